@@ -1,0 +1,39 @@
+# Two commands are the whole set-up on a machine with only Python:
+#   make template   build output/ (creates .venv from requirements.txt first)
+#   make test       output/ up to date + cfn-lint in every region + pytest
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+INSTALLED := $(VENV)/.installed
+# The regions of the plugin's region table (GovCloud included); read when used.
+LINT_REGIONS = $(shell $(BIN)/python -c 'from templates.finfocus_plugin import REGION_PORTS; print(*(r for r, _ in REGION_PORTS))')
+
+.PHONY: template check lint style test clean
+
+# Rebuilt when missing or older than requirements.txt.
+$(INSTALLED): requirements.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+template: $(INSTALLED)
+	$(BIN)/python build.py
+
+check: $(INSTALLED)
+	$(BIN)/python build.py --check
+
+lint: $(INSTALLED)
+	$(BIN)/cfn-lint --include-checks I --regions $(LINT_REGIONS) -- output/*.yaml
+	@echo "cfn-lint: no findings in $(words $(wildcard output/*.yaml)) templates x $(words $(LINT_REGIONS)) regions"
+
+style: $(INSTALLED)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+test: check lint style
+	$(BIN)/python -m pytest
+
+clean:
+	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -1,0 +1,203 @@
+"""Fargate task sizes, container definitions and task definitions.
+
+The valid CPU/memory pairs live here once. A template offers its size as one
+parameter whose allowed values are exactly these pairs (``"<cpu>x<memory>"``), so
+the console and the CLI cannot submit a pair Fargate would reject at deploy time.
+"""
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from troposphere import GetAtt, Ref, Select, Split, Template, ecs
+
+from ..errors import ConfigError
+from . import parameters
+
+
+def _steps(first: int, last: int, step: int) -> tuple[int, ...]:
+    return tuple(range(first, last + 1, step))
+
+
+# CPU units -> memory sizes (MiB) that Fargate accepts with it (Linux, platform 1.4.0).
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: _steps(1024, 4096, 1024),
+    1024: _steps(2048, 8192, 1024),
+    2048: _steps(4096, 16384, 1024),
+    4096: _steps(8192, 30720, 1024),
+    8192: _steps(16384, 61440, 4096),
+    16384: _steps(32768, 122880, 8192),
+}
+
+SIZE_SEPARATOR = "x"
+
+
+@dataclass(frozen=True)
+class TaskSize:
+    """A Fargate CPU/memory pair, checked against :data:`FARGATE_SIZES`."""
+
+    cpu: int
+    memory: int
+
+    def __post_init__(self):
+        if self.memory not in FARGATE_SIZES.get(self.cpu, ()):
+            if self.cpu not in FARGATE_SIZES:
+                fix = f"CPU must be one of {', '.join(map(str, FARGATE_SIZES))}"
+            else:
+                allowed = FARGATE_SIZES[self.cpu]
+                fix = f"with {self.cpu} CPU, memory must be {allowed[0]}-{allowed[-1]} MiB"
+                fix += f" in steps of {allowed[1] - allowed[0]}"
+            raise ConfigError(f"invalid Fargate size {self}: {fix}")
+
+    @classmethod
+    def parse(cls, text: str) -> "TaskSize":
+        """Read ``"<cpu>x<memory>"``, e.g. ``"2048x4096"``."""
+        cpu, sep, memory = text.partition(SIZE_SEPARATOR)
+        if not (sep and cpu.isdigit() and memory.isdigit()):
+            raise ConfigError(f"invalid Fargate size {text!r}: write it as <cpu>x<memory>, e.g. 2048x4096")
+        return cls(int(cpu), int(memory))
+
+    def __str__(self) -> str:
+        return f"{self.cpu}{SIZE_SEPARATOR}{self.memory}"
+
+
+def all_sizes() -> list[TaskSize]:
+    return [TaskSize(cpu, memory) for cpu, memories in FARGATE_SIZES.items() for memory in memories]
+
+
+def size_parameter(template: Template, *, group: str, default: TaskSize, name: str = "TaskSize"):
+    """One parameter whose only allowed values are valid Fargate pairs."""
+    return parameters.add(
+        template, name, group=group, label="Task size (CPU x memory)",
+        Type="String", Default=str(default),
+        AllowedValues=[str(size) for size in all_sizes()],
+        Description="Fargate task size as <CPU units>x<memory MiB>; 1024 CPU units "
+        "are one vCPU. Only pairs Fargate accepts are offered.",
+        ConstraintDescription="must be a Fargate CPU/memory pair such as 2048x4096",
+    )  # fmt: skip
+
+
+def cpu_of(size_parameter) -> Select:
+    return Select(0, Split(SIZE_SEPARATOR, Ref(size_parameter)))
+
+
+def memory_of(size_parameter) -> Select:
+    return Select(1, Split(SIZE_SEPARATOR, Ref(size_parameter)))
+
+
+@dataclass(frozen=True)
+class PortSpec:
+    """A named TCP port the container listens on."""
+
+    name: str
+    port: int
+
+
+def check_ports(ports: Sequence[PortSpec]) -> None:
+    """Reject what ECS would reject at deploy time: no ports, bad numbers, repeats."""
+    if not ports:
+        raise ConfigError("the container has no ports: give at least one name:port")
+    seen_ports: dict[int, str] = {}
+    seen_names: set[str] = set()
+    for spec in ports:
+        if not 1 <= spec.port <= 65535:
+            raise ConfigError(f"port {spec.port} ({spec.name}) is out of range: use 1-65535")
+        if spec.port in seen_ports:
+            raise ConfigError(
+                f"port {spec.port} is used by both {seen_ports[spec.port]} and {spec.name}: give each a port of its own"
+            )
+        if spec.name in seen_names:
+            raise ConfigError(f"port name {spec.name!r} is used twice: names must be unique")
+        seen_ports[spec.port] = spec.name
+        seen_names.add(spec.name)
+
+
+def port_ranges(ports: Sequence[int]) -> list[tuple[int, int]]:
+    """Collapse ports into the fewest contiguous (first, last) ranges."""
+    ranges: list[tuple[int, int]] = []
+    for port in sorted(set(ports)):
+        if ranges and ranges[-1][1] == port - 1:
+            ranges[-1] = (ranges[-1][0], port)
+        else:
+            ranges.append((port, port))
+    return ranges
+
+
+@dataclass
+class Container:
+    """What a task's one essential container needs; the mechanics are below."""
+
+    name: str
+    image: object
+    ports: Sequence[PortSpec]
+    log_group: object
+    stream_prefix: str
+    environment: dict[str, object] = field(default_factory=dict)
+    secrets: dict[str, object] = field(default_factory=dict)
+    health_check: ecs.HealthCheck | None = None
+    stop_timeout: int | None = None
+
+
+def container_definition(container: Container) -> ecs.ContainerDefinition:
+    check_ports(container.ports)
+    optional = {}
+    if container.health_check is not None:
+        optional["HealthCheck"] = container.health_check
+    if container.stop_timeout is not None:
+        optional["StopTimeout"] = container.stop_timeout
+    if container.secrets:
+        optional["Secrets"] = [ecs.Secret(Name=name, ValueFrom=value) for name, value in container.secrets.items()]
+    if container.environment:
+        optional["Environment"] = [
+            ecs.Environment(Name=name, Value=value) for name, value in container.environment.items()
+        ]
+    return ecs.ContainerDefinition(
+        Name=container.name,
+        Image=container.image,
+        Essential=True,
+        PortMappings=[
+            # Under awsvpc the host port is the container port; ECS fills it in.
+            ecs.PortMapping(Name=spec.name, ContainerPort=spec.port, Protocol="tcp")
+            for spec in container.ports
+        ],
+        LogConfiguration=ecs.LogConfiguration(
+            LogDriver="awslogs",
+            Options={
+                "awslogs-group": Ref(container.log_group),
+                "awslogs-region": Ref("AWS::Region"),
+                "awslogs-stream-prefix": container.stream_prefix,
+            },
+        ),
+        **optional,
+    )
+
+
+def task_definition(
+    title: str,
+    *,
+    family,
+    size,
+    container: Container,
+    execution_role,
+    task_role,
+) -> ecs.TaskDefinition:
+    """A Fargate task definition with one essential container.
+
+    ``size`` is either a :class:`TaskSize` known at build time or the size parameter.
+    """
+    if isinstance(size, TaskSize):
+        cpu, memory = str(size.cpu), str(size.memory)
+    else:
+        cpu, memory = cpu_of(size), memory_of(size)
+    return ecs.TaskDefinition(
+        title,
+        Family=family,
+        RequiresCompatibilities=["FARGATE"],
+        NetworkMode="awsvpc",
+        Cpu=cpu,
+        Memory=memory,
+        ExecutionRoleArn=GetAtt(execution_role, "Arn"),
+        TaskRoleArn=GetAtt(task_role, "Arn"),
+        RuntimePlatform=ecs.RuntimePlatform(OperatingSystemFamily="LINUX", CpuArchitecture="X86_64"),
+        ContainerDefinitions=[container_definition(container)],
+    )

@@ -1,0 +1,123 @@
+"""Task roles and the least-privilege statements they are built from (awacs).
+
+Roles are never given a fixed name: IAM is global, so a named role would make a
+second stack of the same template (another region, a StackSet) fail.
+"""
+
+from awacs import ecr, logs, ssm, sts
+from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
+from troposphere import GetAtt, Ref, Select, Split, Sub, iam
+
+ECS_TASKS = Principal("Service", "ecs-tasks.amazonaws.com")
+
+ECR_PULL_ACTIONS = [ecr.BatchCheckLayerAvailability, ecr.GetDownloadUrlForLayer, ecr.BatchGetImage]
+LOG_WRITE_ACTIONS = [logs.CreateLogStream, logs.PutLogEvents]
+SSM_READ_ACTIONS = [ssm.GetParameter, ssm.GetParameters]
+
+
+def _trust(condition: Condition | None = None) -> PolicyDocument:
+    statement = Statement(Effect=Allow, Principal=ECS_TASKS, Action=[sts.AssumeRole])
+    if condition is not None:
+        statement.Condition = condition
+    return PolicyDocument(Version="2012-10-17", Statement=[statement])
+
+
+def _task_trust() -> PolicyDocument:
+    # Only ECS tasks of this account and region may assume the task role
+    # (the confused-deputy guard the ECS documentation recommends).
+    return _trust(
+        Condition(
+            [
+                ArnLike("aws:SourceArn", Sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:*")),
+                StringEquals("aws:SourceAccount", Ref("AWS::AccountId")),
+            ]
+        )
+    )
+
+
+def _policies(name: str, statements: list[Statement]) -> list[iam.Policy]:
+    if not statements:
+        return []
+    return [
+        iam.Policy(
+            PolicyName=name,
+            PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements),
+        )
+    ]
+
+
+def execution_role(title: str, statements: list[Statement]) -> iam.Role:
+    """The role ECS itself uses to pull the image, write logs and read secrets."""
+    return iam.Role(
+        title,
+        AssumeRolePolicyDocument=_trust(),
+        Policies=_policies("task-execution", statements),
+    )
+
+
+def task_role(title: str, statements: list[Statement] | None = None) -> iam.Role:
+    """The role the application code runs as; no statements means no permissions."""
+    role = iam.Role(title, AssumeRolePolicyDocument=_task_trust())
+    if statements:
+        role.Policies = _policies("task", statements)
+    return role
+
+
+def ecr_pull(repository_arns: list) -> list[Statement]:
+    return [
+        # GetAuthorizationToken is not resource-scoped; IAM only accepts "*" for it.
+        Statement(Effect=Allow, Action=[ecr.GetAuthorizationToken], Resource=["*"]),
+        Statement(Effect=Allow, Action=ECR_PULL_ACTIONS, Resource=repository_arns),
+    ]
+
+
+def log_write(log_groups: list) -> Statement:
+    # A log group's Arn attribute ends in ":*", which covers its streams.
+    return Statement(
+        Effect=Allow,
+        Action=LOG_WRITE_ACTIONS,
+        Resource=[GetAtt(group, "Arn") for group in log_groups],
+    )
+
+
+def ssm_read(parameter_path) -> Statement:
+    """Read the parameters below a path such as ``/myapp/prod`` (no trailing slash)."""
+    return Statement(Effect=Allow, Action=SSM_READ_ACTIONS, Resource=[ssm_path_arn(parameter_path)])
+
+
+def ssm_path_arn(parameter_path) -> Sub:
+    return Sub(
+        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${Path}/*",
+        Path=parameter_path,
+    )
+
+
+ECR_SUFFIX = ".amazonaws.com/"
+
+
+def ecr_repository_arn(image_uri) -> Sub:
+    """The ARN of the ECR repository an image URI such as
+    ``123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api:v1`` points into.
+
+    Worked out at deploy time from the URI parameter, which must match
+    :data:`ECR_IMAGE_PATTERN` (account, region, repository and tag or digest).
+    """
+    account = Select(0, Split(".", image_uri))
+    region = Select(3, Split(".", image_uri))
+    path_and_tag = Select(1, Split(ECR_SUFFIX, image_uri))
+    # A digest ("repo@sha256:...") is cut at "@", a tag ("repo:v1") at ":".
+    repository = Select(0, Split(":", Select(0, Split("@", path_and_tag))))
+    return Sub(
+        "arn:${AWS::Partition}:ecr:${Region}:${Account}:repository/${Repository}",
+        Region=region,
+        Account=account,
+        Repository=repository,
+    )
+
+
+# Account, region, repository (with optional namespaces) and a tag or a digest.
+ECR_IMAGE_PATTERN = (
+    r"^\d{12}\.dkr\.ecr\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com/"
+    r"[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$"
+)

@@ -1,0 +1,80 @@
+"""ECS services on Fargate: networking, rolling deployments, circuit breaker."""
+
+from dataclasses import dataclass
+
+from troposphere import Ref, ecs
+
+from .parameters import value
+
+
+@dataclass(frozen=True)
+class Rollout:
+    """Rolling-deployment bounds, in percent of the desired count."""
+
+    minimum_healthy: int
+    maximum: int
+
+
+def fargate_service(
+    title: str,
+    *,
+    cluster,
+    task_definition,
+    desired_count,
+    subnets,
+    security_groups: list,
+    assign_public_ip,
+    rollout: Rollout,
+    capacity_strategy: list | None = None,
+    load_balancers: list | None = None,
+    health_check_grace_seconds=None,
+    registries: list | None = None,
+    depends_on: list | None = None,
+) -> ecs.Service:
+    """A service that rolls forward, and rolls back by itself when a release fails.
+
+    The circuit breaker is always on: a release whose tasks keep failing to start
+    or to pass health checks is stopped and the last good task definition comes
+    back. ``capacity_strategy`` replaces the FARGATE launch type (ECS rejects both).
+    """
+    placement = {"CapacityProviderStrategy": capacity_strategy} if capacity_strategy else {"LaunchType": "FARGATE"}
+    optional = {}
+    if load_balancers:
+        optional["LoadBalancers"] = load_balancers
+        if health_check_grace_seconds is not None:
+            optional["HealthCheckGracePeriodSeconds"] = value(health_check_grace_seconds)
+    if registries:
+        optional["ServiceRegistries"] = registries
+    if depends_on:
+        optional["DependsOn"] = depends_on
+    return ecs.Service(
+        title,
+        Cluster=cluster,
+        TaskDefinition=Ref(task_definition),
+        DesiredCount=value(desired_count),
+        PlatformVersion="LATEST",
+        NetworkConfiguration=ecs.NetworkConfiguration(
+            AwsvpcConfiguration=ecs.AwsvpcConfiguration(
+                Subnets=Ref(subnets),
+                SecurityGroups=security_groups,
+                AssignPublicIp=value(assign_public_ip),
+            )
+        ),
+        DeploymentConfiguration=ecs.DeploymentConfiguration(
+            MinimumHealthyPercent=rollout.minimum_healthy,
+            MaximumPercent=rollout.maximum,
+            DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
+        ),
+        EnableECSManagedTags=True,
+        PropagateTags="SERVICE",
+        **placement,
+        **optional,
+    )
+
+
+def load_balancer(target_group, *, container_name: str, container_port) -> ecs.LoadBalancer:
+    return ecs.LoadBalancer(
+        TargetGroupArn=value(target_group),
+        ContainerName=container_name,
+        ContainerPort=value(container_port),
+    )

@@ -1,0 +1,8 @@
+import pytest
+
+from tests.helpers import built
+
+
+@pytest.fixture
+def finfocus() -> dict:
+    return built("finfocus-plugin")
