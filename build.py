@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from templates import TEMPLATES, doc_blocks, docblocks, render
+from templates import TEMPLATES, doc_blocks, docblocks, reference_page, render
 from templates.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent
@@ -82,10 +82,11 @@ def _option_names(name: str) -> set[str]:
     return {field.name for field in dataclasses.fields(TEMPLATES[name].Options)}
 
 
-def render_docs() -> dict[Path, str]:
-    """The docs whose generated blocks the build keeps current, as they should read."""
+def render_docs(names: list[str]) -> dict[Path, str]:
+    """The generated reference pages, and the docs whose generated blocks the build
+    keeps current, as they should read."""
     blocks = doc_blocks()
-    docs = {}
+    docs = {DOCS / "reference" / f"{name}.md": reference_page(name) for name in names}
     for path in sorted(DOCS.rglob("*.md")):
         text = path.read_text(encoding="utf-8")
         if "<!-- generated:" in text:
@@ -128,7 +129,7 @@ def main(argv=None) -> int:
         files = {directory / name: text for name, text in render_all(names, settings_from(arguments.set)).items()}
         if directory == OUTPUT:
             # A build into a directory of one's own is a one-off; the docs describe output/.
-            files.update(render_docs())
+            files.update(render_docs(names))
     except ConfigError as error:
         print(f"build.py: {error}", file=sys.stderr)
         return USAGE_ERROR
@@ -142,7 +143,8 @@ def main(argv=None) -> int:
         return 1 if stale else 0
     changed = stale_files(files)
     for path, text in files.items():
-        write_atomically(path, text)
+        if str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path) in changed:
+            write_atomically(path, text)
     print(f"built {len(files)} files, {len(changed)} changed{': ' if changed else ''}{', '.join(changed)}")
     return 0
 

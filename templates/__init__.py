@@ -11,11 +11,12 @@ from types import ModuleType
 
 from troposphere import Template
 
-from . import finfocus_plugin
+from . import finfocus_plugin, go_api, reference
 from .errors import ConfigError
 
 TEMPLATES: dict[str, ModuleType] = {
     "finfocus-plugin": finfocus_plugin,
+    "go-api": go_api,
 }
 
 
@@ -61,3 +62,8 @@ def doc_blocks() -> dict:
     for module in TEMPLATES.values():
         blocks.update(getattr(module, "DOC_BLOCKS", {}))
     return blocks
+
+
+def reference_page(name: str) -> str:
+    """docs/reference/<name>.md for the template as the defaults build it."""
+    return reference.page(name, TEMPLATES[name].SUMMARY, build(name))

@@ -12,6 +12,7 @@ from troposphere import GetAtt, Ref, Select, Split, Template, ecs
 
 from ..errors import ConfigError
 from . import parameters
+from .parameters import value
 
 
 def _steps(first: int, last: int, step: int) -> tuple[int, ...]:
@@ -87,10 +88,10 @@ def memory_of(size_parameter) -> Select:
 
 @dataclass(frozen=True)
 class PortSpec:
-    """A named TCP port the container listens on."""
+    """A named TCP port the container listens on (a number, or a port parameter)."""
 
     name: str
-    port: int
+    port: object
 
 
 def check_ports(ports: Sequence[PortSpec]) -> None:
@@ -100,6 +101,8 @@ def check_ports(ports: Sequence[PortSpec]) -> None:
     seen_ports: dict[int, str] = {}
     seen_names: set[str] = set()
     for spec in ports:
+        if not isinstance(spec.port, int):
+            continue  # a parameter: its MinValue/MaxValue guard it at deploy time
         if not 1 <= spec.port <= 65535:
             raise ConfigError(f"port {spec.port} ({spec.name}) is out of range: use 1-65535")
         if spec.port in seen_ports:
@@ -146,10 +149,10 @@ def container_definition(container: Container) -> ecs.ContainerDefinition:
     if container.stop_timeout is not None:
         optional["StopTimeout"] = container.stop_timeout
     if container.secrets:
-        optional["Secrets"] = [ecs.Secret(Name=name, ValueFrom=value) for name, value in container.secrets.items()]
+        optional["Secrets"] = [ecs.Secret(Name=name, ValueFrom=source) for name, source in container.secrets.items()]
     if container.environment:
         optional["Environment"] = [
-            ecs.Environment(Name=name, Value=value) for name, value in container.environment.items()
+            ecs.Environment(Name=name, Value=setting) for name, setting in container.environment.items()
         ]
     return ecs.ContainerDefinition(
         Name=container.name,
@@ -157,7 +160,7 @@ def container_definition(container: Container) -> ecs.ContainerDefinition:
         Essential=True,
         PortMappings=[
             # Under awsvpc the host port is the container port; ECS fills it in.
-            ecs.PortMapping(Name=spec.name, ContainerPort=spec.port, Protocol="tcp")
+            ecs.PortMapping(Name=spec.name, ContainerPort=value(spec.port), Protocol="tcp")
             for spec in container.ports
         ],
         LogConfiguration=ecs.LogConfiguration(

@@ -20,11 +20,11 @@ def fargate_service(
     *,
     cluster,
     task_definition,
-    desired_count,
     subnets,
     security_groups: list,
     assign_public_ip,
     rollout: Rollout,
+    desired_count=None,
     capacity_strategy: list | None = None,
     load_balancers: list | None = None,
     health_check_grace_seconds=None,
@@ -36,9 +36,16 @@ def fargate_service(
     The circuit breaker is always on: a release whose tasks keep failing to start
     or to pass health checks is stopped and the last good task definition comes
     back. ``capacity_strategy`` replaces the FARGATE launch type (ECS rejects both).
+
+    Leave ``desired_count`` out for a service that auto-scaling manages: ECS then
+    starts one task, registering the scalable target lifts it to the minimum, and
+    stack updates leave the count alone. With a count in the template, every
+    update of the service (every release) would reset it to that number.
     """
     placement = {"CapacityProviderStrategy": capacity_strategy} if capacity_strategy else {"LaunchType": "FARGATE"}
     optional = {}
+    if desired_count is not None:
+        optional["DesiredCount"] = value(desired_count)
     if load_balancers:
         optional["LoadBalancers"] = load_balancers
         if health_check_grace_seconds is not None:
@@ -51,7 +58,6 @@ def fargate_service(
         title,
         Cluster=cluster,
         TaskDefinition=Ref(task_definition),
-        DesiredCount=value(desired_count),
         PlatformVersion="LATEST",
         NetworkConfiguration=ecs.NetworkConfiguration(
             AwsvpcConfiguration=ecs.AwsvpcConfiguration(

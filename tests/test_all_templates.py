@@ -1,0 +1,75 @@
+"""Properties every template must have, whatever it deploys."""
+
+import json
+import re
+
+import pytest
+
+import templates
+from tests.helpers import ROOT, built, resources
+
+NAMES = list(templates.TEMPLATES)
+REGION = r"(us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov)?-[a-z]+-\d"
+# A region pins a deployment where it sits in an ARN or a host name; a region's
+# name as data (the plugin names its ports after regions) is fine.
+PINNED_REGION = re.compile(rf"[:.]{REGION}[:.]|\"awslogs-region\": \"{REGION}\"")
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_console_metadata_groups_and_labels_every_parameter_once(name):
+    template = built(name)
+    interface = template["Metadata"]["AWS::CloudFormation::Interface"]
+    grouped = [p for group in interface["ParameterGroups"] for p in group["Parameters"]]
+    assert sorted(grouped) == sorted(template["Parameters"])
+    assert set(interface["ParameterLabels"]) == set(template["Parameters"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_parameter_is_described_and_constrained(name):
+    for parameter_name, parameter in built(name)["Parameters"].items():
+        assert parameter.get("Description"), parameter_name
+        if parameter["Type"] in ("String", "Number"):
+            assert {"AllowedValues", "AllowedPattern", "MinValue"} & set(parameter), (
+                f"{parameter_name} is unconstrained"
+            )
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_hard_coded_partition_region_or_account_in_resources(name):
+    text = json.dumps(built(name)["Resources"])
+    assert "arn:aws:" not in text
+    assert not PINNED_REGION.search(text), PINNED_REGION.search(text)
+    assert not re.search(r"(?<![\w.])\d{12}(?![\w.])", text)
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_iam_resources_are_never_named(name):
+    for kind, key in (("AWS::IAM::Role", "RoleName"), ("AWS::IAM::ManagedPolicy", "ManagedPolicyName")):
+        for title, body in resources(built(name), kind).items():
+            assert key not in body.get("Properties", {}), title
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_log_groups_are_kept_on_delete_and_replace(name):
+    groups = resources(built(name), "AWS::Logs::LogGroup")
+    assert groups
+    for title, body in groups.items():
+        assert (body.get("DeletionPolicy"), body.get("UpdateReplacePolicy")) == ("Retain", "Retain"), title
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_exports_are_prefixed_with_the_stack_name(name):
+    for output_name, output in built(name)["Outputs"].items():
+        assert output["Export"]["Name"]["Fn::Sub"].startswith("${AWS::StackName}-"), output_name
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_committed_yaml_fits_the_direct_deploy_limit(name):
+    assert (ROOT / "output" / f"{name}.yaml").stat().st_size <= 51_200
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_every_service_rolls_back_a_failed_release(name):
+    for title, body in resources(built(name), "AWS::ECS::Service").items():
+        breaker = body["Properties"]["DeploymentConfiguration"]["DeploymentCircuitBreaker"]
+        assert breaker == {"Enable": True, "Rollback": True}, title
