@@ -6,7 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The regions of the plugin's region table (GovCloud included); read when used.
-LINT_REGIONS = $(shell $(BIN)/python -c 'from templates.finfocus_plugin import REGION_PORTS; print(*(r for r, _ in REGION_PORTS))')
+LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import regions; print(*regions.TABLE)')
 
 .PHONY: template check lint style test clean
 

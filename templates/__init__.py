@@ -1,6 +1,7 @@
 """The registry: every template this project builds, and how to render it.
 
-A template module provides ``SUMMARY``, an ``Options`` dataclass (build options,
+A template module provides ``SUMMARY``, ``REGIONS`` (where it is meant to be
+deployed; lint covers them all), an ``Options`` dataclass (build options,
 all with defaults), ``build(options) -> Template`` and, optionally,
 ``artifacts(template) -> {suffix: text}`` for files that go beside it, and
 ``DOC_BLOCKS`` for the generated parts of the docs (see :mod:`templates.docblocks`).
@@ -11,12 +12,13 @@ from types import ModuleType
 
 from troposphere import Template
 
-from . import finfocus_plugin, go_api, reference
+from . import finfocus_plugin, go_api, platform, reference
 from .errors import ConfigError
 
 TEMPLATES: dict[str, ModuleType] = {
     "finfocus-plugin": finfocus_plugin,
     "go-api": go_api,
+    "platform": platform,
 }
 
 
@@ -48,7 +50,8 @@ def render(name: str, settings: dict[str, str] | None = None) -> dict[str, str]:
     template = build(name, settings)
     files = {
         f"{name}.yaml": template.to_yaml(),
-        f"{name}.json": template.to_json(indent=2) + "\n",
+        # Compact, so the JSON fits the direct-deploy limit as the YAML does.
+        f"{name}.json": template.to_json(indent=None, separators=(",", ":")) + "\n",
     }
     extra = getattr(TEMPLATES[name], "artifacts", None)
     if extra:

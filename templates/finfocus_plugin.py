@@ -50,6 +50,9 @@ def without_govcloud(layout):
     return tuple((region, first + index) for index, region in enumerate(kept))
 
 
+# The plugin runs anywhere its regions are priced from, GovCloud included.
+REGIONS = tuple(region for region, _ in REGION_PORTS)
+
 LAYOUTS = {
     "12-region": REGION_PORTS,
     "10-region": without_govcloud(REGION_PORTS),

@@ -19,6 +19,9 @@ from .errors import ConfigError
 from .parts import cluster, iam, logs, outputs, parameters, scaling
 from .parts.fargate import Container, PortSpec, TaskSize, size_parameter, task_definition
 from .parts.service import Rollout, fargate_service, load_balancer
+from .regions import COMMERCIAL
+
+REGIONS = COMMERCIAL
 
 SUMMARY = "a Go API on Fargate behind an existing ALB target group, rolling deploys with rollback, CPU auto-scaling 1-4"
 

@@ -73,3 +73,19 @@ def test_every_service_rolls_back_a_failed_release(name):
     for title, body in resources(built(name), "AWS::ECS::Service").items():
         breaker = body["Properties"]["DeploymentConfiguration"]["DeploymentCircuitBreaker"]
         assert breaker == {"Enable": True, "Rollback": True}, title
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_no_ingress_is_open_to_the_world(name):
+    template = built(name)
+    rules = [
+        rule
+        for group in resources(template, "AWS::EC2::SecurityGroup").values()
+        for rule in group["Properties"].get("SecurityGroupIngress", [])
+    ]
+    rules += [body["Properties"] for body in resources(template, "AWS::EC2::SecurityGroupIngress").values()]
+    for rule in rules:
+        assert rule.get("CidrIp") != "0.0.0.0/0" and "CidrIpv6" not in rule, rule
+        if isinstance(rule.get("CidrIp"), dict):  # a parameter: its pattern must refuse 0.0.0.0/0
+            pattern = template["Parameters"][rule["CidrIp"]["Ref"]]["AllowedPattern"]
+            assert not re.match(pattern, "0.0.0.0/0")

@@ -4,7 +4,7 @@ import re
 
 import pytest
 
-from templates.parts import ecs_api
+from templates.evaluate import Evaluator
 from tests.helpers import as_json, built, only, policy_statements
 
 
@@ -124,7 +124,7 @@ def test_repository_arn_is_worked_out_from_the_image_uri(go_api, uri, repository
     )
     (arn,) = statement["Resource"]
     # Evaluate the intrinsic functions as CloudFormation would for this parameter value.
-    assert ecs_api._resolve(arn, {"ImageUri": uri, "AWS::Partition": "aws"}) == repository_arn
+    assert Evaluator(go_api, {"ImageUri": uri, "AWS::Partition": "aws"}).resolve(arn) == repository_arn
 
 
 def test_service_joins_the_existing_target_group_and_rolls_back(go_api):

@@ -186,10 +186,13 @@ def task_definition(
 ) -> ecs.TaskDefinition:
     """A Fargate task definition with one essential container.
 
-    ``size`` is either a :class:`TaskSize` known at build time or the size parameter.
+    ``size`` is a :class:`TaskSize` known at build time, the size parameter, or a
+    (cpu, memory) pair of expressions (e.g. from a mapping of checked sizes).
     """
     if isinstance(size, TaskSize):
         cpu, memory = str(size.cpu), str(size.memory)
+    elif isinstance(size, tuple):
+        cpu, memory = size
     else:
         cpu, memory = cpu_of(size), memory_of(size)
     return ecs.TaskDefinition(

@@ -4,7 +4,7 @@ Roles are never given a fixed name: IAM is global, so a named role would make a
 second stack of the same template (another region, a StackSet) fail.
 """
 
-from awacs import ecr, logs, ssm, sts
+from awacs import bedrock, ecr, logs, s3, ssm, sts
 from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import GetAtt, Ref, Select, Split, Sub, iam
 
@@ -80,14 +80,22 @@ def log_write(log_groups: list) -> Statement:
     )
 
 
-def ssm_read(parameter_path) -> Statement:
-    """Read the parameters below a path such as ``/myapp/prod`` (no trailing slash)."""
-    return Statement(Effect=Allow, Action=SSM_READ_ACTIONS, Resource=[ssm_path_arn(parameter_path)])
+def ssm_read(parameter_path, *, by_path: bool = False) -> Statement:
+    """Read the parameters below a path such as ``/myapp/prod`` (no trailing slash).
+
+    ``by_path`` adds ssm:GetParametersByPath, which IAM checks against the path itself.
+    """
+    actions, resources = list(SSM_READ_ACTIONS), [ssm_parameter_arn(parameter_path, "/*")]
+    if by_path:
+        actions.append(ssm.GetParametersByPath)
+        resources.append(ssm_parameter_arn(parameter_path))
+    return Statement(Effect=Allow, Action=actions, Resource=resources)
 
 
-def ssm_path_arn(parameter_path) -> Sub:
+def ssm_parameter_arn(parameter_path, suffix: str = "") -> Sub:
+    """The ARN of the parameter (or, with ``suffix="/*"``, of all below) ``parameter_path``."""
     return Sub(
-        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${Path}/*",
+        "arn:${AWS::Partition}:ssm:${AWS::Region}:${AWS::AccountId}:parameter${Path}" + suffix,
         Path=parameter_path,
     )
 
@@ -121,3 +129,31 @@ ECR_IMAGE_PATTERN = (
     r"[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
     r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$"
 )
+
+
+def bedrock_invoke() -> Statement:
+    """Invoke foundation models and agents of this region (and this account's agent aliases)."""
+    return Statement(
+        Effect=Allow,
+        Action=[bedrock.InvokeModel, bedrock.InvokeAgent],
+        Resource=[
+            Sub("arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/*"),
+            Sub("arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:agent-alias/*"),
+        ],
+    )
+
+
+def s3_read_write_objects(bucket_name) -> list[Statement]:
+    """Read, list and write objects in one bucket; never delete them or touch the bucket."""
+    return [
+        Statement(
+            Effect=Allow,
+            Action=[s3.GetObject, s3.PutObject],
+            Resource=[Sub("arn:${AWS::Partition}:s3:::${Bucket}/*", Bucket=bucket_name)],
+        ),
+        Statement(
+            Effect=Allow,
+            Action=[s3.ListBucket],
+            Resource=[Sub("arn:${AWS::Partition}:s3:::${Bucket}", Bucket=bucket_name)],
+        ),
+    ]

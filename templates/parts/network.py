@@ -11,25 +11,35 @@ ANYWHERE = "0.0.0.0/0"
 HTTPS = 443
 
 
+_PEER_KEYS = {
+    "ingress": {"cidr": "CidrIp", "group": "SourceSecurityGroupId", "prefix_list": "SourcePrefixListId"},
+    "egress": {"cidr": "CidrIp", "group": "DestinationSecurityGroupId", "prefix_list": "DestinationPrefixListId"},
+}
+
+
 @dataclass(frozen=True)
 class Rule:
-    """One TCP rule: a port range and a peer (a CIDR text/parameter or a group)."""
+    """One TCP rule: a port range and one peer (a CIDR, a security group or a prefix list)."""
 
     first_port: int
     last_port: int
     description: str
     cidr: object = None
     group: object = None
+    prefix_list: object = None
 
-    def properties(self, peer_key: str, cidr_key: str) -> dict:
-        peer = {cidr_key: value(self.cidr)} if self.cidr is not None else {peer_key: _group_id(self.group)}
-        return dict(
-            IpProtocol="tcp",
-            FromPort=self.first_port,
-            ToPort=self.last_port,
-            Description=self.description,
-            **peer,
-        )
+    def properties(self, direction: str) -> dict:
+        peers = {kind: peer for kind in ("cidr", "group", "prefix_list") if (peer := getattr(self, kind)) is not None}
+        if len(peers) != 1:
+            raise ValueError(f"rule {self.description!r} needs exactly one peer, not {sorted(peers)}")
+        ((kind, peer),) = peers.items()
+        return {
+            "IpProtocol": "tcp",
+            "FromPort": self.first_port,
+            "ToPort": self.last_port,
+            "Description": self.description,
+            _PEER_KEYS[direction][kind]: _group_id(peer) if kind == "group" else value(peer),
+        }
 
 
 def _group_id(group):
@@ -57,28 +67,22 @@ def security_group(title: str, *, description: str, vpc, ingress: list[Rule], eg
     Egress is always explicit: an empty list would otherwise mean "all traffic
     to anywhere", so the caller states what the tasks need to reach.
     """
-    return ec2.SecurityGroup(
+    group = ec2.SecurityGroup(
         title,
         GroupDescription=description,
         VpcId=Ref(vpc),
-        SecurityGroupIngress=[
-            ec2.SecurityGroupRule(**rule.properties("SourceSecurityGroupId", "CidrIp")) for rule in ingress
-        ],
-        SecurityGroupEgress=[
-            ec2.SecurityGroupRule(**rule.properties("DestinationSecurityGroupId", "CidrIp")) for rule in egress
-        ],
+        SecurityGroupEgress=[ec2.SecurityGroupRule(**rule.properties("egress")) for rule in egress],
     )
+    if ingress:
+        group.SecurityGroupIngress = [ec2.SecurityGroupRule(**rule.properties("ingress")) for rule in ingress]
+    return group
 
 
 def ingress(title: str, group, rule: Rule) -> ec2.SecurityGroupIngress:
     """A stand-alone ingress rule, for rules between two groups of the same stack
     (inline rules that point at each other would be a circular dependency)."""
-    return ec2.SecurityGroupIngress(
-        title, GroupId=_group_id(group), **rule.properties("SourceSecurityGroupId", "CidrIp")
-    )
+    return ec2.SecurityGroupIngress(title, GroupId=_group_id(group), **rule.properties("ingress"))
 
 
 def egress(title: str, group, rule: Rule) -> ec2.SecurityGroupEgress:
-    return ec2.SecurityGroupEgress(
-        title, GroupId=_group_id(group), **rule.properties("DestinationSecurityGroupId", "CidrIp")
-    )
+    return ec2.SecurityGroupEgress(title, GroupId=_group_id(group), **rule.properties("egress"))
