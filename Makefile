@@ -6,6 +6,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The regions of the plugin's region table (GovCloud included); read when used.
+TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$(wildcard output/*.json))
 LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import regions; print(*regions.TABLE)')
 
 .PHONY: template check lint style test clean
@@ -24,8 +25,8 @@ check: $(INSTALLED)
 	$(BIN)/python build.py --check
 
 lint: $(INSTALLED)
-	$(BIN)/cfn-lint --include-checks I --regions $(LINT_REGIONS) -- output/*.yaml
-	@echo "cfn-lint: no findings in $(words $(wildcard output/*.yaml)) templates x $(words $(LINT_REGIONS)) regions"
+	$(BIN)/cfn-lint --include-checks I --append-rules lint_rules --regions $(LINT_REGIONS) -- $(TEMPLATE_FILES)
+	@echo "cfn-lint (with lint_rules/): no findings in $(words $(TEMPLATE_FILES)) template files x $(words $(LINT_REGIONS)) regions"
 
 style: $(INSTALLED)
 	$(BIN)/ruff check .

@@ -41,3 +41,23 @@ def snapshot(directory: Path) -> dict[str, bytes]:
 
 def as_json(value) -> str:
     return json.dumps(value, sort_keys=True)
+
+
+@functools.cache
+def _custom_rules():
+    from cfnlint.rules import Rules
+
+    return Rules.create_from_directory(str(ROOT / "lint_rules"))
+
+
+def custom_findings(document: dict) -> list:
+    """The project's own cfn-lint rules (only those) run on a template dict."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner.template.runner import run_template_by_data
+
+    # cfnlint.api.lint() ignores a rules collection of this (Rules) type and runs
+    # the built-in rules instead, so the runner is called directly.
+    template, errors = decode_str(json.dumps(document))
+    assert not errors, errors
+    return list(run_template_by_data(template, ConfigMixIn(regions=["us-east-1"]), _custom_rules()))
