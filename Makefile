@@ -1,6 +1,7 @@
 # Two commands are the whole set-up on a machine with only Python:
 #   make template   build output/ (creates .venv from requirements.txt first)
-#   make test       output/ up to date + cfn-lint in every region + pytest
+#   make test       output/ up to date, cfn-lint (+ our rules) in every region,
+#                   ruff, checkov, pytest
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,13 +10,21 @@ INSTALLED := $(VENV)/.installed
 TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$(wildcard output/*.json))
 LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import regions; print(*regions.TABLE)')
 
-.PHONY: template check lint style test clean
+CHECKOV := .venv-checkov
+.PHONY: template check lint style security test clean
 
 # Rebuilt when missing or older than requirements.txt.
 $(INSTALLED): requirements.txt
 	$(PYTHON) -m venv $(VENV)
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
+	touch $@
+
+# checkov pins an old boto3, so it gets a virtual environment of its own.
+$(CHECKOV)/.installed: requirements-checkov.txt
+	$(PYTHON) -m venv $(CHECKOV)
+	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
 	touch $@
 
 template: $(INSTALLED)
@@ -32,9 +41,12 @@ style: $(INSTALLED)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-test: check lint style
+security: $(CHECKOV)/.installed
+	$(CHECKOV)/bin/checkov --framework cloudformation --skip-download --quiet --compact $(addprefix -f ,$(TEMPLATE_FILES))
+
+test: check lint style security
 	$(BIN)/python -m pytest
 
 clean:
-	rm -rf $(VENV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV) .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

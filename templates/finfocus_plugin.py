@@ -204,19 +204,12 @@ def build(options: Options = Options()) -> Template:
 
     logging_group = "Logging"
     retention = parameters.log_retention(template, logging_group, default=30)
-    kms_key = parameters.add(
-        template, "LogKmsKeyArn", group=logging_group, label="KMS key for logs (optional)",
-        Type="String", Default="", AllowedPattern=r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]+)?$",
-        Description="ARN of a KMS key to encrypt the logs with. Its key policy must allow "
-        "the CloudWatch Logs service principal of this region. Leave empty for AWS-owned keys.",
-        ConstraintDescription="must be empty or a KMS key ARN",
-    )  # fmt: skip
+    kms_key = parameters.log_kms_key(template, logging_group)
 
     # --- Logs and permissions ------------------------------------------------------
     log_group = template.add_resource(
         logs.log_group(
-            "LogGroup", name="/ecs/${AWS::StackName}", retention_days=retention,
-            kms_key_condition=parameters.when_given(template, kms_key), kms_key=kms_key,
+            "LogGroup", name="/ecs/${AWS::StackName}", retention_days=retention, kms_key=kms_key,
         )
     )  # fmt: skip
     execution_role = template.add_resource(

@@ -120,9 +120,10 @@ def build(options: Options = Options()) -> Template:
 
     cluster_choice = cluster.ClusterChoice(template, group="Cluster")
     retention = parameters.log_retention(template, "Logging", default=30)
+    kms_key = parameters.log_kms_key(template, "Logging")
 
     log_group = template.add_resource(
-        logs.log_group("LogGroup", name="/ecs/${AWS::StackName}", retention_days=retention)
+        logs.log_group("LogGroup", name="/ecs/${AWS::StackName}", retention_days=retention, kms_key=kms_key)
     )
     execution_role = template.add_resource(
         iam.execution_role(

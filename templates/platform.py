@@ -86,6 +86,7 @@ class Shared:
     environment: object
     alarm_topic: object
     alarm_condition: str
+    log_kms_key: tuple
 
 
 @dataclass
@@ -101,7 +102,10 @@ def add_tier(template: Template, tier: Tier, shared: Shared, *, load_balancers=N
     """Log group, roles, task definition, security group, service, scaling and alarm for one tier."""
     log_group = template.add_resource(
         logs.log_group(
-            f"{tier.title}LogGroup", name=f"/ecs/${{AWS::StackName}}/{tier.name}", retention_days=LOG_RETENTION_DAYS
+            f"{tier.title}LogGroup",
+            name=f"/ecs/${{AWS::StackName}}/{tier.name}",
+            retention_days=LOG_RETENTION_DAYS,
+            kms_key=shared.log_kms_key,
         )
     )
     execution_role = template.add_resource(
@@ -346,6 +350,7 @@ def build(options: Options = Options()) -> Template:
         environment=environment,
         alarm_topic=alarm_topic,
         alarm_condition=parameters.when_given(template, alarm_topic),
+        log_kms_key=parameters.log_kms_key(template, "Logging"),
     )
 
     # --- AgentCore: reached by name through Cloud Map ------------------------------

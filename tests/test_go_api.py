@@ -31,6 +31,7 @@ PARAMETERS = {
     "CpuTargetPercent": "Number",
     "ExistingClusterName": "String",
     "LogRetentionDays": "Number",
+    "LogKmsKeyArn": "String",
 }
 
 

@@ -51,6 +51,7 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "SecretsParameterPath": "String",
         "NamespaceName": "String",
         "AlarmTopicArn": "String",
+        "LogKmsKeyArn": "String",
     }
     assert {name: p["Type"] for name, p in parameters.items()} == expected
     assert parameters["Environment"]["AllowedValues"] == ["dev", "test", "prod"]

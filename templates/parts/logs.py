@@ -6,19 +6,23 @@ never delete them. Every group is retained on delete and on replacement.
 
 from troposphere import If, NoValue, Ref, Sub, logs
 
+from .parameters import value
 
-def log_group(title: str, *, name, retention_days, kms_key_condition: str | None = None, kms_key=None):
+
+def log_group(title: str, *, name, retention_days, kms_key: tuple | None = None):
     """A log group named ``name`` (``Sub`` text or a value), kept after the stack.
 
-    With ``kms_key_condition``, the group is encrypted with ``kms_key`` when the
-    condition holds (an optional key ARN parameter).
+    ``kms_key`` is the optional key parameter and its condition
+    (:func:`parameters.log_kms_key`): the group is encrypted with it when given.
     """
-    kms = If(kms_key_condition, Ref(kms_key), NoValue) if kms_key_condition else NoValue
-    return logs.LogGroup(
+    group = logs.LogGroup(
         title,
         LogGroupName=Sub(name) if isinstance(name, str) else name,
-        RetentionInDays=Ref(retention_days) if not isinstance(retention_days, int) else retention_days,
-        KmsKeyId=kms,
+        RetentionInDays=value(retention_days),
         DeletionPolicy="Retain",
         UpdateReplacePolicy="Retain",
     )
+    if kms_key is not None:
+        key, condition = kms_key
+        group.KmsKeyId = If(condition, Ref(key), NoValue)
+    return group

@@ -77,3 +77,15 @@ def value(item):
     if isinstance(item, (Parameter, AWSObject)):
         return Ref(item)
     return item
+
+
+def log_kms_key(template: Template, group: str) -> tuple[Parameter, str]:
+    """An optional KMS key for the log groups; returns it and its ``Has...`` condition."""
+    key = add(
+        template, "LogKmsKeyArn", group=group, label="KMS key for logs (optional)",
+        Type="String", Default="", AllowedPattern=r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]+)?$",
+        Description="ARN of a KMS key to encrypt the logs with. Its key policy must allow "
+        "the CloudWatch Logs service principal of this region. Leave empty for AWS-owned keys.",
+        ConstraintDescription="must be empty or a KMS key ARN",
+    )  # fmt: skip
+    return key, when_given(template, key)
