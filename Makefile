@@ -11,7 +11,7 @@ TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$
 LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import regions; print(*regions.TABLE)')
 
 CHECKOV := .venv-checkov
-.PHONY: template check lint style security test clean
+.PHONY: template check lint style security test test-deep clean
 
 # Rebuilt when missing or older than requirements.txt.
 $(INSTALLED): requirements.txt
@@ -46,6 +46,10 @@ security: $(CHECKOV)/.installed
 
 test: check lint style security
 	$(BIN)/python -m pytest
+
+# Property tests with fresh random examples, ten times as many (a few minutes).
+test-deep: $(INSTALLED)
+	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/test_properties.py
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) .pytest_cache .ruff_cache .hypothesis

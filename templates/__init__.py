@@ -34,7 +34,9 @@ def options_for(name: str, settings: dict[str, str]):
         kind = fields[key].type
         if kind in (int, "int"):
             if not text.lstrip("-").isdigit():
-                raise ConfigError(f"option {key}={text!r} for {name} must be a whole number")
+                raise ConfigError(
+                    f"option {key}={text!r} for {name} is not a whole number: give digits, e.g. {key}=9090"
+                )
             values[key] = int(text)
         else:
             values[key] = text

@@ -97,6 +97,7 @@ class Options:
     metrics_port: int = METRICS_PORT
     image: str = DEFAULT_IMAGE
     task_size: str = DEFAULT_SIZE
+    client_cidr: str | None = None  # default of ClientCidr; none means it must be given at deploy time
 
     def region_ports(self) -> tuple[tuple[str, int], ...]:
         if self.regions is not None:
@@ -124,6 +125,11 @@ def build(options: Options = Options()) -> Template:
         raise ConfigError("the region table is empty: give at least one region:port")
     if not re.match(IMAGE_PATTERN, options.image):
         raise ConfigError(f"bad image {options.image!r}: use registry/repository[:tag], e.g. {DEFAULT_IMAGE}")
+    if options.client_cidr is not None and not re.match(CIDR_PATTERN, options.client_cidr):
+        raise ConfigError(
+            f"bad client CIDR {options.client_cidr!r}: give an IPv4 range from /8 to /32, e.g. 10.0.0.0/16 "
+            "(the whole internet is refused)"
+        )
     ports = [PortSpec(region, port) for region, port in region_ports] + [PortSpec("metrics", options.metrics_port)]
 
     template = Template(
@@ -142,6 +148,7 @@ def build(options: Options = Options()) -> Template:
     client_cidr = parameters.add(
         template, "ClientCidr", group=network_group, label="Client CIDR",
         Type="String", AllowedPattern=CIDR_PATTERN,
+        **({"Default": options.client_cidr} if options.client_cidr else {}),
         Description="IPv4 range allowed to reach the plugin ports, usually the VPC CIDR "
         "(e.g. 10.0.0.0/16). Prefixes shorter than /8 are refused.",
         ConstraintDescription="must be an IPv4 CIDR with a prefix of /8 to /32, e.g. 10.0.0.0/16",

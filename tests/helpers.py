@@ -61,3 +61,26 @@ def custom_findings(document: dict) -> list:
     template, errors = decode_str(json.dumps(document))
     assert not errors, errors
     return list(run_template_by_data(template, ConfigMixIn(regions=["us-east-1"]), _custom_rules()))
+
+
+@functools.cache
+def _full_rules():
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner.cli import Runner
+
+    # Built once: cfn-lint's own rules plus the project's, as `make lint` runs them.
+    return Runner(
+        ConfigMixIn(regions=["us-east-1"], include_checks=["I"], append_rules=[str(ROOT / "lint_rules")])
+    ).rules
+
+
+def full_findings(document: dict, regions: list[str]) -> list[str]:
+    """cfn-lint with informational checks and the project's rules, in-process."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.decode.decode import decode_str
+    from cfnlint.runner.template.runner import run_template_by_data
+
+    template, errors = decode_str(json.dumps(document))
+    assert not errors, errors
+    config = ConfigMixIn(regions=regions, include_checks=["I"])
+    return [f"{m.rule.id} {m.message}" for m in run_template_by_data(template, config, _full_rules())]

@@ -5,6 +5,9 @@ import shutil
 import pytest
 
 import templates
+from templates import finfocus_plugin, go_api
+from templates.errors import ConfigError
+from templates.parts import fargate
 from tests.helpers import ROOT, run_build, snapshot
 
 
@@ -67,6 +70,14 @@ BAD_INPUT = [
     (["--set", "regions=mars-1:8001"], "mars-1"),
     (["--set", "metrics_port=nine"], "nine"),
     (["--set", "image=Not An Image"], "Not An Image"),
+    (["finfocus-plugin", "--set", "client_cidr=0.0.0.0/0"], "0.0.0.0/0"),
+    (["finfocus-plugin", "--set", "client_cidr=10.0.0.0"], "10.0.0.0"),
+    (["go-api", "--set", "image=nginx:latest"], "nginx:latest"),
+    (["go-api", "--set", "image=123456789012.dkr.ecr.us-east-1.amazonaws.com/api"], "amazonaws.com/api"),
+    (["go-api", "--set", "container_port=0"], "0"),
+    (["go-api", "--set", "task_size=512x512"], "512x512"),
+    (["platform", "--set", "layout=10-region"], "layout"),
+    (["--check", "--set", "regions=us-east-1:8001,us-west-2:8001"], "8001"),
 ]
 
 
@@ -80,3 +91,30 @@ def test_bad_input_is_one_line_exit_2_and_output_untouched(arguments, named):
     assert named in result.stderr
     assert "Traceback" not in result.stderr
     assert snapshot(ROOT / "output") == before
+
+
+PART_INPUT = [
+    (lambda: fargate.TaskSize(300, 512), "300"),
+    (lambda: fargate.TaskSize(1024, 1024), "1024"),
+    (lambda: fargate.TaskSize.parse("2048-4096"), "2048-4096"),
+    (lambda: fargate.check_ports([]), "no ports"),
+    (lambda: fargate.check_ports([fargate.PortSpec("a", 8001), fargate.PortSpec("b", 8001)]), "8001"),
+    (lambda: fargate.check_ports([fargate.PortSpec("a", 0)]), "0"),
+    (lambda: fargate.check_ports([fargate.PortSpec("a", 8001), fargate.PortSpec("a", 8002)]), "'a'"),
+    (lambda: finfocus_plugin.parse_regions(" "), "empty"),
+    (lambda: finfocus_plugin.parse_regions("us-east-1=8001"), "us-east-1=8001"),
+    (lambda: finfocus_plugin.build(finfocus_plugin.Options(regions="")), "empty"),
+    (lambda: finfocus_plugin.build(finfocus_plugin.Options(client_cidr="10.0.0.0/99")), "10.0.0.0/99"),
+    (lambda: go_api.build(go_api.Options(image="docker.io/library/golang:1")), "docker.io/library/golang:1"),
+    (lambda: templates.options_for("go-api", {"colour": "blue"}), "colour"),
+    (lambda: templates.options_for("finfocus-plugin", {"metrics_port": "x"}), "metrics_port"),
+]
+
+
+@pytest.mark.parametrize(("call", "named"), PART_INPUT, ids=[named for _, named in PART_INPUT])
+def test_parts_reject_bad_input_with_a_one_line_message_naming_it(call, named):
+    with pytest.raises(ConfigError) as raised:
+        call()
+    message = str(raised.value)
+    assert named in message and "\n" not in message
+    assert ":" in message  # "<what is wrong>: <how to fix it>"
