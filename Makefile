@@ -11,7 +11,7 @@ TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$
 LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import regions; print(*regions.TABLE)')
 
 CHECKOV := .venv-checkov
-.PHONY: template check lint style security test test-deep clean
+.PHONY: template check lint style security test test-deep deploy delete package clean
 
 # Rebuilt when missing or older than requirements.txt.
 $(INSTALLED): requirements.txt
@@ -50,6 +50,39 @@ test: check lint style security
 # Property tests with fresh random examples, ten times as many (a few minutes).
 test-deep: $(INSTALLED)
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/test_properties.py
+
+# --- Deploying (thin wrappers over the AWS CLI; each prints the command it runs) ---
+#   make deploy TEMPLATE=go-api STACK=go-api-dev PARAMS=params/go-api.dev.json [S3_BUCKET=b]
+#   make delete STACK=go-api-dev
+#   make package TEMPLATE=platform S3_BUCKET=my-templates   (upload for the console or StackSets)
+AWS ?= $(BIN)/aws
+TEMPLATES = $(patsubst output/%.yaml,%,$(wildcard output/*.yaml))
+S3_PREFIX ?= templates/
+
+define require
+$(if $($(1)),,$(error $(1) is required: $(2)))
+endef
+
+deploy: $(INSTALLED)
+	$(call require,TEMPLATE,one of $(TEMPLATES))
+	$(call require,STACK,the stack name, e.g. STACK=$(TEMPLATE)-dev)
+	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
+	$(if $(PARAMS),$(if $(wildcard $(PARAMS)),,$(error PARAMS=$(PARAMS) does not exist: see params/)))
+	$(AWS) cloudformation deploy --template-file output/$(TEMPLATE).yaml --stack-name $(STACK) \
+	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
+	  $(if $(PARAMS),--parameter-overrides file://$(PARAMS)) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix $(S3_PREFIX))
+
+delete: $(INSTALLED)
+	$(call require,STACK,the stack name to delete)
+	$(AWS) cloudformation delete-stack --stack-name $(STACK)
+	$(AWS) cloudformation wait stack-delete-complete --stack-name $(STACK)
+
+package: $(INSTALLED)
+	$(call require,TEMPLATE,one of $(TEMPLATES))
+	$(call require,S3_BUCKET,a bucket to upload the template to)
+	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
+	$(AWS) s3 cp output/$(TEMPLATE).yaml s3://$(S3_BUCKET)/$(S3_PREFIX)$(TEMPLATE).yaml
+	@echo "Template URL: https://$(S3_BUCKET).s3.amazonaws.com/$(S3_PREFIX)$(TEMPLATE).yaml"
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) .pytest_cache .ruff_cache .hypothesis

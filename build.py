@@ -17,7 +17,7 @@ import sys
 import tempfile
 from pathlib import Path
 
-from templates import TEMPLATES, doc_blocks, docblocks, reference_page, render
+from templates import TEMPLATES, doc_blocks, docblocks, reference_page, render, taskcat
 from templates.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent
@@ -83,10 +83,11 @@ def _option_names(name: str) -> set[str]:
 
 
 def render_docs(names: list[str]) -> dict[Path, str]:
-    """The generated reference pages, and the docs whose generated blocks the build
-    keeps current, as they should read."""
+    """The generated reference pages, the taskcat configuration, and the docs whose
+    generated blocks the build keeps current, as they should read."""
     blocks = doc_blocks()
     docs = {DOCS / "reference" / f"{name}.md": reference_page(name) for name in names}
+    docs[ROOT / ".taskcat.yml"] = taskcat.config(TEMPLATES, ROOT / "params")
     for path in sorted(DOCS.rglob("*.md")):
         text = path.read_text(encoding="utf-8")
         if "<!-- generated:" in text:

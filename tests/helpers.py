@@ -1,5 +1,6 @@
 import functools
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -84,3 +85,16 @@ def full_findings(document: dict, regions: list[str]) -> list[str]:
     assert not errors, errors
     config = ConfigMixIn(regions=regions, include_checks=["I"])
     return [f"{m.rule.id} {m.message}" for m in run_template_by_data(template, config, _full_rules())]
+
+
+def offline_aws_environment(endpoint: str) -> dict:
+    """Environment for the AWS CLI that reaches only the local endpoint, with dummy keys."""
+    return {
+        **os.environ,
+        "AWS_ENDPOINT_URL": endpoint,
+        "AWS_ACCESS_KEY_ID": "testing",
+        "AWS_SECRET_ACCESS_KEY": "testing",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": os.devnull,
+        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
+    }

@@ -89,3 +89,20 @@ def test_no_ingress_is_open_to_the_world(name):
         if isinstance(rule.get("CidrIp"), dict):  # a parameter: its pattern must refuse 0.0.0.0/0
             pattern = template["Parameters"][rule["CidrIp"]["Ref"]]["AllowedPattern"]
             assert not re.match(pattern, "0.0.0.0/0")
+
+
+# Names unique per account and region: two stacks of one template (a StackSet in
+# the same account, or dev and prod side by side) must not pick the same one.
+REGIONAL_NAMES = {"LogGroupName", "Family", "ClusterName", "ServiceName", "AlarmName"}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_stackset_safe_names(name):
+    template = built(name)
+    for title, body in template["Resources"].items():
+        properties = body.get("Properties", {})
+        assert not {"RoleName", "ManagedPolicyName", "InstanceProfileName", "UserName", "GroupName"} & set(properties)
+        for key in REGIONAL_NAMES & set(properties):
+            assert "AWS::StackName" in json.dumps(properties[key]), f"{title}.{key} does not include the stack name"
+        if body["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy":
+            assert "AWS::StackName" in json.dumps(properties["PolicyName"]), title

@@ -1,62 +1,18 @@
 """The stand-alone task definition registers with the real AWS CLI (against moto, offline)."""
 
 import json
-import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
-import time
 from pathlib import Path
 
-import pytest
-
-from tests.helpers import ROOT
+from tests.helpers import ROOT, offline_aws_environment
 
 BIN = Path(sys.executable).parent
 TASK_DEFINITION = ROOT / "output" / "finfocus-plugin.task-definition.json"
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def moto_endpoint():
-    server = shutil.which("moto_server", path=str(BIN)) or shutil.which("moto_server")
-    assert server, "moto_server is not installed (requirements.txt installs moto[server])"
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-    )
-    try:
-        deadline = time.monotonic() + 20
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-                break
-            except OSError:
-                time.sleep(0.1)
-        else:
-            pytest.fail("moto_server did not start within 20 s")
-        yield f"http://127.0.0.1:{port}"
-    finally:
-        os.kill(process.pid, signal.SIGTERM)
-        process.wait(timeout=10)
-
-
 def aws(endpoint: str, *arguments) -> dict:
-    environment = {
-        **os.environ,
-        "AWS_ACCESS_KEY_ID": "testing",
-        "AWS_SECRET_ACCESS_KEY": "testing",
-        "AWS_DEFAULT_REGION": "us-east-1",
-        "AWS_CONFIG_FILE": os.devnull,
-        "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
-    }
+    environment = offline_aws_environment(endpoint)
     result = subprocess.run(
         [str(BIN / "aws"), "--endpoint-url", endpoint, "--output", "json", *arguments],
         capture_output=True, text=True, env=environment, timeout=60,
