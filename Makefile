@@ -11,7 +11,7 @@ TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$
 LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import regions; print(*regions.TABLE)')
 
 CHECKOV := .venv-checkov
-.PHONY: template check lint style security test test-deep deploy delete package clean
+.PHONY: template check lint style security test test-deep bench bench-peers deploy delete package clean
 
 # Rebuilt when missing or older than requirements.txt.
 $(INSTALLED): requirements.txt
@@ -51,6 +51,18 @@ test: check lint style security
 test-deep: $(INSTALLED)
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/test_properties.py
 
+# --- Benchmark: bench/results.md and bench/results.png (targets are read, not asserted) ---
+$(VENV)/.bench-installed: $(INSTALLED) bench/requirements-bench.txt
+	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-bench.txt
+	touch $@
+
+bench: $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py
+
+# Also the AWS CDK and ecs-compose-x on the same job (their own venvs under bench/.work/).
+bench-peers: $(VENV)/.bench-installed
+	$(BIN)/python bench/run.py --peers
+
 # --- Deploying (thin wrappers over the AWS CLI; each prints the command it runs) ---
 #   make deploy TEMPLATE=go-api STACK=go-api-dev PARAMS=params/go-api.dev.json [S3_BUCKET=b]
 #   make delete STACK=go-api-dev
@@ -85,5 +97,5 @@ package: $(INSTALLED)
 	@echo "Template URL: https://$(S3_BUCKET).s3.amazonaws.com/$(S3_PREFIX)$(TEMPLATE).yaml"
 
 clean:
-	rm -rf $(VENV) $(CHECKOV) .pytest_cache .ruff_cache .hypothesis
+	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

@@ -3,7 +3,7 @@
 A template module provides ``SUMMARY``, ``REGIONS`` (where it is meant to be
 deployed; lint covers them all), an ``Options`` dataclass (build options,
 all with defaults), ``build(options) -> Template`` and, optionally,
-``artifacts(template) -> {suffix: text}`` for files that go beside it, and
+``artifacts(document) -> {suffix: text}`` for files that go beside it, and
 ``DOC_BLOCKS`` for the generated parts of the docs (see :mod:`templates.docblocks`).
 """
 
@@ -12,7 +12,7 @@ from types import ModuleType
 
 from troposphere import Template
 
-from . import finfocus_plugin, go_api, platform, reference
+from . import finfocus_plugin, go_api, platform, serialize
 from .errors import ConfigError
 
 TEMPLATES: dict[str, ModuleType] = {
@@ -49,15 +49,11 @@ def build(name: str, settings: dict[str, str] | None = None) -> Template:
 
 def render(name: str, settings: dict[str, str] | None = None) -> dict[str, str]:
     """Every file a template produces, keyed by file name (``<name>.yaml`` ...)."""
-    template = build(name, settings)
-    files = {
-        f"{name}.yaml": template.to_yaml(),
-        # Compact, so the JSON fits the direct-deploy limit as the YAML does.
-        f"{name}.json": template.to_json(indent=None, separators=(",", ":")) + "\n",
-    }
+    document = build(name, settings).to_dict()  # once: it validates every resource
+    files = {f"{name}.yaml": serialize.to_yaml(document), f"{name}.json": serialize.to_json(document)}
     extra = getattr(TEMPLATES[name], "artifacts", None)
     if extra:
-        files.update({f"{name}.{suffix}": text for suffix, text in extra(template).items()})
+        files.update({f"{name}.{suffix}": text for suffix, text in extra(document).items()})
     return files
 
 
@@ -71,4 +67,6 @@ def doc_blocks() -> dict:
 
 def reference_page(name: str) -> str:
     """docs/reference/<name>.md for the template as the defaults build it."""
+    from . import reference  # only the docs need it
+
     return reference.page(name, TEMPLATES[name].SUMMARY, build(name))

@@ -14,7 +14,6 @@ from dataclasses import dataclass
 
 from troposphere import GetAtt, If, Ref, Sub, Template, ecs
 
-from . import docblocks
 from .errors import ConfigError
 from .parts import cluster, discovery, ecs_api, iam, logs, network, outputs, parameters
 from .parts.fargate import Container, PortSpec, TaskSize, size_parameter, task_definition
@@ -364,6 +363,8 @@ def artifacts(template: Template) -> dict[str, str]:
 
 
 def region_port_table() -> str:
+    from . import docblocks  # only the docs need it
+
     twelve, ten = LAYOUTS["12-region"], dict(LAYOUTS["10-region"])
     rows = [[f"`{port}`", region, f"`{ten[region]}`" if region in ten else "not served"] for region, port in twelve]
     rows.append([f"`{METRICS_PORT}`", "metrics (`/metrics`, `/metrics/aggregated`)", f"`{METRICS_PORT}`"])

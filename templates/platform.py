@@ -219,6 +219,20 @@ def add_tier(template: Template, tier: Tier, shared: Shared, *, load_balancers=N
 
 
 def build(options: Options = Options()) -> Template:
+    return assemble(backends=1)
+
+
+def backend_names(index: int) -> tuple[str, str]:
+    """DNS label and logical-ID prefix of the index-th AgentCore-like backend (1-based)."""
+    suffix = "" if index == 1 else str(index)
+    return f"agentcore{suffix}", f"AgentCore{suffix}"
+
+
+def assemble(backends: int) -> Template:
+    """The platform with ``backends`` AgentCore-like services behind the BFF.
+
+    The platform itself has one; more show how the template grows (see bench/).
+    """
     template = Template(
         Description="Platform compute: BFF behind the ALB and AgentCore via Cloud Map, on Fargate and Fargate Spot"
     )
@@ -359,26 +373,31 @@ def build(options: Options = Options()) -> Template:
             "Namespace", name=namespace_name, vpc=vpc, description="Private names of the platform services"
         )
     )
-    agent_discovery = template.add_resource(
-        discovery.a_record_service(
-            "AgentCoreDiscovery", name="agentcore", namespace_id=Ref(namespace), description="AgentCore task IPs"
+    backend_tiers = []
+    for index in range(1, backends + 1):
+        name, title = backend_names(index)
+        registry = template.add_resource(
+            discovery.a_record_service(
+                f"{title}Discovery", name=name, namespace_id=Ref(namespace), description=f"{title} task IPs"
+            )
         )
-    )
-    agentcore = add_tier(
-        template,
-        Tier(
-            name="agentcore", title="AgentCore", port=8080, subnets=agent_subnets, image=agent_image,
-            environment={"KNOWLEDGE_BASE_BUCKET": Ref(bucket)},
-            secrets={"DATABASE_URL": "database-url"},
-            task_permissions=[
-                iam.bedrock_invoke(),
-                iam.ssm_read(Ref(secrets_path), by_path=True),
-                *iam.s3_read_write_objects(Ref(bucket)),
-            ],
-        ),
-        shared,
-        registries=[discovery.registry(agent_discovery)],
-    )  # fmt: skip
+        backend_tiers.append(
+            add_tier(
+                template,
+                Tier(
+                    name=name, title=title, port=8080, subnets=agent_subnets, image=agent_image,
+                    environment={"KNOWLEDGE_BASE_BUCKET": Ref(bucket)},
+                    secrets={"DATABASE_URL": "database-url"},
+                    task_permissions=[
+                        iam.bedrock_invoke(),
+                        iam.ssm_read(Ref(secrets_path), by_path=True),
+                        *iam.s3_read_write_objects(Ref(bucket)),
+                    ],
+                ),
+                shared,
+                registries=[discovery.registry(registry)],
+            )
+        )  # fmt: skip
 
     # --- BFF: behind the existing listener -------------------------------------------
     target_group = template.add_resource(
@@ -395,7 +414,10 @@ def build(options: Options = Options()) -> Template:
         template,
         Tier(
             name="bff", title="Bff", port=3000, subnets=app_subnets, image=bff_image,
-            environment={"AGENTCORE_URL": Sub("http://agentcore.${NamespaceName}:8080")},
+            environment={
+                f"{backend_names(index)[0].upper()}_URL": Sub(f"http://{backend_names(index)[0]}.${{NamespaceName}}:8080")
+                for index in range(1, backends + 1)
+            },
             secrets={"DATABASE_URL": "database-url", "SESSION_SECRET": "session-secret"},
             task_permissions=[iam.ssm_read(Ref(secrets_path), by_path=True)],
         ),
@@ -415,18 +437,20 @@ def build(options: Options = Options()) -> Template:
     template.add_resource(
         network.egress("AlbToBff", alb_group, network.port(3000, "ALB to BFF tasks", group=bff.security_group))
     )
-    template.add_resource(
-        network.ingress(
-            "AgentCoreFromBff",
-            agentcore.security_group,
-            network.port(8080, "HTTP from the BFF", group=bff.security_group),
+    for index, backend in enumerate(backend_tiers, start=1):
+        _, title = backend_names(index)
+        template.add_resource(
+            network.ingress(
+                f"{title}FromBff",
+                backend.security_group,
+                network.port(8080, "HTTP from the BFF", group=bff.security_group),
+            )
         )
-    )
-    template.add_resource(
-        network.egress(
-            "BffToAgentCore", bff.security_group, network.port(8080, "BFF to AgentCore", group=agentcore.security_group)
+        template.add_resource(
+            network.egress(
+                f"BffTo{title}", bff.security_group, network.port(8080, f"BFF to {title}", group=backend.security_group)
+            )
         )
-    )
 
     # --- Alarms beyond the per-service ones ----------------------------------------
     template.add_resource(
@@ -442,22 +466,24 @@ def build(options: Options = Options()) -> Template:
     outputs.export(template, "ClusterArn", GetAtt(platform_cluster, "Arn"), "ECS cluster ARN")
     outputs.export(template, "ClusterName", Ref(platform_cluster), "ECS cluster name")
     outputs.export(template, "BffServiceArn", Ref(bff.service), "BFF ECS service ARN")
-    outputs.export(template, "AgentCoreServiceArn", Ref(agentcore.service), "AgentCore ECS service ARN")
     outputs.export(template, "BffTaskDefinitionArn", Ref(bff.task_definition), "BFF task definition ARN")
-    outputs.export(
-        template, "AgentCoreTaskDefinitionArn", Ref(agentcore.task_definition), "AgentCore task definition ARN"
-    )
     outputs.export(template, "NamespaceId", Ref(namespace), "Cloud Map namespace ID")
     outputs.export(template, "NamespaceName", Ref(namespace_name), "Cloud Map namespace name")
-    outputs.export(
-        template, "AgentCoreUrl", Sub("http://agentcore.${NamespaceName}:8080"), "AgentCore URL inside the VPC"
-    )
     outputs.export(template, "BffSecurityGroupId", GetAtt(bff.security_group, "GroupId"), "BFF task security group")
-    outputs.export(
-        template,
-        "AgentCoreSecurityGroupId",
-        GetAtt(agentcore.security_group, "GroupId"),
-        "AgentCore task security group",
-    )
+    for index, backend in enumerate(backend_tiers, start=1):
+        name, title = backend_names(index)
+        outputs.export(template, f"{title}ServiceArn", Ref(backend.service), f"{title} ECS service ARN")
+        outputs.export(
+            template, f"{title}TaskDefinitionArn", Ref(backend.task_definition), f"{title} task definition ARN"
+        )
+        outputs.export(
+            template, f"{title}Url", Sub(f"http://{name}.${{NamespaceName}}:8080"), f"{title} URL in the VPC"
+        )
+        outputs.export(
+            template,
+            f"{title}SecurityGroupId",
+            GetAtt(backend.security_group, "GroupId"),
+            f"{title} task security group",
+        )
     outputs.export(template, "BffTargetGroupArn", Ref(target_group), "BFF target group ARN")
     return template

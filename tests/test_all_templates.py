@@ -106,3 +106,13 @@ def test_stackset_safe_names(name):
             assert "AWS::StackName" in json.dumps(properties[key]), f"{title}.{key} does not include the stack name"
         if body["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy":
             assert "AWS::StackName" in json.dumps(properties["PolicyName"]), title
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_fast_yaml_is_the_same_template_as_troposphere_writes(name):
+    from cfn_flip import load_yaml
+
+    template = templates.build(name)
+    ours = (ROOT / "output" / f"{name}.yaml").read_text()
+    assert json.loads(json.dumps(load_yaml(ours))) == json.loads(json.dumps(load_yaml(template.to_yaml())))
+    assert json.loads((ROOT / "output" / f"{name}.json").read_text()) == template.to_dict()

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-import build
+from templates import cli as build
 from tests.helpers import ROOT, built
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]

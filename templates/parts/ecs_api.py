@@ -8,22 +8,19 @@ stand-alone task definition cannot drift from the template.
 
 import json
 
-from troposphere import Template
-
 from ..evaluate import Evaluator
 
 # Maps keep their keys as written (log driver options, docker labels).
 _VERBATIM_MAPS = {"Options", "DockerLabels"}
 
 
-def register_input(template: Template, resource_title: str, placeholders: dict[str, object]) -> str:
+def register_input(document: dict, resource_title: str, placeholders: dict[str, object]) -> str:
     """JSON for ``--cli-input-json``.
 
     ``placeholders`` gives values for pseudo parameters (``AWS::Region``), resources
     (``LogGroup``) and attributes (``ExecutionRole.Arn``); a value of ``None`` drops
     the property that refers to it. Parameters not named there take their defaults.
     """
-    document = template.to_dict()
     properties = document["Resources"][resource_title]["Properties"]
     properties = {key: item for key, item in properties.items() if key != "Tags"}
     resolved = Evaluator(document, placeholders).resolve(properties)
