@@ -15,9 +15,10 @@ from dataclasses import dataclass
 from troposphere import GetAtt, If, Ref, Sub, Template, ecs
 
 from .errors import ConfigError
-from .parts import cluster, discovery, ecs_api, iam, logs, network, outputs, parameters
-from .parts.fargate import Container, PortSpec, TaskSize, size_parameter, task_definition
+from .parts import cluster, discovery, ecs_api, logs, network, outputs, parameters
+from .parts.fargate import Container, PortSpec, TaskSize, size_parameter
 from .parts.service import Rollout, fargate_service
+from .parts.task import add_task
 
 SUMMARY = "the multi-region finfocus pricing plugin (12 regional ports + metrics) on Fargate, reached through Cloud Map"
 
@@ -212,27 +213,12 @@ def build(options: Options = Options()) -> Template:
     retention = parameters.log_retention(template, logging_group, default=30)
     kms_key = parameters.log_kms_key(template, logging_group)
 
-    # --- Logs and permissions ------------------------------------------------------
+    # --- Logs ------------------------------------------------------------------------
     log_group = template.add_resource(
         logs.log_group(
             "LogGroup", name="/ecs/${AWS::StackName}", retention_days=retention, kms_key=kms_key,
         )
     )  # fmt: skip
-    execution_role = template.add_resource(
-        iam.execution_role(
-            "ExecutionRole",
-            [
-                # The default image is public on ghcr.io and needs no permission; these
-                # let the same stack pull a copy kept in this account's ECR (a
-                # pull-through cache), which is how many teams avoid registry limits.
-                *iam.ecr_pull([Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")]),
-                iam.log_write([log_group]),
-            ],
-        )
-    )
-    # The plugin calls no AWS API: its task role grants nothing.
-    task_role = template.add_resource(iam.task_role("TaskRole"))
-
     # --- The task: one container, every regional port ----------------------------
     plugin = Container(
         name="plugin",
@@ -251,11 +237,13 @@ def build(options: Options = Options()) -> Template:
         health_check=HEALTH_CHECK,
         stop_timeout=STOP_TIMEOUT_SECONDS,
     )
-    task = template.add_resource(
-        task_definition(
-            "TaskDefinition", family=Ref("AWS::StackName"), size=size, container=plugin,
-            execution_role=execution_role, task_role=task_role,
-        )
+    task = add_task(
+        template, plugin, size=size, family=Ref("AWS::StackName"),
+        # The default image is public on ghcr.io and needs no permission; these let the
+        # same stack pull a copy kept in this account's ECR (a pull-through cache),
+        # which is how many teams avoid registry rate limits.
+        repositories=[Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
+        # The plugin calls no AWS API: its task role grants nothing.
     )  # fmt: skip
 
     # --- Network: the plugin ports, to the client range only --------------------

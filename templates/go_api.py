@@ -17,8 +17,9 @@ from troposphere import GetAtt, Ref, Template
 
 from .errors import ConfigError
 from .parts import cluster, iam, logs, outputs, parameters, scaling
-from .parts.fargate import Container, PortSpec, TaskSize, size_parameter, task_definition
+from .parts.fargate import Container, PortSpec, TaskSize, size_parameter
 from .parts.service import Rollout, fargate_service, load_balancer
+from .parts.task import add_task
 from .regions import COMMERCIAL
 
 REGIONS = COMMERCIAL
@@ -125,14 +126,6 @@ def build(options: Options = Options()) -> Template:
     log_group = template.add_resource(
         logs.log_group("LogGroup", name="/ecs/${AWS::StackName}", retention_days=retention, kms_key=kms_key)
     )
-    execution_role = template.add_resource(
-        iam.execution_role(
-            "ExecutionRole",
-            [*iam.ecr_pull([iam.ecr_repository_arn(Ref(image))]), iam.log_write([log_group])],
-        )
-    )
-    task_role = template.add_resource(iam.task_role("TaskRole"))  # the API calls no AWS API
-
     api = Container(
         name=CONTAINER_NAME,
         image=Ref(image),
@@ -141,11 +134,10 @@ def build(options: Options = Options()) -> Template:
         stream_prefix=CONTAINER_NAME,
         environment={"PORT": Ref(container_port)},
     )
-    task = template.add_resource(
-        task_definition(
-            "TaskDefinition", family=Ref("AWS::StackName"), size=size, container=api,
-            execution_role=execution_role, task_role=task_role,
-        )
+    task = add_task(
+        template, api, size=size, family=Ref("AWS::StackName"),
+        repositories=[iam.ecr_repository_arn(Ref(image))],  # the image's own repository only
+        # The API calls no AWS API: its task role grants nothing.
     )  # fmt: skip
 
     service = template.add_resource(

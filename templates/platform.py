@@ -18,8 +18,9 @@ from dataclasses import dataclass, field
 from troposphere import FindInMap, GetAtt, Ref, Sub, Template
 
 from .parts import alarms, cluster, discovery, iam, loadbalancing, logs, network, outputs, parameters, scaling
-from .parts.fargate import Container, PortSpec, TaskSize, task_definition
+from .parts.fargate import Container, PortSpec, TaskSize
 from .parts.service import Rollout, fargate_service, load_balancer
+from .parts.task import add_task
 from .regions import COMMERCIAL
 
 REGIONS = COMMERCIAL
@@ -108,17 +109,6 @@ def add_tier(template: Template, tier: Tier, shared: Shared, *, load_balancers=N
             kms_key=shared.log_kms_key,
         )
     )
-    execution_role = template.add_resource(
-        iam.execution_role(
-            f"{tier.title}ExecutionRole",
-            [
-                *iam.ecr_pull([iam.ecr_repository_arn(Ref(tier.image))]),
-                iam.log_write([log_group]),
-                iam.ssm_read(Ref(shared.secrets_path)),
-            ],
-        )
-    )
-    task_role = template.add_resource(iam.task_role(f"{tier.title}TaskRole", tier.task_permissions))
     container = Container(
         name=tier.name,
         image=Ref(tier.image),
@@ -135,11 +125,11 @@ def add_tier(template: Template, tier: Tier, shared: Shared, *, load_balancers=N
         FindInMap(SIZES_MAPPING, Ref(shared.environment), "Cpu"),
         FindInMap(SIZES_MAPPING, Ref(shared.environment), "Memory"),
     )
-    task = task_definition(
-        f"{tier.title}TaskDefinition", family=Sub(f"${{AWS::StackName}}-{tier.name}"), size=size, container=container,
-        execution_role=execution_role, task_role=task_role,
+    task = add_task(
+        template, container, size=size, family=Sub(f"${{AWS::StackName}}-{tier.name}"),
+        repositories=[iam.ecr_repository_arn(Ref(tier.image))], secrets_path=Ref(shared.secrets_path),
+        permissions=tier.task_permissions, prefix=tier.title,
     )  # fmt: skip
-    template.add_resource(task)
     group = template.add_resource(
         network.security_group(
             f"{tier.title}SecurityGroup",

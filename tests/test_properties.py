@@ -17,6 +17,7 @@ from templates import finfocus_plugin, regions
 from templates.parts import alarms, cluster, discovery, fargate, iam, loadbalancing, logs, network, outputs, parameters
 from templates.parts import scaling as autoscaling
 from templates.parts.service import Rollout, fargate_service, load_balancer
+from templates.parts.task import add_task
 from tests.helpers import full_findings
 
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
@@ -110,21 +111,13 @@ def compose(config: Config) -> Template:
         size = (FindInMap("Sizes", Ref(environment), "Cpu"), FindInMap("Sizes", Ref(environment), "Memory"))
 
     ports = [fargate.PortSpec(f"port-{port}", port) for port in config.ports]
-    execution_role = template.add_resource(
-        iam.execution_role(
-            "ExecutionRole", [*iam.ecr_pull([iam.ecr_repository_arn(Ref(image))]), iam.log_write([log_group])]
-        )
-    )
-    task_role = template.add_resource(iam.task_role("TaskRole"))
     container = fargate.Container(
         name="app", image=Ref(image), ports=ports, log_group=log_group, stream_prefix="app",
         environment={"PORT": str(config.ports[0])},
     )  # fmt: skip
-    task = template.add_resource(
-        fargate.task_definition(
-            "TaskDefinition", family=Ref("AWS::StackName"), size=size, container=container,
-            execution_role=execution_role, task_role=task_role,
-        )
+    task = add_task(
+        template, container, size=size, family=Ref("AWS::StackName"),
+        repositories=[iam.ecr_repository_arn(Ref(image))],
     )  # fmt: skip
     group = template.add_resource(
         network.security_group(

@@ -1,0 +1,44 @@
+"""A Fargate task definition together with the two roles it runs with.
+
+The execution role follows from the container: ECS needs to pull its image,
+write its log group and, if it has secrets, read them; nothing else. The task
+role is what the application itself may do.
+"""
+
+from troposphere import Template, ecs
+
+from . import iam
+from .fargate import Container, task_definition
+
+
+def add_task(
+    template: Template,
+    container: Container,
+    *,
+    size,
+    family,
+    repositories: list,
+    secrets_path=None,
+    permissions: list | None = None,
+    prefix: str = "",
+) -> ecs.TaskDefinition:
+    """Add ``<prefix>ExecutionRole``, ``<prefix>TaskRole`` and ``<prefix>TaskDefinition``.
+
+    ``repositories`` are the ECR repository ARNs the image may come from;
+    ``secrets_path`` is the SSM path the container's secrets live under.
+    """
+    pull_and_log = [*iam.ecr_pull(repositories), iam.log_write([container.log_group])]
+    if container.secrets:
+        pull_and_log.append(iam.ssm_read(secrets_path))
+    execution_role = template.add_resource(iam.execution_role(f"{prefix}ExecutionRole", pull_and_log))
+    task_role = template.add_resource(iam.task_role(f"{prefix}TaskRole", permissions))
+    return template.add_resource(
+        task_definition(
+            f"{prefix}TaskDefinition",
+            family=family,
+            size=size,
+            container=container,
+            execution_role=execution_role,
+            task_role=task_role,
+        )
+    )
