@@ -72,7 +72,12 @@ def render_all(names: list[str], settings: dict[str, str]) -> dict[str, str]:
     files = {}
     for name in names:
         own = {key: value for key, value in settings.items() if key in _option_names(name)}
-        files.update(render(name, own))
+        try:
+            files.update(render(name, own))
+        except ConfigError as error:
+            if str(error).startswith(name):
+                raise
+            raise ConfigError(f"{name}: {error}") from None
     return files
 
 
@@ -100,7 +105,7 @@ def write_atomically(path: Path, text: str) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "x", encoding="utf-8", newline="\n") as stream:
+        with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
             stream.write(text)
         os.replace(temporary, path)
     except BaseException:
