@@ -155,13 +155,14 @@ def limit_crossings(points: dict[int, dict]) -> dict[str, str]:
         )
         intercept = mean_y - slope * mean_x
         label = f"{metric} <= {limit:,}"
-        measured = [x for x in xs if points[x][metric] > limit]
-        if measured:
-            crossings[label] = f"crossed by {min(measured)} (measured)"
-        elif slope <= 0:
+        above = [x for x in xs if points[x][metric] > limit]
+        if slope <= 0:
             crossings[label] = "never (constant)"
-        else:
-            crossings[label] = f"about {int((limit - intercept) / slope) + 1} (extrapolated, {slope:,.1f} per step)"
+            continue
+        where = f"about {int((limit - intercept) / slope) + 1} (extrapolated, {slope:,.1f} per step)"
+        if above:
+            where += f"; first measured N above it: {min(above)}"
+        crossings[label] = where
     return crossings
 
 
