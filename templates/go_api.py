@@ -58,13 +58,9 @@ def build(options: Options = Options()) -> Template:
     template = Template(Description="Go API on Fargate behind an existing ALB target group, with CPU auto-scaling")
 
     container_group = "API container"
-    image_properties = {"Default": options.image} if options.image else {}
-    image = parameters.add(
-        template, "ImageUri", group=container_group, label="Image URI (ECR)",
-        Type="String", AllowedPattern=iam.ECR_IMAGE_PATTERN, **image_properties,
-        Description="ECR image to run, with a tag or digest, e.g. "
-        "123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1.2.3. Deploying a new tag releases it.",
-        ConstraintDescription="must be <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or @sha256:...",
+    image = parameters.ecr_image(
+        template, "ImageUri", group=container_group, label="Image URI (ECR)", repository="go-api",
+        default=options.image, note=" Deploying a new tag releases it.",
     )  # fmt: skip
     container_port = parameters.add(
         template, "ContainerPort", group=container_group, label="Container port",

@@ -51,7 +51,6 @@ ROLLOUT = Rollout(minimum_healthy=50, maximum=200)
 POSTGRES = 5432
 HTTPS = network.HTTPS
 
-ECR_IMAGE_DESCRIPTION = "ECR image with a tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/{repo}:v1"
 SECURITY_GROUP = "AWS::EC2::SecurityGroup::Id"
 
 
@@ -292,18 +291,12 @@ def assemble(backends: int) -> Template:
     )  # fmt: skip
 
     data_group = "Images, data and secrets (from the storage and security stacks)"
-    bff_image = parameters.add(
-        template, "BffImageUri", group=data_group, label="BFF image (ECR)",
-        Type="String", AllowedPattern=iam.ECR_IMAGE_PATTERN,
-        Description=ECR_IMAGE_DESCRIPTION.format(repo="bidopsai/app"),
-        ConstraintDescription="must be <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>",
-    )  # fmt: skip
-    agent_image = parameters.add(
-        template, "AgentCoreImageUri", group=data_group, label="AgentCore image (ECR)",
-        Type="String", AllowedPattern=iam.ECR_IMAGE_PATTERN,
-        Description=ECR_IMAGE_DESCRIPTION.format(repo="bidopsai/agent"),
-        ConstraintDescription="must be <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag>",
-    )  # fmt: skip
+    bff_image = parameters.ecr_image(
+        template, "BffImageUri", group=data_group, label="BFF image (ECR)", repository="bidopsai/app"
+    )
+    agent_image = parameters.ecr_image(
+        template, "AgentCoreImageUri", group=data_group, label="AgentCore image (ECR)", repository="bidopsai/agent"
+    )
     database_group = parameters.add(
         template, "RdsSecurityGroupId", group=data_group, label="RDS security group",
         Type=SECURITY_GROUP, Description="Security group of the PostgreSQL database; this stack adds ingress "

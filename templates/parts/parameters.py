@@ -7,6 +7,8 @@ shows parameters grouped, in the order the template adds them.
 
 from troposphere import AWSObject, Equals, Not, Parameter, Ref, Template
 
+from .iam import ECR_IMAGE_PATTERN
+
 # Values CloudWatch Logs accepts for RetentionInDays.
 LOG_RETENTION_DAYS = (
     1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
@@ -89,3 +91,17 @@ def log_kms_key(template: Template, group: str) -> tuple[Parameter, str]:
         ConstraintDescription="must be empty or a KMS key ARN",
     )  # fmt: skip
     return key, when_given(template, key)
+
+
+def ecr_image(
+    template: Template, name: str, *, group: str, label: str, repository: str, default: str = "", note: str = ""
+):
+    """An ECR image URI with a tag or digest; its repository ARN is derived from it
+    (:func:`iam.ecr_repository_arn`), so the pattern is that function's contract."""
+    return add(
+        template, name, group=group, label=label,
+        Type="String", AllowedPattern=ECR_IMAGE_PATTERN, **({"Default": default} if default else {}),
+        Description=f"ECR image with a tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/"
+        f"{repository}:v1.2.3.{note}",
+        ConstraintDescription="must be <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or @sha256:<digest>",
+    )  # fmt: skip
