@@ -1,6 +1,6 @@
 """ECS clusters: create one, or run in one the user already has."""
 
-from troposphere import GetAtt, If, Ref, Sub, Template, ecs
+from troposphere import If, Ref, Template, ecs
 
 from . import parameters
 
@@ -36,7 +36,7 @@ def strategy(weights: dict[str, int], base: dict[str, int] | None = None) -> lis
 class ClusterChoice:
     """An existing cluster by name, or (when the name is left empty) a new one.
 
-    ``name`` and ``arn`` are the values to use either way.
+    ``name`` is the value to use either way.
     """
 
     def __init__(self, template: Template, *, group: str):
@@ -50,8 +50,3 @@ class ClusterChoice:
         parameters.when_empty(template, self.parameter, CREATE_CLUSTER)
         self.created = template.add_resource(cluster("Cluster", Condition=CREATE_CLUSTER))
         self.name = If(CREATE_CLUSTER, Ref(self.created), Ref(self.parameter))
-        self.arn = If(
-            CREATE_CLUSTER,
-            GetAtt(self.created, "Arn"),
-            Sub("arn:${AWS::Partition}:ecs:${AWS::Region}:${AWS::AccountId}:cluster/${ExistingClusterName}"),
-        )
