@@ -153,6 +153,13 @@ def build(options: Options = Options()) -> Template:
         "(e.g. 10.0.0.0/16). Prefixes shorter than /8 are refused.",
         ConstraintDescription="must be an IPv4 CIDR with a prefix of /8 to /32, e.g. 10.0.0.0/16",
     )  # fmt: skip
+    client_group = parameters.add(
+        template, "ClientSecurityGroupId", group=network_group, label="Client security group (optional)",
+        Type="String", Default="", AllowedPattern=r"^(sg-[0-9a-f]{8,17})?$",
+        Description="Also admit tasks and instances in this security group, wherever their IPs are. "
+        "Leave empty to admit by CIDR only.",
+        ConstraintDescription="must be empty or a security group ID such as sg-0123456789abcdef0",
+    )  # fmt: skip
     public_ip = parameters.assign_public_ip(
         template, network_group, default="DISABLED",
         description="ENABLED only for public subnets without a NAT gateway: the task needs "
@@ -246,17 +253,18 @@ def build(options: Options = Options()) -> Template:
         # The plugin calls no AWS API: its task role grants nothing.
     )  # fmt: skip
 
-    # --- Network: the plugin ports, to the client range only --------------------
+    # --- Network: the plugin ports, to the clients only -------------------------
+    port_numbers = [port.port for port in ports]
+
+    def describe(first: int, last: int) -> str:
+        return _describe_ports(first, last, ports)
+
     security_group = template.add_resource(
         network.security_group(
             "SecurityGroup",
             description="finfocus plugin tasks: regional and metrics ports from the client CIDR",
             vpc=vpc,
-            ingress=network.ports(
-                [port.port for port in ports],
-                lambda first, last: _describe_ports(first, last, ports),
-                cidr=client_cidr,
-            ),
+            ingress=network.ports(port_numbers, describe, cidr=client_cidr),
             egress=[
                 network.port(
                     network.HTTPS,
@@ -266,6 +274,12 @@ def build(options: Options = Options()) -> Template:
             ],
         )
     )
+
+    # A client group, when given, gets the same ports (rules that exist only then).
+    has_client_group = parameters.when_given(template, client_group)
+    for rule in network.ports(port_numbers, describe, group=client_group):
+        title = f"ClientGroupPorts{rule.first_port}To{rule.last_port}"
+        template.add_resource(network.ingress(title, security_group, rule, has_client_group))
 
     # --- Discovery: <label>.<namespace> resolves to the task IPs -----------------
     create_namespace = parameters.when_empty(template, existing_namespace, "CreateNamespace")

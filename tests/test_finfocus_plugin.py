@@ -3,6 +3,7 @@
 import json
 import re
 
+from templates.evaluate import Evaluator
 from tests.helpers import as_json, built, only, policy_statements
 
 # The image's documented layout, typed in from its specification (not from the code).
@@ -120,17 +121,40 @@ def test_logs_go_to_the_stack_log_group_in_the_stack_region(finfocus):
     assert group["Properties"]["KmsKeyId"]["Fn::If"][1] == {"Ref": "LogKmsKeyArn"}
 
 
+def ingress_of(template, **values):
+    """The plugin group's ingress rules, inline and stand-alone, as a stack with these
+    parameter values gets them."""
+    resources = Evaluator(template, values, strict=False).resources()
+    rules = list(only({"Resources": resources}, "AWS::EC2::SecurityGroup")["Properties"]["SecurityGroupIngress"])
+    for body in resources.values():
+        if body["Type"] == "AWS::EC2::SecurityGroupIngress":
+            assert body["Properties"]["GroupId"] == {"Fn::GetAtt": ["SecurityGroup", "GroupId"]}
+            rules.append(body["Properties"])
+    return rules
+
+
+def opened_ports(rules) -> set[int]:
+    return {port for rule in rules for port in range(rule["FromPort"], rule["ToPort"] + 1)}
+
+
 def test_security_group_opens_the_plugin_ports_to_the_client_cidr_only(finfocus):
-    group = only(finfocus, "AWS::EC2::SecurityGroup")["Properties"]
-    opened = set()
-    for rule in group["SecurityGroupIngress"]:
+    rules = ingress_of(finfocus)
+    assert len(rules) == 2  # 8001-8012 as one range, and 9090
+    for rule in rules:
         assert rule["IpProtocol"] == "tcp"
         assert rule["CidrIp"] == {"Ref": "ClientCidr"}
         assert rule["Description"]
-        opened |= set(range(rule["FromPort"], rule["ToPort"] + 1))
-    assert opened == set(SPEC_PORTS)
-    assert len(group["SecurityGroupIngress"]) == 2  # 8001-8012 as one range, and 9090
+    assert opened_ports(rules) == set(SPEC_PORTS)
+    group = only(finfocus, "AWS::EC2::SecurityGroup")["Properties"]
     assert all(rule["Description"] for rule in group["SecurityGroupEgress"])
+
+
+def test_a_client_security_group_gets_the_same_ports(finfocus):
+    rules = ingress_of(finfocus, ClientSecurityGroupId="sg-0123456789abcdef0")
+    by_group = [rule for rule in rules if rule.get("SourceSecurityGroupId") == "sg-0123456789abcdef0"]
+    assert len(rules) == 4 and len(by_group) == 2
+    assert opened_ports(by_group) == set(SPEC_PORTS)
+    assert all(rule["Description"] and rule["IpProtocol"] == "tcp" for rule in by_group)
 
 
 def test_client_cidr_refuses_world_open_ranges(finfocus):
@@ -216,6 +240,7 @@ PARAMETER_TYPES = {
     "VpcId": "AWS::EC2::VPC::Id",
     "SubnetIds": "List<AWS::EC2::Subnet::Id>",
     "ClientCidr": "String",
+    "ClientSecurityGroupId": "String",
     "AssignPublicIp": "String",
     "ImageUri": "String",
     "TaskSize": "String",

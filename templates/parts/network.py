@@ -78,10 +78,14 @@ def security_group(title: str, *, description: str, vpc, ingress: list[Rule], eg
     return group
 
 
-def ingress(title: str, group, rule: Rule) -> ec2.SecurityGroupIngress:
-    """A stand-alone ingress rule, for rules between two groups of the same stack
-    (inline rules that point at each other would be a circular dependency)."""
-    return ec2.SecurityGroupIngress(title, GroupId=_group_id(group), **rule.properties("ingress"))
+def ingress(title: str, group, rule: Rule, condition: str | None = None) -> ec2.SecurityGroupIngress:
+    """A stand-alone ingress rule: for rules between two groups of the same stack
+    (inline rules that point at each other would be a circular dependency), on
+    another stack's group, or that exists only when ``condition`` holds."""
+    resource = ec2.SecurityGroupIngress(title, GroupId=_group_id(group), **rule.properties("ingress"))
+    if condition:
+        resource.Condition = condition
+    return resource
 
 
 def egress(title: str, group, rule: Rule) -> ec2.SecurityGroupEgress:
