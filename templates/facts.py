@@ -1,0 +1,172 @@
+"""Facts the templates, the lint rules, the tests and the docs share.
+
+Plain data and small pure functions only: no troposphere, no awacs, so anything
+(the cfn-lint rules, preflight, a test) can import this module or read the JSON
+made from it. Every value is written once, here.
+"""
+
+import re
+
+# --- Regions ------------------------------------------------------------------------
+
+# One shape for a region name: two letters, words, a digit (us-east-1, us-gov-west-1,
+# ap-southeast-2). Composed into every pattern below that contains a region.
+REGION_PART = r"[a-z]{2}(-[a-z]+)+-\d"
+REGION_NAME = re.compile(rf"^{REGION_PART}$")
+
+GOVCLOUD_PREFIX = "us-gov-"
+
+
+def is_govcloud(region: str) -> bool:
+    """AWS GovCloud (US) regions are a partition of their own (aws-us-gov)."""
+    return region.startswith(GOVCLOUD_PREFIX)
+
+
+def commercial(regions) -> tuple[str, ...]:
+    return tuple(region for region in regions if not is_govcloud(region))
+
+
+# --- The finfocus plugin image ----------------------------------------------------------
+
+PLUGIN_REPOSITORY = "ghcr.io/rshade/finfocus-plugin-aws-public"
+METRICS_PORT = 9090
+
+# One plugin process per region, each on its own port, in the order the image
+# starts them (docker/entrypoint.sh of releases v0.1.1 and v0.1.2).
+PLUGIN_REGION_PORTS: tuple[tuple[str, int], ...] = (
+    ("us-east-1", 8001),
+    ("us-west-2", 8002),
+    ("eu-west-1", 8003),
+    ("ap-southeast-1", 8004),
+    ("ap-southeast-2", 8005),
+    ("ap-northeast-1", 8006),
+    ("ap-south-1", 8007),
+    ("ca-central-1", 8008),
+    ("sa-east-1", 8009),
+    ("us-gov-west-1", 8010),
+    ("us-gov-east-1", 8011),
+    ("us-west-1", 8012),
+)
+
+# --- Where each template is meant to be deployed (cfn-lint checks each of them) ----------
+
+# The plugin runs in any region it prices, GovCloud included.
+FINFOCUS_PLUGIN_REGIONS = tuple(region for region, _ in PLUGIN_REGION_PORTS)
+# Commercial regions with Fargate, Fargate Spot and ECR in every one.
+GO_API_REGIONS = (
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-south-1",
+    "ca-central-1",
+    "sa-east-1",
+    "us-west-1",
+)
+PLATFORM_REGIONS = GO_API_REGIONS
+# Every region any template is for: what `make lint` covers.
+ALL_REGIONS = tuple(dict.fromkeys(FINFOCUS_PLUGIN_REGIONS + GO_API_REGIONS + PLATFORM_REGIONS))
+
+# --- Value patterns (CloudFormation AllowedPattern syntax, Python re compatible) ----------
+
+PARTITION_PART = r"aws[a-z-]*"
+ACCOUNT_PART = r"\d{12}"
+
+CIDR_PATTERN = (
+    r"^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+    r"/([89]|[12]\d|3[0-2])$"
+)
+# Any OCI image reference: registry[:port]/repository[:tag|@digest].
+IMAGE_PATTERN = (
+    r"^[a-z0-9]+([._-][a-z0-9]+)*(\.[a-z]{2,})?(:[0-9]+)?"
+    r"(/[a-z0-9]+([._-][a-z0-9]+)*)+"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})?$"
+)
+# An ECR image: account, region, repository (with optional namespaces), tag or digest.
+ECR_IMAGE_PATTERN = (
+    rf"^{ACCOUNT_PART}\.dkr\.ecr\.{REGION_PART}\.amazonaws\.com/"
+    r"[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
+    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$"
+)
+DNS_NAME_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)*[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+# A name with at least one dot (a namespace such as platform.local).
+DOTTED_DNS_NAME_PATTERN = r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+DNS_LABEL_PATTERN = r"^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$"
+TARGET_GROUP_ARN_PATTERN = (
+    rf"^arn:{PARTITION_PART}:elasticloadbalancing:{REGION_PART}:{ACCOUNT_PART}"
+    r":targetgroup/[A-Za-z0-9-]{1,32}/[a-f0-9]{16}$"
+)
+LISTENER_ARN_PATTERN = (
+    rf"^arn:{PARTITION_PART}:elasticloadbalancing:[a-z0-9-]+:{ACCOUNT_PART}"
+    r":listener/app/[A-Za-z0-9-]+/[a-f0-9]+/[a-f0-9]+$"
+)
+OPTIONAL_SNS_TOPIC_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:sns:[a-z0-9-]+:{ACCOUNT_PART}:[A-Za-z0-9_-]{{1,256}})?$"
+OPTIONAL_KMS_KEY_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:kms:[a-z0-9-]+:{ACCOUNT_PART}:key/[a-f0-9-]+)?$"
+OPTIONAL_SECURITY_GROUP_ID_PATTERN = r"^(sg-[0-9a-f]{8,17})?$"
+OPTIONAL_NAMESPACE_ID_PATTERN = r"^(ns-[a-z0-9]{16})?$"
+PREFIX_LIST_ID_PATTERN = r"^pl-[a-f0-9]{8,17}$"
+BUCKET_NAME_PATTERN = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+SSM_PATH_PATTERN = r"^(/[A-Za-z0-9_.-]+)+$"
+CLUSTER_NAME_OR_EMPTY_PATTERN = r"^[A-Za-z0-9_-]{0,255}$"
+ALB_PATH_PATTERN = r"^/[A-Za-z0-9_./*?~+%@:-]*$"
+OPTIONAL_HOST_HEADER_PATTERN = r"^([A-Za-z0-9*?.-]{1,128})?$"
+CORS_ORIGINS_PATTERN = r"^(\*|https?://[^\s,]+(,https?://[^\s,]+)*)$"
+
+# --- Fargate ---------------------------------------------------------------------------
+
+
+def _steps(first: int, last: int, step: int) -> tuple[int, ...]:
+    return tuple(range(first, last + 1, step))
+
+
+# CPU units -> the memory sizes (MiB) Fargate accepts with it (Linux, platform 1.4.0).
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+FARGATE_SIZES: dict[int, tuple[int, ...]] = {
+    256: (512, 1024, 2048),
+    512: _steps(1024, 4096, 1024),
+    1024: _steps(2048, 8192, 1024),
+    2048: _steps(4096, 16384, 1024),
+    4096: _steps(8192, 30720, 1024),
+    8192: _steps(16384, 61440, 4096),
+    16384: _steps(32768, 122880, 8192),
+}
+
+# --- CloudWatch Logs -------------------------------------------------------------------
+
+# The values RetentionInDays accepts.
+LOG_RETENTION_DAYS = (
+    1,
+    3,
+    5,
+    7,
+    14,
+    30,
+    60,
+    90,
+    120,
+    150,
+    180,
+    365,
+    400,
+    545,
+    731,
+    1096,
+    1827,
+    2192,
+    2557,
+    2922,
+    3288,
+    3653,
+)
+
+# --- CloudFormation limits -------------------------------------------------------------
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+
+TEMPLATE_BODY_DIRECT_BYTES = 51_200  # passed inline (aws cloudformation deploy without --s3-bucket)
+TEMPLATE_BODY_S3_BYTES = 1_000_000  # read from S3
+MAX_RESOURCES = 500
+MAX_PARAMETERS = 200
+MAX_OUTPUTS = 200
+MAX_MAPPINGS = 200
