@@ -8,12 +8,15 @@ from troposphere import If, NoValue, Ref, Sub, logs
 
 from .parameters import value
 
+# One group per stack, named after it, unless a stack has several services.
+STACK_LOG_GROUP_NAME = "/ecs/${AWS::StackName}"
 
-def log_group(title: str, *, name, retention_days, kms_key: tuple | None = None):
+
+def log_group(title: str, *, name=STACK_LOG_GROUP_NAME, retention_days, kms_key: tuple | None = None):
     """A log group named ``name`` (``Sub`` text or a value), kept after the stack.
 
     ``kms_key`` is the optional key parameter and its condition
-    (:func:`parameters.log_kms_key`): the group is encrypted with it when given.
+    (:func:`parameters.log_key`): the group is encrypted with it when given.
     """
     group = logs.LogGroup(
         title,
