@@ -163,8 +163,7 @@ INPUTS = [
     NETWORK,
     CONTAINER,
     DISCOVERY,
-    Group("Cluster", (parameters.existing_cluster_name(),)),
-    Group("Logging", (parameters.log_retention_days(30), parameters.log_kms_key_arn())),
+    *parameters.cluster_and_logging(retention_days=30),
 ]
 
 # --- Build options: what changes the template's structure -----------------------------
@@ -222,13 +221,7 @@ def build(options: Options = Options()) -> Template:
     )
     inputs = parameters.declare(template, parameters.with_default(INPUTS, "ImageUri", options.image))
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
-    log_group = template.add_resource(
-        logs.log_group(
-            "LogGroup",
-            retention_days=inputs["LogRetentionDays"],
-            kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
-        )
-    )
+    log_group = logs.stack_log_group(template, inputs)
     task = _add_task(template, inputs, log_group, ports)
     security_group = _add_security_group(template, inputs, ports)
     namespace_id, discovery_service = _add_discovery(template, inputs)
@@ -237,13 +230,13 @@ def build(options: Options = Options()) -> Template:
             "Service",
             cluster=cluster_choice.name,
             task_definition=task,
+            registries=[discovery.registry(discovery_service)],
+            security_groups=[GetAtt(security_group, "GroupId")],
             desired_count=inputs["DesiredCount"],
             subnets=inputs["SubnetIds"],
-            security_groups=[GetAtt(security_group, "GroupId")],
             assign_public_ip=inputs["AssignPublicIp"],
             # Start the new task before stopping the old one: no gap in any region.
             rollout=Rollout(minimum_healthy=100, maximum=200),
-            registries=[discovery.registry(discovery_service)],
         )
     )
     outputs.service(template, what="plugin", cluster_name=cluster_choice.name, service=service, task_definition=task)
@@ -407,13 +400,13 @@ def task_definition_json(files) -> str:
     return "```json\n" + files(f"finfocus-plugin.{TASK_DEFINITION_FILE}") + "```\n"
 
 
+# The plugin runs anywhere its regions are priced from, GovCloud included.
 TEMPLATE = TemplateContract(
-    name="finfocus-plugin",
-    summary=SUMMARY,
-    # The plugin runs anywhere its regions are priced from, GovCloud included.
-    regions=facts.FINFOCUS_PLUGIN_REGIONS,
-    options=Options,
-    build=build,
+    "finfocus-plugin",
+    SUMMARY,
+    facts.FINFOCUS_PLUGIN_REGIONS,
+    Options,
+    build,
     artifacts=artifacts,
     doc_blocks={
         "finfocus-plugin.region-ports": region_port_table,

@@ -123,8 +123,7 @@ INPUTS = [
     CONTAINER,
     LOAD_BALANCER_AND_NETWORK,
     SCALING,
-    Group("Cluster", (parameters.existing_cluster_name(),)),
-    Group("Logging", (parameters.log_retention_days(30), parameters.log_kms_key_arn())),
+    *parameters.cluster_and_logging(retention_days=30),
 ]
 
 
@@ -140,13 +139,7 @@ def build(options: Options = Options()) -> Template:
     template = Template(Description="Go API on Fargate behind an existing ALB target group, with CPU auto-scaling")
     inputs = parameters.declare(template, INPUTS)
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
-    log_group = template.add_resource(
-        logs.log_group(
-            "LogGroup",
-            retention_days=inputs["LogRetentionDays"],
-            kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
-        )
-    )
+    log_group = logs.stack_log_group(template, inputs)
     image, container_port = inputs["ImageUri"], inputs["ContainerPort"]
     api = Container(
         name=CONTAINER_NAME,
@@ -209,11 +202,5 @@ def _add_scaling(template: Template, inputs: dict, cluster_name, service) -> Non
     )
 
 
-TEMPLATE = TemplateContract(
-    name="go-api",
-    summary=SUMMARY,
-    # Commercial regions with Fargate, Fargate Spot and ECR in every one.
-    regions=facts.GO_API_REGIONS,
-    options=Options,
-    build=build,
-)
+# Commercial regions with Fargate, Fargate Spot and ECR in every one (facts.GO_API_REGIONS).
+TEMPLATE = TemplateContract("go-api", SUMMARY, facts.GO_API_REGIONS, Options, build)

@@ -311,12 +311,10 @@ def add_shared(template: Template) -> Shared:
     platform_cluster = template.add_resource(
         cluster.cluster("Cluster", capacity_strategy=cluster.strategy(CAPACITY_WEIGHTS))
     )
+    names, vpc = inputs["NamespaceName"], inputs["VpcId"]
     namespace = template.add_resource(
         discovery.private_namespace(
-            "Namespace",
-            name=inputs["NamespaceName"],
-            vpc=inputs["VpcId"],
-            description="Private names of the platform services",
+            "Namespace", name=names, vpc=vpc, description="Private names of the platform services"
         )
     )
     return Shared(
@@ -604,10 +602,4 @@ def _add_tier_scaling(template: Template, tier: Tier, shared: Shared, service) -
     )
 
 
-TEMPLATE = TemplateContract(
-    name="platform",
-    summary=SUMMARY,
-    regions=facts.PLATFORM_REGIONS,
-    options=Options,
-    build=build,
-)
+TEMPLATE = TemplateContract("platform", SUMMARY, facts.PLATFORM_REGIONS, Options, build)

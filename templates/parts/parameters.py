@@ -202,3 +202,11 @@ def ecr_image_uri(name: str, label: str, *, repository: str, note: str = "") -> 
         allowed_pattern=facts.ECR_IMAGE_PATTERN,
         constraint="must be <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or @sha256:<digest>",
     )
+
+
+def cluster_and_logging(retention_days: int) -> list[Group]:
+    """The last two groups of a one-service stack: where it runs, and how its logs are kept."""
+    return [
+        Group("Cluster", (existing_cluster_name(),)),
+        Group("Logging", (log_retention_days(retention_days), log_kms_key_arn())),
+    ]
