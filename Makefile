@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The regions of the plugin's region table (GovCloud included); read when used.
 TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$(wildcard output/*.json))
-LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import regions; print(*regions.TABLE)')
+LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*facts.ALL_REGIONS)')
 
 CHECKOV := .venv-checkov
 .PHONY: template check lint style security test test-deep bench bench-peers deploy delete package clean
