@@ -96,6 +96,8 @@ package: $(INSTALLED)
 	$(AWS) s3 cp output/$(TEMPLATE).yaml s3://$(S3_BUCKET)/$(S3_PREFIX)$(TEMPLATE).yaml
 	@echo "Template URL: https://$(S3_BUCKET).s3.amazonaws.com/$(S3_PREFIX)$(TEMPLATE).yaml"
 
+golden: $(INSTALLED) ; $(BIN)/python -m tests.goldens
+
 clean:
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

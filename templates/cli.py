@@ -206,7 +206,9 @@ def build(arguments) -> int:
 def main(argv=None) -> int:
     try:
         arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
-        return build(arguments)
+        status = build(arguments)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+        return status
     except ConfigError as error:
         print(f"build.py: {error}", file=sys.stderr)
         return USAGE_ERROR
