@@ -8,7 +8,7 @@ BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The regions of the plugin's region table (GovCloud included); read when used.
 TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$(wildcard output/*.json))
-LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import regions; print(*regions.TABLE)')
+LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*facts.ALL_REGIONS)')
 
 CHECKOV := .venv-checkov
 .PHONY: template check lint style security test test-deep bench bench-peers deploy delete package clean
@@ -95,6 +95,8 @@ package: $(INSTALLED)
 	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
 	$(AWS) s3 cp output/$(TEMPLATE).yaml s3://$(S3_BUCKET)/$(S3_PREFIX)$(TEMPLATE).yaml
 	@echo "Template URL: https://$(S3_BUCKET).s3.amazonaws.com/$(S3_PREFIX)$(TEMPLATE).yaml"
+
+golden: $(INSTALLED) ; $(BIN)/python -m tests.goldens
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis

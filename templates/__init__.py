@@ -1,72 +1,69 @@
 """The registry: every template this project builds, and how to render it.
 
-A template module provides ``SUMMARY``, ``REGIONS`` (where it is meant to be
-deployed; lint covers them all), an ``Options`` dataclass (build options,
-all with defaults), ``build(options) -> Template`` and, optionally,
-``artifacts(document) -> {suffix: text}`` for files that go beside it, and
-``DOC_BLOCKS`` for the generated parts of the docs (see :mod:`templates.docblocks`).
+Each template module defines ``TEMPLATE``, a :class:`contract.TemplateContract`.
+Modules are imported when a template is asked for, so ``import templates.facts``
+(the lint rules, preflight checks, a test) does not pay for troposphere.
 """
 
-import dataclasses
-from types import ModuleType
+import importlib
 
-from troposphere import Template
-
-from . import finfocus_plugin, go_api, platform, serialize
 from .errors import ConfigError
 
-TEMPLATES: dict[str, ModuleType] = {
-    "finfocus-plugin": finfocus_plugin,
-    "go-api": go_api,
-    "platform": platform,
+# Template name -> the module that defines it, in the order they are listed and built.
+TEMPLATES: dict[str, str] = {
+    "finfocus-plugin": "templates.finfocus_plugin",
+    "go-api": "templates.go_api",
+    "platform": "templates.platform",
 }
 
 
-def options_for(name: str, settings: dict[str, str]):
-    """The template's ``Options``, with ``settings`` (text from the command line) applied."""
-    module = TEMPLATES[name]
-    fields = {field.name: field for field in dataclasses.fields(module.Options)}
-    values = {}
-    for key, text in settings.items():
-        if key not in fields:
-            valid = ", ".join(fields) or "none"
-            raise ConfigError(f"unknown option {key!r} for {name}: valid options are {valid}")
-        kind = fields[key].type
-        if kind in (int, "int"):
-            if not text.lstrip("-").isdigit():
-                raise ConfigError(
-                    f"option {key}={text!r} for {name} is not a whole number: give digits, e.g. {key}=9090"
-                )
-            values[key] = int(text)
-        else:
-            values[key] = text
-    return module.Options(**values)
+def describe(name: str):
+    """The :class:`contract.TemplateContract` of template ``name``."""
+    if name not in TEMPLATES:
+        raise ConfigError(f"unknown template {name!r}: choose from {', '.join(TEMPLATES)}")
+    return importlib.import_module(TEMPLATES[name]).TEMPLATE
 
 
-def build(name: str, settings: dict[str, str] | None = None) -> Template:
-    return TEMPLATES[name].build(options_for(name, settings or {}))
+def build(name: str, settings: dict[str, str] | None = None):
+    """The troposphere Template, with build ``settings`` (text) applied."""
+    described = describe(name)
+    options = described.options_from(settings or {})
+    try:
+        return described.build(options)
+    except ValueError as error:
+        # troposphere's own limit checks ("Maximum outputs 200 reached").
+        if isinstance(error, ConfigError) or not str(error).startswith("Maximum"):
+            raise
+        raise ConfigError(f"{name}: {error} (a CloudFormation limit): choose smaller build options") from None
 
 
-def render(name: str, settings: dict[str, str] | None = None) -> dict[str, str]:
-    """Every file a template produces, keyed by file name (``<name>.yaml`` ...)."""
-    document = build(name, settings).to_dict()  # once: it validates every resource
-    files = {f"{name}.yaml": serialize.to_yaml(document), f"{name}.json": serialize.to_json(document)}
-    extra = getattr(TEMPLATES[name], "artifacts", None)
+def document(name: str, settings: dict[str, str] | None = None) -> dict:
+    """The template as a plain dict; made once per build, it validates every resource."""
+    return build(name, settings).to_dict()
+
+
+def render(name: str, built: dict) -> dict[str, str]:
+    """Every file a template produces from its document, keyed by file name (``<name>.yaml`` ...)."""
+    from . import limits, serialize
+
+    files = {f"{name}.yaml": serialize.to_yaml(built), f"{name}.json": serialize.to_json(built)}
+    limits.check(name, built, files[f"{name}.yaml"])
+    extra = describe(name).artifacts
     if extra:
-        files.update({f"{name}.{suffix}": text for suffix, text in extra(document).items()})
+        files.update({f"{name}.{suffix}": text for suffix, text in extra(built).items()})
     return files
 
 
 def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
     blocks = {}
-    for module in TEMPLATES.values():
-        blocks.update(getattr(module, "DOC_BLOCKS", {}))
+    for name in TEMPLATES:
+        blocks.update(describe(name).doc_blocks)
     return blocks
 
 
-def reference_page(name: str) -> str:
-    """docs/reference/<name>.md for the template as the defaults build it."""
+def reference_page(name: str, built: dict) -> str:
+    """docs/reference/<name>.md from the document the build made."""
     from . import reference  # only the docs need it
 
-    return reference.page(name, TEMPLATES[name].SUMMARY, build(name))
+    return reference.page(name, describe(name).summary, built)

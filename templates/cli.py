@@ -1,27 +1,30 @@
 """The command line of build.py: build the CloudFormation templates into output/.
 
-    python build.py                      build every template
+    python build.py                      build every template into output/ (and the generated docs)
     python build.py go-api platform      build some
-    python build.py --list               what each template deploys
+    python build.py --list               each template, what it deploys, and its build options
     python build.py --check              fail, naming each stale file, if output/ is out of date
     python build.py finfocus-plugin --set layout=10-region --output-dir build/
 
+A build option (--set) makes a variant of a template: it needs the template named
+and an --output-dir other than output/, which holds the default builds only.
 Bad input gets one line on stderr and exit code 2; nothing is written then.
+Ctrl-C leaves every file either as it was or completely written, and exits 130.
 """
 
 import argparse
-import dataclasses
 import os
 import sys
 from pathlib import Path
 
-from . import TEMPLATES, doc_blocks, reference_page, render
+from . import TEMPLATES, describe, doc_blocks, document, reference_page, render
 from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "output"
 DOCS = ROOT / "docs"
 USAGE_ERROR = 2
+INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 
 
 class OneLineParser(argparse.ArgumentParser):
@@ -37,12 +40,16 @@ def parse_arguments(argv):
     parser.add_argument(
         "names", nargs="*", metavar="NAME", help=f"templates to build: {', '.join(TEMPLATES)} (default: all)"
     )
-    parser.add_argument("--list", action="store_true", help="print each template and what it deploys")
+    parser.add_argument("--list", action="store_true", help="print each template, what it deploys and its options")
     parser.add_argument("--check", action="store_true", help="build in memory; exit 1 naming every file that differs")
     parser.add_argument(
-        "--set", action="append", default=[], metavar="KEY=VALUE", help="a build option, e.g. layout=10-region"
+        "--set",
+        action="append",
+        default=[],
+        metavar="KEY=VALUE",
+        help="a build option of the named template, e.g. layout=10-region (needs --output-dir)",
     )
-    parser.add_argument("--output-dir", type=Path, default=OUTPUT, help="where to write (default: output/)")
+    parser.add_argument("--output-dir", default=str(OUTPUT), help="where to write (default: output/)")
     return parser.parse_args(argv)
 
 
@@ -63,40 +70,70 @@ def select(names: list[str]) -> list[str]:
     return names or list(TEMPLATES)
 
 
-def render_all(names: list[str], settings: dict[str, str]) -> dict[str, str]:
-    """Every file of the chosen templates, in memory; a build option must fit one of them."""
-    known = {key for name in names for key in _option_names(name)}
+def output_directory(text: str) -> Path:
+    """The --output-dir, refused when it cannot hold the files (nothing is created here)."""
+    if not text.strip():
+        raise ConfigError("--output-dir is empty: name a directory, e.g. --output-dir build/")
+    directory = Path(text).resolve()
+    if directory.exists() and not directory.is_dir():
+        raise ConfigError(f"--output-dir {text} is a file: name a directory, e.g. --output-dir build/")
+    existing = next(parent for parent in (directory, *directory.parents) if parent.exists())
+    if not existing.is_dir():
+        raise ConfigError(f"--output-dir {text} lies under the file {existing}: name a directory, e.g. build/")
+    if not os.access(existing, os.W_OK | os.X_OK):
+        raise ConfigError(f"--output-dir {text} is not writable ({existing}): choose a directory you can write")
+    return directory
+
+
+def check_variant(names: list[str], settings: dict[str, str], directory: Path) -> None:
+    """A build with options is a variant: of named templates, and never into output/."""
+    if not settings:
+        return
+    if not names:
+        raise ConfigError("--set needs the template named: e.g. build.py finfocus-plugin --set layout=10-region")
+    if directory == OUTPUT:
+        raise ConfigError(
+            "--set builds a variant, and output/ holds the default builds: write it elsewhere with --output-dir build/"
+        )
+
+
+def render_all(names: list[str], settings: dict[str, str]) -> tuple[dict[str, dict], dict[str, str]]:
+    """The document and the files of every chosen template, in memory."""
+    known = {option.name for name in names for option in describe(name).build_options()}
     for key in settings:
         if key not in known:
             raise ConfigError(f"unknown option {key!r}: valid options are {', '.join(sorted(known)) or 'none'}")
-    files = {}
+    documents, files = {}, {}
     for name in names:
-        own = {key: value for key, value in settings.items() if key in _option_names(name)}
+        own = {option.name for option in describe(name).build_options()}
         try:
-            files.update(render(name, own))
+            documents[name] = document(name, {key: value for key, value in settings.items() if key in own})
+            files.update(render(name, documents[name]))
         except ConfigError as error:
             if str(error).startswith(name):
                 raise
             raise ConfigError(f"{name}: {error}") from None
-    return files
+    return documents, files
 
 
-def _option_names(name: str) -> set[str]:
-    return {field.name for field in dataclasses.fields(TEMPLATES[name].Options)}
-
-
-def render_docs(names: list[str]) -> dict[Path, str]:
+def render_docs(documents: dict[str, dict], files: dict[str, str]) -> dict[Path, str]:
     """The generated reference pages, the taskcat configuration, and the docs whose
     generated blocks the build keeps current, as they should read."""
     from . import docblocks, taskcat  # only the docs need these
 
+    def output_file(file_name: str) -> str:
+        if file_name not in files:  # a template this run does not build: its default build
+            name = next(name for name in TEMPLATES if file_name.startswith(f"{name}."))
+            files.update(render(name, document(name)))
+        return files[file_name]
+
+    docs = {DOCS / "reference" / f"{name}.md": reference_page(name, built) for name, built in documents.items()}
+    docs[ROOT / ".taskcat.yml"] = taskcat.config([describe(name) for name in TEMPLATES], ROOT / "params")
     blocks = doc_blocks()
-    docs = {DOCS / "reference" / f"{name}.md": reference_page(name) for name in names}
-    docs[ROOT / ".taskcat.yml"] = taskcat.config(TEMPLATES, ROOT / "params")
     for path in sorted(DOCS.rglob("*.md")):
         text = path.read_text(encoding="utf-8")
         if "<!-- generated:" in text:
-            docs[path] = docblocks.fill(text, blocks, str(path.relative_to(ROOT)))
+            docs[path] = docblocks.fill(text, blocks, str(path.relative_to(ROOT)), output_file)
     return docs
 
 
@@ -113,42 +150,73 @@ def write_atomically(path: Path, text: str) -> None:
         raise
 
 
-def stale_files(files: dict[Path, str]) -> list[str]:
-    stale = []
-    for path, text in files.items():
-        if not path.exists() or path.read_text(encoding="utf-8") != text:
-            stale.append(str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path))
-    return stale
+def shown(path: Path) -> str:
+    return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
-def main(argv=None) -> int:
-    arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
-    try:
-        names = select(arguments.names)
-        if arguments.list:
-            width = max(map(len, TEMPLATES))
-            for name in names:
-                print(f"{name:<{width}}  {TEMPLATES[name].SUMMARY}")
-            return 0
-        directory = arguments.output_dir.resolve()
-        files = {directory / name: text for name, text in render_all(names, settings_from(arguments.set)).items()}
-        if directory == OUTPUT:
-            # A build into a directory of one's own is a one-off; the docs describe output/.
-            files.update(render_docs(names))
-    except ConfigError as error:
-        print(f"build.py: {error}", file=sys.stderr)
-        return USAGE_ERROR
+def stale_files(files: dict[Path, str]) -> list[Path]:
+    return [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
 
+
+def list_templates(names: list[str]) -> None:
+    width = max(map(len, TEMPLATES))
+    for name in names:
+        described = describe(name)
+        print(f"{name:<{width}}  {described.summary}")
+        options = described.build_options()
+        for option in options:
+            default = "none" if option.default is None else option.default
+            print(f"  --set {option.name}=<{option.type}>  (default: {default})  {option.help}")
+        if not options:
+            print("  (no build options: every choice is a stack parameter, see params/)")
+
+
+def build(arguments) -> int:
+    names = select(arguments.names)
+    if arguments.list:
+        list_templates(names)
+        return 0
+    settings = settings_from(arguments.set)
+    directory = output_directory(arguments.output_dir)
+    check_variant(arguments.names, settings, directory)
+    documents, rendered = render_all(names, settings)
+    files = {directory / name: text for name, text in rendered.items()}
+    if directory == OUTPUT:
+        # A build into a directory of one's own is a one-off; the docs describe output/.
+        files.update(render_docs(documents, rendered))
+
+    stale = stale_files(files)
     if arguments.check:
-        stale = stale_files(files)
         for path in stale:
-            print(f"stale: {path} (run: make template)", file=sys.stderr)
+            print(f"stale: {shown(path)} (run: make template)", file=sys.stderr)
         if not stale:
             print(f"{len(files)} files up to date")
         return 1 if stale else 0
-    changed = stale_files(files)
-    for path, text in files.items():
-        if str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path) in changed:
-            write_atomically(path, text)
-    print(f"built {len(files)} files, {len(changed)} changed{': ' if changed else ''}{', '.join(changed)}")
+    try:
+        for path in stale:
+            write_atomically(path, files[path])
+    except OSError as error:
+        where = error.filename or directory
+        raise ConfigError(f"cannot write {where}: {error.strerror}: choose a writable --output-dir") from None
+    changed = ", ".join(shown(path) for path in stale)
+    print(f"built {len(files)} files, {len(stale)} changed{': ' if stale else ''}{changed}")
     return 0
+
+
+def main(argv=None) -> int:
+    try:
+        arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+        status = build(arguments)
+        sys.stdout.flush()  # a closed pipe shows here, not in Python's flush at exit
+        return status
+    except ConfigError as error:
+        print(f"build.py: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except KeyboardInterrupt:
+        print("build.py: interrupted: every file is as it was or completely written; run it again", file=sys.stderr)
+        return INTERRUPTED
+    except BrokenPipeError:
+        # The reader left (build.py --list | head -1): stop quietly, and keep Python
+        # from failing again when it flushes stdout at exit.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0

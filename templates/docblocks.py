@@ -13,14 +13,17 @@ from .errors import ConfigError
 _BLOCK = re.compile(r"(<!-- generated:(?P<name>[\w.-]+) -->\n)(?P<body>.*?)(<!-- /generated:(?P=name) -->)", re.DOTALL)
 
 
-def fill(text: str, blocks: dict[str, Callable[[], str]], source: str) -> str:
-    """``text`` with every marked block replaced by what its generator returns now."""
+def fill(text: str, blocks: dict[str, Callable[[Callable[[str], str]], str]], source: str, files) -> str:
+    """``text`` with every marked block replaced by what its generator returns now.
+
+    A generator gets ``files``: output file name -> its text, as this build made it.
+    """
 
     def replace(match: re.Match) -> str:
         name = match.group("name")
         if name not in blocks:
             raise ConfigError(f"{source} asks for generated block {name!r}, which no template provides")
-        return match.group(1) + blocks[name]().rstrip("\n") + "\n" + match.group(4)
+        return match.group(1) + blocks[name](files).rstrip("\n") + "\n" + match.group(4)
 
     return _BLOCK.sub(replace, text)
 

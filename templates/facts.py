@@ -12,7 +12,7 @@ import re
 # One shape for a region name: two letters, words, a digit (us-east-1, us-gov-west-1,
 # ap-southeast-2). Composed into every pattern below that contains a region.
 REGION_PART = r"[a-z]{2}(-[a-z]+)+-\d"
-REGION_NAME = re.compile(rf"^{REGION_PART}$")
+REGION_NAME = re.compile(REGION_PART)  # use with fullmatch
 
 GOVCLOUD_PREFIX = "us-gov-"
 
@@ -47,6 +47,21 @@ PLUGIN_REGION_PORTS: tuple[tuple[str, int], ...] = (
     ("us-gov-east-1", 8011),
     ("us-west-1", 8012),
 )
+
+
+def without_govcloud(layout: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
+    """Releases from v0.1.4 on drop the GovCloud regions and number the rest in order."""
+    kept = [region for region, _ in layout if not is_govcloud(region)]
+    first = min(port for _, port in layout)
+    return tuple((region, first + index) for index, region in enumerate(kept))
+
+
+# The port layouts the image's releases serve (GUIDE section 4), by name.
+PLUGIN_LAYOUTS: dict[str, tuple[tuple[str, int], ...]] = {
+    "12-region": PLUGIN_REGION_PORTS,
+    "10-region": without_govcloud(PLUGIN_REGION_PORTS),
+}
+PLUGIN_DEFAULT_LAYOUT = "12-region"
 
 # --- Where each template is meant to be deployed (cfn-lint checks each of them) ----------
 
@@ -132,6 +147,11 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     8192: _steps(16384, 61440, 4096),
     16384: _steps(32768, 122880, 8192),
 }
+
+# --- TCP ports -------------------------------------------------------------------------
+
+FIRST_PORT, LAST_PORT = 1, 65535
+PORT_NUMBER = r"[0-9]+"  # ASCII digits only (str.isdigit() also takes "²" and other scripts' digits)
 
 # --- CloudWatch Logs -------------------------------------------------------------------
 

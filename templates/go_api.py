@@ -10,19 +10,17 @@ A release is a new image tag: deploy with ImageUri=<repository>:<tag>, and ECS
 rolls the tasks one by one, rolling back by itself if the new ones never get healthy.
 """
 
-import re
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Ref, Template
+from troposphere import Ref, Template
 
-from .errors import ConfigError
+from . import facts
+from .contract import TemplateContract
 from .parts import cluster, iam, logs, outputs, parameters, scaling
-from .parts.fargate import Container, PortSpec, TaskSize, size_parameter
+from .parts.fargate import Container, PortSpec, TaskSize, task_size
+from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
 from .parts.task import add_task
-from .regions import COMMERCIAL
-
-REGIONS = COMMERCIAL
 
 SUMMARY = "a Go API on Fargate behind an existing ALB target group, rolling deploys with rollback, CPU auto-scaling 1-4"
 
@@ -32,96 +30,117 @@ CONTAINER_NAME = "api"
 SCALE_OUT_COOLDOWN_SECONDS = 60
 SCALE_IN_COOLDOWN_SECONDS = 300
 
-TARGET_GROUP_PATTERN = (
-    r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z]{2}(-[a-z]+)+-\d:\d{12}:targetgroup/[A-Za-z0-9-]{1,32}/[a-f0-9]{16}$"
+# --- Inputs, as the console shows them ----------------------------------------------
+
+CONTAINER = Group(
+    "API container",
+    (
+        parameters.ecr_image_uri(
+            "ImageUri", "Image URI (ECR)", repository="go-api", note=" Deploying a new tag releases it."
+        ),
+        Input(
+            "ContainerPort",
+            "Container port",
+            "Number",
+            "Port the API listens on (passed to it as PORT). The target group and the app security group must "
+            "use the same port.",
+            default=8080,
+            min_value=facts.FIRST_PORT,
+            max_value=facts.LAST_PORT,
+        ),
+        task_size(TaskSize(256, 512)),
+    ),
 )
+LOAD_BALANCER_AND_NETWORK = Group(
+    "Load balancer and network",
+    (
+        Input(
+            "TargetGroupArn",
+            "Target group ARN",
+            "String",
+            "Existing ALB target group, target type ip, already behind a listener.",
+            allowed_pattern=facts.TARGET_GROUP_ARN_PATTERN,
+            constraint="must be an Elastic Load Balancing target group ARN",
+        ),
+        Input(
+            "AppSecurityGroupId",
+            "App security group",
+            "AWS::EC2::SecurityGroup::Id",
+            "Existing group for the tasks: inbound from the ALB on the container port, outbound HTTPS for ECR "
+            "and CloudWatch Logs.",
+        ),
+        parameters.subnet_ids("SubnetIds", "Subnets", "Subnets for the tasks, in at least two Availability Zones."),
+        parameters.assign_public_ip(
+            "ENABLED",
+            "ENABLED for public subnets: the tasks pull from ECR through the internet gateway. DISABLED for "
+            "private subnets with a NAT gateway or ECR VPC endpoints.",
+        ),
+        Input(
+            "HealthCheckGracePeriodSeconds",
+            "Health-check grace period (s)",
+            "Number",
+            "Seconds a new task may fail load balancer health checks while it starts.",
+            default=60,
+            min_value=0,
+            max_value=1800,
+        ),
+    ),
+)
+SCALING = Group(
+    "Scaling",
+    (
+        Input(
+            "MinTasks",
+            "Minimum tasks",
+            "Number",
+            "Tasks at creation, and the fewest auto-scaling keeps. (The service has no fixed desired count: "
+            "a release would reset it and undo scaling.)",
+            default=1,
+            min_value=1,
+            max_value=100,
+        ),
+        Input(
+            "MaxTasks",
+            "Maximum tasks",
+            "Number",
+            "Auto-scaling never goes above this.",
+            default=4,
+            min_value=1,
+            max_value=100,
+        ),
+        Input(
+            "CpuTargetPercent",
+            "CPU target (%)",
+            "Number",
+            "Average CPU utilisation auto-scaling keeps the service near.",
+            default=70,
+            min_value=10,
+            max_value=90,
+        ),
+    ),
+)
+INPUTS = [
+    CONTAINER,
+    LOAD_BALANCER_AND_NETWORK,
+    SCALING,
+    *parameters.cluster_and_logging(retention_days=30),
+]
 
 
 @dataclass(frozen=True)
 class Options:
-    """Build options (``build.py --set KEY=VALUE``): defaults of the parameters."""
+    """go-api has no build options: its parameters and params/go-api.*.json cover every choice."""
 
-    task_size: str = "256x512"
-    container_port: int = 8080
-    image: str = ""  # empty: ImageUri has no default and must be given at deploy time
+
+# --- The template ----------------------------------------------------------------------
 
 
 def build(options: Options = Options()) -> Template:
-    if options.image and not re.match(iam.ECR_IMAGE_PATTERN, options.image):
-        raise ConfigError(
-            f"bad image URI {options.image!r}: use an ECR image such as "
-            "123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1.2.3"
-        )
-    if not 1 <= options.container_port <= 65535:
-        raise ConfigError(f"container port {options.container_port} is out of range: use 1-65535")
-
     template = Template(Description="Go API on Fargate behind an existing ALB target group, with CPU auto-scaling")
-
-    container_group = "API container"
-    image = parameters.ecr_image(
-        template, "ImageUri", group=container_group, label="Image URI (ECR)", repository="go-api",
-        default=options.image, note=" Deploying a new tag releases it.",
-    )  # fmt: skip
-    container_port = parameters.add(
-        template, "ContainerPort", group=container_group, label="Container port",
-        Type="Number", Default=options.container_port, MinValue=1, MaxValue=65535,
-        Description="Port the API listens on (passed to it as PORT). The target group and the "
-        "app security group must use the same port.",
-    )  # fmt: skip
-    size = size_parameter(template, group=container_group, default=TaskSize.parse(options.task_size))
-
-    network_group = "Load balancer and network"
-    target_group = parameters.add(
-        template, "TargetGroupArn", group=network_group, label="Target group ARN",
-        Type="String", AllowedPattern=TARGET_GROUP_PATTERN,
-        Description="Existing ALB target group, target type ip, already behind a listener.",
-        ConstraintDescription="must be an Elastic Load Balancing target group ARN",
-    )  # fmt: skip
-    app_security_group = parameters.add(
-        template, "AppSecurityGroupId", group=network_group, label="App security group",
-        Type="AWS::EC2::SecurityGroup::Id",
-        Description="Existing group for the tasks: inbound from the ALB on the container port, "
-        "outbound HTTPS for ECR and CloudWatch Logs.",
-    )  # fmt: skip
-    subnets = parameters.subnets(
-        template, "SubnetIds", group=network_group, label="Subnets",
-        description="Subnets for the tasks, in at least two Availability Zones.",
-    )  # fmt: skip
-    public_ip = parameters.assign_public_ip(
-        template, network_group, default="ENABLED",
-        description="ENABLED for public subnets: the tasks pull from ECR through the internet "
-        "gateway. DISABLED for private subnets with a NAT gateway or ECR VPC endpoints.",
-    )  # fmt: skip
-    grace = parameters.add(
-        template, "HealthCheckGracePeriodSeconds", group=network_group, label="Health-check grace period (s)",
-        Type="Number", Default=60, MinValue=0, MaxValue=1800,
-        Description="Seconds a new task may fail load balancer health checks while it starts.",
-    )  # fmt: skip
-
-    scaling_group = "Scaling"
-    minimum = parameters.add(
-        template, "MinTasks", group=scaling_group, label="Minimum tasks",
-        Type="Number", Default=1, MinValue=1, MaxValue=100,
-        Description="Tasks at creation, and the fewest auto-scaling keeps. (The service has no "
-        "fixed desired count: a release would reset it and undo scaling.)",
-    )  # fmt: skip
-    maximum = parameters.add(
-        template, "MaxTasks", group=scaling_group, label="Maximum tasks",
-        Type="Number", Default=4, MinValue=1, MaxValue=100, Description="Auto-scaling never goes above this.",
-    )  # fmt: skip
-    cpu_target = parameters.add(
-        template, "CpuTargetPercent", group=scaling_group, label="CPU target (%)",
-        Type="Number", Default=70, MinValue=10, MaxValue=90,
-        Description="Average CPU utilisation auto-scaling keeps the service near.",
-    )  # fmt: skip
-
-    cluster_choice = cluster.ClusterChoice(template, group="Cluster")
-    retention = parameters.log_retention(template, "Logging", default=30)
-    kms_key = parameters.log_kms_key(template, "Logging")
-
-    log_group = template.add_resource(
-        logs.log_group("LogGroup", name="/ecs/${AWS::StackName}", retention_days=retention, kms_key=kms_key)
-    )
+    inputs = parameters.declare(template, INPUTS)
+    cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
+    log_group = logs.stack_log_group(template, inputs)
+    image, container_port = inputs["ImageUri"], inputs["ContainerPort"]
     api = Container(
         name=CONTAINER_NAME,
         image=Ref(image),
@@ -131,41 +150,57 @@ def build(options: Options = Options()) -> Template:
         environment={"PORT": Ref(container_port)},
     )
     task = add_task(
-        template, api, size=size, family=Ref("AWS::StackName"),
+        template,
+        api,
+        size=inputs["TaskSize"],
+        family=Ref("AWS::StackName"),
         repositories=[iam.ecr_repository_arn(Ref(image))],  # the image's own repository only
         # The API calls no AWS API: its task role grants nothing.
-    )  # fmt: skip
-
+    )
     service = template.add_resource(
         fargate_service(
             "Service",
             cluster=cluster_choice.name,
             task_definition=task,
-            subnets=subnets,
-            security_groups=[Ref(app_security_group)],
-            assign_public_ip=public_ip,
+            subnets=inputs["SubnetIds"],
+            security_groups=[Ref(inputs["AppSecurityGroupId"])],
+            assign_public_ip=inputs["AssignPublicIp"],
             # A new task joins the target group and passes its checks before an old one leaves.
             rollout=Rollout(minimum_healthy=100, maximum=200),
-            load_balancers=[load_balancer(target_group, container_name=CONTAINER_NAME, container_port=container_port)],
-            health_check_grace_seconds=grace,
+            load_balancers=[
+                load_balancer(inputs["TargetGroupArn"], container_name=CONTAINER_NAME, container_port=container_port)
+            ],
+            health_check_grace_seconds=inputs["HealthCheckGracePeriodSeconds"],
         )
     )
+    _add_scaling(template, inputs, cluster_choice.name, service)
+    outputs.service(template, what="API", cluster_name=cluster_choice.name, service=service, task_definition=task)
+    outputs.export(template, "LogGroupName", Ref(log_group), "CloudWatch Logs group of the API")
+    return template
 
+
+def _add_scaling(template: Template, inputs: dict, cluster_name, service) -> None:
+    """CPU target tracking between the minimum and maximum task counts."""
     target = template.add_resource(
         scaling.scalable_target(
-            "ScalableTarget", cluster_name=cluster_choice.name, service=service, minimum=minimum, maximum=maximum
+            "ScalableTarget",
+            cluster_name=cluster_name,
+            service=service,
+            minimum=inputs["MinTasks"],
+            maximum=inputs["MaxTasks"],
         )
     )
     template.add_resource(
         scaling.target_tracking(
-            "CpuScaling", target=target, metric=scaling.CPU, target_percent=cpu_target,
-            scale_out_cooldown=SCALE_OUT_COOLDOWN_SECONDS, scale_in_cooldown=SCALE_IN_COOLDOWN_SECONDS,
+            "CpuScaling",
+            target=target,
+            metric=scaling.CPU,
+            target_percent=inputs["CpuTargetPercent"],
+            scale_out_cooldown=SCALE_OUT_COOLDOWN_SECONDS,
+            scale_in_cooldown=SCALE_IN_COOLDOWN_SECONDS,
         )
-    )  # fmt: skip
+    )
 
-    outputs.export(template, "ClusterName", cluster_choice.name, "ECS cluster the API runs in")
-    outputs.export(template, "ServiceName", GetAtt(service, "Name"), "ECS service name")
-    outputs.export(template, "ServiceArn", Ref(service), "ECS service ARN")
-    outputs.export(template, "TaskDefinitionArn", Ref(task), "Task definition ARN (this revision)")
-    outputs.export(template, "LogGroupName", Ref(log_group), "CloudWatch Logs group of the API")
-    return template
+
+# Commercial regions with Fargate, Fargate Spot and ECR in every one (facts.GO_API_REGIONS).
+TEMPLATE = TemplateContract("go-api", SUMMARY, facts.GO_API_REGIONS, Options, build)

@@ -17,18 +17,53 @@ from dataclasses import dataclass, field
 
 from troposphere import FindInMap, GetAtt, Ref, Sub, Template
 
+from . import facts
+from .contract import TemplateContract
 from .parts import alarms, cluster, discovery, iam, loadbalancing, logs, network, outputs, parameters, scaling
 from .parts.fargate import Container, PortSpec, TaskSize
+from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
 from .parts.task import add_task
-from .regions import COMMERCIAL
-
-REGIONS = COMMERCIAL
 
 SUMMARY = (
     "a BFF behind an ALB and an AgentCore backend via Cloud Map on one cluster, "
     "70/30 Fargate/Spot, per-environment sizes"
 )
+
+
+@dataclass(frozen=True)
+class Tier:
+    """One service of the platform: its name, port and inputs are written here once."""
+
+    name: str  # lower case: DNS label, log stream prefix, container name
+    title: str  # CamelCase: logical-ID prefix, descriptions
+    port: int
+    subnets: str  # name of its subnets input
+    image: str  # name of its image input
+    secrets: dict = field(default_factory=dict)  # variable -> parameter name under the secrets path
+
+    def url(self) -> Sub:
+        """Its address inside the VPC, through the Cloud Map namespace."""
+        return Sub(f"http://{self.name}.${{NamespaceName}}:{self.port}")
+
+
+BFF = Tier(
+    "bff",
+    "Bff",
+    3000,
+    subnets="PrivateAppSubnetIds",
+    image="BffImageUri",
+    secrets={"DATABASE_URL": "database-url", "SESSION_SECRET": "session-secret"},
+)
+AGENTCORE = Tier(
+    "agentcore",
+    "AgentCore",
+    8080,
+    subnets="PrivateAgentSubnetIds",
+    image="AgentCoreImageUri",
+    secrets={"DATABASE_URL": "database-url"},
+)
+BFF_HEALTH_CHECK_PATH = "/api/health"
 
 ENVIRONMENT_SIZES = {
     "dev": TaskSize(512, 1024),
@@ -47,11 +82,184 @@ CPU_TARGET_PERCENT, MEMORY_TARGET_PERCENT = 70, 80
 COOLDOWN_SECONDS = 300
 # Half the tasks may be replaced at once; new ones start before old ones stop.
 ROLLOUT = Rollout(minimum_healthy=50, maximum=200)
+# A deployment or a Spot interruption dips the running count briefly; this long rules those out.
+TASKS_BELOW_DESIRED_MINUTES = 5
+UNHEALTHY_TARGET_MINUTES = 3
+# Seconds a task behind the load balancer may fail health checks while it starts.
+HEALTH_CHECK_GRACE_SECONDS = 60
 
 POSTGRES = 5432
 HTTPS = network.HTTPS
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup::Id"
+
+
+def _sizes_sentence() -> str:
+    def vcpu(size: TaskSize) -> str:
+        return f"{size.cpu / 1024:g} vCPU / {size.memory / 1024:g} GB"
+
+    return "Sets the task size: " + ", ".join(f"{name} {vcpu(size)}" for name, size in ENVIRONMENT_SIZES.items()) + "."
+
+
+# --- Inputs, as the console shows them ----------------------------------------------
+
+NETWORK = Group(
+    "Network (from the network stack)",
+    (
+        parameters.vpc_id(),
+        parameters.subnet_ids(
+            BFF.subnets,
+            "PrivateApp subnets (BFF)",
+            "Private subnets for the BFF tasks, one per Availability Zone (at least two).",
+        ),
+        parameters.subnet_ids(
+            AGENTCORE.subnets,
+            "PrivateAgent subnets (AgentCore)",
+            "Private subnets for the AgentCore tasks, one per Availability Zone (at least two).",
+        ),
+        Input(
+            "AlbListenerArn",
+            "ALB listener ARN",
+            "String",
+            "Listener of the public ALB (usually HTTPS :443) that the BFF rule is added to.",
+            allowed_pattern=facts.LISTENER_ARN_PATTERN,
+            constraint="must be an Application Load Balancer listener ARN",
+        ),
+        Input(
+            "AlbSecurityGroupId",
+            "ALB security group",
+            SECURITY_GROUP,
+            "Security group of the public ALB; the only source the BFF accepts.",
+        ),
+        Input(
+            "VpcEndpointSecurityGroupId",
+            "VPC endpoint security group",
+            SECURITY_GROUP,
+            "Security group of the interface endpoints (Bedrock, SSM, ECR, CloudWatch Logs). "
+            "This stack adds HTTPS ingress from both tiers to it.",
+        ),
+        Input(
+            "S3PrefixListId",
+            "S3 prefix list",
+            "String",
+            "Prefix list of the S3 gateway endpoint (pl-...); ECR serves image layers from S3. Find it with: "
+            "aws ec2 describe-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3",
+            allowed_pattern=facts.PREFIX_LIST_ID_PATTERN,
+            constraint="must be a prefix list ID such as pl-63a5400a",
+        ),
+    ),
+)
+ROUTING = Group(
+    "BFF routing on the ALB",
+    (
+        Input(
+            "ListenerRulePriority",
+            "Listener rule priority",
+            "Number",
+            "Priority of the BFF rule on the listener; unique per listener, lower wins.",
+            default=100,
+            min_value=1,
+            max_value=50000,
+        ),
+        Input(
+            "PathPattern",
+            "Path pattern",
+            "String",
+            "Requests whose path matches go to the BFF, e.g. /* or /app/*.",
+            default="/*",
+            allowed_pattern=facts.ALB_PATH_PATTERN,
+            constraint="must be an ALB path pattern starting with /",
+        ),
+        Input(
+            "HostHeader",
+            "Host header (optional)",
+            "String",
+            "Also require this host name, e.g. app.example.com. Leave empty to match any host.",
+            default="",
+            allowed_pattern=facts.OPTIONAL_HOST_HEADER_PATTERN,
+            constraint="must be empty or a host name (wildcards * and ? allowed)",
+        ),
+    ),
+)
+DATA = Group(
+    "Images, data and secrets (from the storage and security stacks)",
+    (
+        parameters.ecr_image_uri(BFF.image, "BFF image (ECR)", repository="bidopsai/app"),
+        parameters.ecr_image_uri(AGENTCORE.image, "AgentCore image (ECR)", repository="bidopsai/agent"),
+        Input(
+            "RdsSecurityGroupId",
+            "RDS security group",
+            SECURITY_GROUP,
+            f"Security group of the PostgreSQL database; this stack adds ingress on {POSTGRES} from both tiers.",
+        ),
+        Input(
+            "KnowledgeBaseBucketName",
+            "Knowledge-base bucket",
+            "String",
+            "Name of the S3 bucket AgentCore reads and writes knowledge-base objects in.",
+            allowed_pattern=facts.BUCKET_NAME_PATTERN,
+            constraint="must be an S3 bucket name",
+        ),
+        Input(
+            "SecretsParameterPath",
+            "SSM secrets path",
+            "String",
+            "SSM Parameter Store path holding the secrets, without a trailing slash, e.g. /bidopsai/dev. "
+            "Expected below it: database-url (both tiers) and session-secret (BFF).",
+            allowed_pattern=facts.SSM_PATH_PATTERN,
+            constraint="must be a path such as /bidopsai/dev (no trailing slash)",
+        ),
+    ),
+)
+DISCOVERY = Group(
+    "Service discovery",
+    (
+        Input(
+            "NamespaceName",
+            "Private DNS namespace",
+            "String",
+            "Domain the stack creates for AgentCore's name. Use a different one per environment in a shared VPC.",
+            default="platform.local",
+            allowed_pattern=facts.DOTTED_DNS_NAME_PATTERN,
+            constraint="must be a lower-case DNS name with a dot, such as dev.platform.local",
+        ),
+    ),
+)
+ALARMS = Group(
+    "Alarms",
+    (
+        Input(
+            "AlarmTopicArn",
+            "SNS topic for alarms (optional)",
+            "String",
+            "Alarm and OK notifications go to this topic. Leave empty for alarms without notifications.",
+            default="",
+            allowed_pattern=facts.OPTIONAL_SNS_TOPIC_ARN_PATTERN,
+            constraint="must be empty or an SNS topic ARN",
+        ),
+    ),
+)
+INPUTS = [
+    Group(
+        "Environment",
+        (
+            Input(
+                "Environment",
+                "Environment",
+                "String",
+                _sizes_sentence(),
+                default="dev",
+                allowed_values=tuple(ENVIRONMENT_SIZES),
+            ),
+        ),
+    ),
+    NETWORK,
+    ROUTING,
+    DATA,
+    DISCOVERY,
+    ALARMS,
+    Group("Logging", (parameters.log_kms_key_arn(),)),
+]
 
 
 @dataclass(frozen=True)
@@ -60,31 +268,12 @@ class Options:
 
 
 @dataclass
-class Tier:
-    """One service of the platform and what it needs; :func:`add_tier` builds it."""
-
-    name: str  # lower case: DNS label, log stream prefix
-    title: str  # CamelCase: logical-ID prefix
-    port: int
-    subnets: object
-    image: object
-    environment: dict = field(default_factory=dict)
-    secrets: dict = field(default_factory=dict)  # variable -> parameter name under the secrets path
-    task_permissions: list = field(default_factory=list)
-
-
-@dataclass
 class Shared:
-    """What every tier of the platform plugs into."""
+    """What every tier of the platform plugs into: the inputs, the cluster and the namespace."""
 
-    vpc: object
+    inputs: dict
     cluster: object
-    secrets_path: object
-    endpoint_group: object
-    database_group: object
-    s3_prefix_list: object
-    environment: object
-    alarm_topic: object
+    namespace: object
     alarm_condition: str
     log_kms_key: tuple
 
@@ -93,13 +282,222 @@ class Shared:
 class Built:
     """The resources :func:`add_tier` made, for wiring tiers together."""
 
+    tier: Tier
     security_group: object
     task_definition: object
-    service: object = None
+    service: object
 
 
-def add_tier(template: Template, tier: Tier, shared: Shared, *, load_balancers=None, registries=None, depends_on=None):
-    """Log group, roles, task definition, security group, service, scaling and alarm for one tier."""
+# --- The template ----------------------------------------------------------------------
+
+
+def build(options: Options = Options()) -> Template:
+    template = Template(
+        Description="Platform compute: BFF behind the ALB and AgentCore via Cloud Map, on Fargate and Fargate Spot"
+    )
+    shared = add_shared(template)
+    agentcore = add_backend(template, shared, AGENTCORE)
+    add_bff(template, shared, [agentcore])
+    return template
+
+
+def add_shared(template: Template) -> Shared:
+    """Inputs, the sizes mapping, the cluster (70 % Fargate, 30 % Fargate Spot) and the namespace."""
+    template.add_mapping(
+        SIZES_MAPPING,
+        {name: {"Cpu": str(size.cpu), "Memory": str(size.memory)} for name, size in ENVIRONMENT_SIZES.items()},
+    )
+    inputs = parameters.declare(template, INPUTS)
+    platform_cluster = template.add_resource(
+        cluster.cluster("Cluster", capacity_strategy=cluster.strategy(CAPACITY_WEIGHTS))
+    )
+    names, vpc = inputs["NamespaceName"], inputs["VpcId"]
+    namespace = template.add_resource(
+        discovery.private_namespace(
+            "Namespace", name=names, vpc=vpc, description="Private names of the platform services"
+        )
+    )
+    return Shared(
+        inputs=inputs,
+        cluster=platform_cluster,
+        namespace=namespace,
+        alarm_condition=parameters.when_given(template, inputs["AlarmTopicArn"]),
+        log_kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
+    )
+
+
+def add_backend(template: Template, shared: Shared, tier: Tier) -> Built:
+    """An AgentCore-like backend, reached by name through Cloud Map."""
+    inputs = shared.inputs
+    registry = template.add_resource(
+        discovery.a_record_service(
+            f"{tier.title}Discovery",
+            name=tier.name,
+            namespace_id=Ref(shared.namespace),
+            description=f"{tier.title} task IPs",
+        )
+    )
+    bucket, secrets_path = Ref(inputs["KnowledgeBaseBucketName"]), Ref(inputs["SecretsParameterPath"])
+    return add_tier(
+        template,
+        tier,
+        shared,
+        environment={"KNOWLEDGE_BASE_BUCKET": bucket},
+        task_permissions=[
+            iam.bedrock_invoke(),
+            iam.ssm_read(secrets_path, by_path=True),
+            *iam.s3_read_write_objects(bucket),
+        ],
+        registries=[discovery.registry(registry)],
+    )
+
+
+def add_bff(template: Template, shared: Shared, backends: list[Built]) -> Built:
+    """The BFF behind the existing listener, allowed to reach each backend; then the outputs."""
+    inputs = shared.inputs
+    listener = inputs["AlbListenerArn"]
+    target_group = template.add_resource(
+        loadbalancing.ip_target_group(
+            f"{BFF.title}TargetGroup", vpc=inputs["VpcId"], port=BFF.port, health_check_path=BFF_HEALTH_CHECK_PATH
+        )
+    )
+    rule = template.add_resource(
+        loadbalancing.listener_rule(
+            f"{BFF.title}ListenerRule",
+            listener=listener,
+            priority=inputs["ListenerRulePriority"],
+            target_group=target_group,
+            path_pattern=inputs["PathPattern"],
+            host_header=inputs["HostHeader"],
+            host_condition=parameters.when_given(template, inputs["HostHeader"]),
+        )
+    )
+    bff = add_tier(
+        template,
+        BFF,
+        shared,
+        environment={f"{backend.tier.name.upper()}_URL": backend.tier.url() for backend in backends},
+        task_permissions=[iam.ssm_read(Ref(inputs["SecretsParameterPath"]), by_path=True)],
+        load_balancers=[load_balancer(target_group, container_name=BFF.name, container_port=BFF.port)],
+        # The target group only has a load balancer once the rule exists; a service
+        # created before it fails ("target group does not have an associated load balancer").
+        depends_on=[rule],
+    )
+    _add_tiered_security_groups(template, inputs["AlbSecurityGroupId"], bff, backends)
+    template.add_resource(
+        alarms.unhealthy_targets(
+            f"{BFF.title}UnhealthyTargets",
+            target_group=target_group,
+            load_balancer_full_name=loadbalancing.load_balancer_full_name(listener),
+            description=f"BFF: a target failing the {BFF_HEALTH_CHECK_PATH} check for "
+            f"{UNHEALTHY_TARGET_MINUTES} minutes",
+            topic=inputs["AlarmTopicArn"],
+            topic_condition=shared.alarm_condition,
+            minutes=UNHEALTHY_TARGET_MINUTES,
+        )
+    )
+    _add_outputs(template, shared, bff, backends, target_group)
+    return bff
+
+
+def _add_tiered_security_groups(template: Template, alb_group, bff: Built, backends: list[Built]) -> None:
+    """ALB -> BFF -> each backend, each hop on the next tier's port only."""
+    front = bff.tier
+    template.add_resource(
+        network.ingress(
+            f"{front.title}FromAlb",
+            bff.security_group,
+            network.port(front.port, "HTTP from the public ALB", group=alb_group),
+        )
+    )
+    template.add_resource(
+        network.egress(
+            f"AlbTo{front.title}", alb_group, network.port(front.port, "ALB to BFF tasks", group=bff.security_group)
+        )
+    )
+    for backend in backends:
+        tier = backend.tier
+        template.add_resource(
+            network.ingress(
+                f"{tier.title}From{front.title}",
+                backend.security_group,
+                network.port(tier.port, "HTTP from the BFF", group=bff.security_group),
+            )
+        )
+        template.add_resource(
+            network.egress(
+                f"{front.title}To{tier.title}",
+                bff.security_group,
+                network.port(tier.port, f"BFF to {tier.title}", group=backend.security_group),
+            )
+        )
+
+
+def _add_outputs(template: Template, shared: Shared, bff: Built, backends: list[Built], target_group) -> None:
+    title = bff.tier.title
+    outputs.export(template, "ClusterArn", GetAtt(shared.cluster, "Arn"), "ECS cluster ARN")
+    outputs.export(template, "ClusterName", Ref(shared.cluster), "ECS cluster name")
+    outputs.export(template, f"{title}ServiceArn", Ref(bff.service), "BFF ECS service ARN")
+    outputs.export(template, f"{title}TaskDefinitionArn", Ref(bff.task_definition), "BFF task definition ARN")
+    outputs.export(template, "NamespaceId", Ref(shared.namespace), "Cloud Map namespace ID")
+    outputs.export(template, "NamespaceName", Ref(shared.inputs["NamespaceName"]), "Cloud Map namespace name")
+    outputs.export(
+        template, f"{title}SecurityGroupId", GetAtt(bff.security_group, "GroupId"), "BFF task security group"
+    )
+    for backend in backends:
+        name = backend.tier.title
+        outputs.export(template, f"{name}ServiceArn", Ref(backend.service), f"{name} ECS service ARN")
+        outputs.export(
+            template, f"{name}TaskDefinitionArn", Ref(backend.task_definition), f"{name} task definition ARN"
+        )
+        outputs.export(template, f"{name}Url", backend.tier.url(), f"{name} URL in the VPC")
+        outputs.export(
+            template, f"{name}SecurityGroupId", GetAtt(backend.security_group, "GroupId"), f"{name} task security group"
+        )
+    outputs.export(template, f"{title}TargetGroupArn", Ref(target_group), "BFF target group ARN")
+
+
+# --- One tier: log group, roles, task, security group, service, scaling, alarm ----------
+
+
+def add_tier(
+    template: Template,
+    tier: Tier,
+    shared: Shared,
+    *,
+    environment: dict,
+    task_permissions: list,
+    load_balancers=None,
+    registries=None,
+    depends_on=None,
+) -> Built:
+    """Everything one tier runs on; who may reach it is added by the tier in front of it."""
+    inputs = shared.inputs
+    task = _add_tier_task(template, tier, shared, environment, task_permissions)
+    group = _add_tier_security_group(template, tier, inputs)
+    service = template.add_resource(
+        fargate_service(
+            f"{tier.title}Service",
+            cluster=Ref(shared.cluster),
+            task_definition=task,
+            subnets=inputs[tier.subnets],
+            security_groups=[GetAtt(group, "GroupId")],
+            assign_public_ip="DISABLED",
+            rollout=ROLLOUT,
+            capacity_strategy=cluster.strategy(CAPACITY_WEIGHTS),
+            load_balancers=load_balancers,
+            health_check_grace_seconds=HEALTH_CHECK_GRACE_SECONDS if load_balancers else None,
+            registries=registries,
+            depends_on=depends_on,
+        )
+    )
+    _add_tier_scaling(template, tier, shared, service)
+    return Built(tier=tier, security_group=group, task_definition=task, service=service)
+
+
+def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: dict, permissions: list):
+    inputs = shared.inputs
+    secrets_path, image = Ref(inputs["SecretsParameterPath"]), Ref(inputs[tier.image])
     log_group = template.add_resource(
         logs.log_group(
             f"{tier.title}LogGroup",
@@ -110,36 +508,42 @@ def add_tier(template: Template, tier: Tier, shared: Shared, *, load_balancers=N
     )
     container = Container(
         name=tier.name,
-        image=Ref(tier.image),
+        image=image,
         ports=[PortSpec("http", tier.port)],
         log_group=log_group,
         stream_prefix=tier.name,
-        environment={"AWS_REGION": Ref("AWS::Region"), "ENVIRONMENT": Ref(shared.environment), **tier.environment},
-        secrets={
-            variable: iam.ssm_parameter_arn(Ref(shared.secrets_path), f"/{name}")
-            for variable, name in tier.secrets.items()
-        },
+        environment={"AWS_REGION": Ref("AWS::Region"), "ENVIRONMENT": Ref(inputs["Environment"]), **environment},
+        secrets={variable: iam.ssm_parameter_arn(secrets_path, f"/{name}") for variable, name in tier.secrets.items()},
     )
-    size = (
-        FindInMap(SIZES_MAPPING, Ref(shared.environment), "Cpu"),
-        FindInMap(SIZES_MAPPING, Ref(shared.environment), "Memory"),
+    environment_name = Ref(inputs["Environment"])
+    return add_task(
+        template,
+        container,
+        size=(
+            FindInMap(SIZES_MAPPING, environment_name, "Cpu"),
+            FindInMap(SIZES_MAPPING, environment_name, "Memory"),
+        ),
+        family=Sub(f"${{AWS::StackName}}-{tier.name}"),
+        repositories=[iam.ecr_repository_arn(image)],
+        secrets_path=secrets_path,
+        permissions=permissions,
+        prefix=tier.title,
     )
-    task = add_task(
-        template, container, size=size, family=Sub(f"${{AWS::StackName}}-{tier.name}"),
-        repositories=[iam.ecr_repository_arn(Ref(tier.image))], secrets_path=Ref(shared.secrets_path),
-        permissions=tier.task_permissions, prefix=tier.title,
-    )  # fmt: skip
+
+
+def _add_tier_security_group(template: Template, tier: Tier, inputs: dict):
+    endpoints, database = inputs["VpcEndpointSecurityGroupId"], inputs["RdsSecurityGroupId"]
     group = template.add_resource(
         network.security_group(
             f"{tier.title}SecurityGroup",
             description=f"Platform {tier.name} tasks",
-            vpc=shared.vpc,
-            ingress=[],  # added by the caller: who may reach a tier is decided by the tier before it
+            vpc=inputs["VpcId"],
+            ingress=[],  # added by the tier in front of this one
             egress=[
-                network.port(HTTPS, "AWS APIs through the VPC interface endpoints", group=shared.endpoint_group),
+                network.port(HTTPS, "AWS APIs through the VPC interface endpoints", group=endpoints),
                 # ECR keeps image layers in S3, reached through the gateway endpoint.
-                network.port(HTTPS, "Image layers from S3 (gateway endpoint)", prefix_list=shared.s3_prefix_list),
-                network.port(POSTGRES, "PostgreSQL on RDS", group=shared.database_group),
+                network.port(HTTPS, "Image layers from S3 (gateway endpoint)", prefix_list=inputs["S3PrefixListId"]),
+                network.port(POSTGRES, "PostgreSQL on RDS", group=database),
             ],
         )
     )
@@ -147,34 +551,21 @@ def add_tier(template: Template, tier: Tier, shared: Shared, *, load_balancers=N
     # here, so the rules live and die with the tier that needs them.
     template.add_resource(
         network.ingress(
-            f"EndpointsFrom{tier.title}",
-            shared.endpoint_group,
-            network.port(HTTPS, f"AWS APIs for {tier.name} tasks", group=group),
+            f"EndpointsFrom{tier.title}", endpoints, network.port(HTTPS, f"AWS APIs for {tier.name} tasks", group=group)
         )
     )
     template.add_resource(
         network.ingress(
             f"DatabaseFrom{tier.title}",
-            shared.database_group,
+            database,
             network.port(POSTGRES, f"PostgreSQL for {tier.name} tasks", group=group),
         )
     )
-    service = template.add_resource(
-        fargate_service(
-            f"{tier.title}Service",
-            cluster=Ref(shared.cluster),
-            task_definition=task,
-            subnets=tier.subnets,
-            security_groups=[GetAtt(group, "GroupId")],
-            assign_public_ip="DISABLED",
-            rollout=ROLLOUT,
-            capacity_strategy=cluster.strategy(CAPACITY_WEIGHTS),
-            load_balancers=load_balancers,
-            health_check_grace_seconds=60 if load_balancers else None,
-            registries=registries,
-            depends_on=depends_on,
-        )
-    )
+    return group
+
+
+def _add_tier_scaling(template: Template, tier: Tier, shared: Shared, service) -> None:
+    """CPU and memory target tracking, and an alarm when tasks stay missing."""
     target = template.add_resource(
         scaling.scalable_target(
             f"{tier.title}ScalableTarget",
@@ -190,283 +581,25 @@ def add_tier(template: Template, tier: Tier, shared: Shared, *, load_balancers=N
     ):
         template.add_resource(
             scaling.target_tracking(
-                f"{tier.title}{suffix}Scaling", target=target, metric=metric, target_percent=percent,
-                scale_out_cooldown=COOLDOWN_SECONDS, scale_in_cooldown=COOLDOWN_SECONDS,
+                f"{tier.title}{suffix}Scaling",
+                target=target,
+                metric=metric,
+                target_percent=percent,
+                scale_out_cooldown=COOLDOWN_SECONDS,
+                scale_in_cooldown=COOLDOWN_SECONDS,
             )
-        )  # fmt: skip
+        )
     template.add_resource(
         alarms.tasks_below_desired(
             f"{tier.title}TasksBelowDesired",
             cluster_name=Ref(shared.cluster),
             service_name=GetAtt(service, "Name"),
-            description=f"{tier.name}: fewer tasks running than desired for 5 minutes",
-            topic=shared.alarm_topic,
+            description=f"{tier.name}: fewer tasks running than desired for {TASKS_BELOW_DESIRED_MINUTES} minutes",
+            topic=shared.inputs["AlarmTopicArn"],
             topic_condition=shared.alarm_condition,
+            minutes=TASKS_BELOW_DESIRED_MINUTES,
         )
     )
-    return Built(security_group=group, task_definition=task, service=service)
 
 
-def build(options: Options = Options()) -> Template:
-    return assemble(backends=1)
-
-
-def backend_names(index: int) -> tuple[str, str]:
-    """DNS label and logical-ID prefix of the index-th AgentCore-like backend (1-based)."""
-    suffix = "" if index == 1 else str(index)
-    return f"agentcore{suffix}", f"AgentCore{suffix}"
-
-
-def assemble(backends: int) -> Template:
-    """The platform with ``backends`` AgentCore-like services behind the BFF.
-
-    The platform itself has one; more show how the template grows (see bench/).
-    """
-    template = Template(
-        Description="Platform compute: BFF behind the ALB and AgentCore via Cloud Map, on Fargate and Fargate Spot"
-    )
-    template.add_mapping(
-        SIZES_MAPPING,
-        {name: {"Cpu": str(size.cpu), "Memory": str(size.memory)} for name, size in ENVIRONMENT_SIZES.items()},
-    )
-
-    environment = parameters.add(
-        template, "Environment", group="Environment", label="Environment",
-        Type="String", Default="dev", AllowedValues=list(ENVIRONMENT_SIZES),
-        Description="Sets the task size: dev 0.5 vCPU / 1 GB, test 1 vCPU / 2 GB, prod 2 vCPU / 4 GB.",
-    )  # fmt: skip
-
-    network_group = "Network (from the network stack)"
-    vpc = parameters.vpc(template, network_group)
-    app_subnets = parameters.subnets(
-        template, "PrivateAppSubnetIds", group=network_group, label="PrivateApp subnets (BFF)",
-        description="Private subnets for the BFF tasks, one per Availability Zone (at least two).",
-    )  # fmt: skip
-    agent_subnets = parameters.subnets(
-        template, "PrivateAgentSubnetIds", group=network_group, label="PrivateAgent subnets (AgentCore)",
-        description="Private subnets for the AgentCore tasks, one per Availability Zone (at least two).",
-    )  # fmt: skip
-    listener = parameters.add(
-        template, "AlbListenerArn", group=network_group, label="ALB listener ARN",
-        Type="String",
-        AllowedPattern=r"^arn:aws[a-z-]*:elasticloadbalancing:[a-z0-9-]+:\d{12}:listener/app/[A-Za-z0-9-]+/[a-f0-9]+/[a-f0-9]+$",
-        Description="Listener of the public ALB (usually HTTPS :443) that the BFF rule is added to.",
-        ConstraintDescription="must be an Application Load Balancer listener ARN",
-    )  # fmt: skip
-    alb_group = parameters.add(
-        template, "AlbSecurityGroupId", group=network_group, label="ALB security group",
-        Type=SECURITY_GROUP, Description="Security group of the public ALB; the only source the BFF accepts.",
-    )  # fmt: skip
-    endpoint_group = parameters.add(
-        template, "VpcEndpointSecurityGroupId", group=network_group, label="VPC endpoint security group",
-        Type=SECURITY_GROUP,
-        Description="Security group of the interface endpoints (Bedrock, SSM, ECR, CloudWatch Logs). "
-        "This stack adds HTTPS ingress from both tiers to it.",
-    )  # fmt: skip
-    s3_prefix_list = parameters.add(
-        template, "S3PrefixListId", group=network_group, label="S3 prefix list",
-        Type="String", AllowedPattern=r"^pl-[a-f0-9]{8,17}$",
-        Description="Prefix list of the S3 gateway endpoint (pl-...); ECR serves image layers from S3. "
-        "Find it with: aws ec2 describe-prefix-lists --filters Name=prefix-list-name,Values=com.amazonaws.<region>.s3",
-        ConstraintDescription="must be a prefix list ID such as pl-63a5400a",
-    )  # fmt: skip
-
-    routing_group = "BFF routing on the ALB"
-    priority = parameters.add(
-        template, "ListenerRulePriority", group=routing_group, label="Listener rule priority",
-        Type="Number", Default=100, MinValue=1, MaxValue=50000,
-        Description="Priority of the BFF rule on the listener; unique per listener, lower wins.",
-    )  # fmt: skip
-    path_pattern = parameters.add(
-        template, "PathPattern", group=routing_group, label="Path pattern",
-        Type="String", Default="/*", AllowedPattern=r"^/[A-Za-z0-9_./*?~+%@:-]*$",
-        Description="Requests whose path matches go to the BFF, e.g. /* or /app/*.",
-        ConstraintDescription="must be an ALB path pattern starting with /",
-    )  # fmt: skip
-    host_header = parameters.add(
-        template, "HostHeader", group=routing_group, label="Host header (optional)",
-        Type="String", Default="", AllowedPattern=r"^([A-Za-z0-9*?.-]{1,128})?$",
-        Description="Also require this host name, e.g. app.example.com. Leave empty to match any host.",
-        ConstraintDescription="must be empty or a host name (wildcards * and ? allowed)",
-    )  # fmt: skip
-
-    data_group = "Images, data and secrets (from the storage and security stacks)"
-    bff_image = parameters.ecr_image(
-        template, "BffImageUri", group=data_group, label="BFF image (ECR)", repository="bidopsai/app"
-    )
-    agent_image = parameters.ecr_image(
-        template, "AgentCoreImageUri", group=data_group, label="AgentCore image (ECR)", repository="bidopsai/agent"
-    )
-    database_group = parameters.add(
-        template, "RdsSecurityGroupId", group=data_group, label="RDS security group",
-        Type=SECURITY_GROUP, Description="Security group of the PostgreSQL database; this stack adds ingress "
-        "on 5432 from both tiers.",
-    )  # fmt: skip
-    bucket = parameters.add(
-        template, "KnowledgeBaseBucketName", group=data_group, label="Knowledge-base bucket",
-        Type="String", AllowedPattern=r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$",
-        Description="Name of the S3 bucket AgentCore reads and writes knowledge-base objects in.",
-        ConstraintDescription="must be an S3 bucket name",
-    )  # fmt: skip
-    secrets_path = parameters.add(
-        template, "SecretsParameterPath", group=data_group, label="SSM secrets path",
-        Type="String", AllowedPattern=r"^(/[A-Za-z0-9_.-]+)+$",
-        Description="SSM Parameter Store path holding the secrets, without a trailing slash, e.g. /bidopsai/dev. "
-        "Expected below it: database-url (both tiers) and session-secret (BFF).",
-        ConstraintDescription="must be a path such as /bidopsai/dev (no trailing slash)",
-    )  # fmt: skip
-
-    discovery_group = "Service discovery"
-    namespace_name = parameters.add(
-        template, "NamespaceName", group=discovery_group, label="Private DNS namespace",
-        Type="String", Default="platform.local",
-        AllowedPattern=r"^([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$",
-        Description="Domain the stack creates for AgentCore's name. Use a different one per "
-        "environment in a shared VPC.",
-        ConstraintDescription="must be a lower-case DNS name with a dot, such as dev.platform.local",
-    )  # fmt: skip
-
-    alarm_topic = parameters.add(
-        template, "AlarmTopicArn", group="Alarms", label="SNS topic for alarms (optional)",
-        Type="String", Default="", AllowedPattern=r"^(arn:aws[a-z-]*:sns:[a-z0-9-]+:\d{12}:[A-Za-z0-9_-]{1,256})?$",
-        Description="Alarm and OK notifications go to this topic. Leave empty for alarms without notifications.",
-        ConstraintDescription="must be empty or an SNS topic ARN",
-    )  # fmt: skip
-
-    # --- Cluster: 70 % Fargate, 30 % Fargate Spot --------------------------------
-    platform_cluster = template.add_resource(
-        cluster.cluster("Cluster", capacity_strategy=cluster.strategy(CAPACITY_WEIGHTS))
-    )
-    shared = Shared(
-        vpc=vpc,
-        cluster=platform_cluster,
-        secrets_path=secrets_path,
-        endpoint_group=endpoint_group,
-        database_group=database_group,
-        s3_prefix_list=s3_prefix_list,
-        environment=environment,
-        alarm_topic=alarm_topic,
-        alarm_condition=parameters.when_given(template, alarm_topic),
-        log_kms_key=parameters.log_kms_key(template, "Logging"),
-    )
-
-    # --- AgentCore: reached by name through Cloud Map ------------------------------
-    namespace = template.add_resource(
-        discovery.private_namespace(
-            "Namespace", name=namespace_name, vpc=vpc, description="Private names of the platform services"
-        )
-    )
-    backend_tiers = []
-    for index in range(1, backends + 1):
-        name, title = backend_names(index)
-        registry = template.add_resource(
-            discovery.a_record_service(
-                f"{title}Discovery", name=name, namespace_id=Ref(namespace), description=f"{title} task IPs"
-            )
-        )
-        backend_tiers.append(
-            add_tier(
-                template,
-                Tier(
-                    name=name, title=title, port=8080, subnets=agent_subnets, image=agent_image,
-                    environment={"KNOWLEDGE_BASE_BUCKET": Ref(bucket)},
-                    secrets={"DATABASE_URL": "database-url"},
-                    task_permissions=[
-                        iam.bedrock_invoke(),
-                        iam.ssm_read(Ref(secrets_path), by_path=True),
-                        *iam.s3_read_write_objects(Ref(bucket)),
-                    ],
-                ),
-                shared,
-                registries=[discovery.registry(registry)],
-            )
-        )  # fmt: skip
-
-    # --- BFF: behind the existing listener -------------------------------------------
-    target_group = template.add_resource(
-        loadbalancing.ip_target_group("BffTargetGroup", vpc=vpc, port=3000, health_check_path="/api/health")
-    )
-    rule = template.add_resource(
-        loadbalancing.listener_rule(
-            "BffListenerRule", listener=listener, priority=priority, target_group=target_group,
-            path_pattern=path_pattern, host_header=host_header,
-            host_condition=parameters.when_given(template, host_header),
-        )
-    )  # fmt: skip
-    bff = add_tier(
-        template,
-        Tier(
-            name="bff", title="Bff", port=3000, subnets=app_subnets, image=bff_image,
-            environment={
-                f"{backend_names(index)[0].upper()}_URL": Sub(f"http://{backend_names(index)[0]}.${{NamespaceName}}:8080")
-                for index in range(1, backends + 1)
-            },
-            secrets={"DATABASE_URL": "database-url", "SESSION_SECRET": "session-secret"},
-            task_permissions=[iam.ssm_read(Ref(secrets_path), by_path=True)],
-        ),
-        shared,
-        load_balancers=[load_balancer(target_group, container_name="bff", container_port=3000)],
-        # The target group only has a load balancer once the rule exists; a service
-        # created before it fails ("target group does not have an associated load balancer").
-        depends_on=[rule],
-    )  # fmt: skip
-
-    # --- Tiered security groups ------------------------------------------------------
-    template.add_resource(
-        network.ingress(
-            "BffFromAlb", bff.security_group, network.port(3000, "HTTP from the public ALB", group=alb_group)
-        )
-    )
-    template.add_resource(
-        network.egress("AlbToBff", alb_group, network.port(3000, "ALB to BFF tasks", group=bff.security_group))
-    )
-    for index, backend in enumerate(backend_tiers, start=1):
-        _, title = backend_names(index)
-        template.add_resource(
-            network.ingress(
-                f"{title}FromBff",
-                backend.security_group,
-                network.port(8080, "HTTP from the BFF", group=bff.security_group),
-            )
-        )
-        template.add_resource(
-            network.egress(
-                f"BffTo{title}", bff.security_group, network.port(8080, f"BFF to {title}", group=backend.security_group)
-            )
-        )
-
-    # --- Alarms beyond the per-service ones ----------------------------------------
-    template.add_resource(
-        alarms.unhealthy_targets(
-            "BffUnhealthyTargets", target_group=target_group,
-            load_balancer_full_name=loadbalancing.load_balancer_full_name(listener),
-            description="BFF: a target failing the /api/health check for 3 minutes",
-            topic=alarm_topic, topic_condition=shared.alarm_condition,
-        )
-    )  # fmt: skip
-
-    # --- Outputs -----------------------------------------------------------------------
-    outputs.export(template, "ClusterArn", GetAtt(platform_cluster, "Arn"), "ECS cluster ARN")
-    outputs.export(template, "ClusterName", Ref(platform_cluster), "ECS cluster name")
-    outputs.export(template, "BffServiceArn", Ref(bff.service), "BFF ECS service ARN")
-    outputs.export(template, "BffTaskDefinitionArn", Ref(bff.task_definition), "BFF task definition ARN")
-    outputs.export(template, "NamespaceId", Ref(namespace), "Cloud Map namespace ID")
-    outputs.export(template, "NamespaceName", Ref(namespace_name), "Cloud Map namespace name")
-    outputs.export(template, "BffSecurityGroupId", GetAtt(bff.security_group, "GroupId"), "BFF task security group")
-    for index, backend in enumerate(backend_tiers, start=1):
-        name, title = backend_names(index)
-        outputs.export(template, f"{title}ServiceArn", Ref(backend.service), f"{title} ECS service ARN")
-        outputs.export(
-            template, f"{title}TaskDefinitionArn", Ref(backend.task_definition), f"{title} task definition ARN"
-        )
-        outputs.export(
-            template, f"{title}Url", Sub(f"http://{name}.${{NamespaceName}}:8080"), f"{title} URL in the VPC"
-        )
-        outputs.export(
-            template,
-            f"{title}SecurityGroupId",
-            GetAtt(backend.security_group, "GroupId"),
-            f"{title} task security group",
-        )
-    outputs.export(template, "BffTargetGroupArn", Ref(target_group), "BFF target group ARN")
-    return template
+TEMPLATE = TemplateContract("platform", SUMMARY, facts.PLATFORM_REGIONS, Options, build)

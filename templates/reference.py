@@ -1,7 +1,5 @@
 """Reference pages generated from the templates themselves: parameters, resources, outputs."""
 
-from troposphere import Template
-
 from .docblocks import table
 
 _MAX_SHOWN_VALUES = 8
@@ -24,8 +22,7 @@ def _allowed(parameter: dict) -> str:
     return "any value of the type"
 
 
-def page(name: str, summary: str, template: Template) -> str:
-    document = template.to_dict()
+def page(name: str, summary: str, document: dict) -> str:
     parameters = document.get("Parameters", {})
     interface = document.get("Metadata", {}).get("AWS::CloudFormation::Interface", {})
     labels = {key: label["default"] for key, label in interface.get("ParameterLabels", {}).items()}

@@ -75,8 +75,10 @@ def test_make_deploy_and_delete_a_stack(moto_endpoint):
     assert "cloudformation deploy --template-file output/go-api.yaml --stack-name go-api-dev" in deployed.stdout
     described = subprocess.run(
         ["aws", "cloudformation", "describe-stacks", "--stack-name", "go-api-dev", "--output", "json"],
-        capture_output=True, text=True, env={**environment, "PATH": f"{ROOT / '.venv' / 'bin'}:{environment['PATH']}"},
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env={**environment, "PATH": f"{ROOT / '.venv' / 'bin'}:{environment['PATH']}"},
+    )
     stack = json.loads(described.stdout)["Stacks"][0]
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}

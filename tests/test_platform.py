@@ -330,9 +330,14 @@ def test_alarms_notify_the_topic_when_given():
 def test_outputs_exported():
     outputs = built("platform")["Outputs"]
     required = {
-        "ClusterArn", "BffServiceArn", "AgentCoreServiceArn", "BffTaskDefinitionArn",
-        "AgentCoreTaskDefinitionArn", "NamespaceId", "NamespaceName",
-    }  # fmt: skip
+        "ClusterArn",
+        "BffServiceArn",
+        "AgentCoreServiceArn",
+        "BffTaskDefinitionArn",
+        "AgentCoreTaskDefinitionArn",
+        "NamespaceId",
+        "NamespaceName",
+    }
     assert required <= set(outputs)
     for name, output in outputs.items():
         assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}

@@ -13,7 +13,7 @@ from hypothesis import HealthCheck, given, seed, settings
 from hypothesis import strategies as st
 from troposphere import FindInMap, GetAtt, Ref, Template
 
-from templates import finfocus_plugin, regions
+from templates import facts, finfocus_plugin
 from templates.parts import alarms, cluster, discovery, fargate, iam, loadbalancing, logs, network, outputs, parameters
 from templates.parts import scaling as autoscaling
 from templates.parts.service import Rollout, fargate_service, load_balancer
@@ -59,7 +59,7 @@ def configs(draw) -> Config:
     ports = tuple(draw(st.lists(st.integers(1024, 65535), min_size=port_count, max_size=port_count, unique=True)))
     scaled = draw(st.sets(st.sampled_from([autoscaling.CPU, autoscaling.MEMORY]), max_size=2))
     return Config(
-        region=draw(st.sampled_from(regions.COMMERCIAL)),
+        region=draw(st.sampled_from(facts.GO_API_REGIONS)),
         ports=ports,
         size_choice=draw(st.sampled_from(["parameter", "literal", "environments"])),
         size=draw(st.sampled_from(SIZES)),
@@ -73,30 +73,36 @@ def configs(draw) -> Config:
         scaling=tuple(sorted(scaled)),
         alarms=draw(st.booleans()),
         encrypted_logs=draw(st.booleans()),
-        log_retention=draw(st.sampled_from(parameters.LOG_RETENTION_DAYS)),
+        log_retention=draw(st.sampled_from(facts.LOG_RETENTION_DAYS)),
     )
 
 
 def compose(config: Config) -> Template:
     """A one-service stack assembled from the parts, as a user of the parts would."""
     template = Template(Description="A service assembled from the parts")
-    vpc = parameters.vpc(template, "Network")
-    subnets = parameters.subnets(template, "SubnetIds", group="Network", label="Subnets", description="Task subnets")
+    inputs = (parameters.vpc_id(), parameters.subnet_ids("SubnetIds", "Subnets", "Task subnets"))
+    vpc, subnets = parameters.declare(template, [parameters.Group("Network", inputs)]).values()
     client = parameters.add(
         template, "ClientCidr", group="Network", label="Clients", Type="String",
-        AllowedPattern=finfocus_plugin.CIDR_PATTERN, Description="Who may connect",
+        AllowedPattern=facts.CIDR_PATTERN, Description="Who may connect",
     )  # fmt: skip
     image = parameters.add(
         template, "ImageUri", group="Container", label="Image", Type="String",
-        AllowedPattern=iam.ECR_IMAGE_PATTERN, Description="ECR image",
+        AllowedPattern=facts.ECR_IMAGE_PATTERN, Description="ECR image",
     )  # fmt: skip
-    kms = parameters.log_kms_key(template, "Logging") if config.encrypted_logs else None
+    logging = [parameters.Group("Logging", (parameters.log_kms_key_arn(),))]
+    kms = (
+        parameters.log_key(template, parameters.declare(template, logging)["LogKmsKeyArn"])
+        if config.encrypted_logs
+        else None
+    )
     log_group = template.add_resource(
         logs.log_group("LogGroup", name="/ecs/${AWS::StackName}", retention_days=config.log_retention, kms_key=kms)
     )
 
     if config.size_choice == "parameter":
-        size = fargate.size_parameter(template, group="Container", default=config.size)
+        sizes = [parameters.Group("Container", (fargate.task_size(config.size),))]
+        size = parameters.declare(template, sizes)["TaskSize"]
     elif config.size_choice == "literal":
         size = config.size
     else:
@@ -128,7 +134,8 @@ def compose(config: Config) -> Template:
     )  # fmt: skip
 
     if config.existing_cluster:
-        choice = cluster.ClusterChoice(template, group="Cluster")
+        existing = parameters.declare(template, [parameters.Group("Cluster", (parameters.existing_cluster_name(),))])
+        choice = cluster.ClusterChoice(template, existing["ExistingClusterName"])
         cluster_name, strategy = choice.name, None  # an unknown cluster: launch type only
     else:
         weights = {cluster.FARGATE: 100 - config.spot_weight, cluster.FARGATE_SPOT: config.spot_weight}
@@ -218,7 +225,7 @@ def any_configuration_of_the_parts_is_lint_clean(config):
 
 def any_region_table_builds_a_lint_clean_plugin_template(table, metrics_port, size, region):
     options = finfocus_plugin.Options(
-        regions=",".join(f"{name}:{port}" for name, port in table), metrics_port=metrics_port, task_size=str(size)
+        regions=",".join(f"{name}:{port}" for name, port in table), metrics_port=metrics_port
     )
     template = finfocus_plugin.build(options).to_dict()
     mappings = template["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]["PortMappings"]
@@ -232,11 +239,11 @@ globals().update(
         any_region_table_builds_a_lint_clean_plugin_template,
         TABLE_EXAMPLES,
         table=st.lists(
-            st.tuples(st.sampled_from(regions.TABLE), st.integers(1024, 65000)),
+            st.tuples(st.sampled_from(facts.FINFOCUS_PLUGIN_REGIONS), st.integers(1024, 65000)),
             min_size=1, max_size=40, unique_by=(lambda row: row[0], lambda row: row[1]),
         ),
         metrics_port=st.integers(65001, 65535),
         size=st.sampled_from(SIZES),
-        region=st.sampled_from(regions.TABLE),
+        region=st.sampled_from(facts.FINFOCUS_PLUGIN_REGIONS),
     )
 )  # fmt: skip

@@ -15,8 +15,11 @@ def aws(endpoint: str, *arguments) -> dict:
     environment = offline_aws_environment(endpoint)
     result = subprocess.run(
         [str(BIN / "aws"), "--endpoint-url", endpoint, "--output", "json", *arguments],
-        capture_output=True, text=True, env=environment, timeout=60,
-    )  # fmt: skip
+        capture_output=True,
+        text=True,
+        env=environment,
+        timeout=60,
+    )
     assert result.returncode == 0, result.stderr
     return json.loads(result.stdout)
 

@@ -58,9 +58,16 @@ def tasks_below_desired(
 
 
 def unhealthy_targets(
-    title: str, *, target_group, load_balancer_full_name, description: str, topic=None, topic_condition=None
+    title: str,
+    *,
+    target_group,
+    load_balancer_full_name,
+    description: str,
+    topic=None,
+    topic_condition=None,
+    minutes: int = 3,
 ) -> cloudwatch.Alarm:
-    """Any target of the group failing its health check for three minutes."""
+    """Any target of the group failing its health check for ``minutes`` in a row."""
     return cloudwatch.Alarm(
         title,
         AlarmDescription=description,
@@ -72,7 +79,7 @@ def unhealthy_targets(
         ],
         Statistic="Maximum",
         Period=60,
-        EvaluationPeriods=3,
+        EvaluationPeriods=minutes,
         Threshold=0,
         ComparisonOperator="GreaterThanThreshold",
         TreatMissingData="notBreaching",

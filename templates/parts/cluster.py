@@ -36,17 +36,12 @@ def strategy(weights: dict[str, int], base: dict[str, int] | None = None) -> lis
 class ClusterChoice:
     """An existing cluster by name, or (when the name is left empty) a new one.
 
-    ``name`` is the value to use either way.
+    ``parameter`` is the :func:`parameters.existing_cluster_name` input; ``name`` is
+    the value to use either way.
     """
 
-    def __init__(self, template: Template, *, group: str):
-        self.parameter = parameters.add(
-            template, "ExistingClusterName", group=group, label="Existing cluster (optional)",
-            Type="String", Default="", AllowedPattern=r"^[A-Za-z0-9_-]{0,255}$",
-            Description="Name of an ECS cluster to run in. Leave empty to create one "
-            "with Container Insights on.",
-            ConstraintDescription="must be a cluster name: letters, digits, - and _",
-        )  # fmt: skip
+    def __init__(self, template: Template, parameter):
+        self.parameter = parameter
         parameters.when_empty(template, self.parameter, CREATE_CLUSTER)
         self.created = template.add_resource(cluster("Cluster", Condition=CREATE_CLUSTER))
         self.name = If(CREATE_CLUSTER, Ref(self.created), Ref(self.parameter))

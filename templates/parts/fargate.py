@@ -5,30 +5,15 @@ parameter whose allowed values are exactly these pairs (``"<cpu>x<memory>"``), s
 the console and the CLI cannot submit a pair Fargate would reject at deploy time.
 """
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from troposphere import GetAtt, Ref, Select, Split, Template, ecs
+from troposphere import GetAtt, Ref, Select, Split, ecs
 
 from ..errors import ConfigError
-from . import parameters
-from .parameters import value
-
-
-def _steps(first: int, last: int, step: int) -> tuple[int, ...]:
-    return tuple(range(first, last + 1, step))
-
-
-# CPU units -> memory sizes (MiB) that Fargate accepts with it (Linux, platform 1.4.0).
-FARGATE_SIZES: dict[int, tuple[int, ...]] = {
-    256: (512, 1024, 2048),
-    512: _steps(1024, 4096, 1024),
-    1024: _steps(2048, 8192, 1024),
-    2048: _steps(4096, 16384, 1024),
-    4096: _steps(8192, 30720, 1024),
-    8192: _steps(16384, 61440, 4096),
-    16384: _steps(32768, 122880, 8192),
-}
+from ..facts import FARGATE_SIZES
+from .parameters import Input, value
 
 SIZE_SEPARATOR = "x"
 
@@ -54,7 +39,7 @@ class TaskSize:
     def parse(cls, text: str) -> "TaskSize":
         """Read ``"<cpu>x<memory>"``, e.g. ``"2048x4096"``."""
         cpu, sep, memory = text.partition(SIZE_SEPARATOR)
-        if not (sep and cpu.isdigit() and memory.isdigit()):
+        if not (sep and re.fullmatch("[0-9]+", cpu) and re.fullmatch("[0-9]+", memory)):
             raise ConfigError(f"invalid Fargate size {text!r}: write it as <cpu>x<memory>, e.g. 2048x4096")
         return cls(int(cpu), int(memory))
 
@@ -66,16 +51,18 @@ def all_sizes() -> list[TaskSize]:
     return [TaskSize(cpu, memory) for cpu, memories in FARGATE_SIZES.items() for memory in memories]
 
 
-def size_parameter(template: Template, *, group: str, default: TaskSize, name: str = "TaskSize"):
+def task_size(default: TaskSize, name: str = "TaskSize") -> Input:
     """One parameter whose only allowed values are valid Fargate pairs."""
-    return parameters.add(
-        template, name, group=group, label="Task size (CPU x memory)",
-        Type="String", Default=str(default),
-        AllowedValues=[str(size) for size in all_sizes()],
-        Description="Fargate task size as <CPU units>x<memory MiB>; 1024 CPU units "
-        "are one vCPU. Only pairs Fargate accepts are offered.",
-        ConstraintDescription="must be a Fargate CPU/memory pair such as 2048x4096",
-    )  # fmt: skip
+    return Input(
+        name,
+        "Task size (CPU x memory)",
+        "String",
+        "Fargate task size as <CPU units>x<memory MiB>; 1024 CPU units are one vCPU. "
+        "Only pairs Fargate accepts are offered.",
+        default=str(default),
+        allowed_values=tuple(str(size) for size in all_sizes()),
+        constraint="must be a Fargate CPU/memory pair such as 2048x4096",
+    )
 
 
 def cpu_of(size_parameter) -> Select:

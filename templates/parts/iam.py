@@ -108,7 +108,7 @@ def ecr_repository_arn(image_uri) -> Sub:
     ``123456789012.dkr.ecr.eu-west-1.amazonaws.com/team/api:v1`` points into.
 
     Worked out at deploy time from the URI parameter, which must match
-    :data:`ECR_IMAGE_PATTERN` (account, region, repository and tag or digest).
+    :data:`facts.ECR_IMAGE_PATTERN` (account, region, repository and tag or digest).
     """
     account = Select(0, Split(".", image_uri))
     region = Select(3, Split(".", image_uri))
@@ -121,14 +121,6 @@ def ecr_repository_arn(image_uri) -> Sub:
         Account=account,
         Repository=repository,
     )
-
-
-# Account, region, repository (with optional namespaces) and a tag or a digest.
-ECR_IMAGE_PATTERN = (
-    r"^\d{12}\.dkr\.ecr\.[a-z]{2}(-[a-z]+)+-\d\.amazonaws\.com/"
-    r"[a-z0-9]+([._-][a-z0-9]+)*(/[a-z0-9]+([._-][a-z0-9]+)*)*"
-    r"(:[A-Za-z0-9_][A-Za-z0-9_.-]{0,127}|@sha256:[a-f0-9]{64})$"
-)
 
 
 def bedrock_invoke() -> Statement:

@@ -6,14 +6,17 @@ never delete them. Every group is retained on delete and on replacement.
 
 from troposphere import If, NoValue, Ref, Sub, logs
 
-from .parameters import value
+from .parameters import log_key, value
+
+# One group per stack, named after it, unless a stack has several services.
+STACK_LOG_GROUP_NAME = "/ecs/${AWS::StackName}"
 
 
-def log_group(title: str, *, name, retention_days, kms_key: tuple | None = None):
+def log_group(title: str, *, name=STACK_LOG_GROUP_NAME, retention_days, kms_key: tuple | None = None):
     """A log group named ``name`` (``Sub`` text or a value), kept after the stack.
 
     ``kms_key`` is the optional key parameter and its condition
-    (:func:`parameters.log_kms_key`): the group is encrypted with it when given.
+    (:func:`parameters.log_key`): the group is encrypted with it when given.
     """
     group = logs.LogGroup(
         title,
@@ -26,3 +29,14 @@ def log_group(title: str, *, name, retention_days, kms_key: tuple | None = None)
         key, condition = kms_key
         group.KmsKeyId = If(condition, Ref(key), NoValue)
     return group
+
+
+def stack_log_group(template, inputs: dict):
+    """Add the stack's one log group, kept as the ``LogRetentionDays`` and ``LogKmsKeyArn`` inputs say."""
+    return template.add_resource(
+        log_group(
+            "LogGroup",
+            retention_days=inputs["LogRetentionDays"],
+            kms_key=log_key(template, inputs["LogKmsKeyArn"]),
+        )
+    )

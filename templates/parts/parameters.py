@@ -1,19 +1,93 @@
-"""Typed parameters that carry their console group and label.
+"""Template inputs as data: each parameter is declared once, with its console group and label.
 
-Every parameter is added through :func:`add`, so the
-``AWS::CloudFormation::Interface`` metadata cannot miss one and the console always
-shows parameters grouped, in the order the template adds them.
+A template lists its :class:`Group` s in console order; :func:`declare` adds every
+parameter, the ``AWS::CloudFormation::Interface`` groups and the labels from that
+list, so the console metadata cannot miss a parameter and the wiring refers to
+parameters by name only. The factories below declare the inputs several
+templates share.
 """
+
+import dataclasses
+from dataclasses import dataclass
 
 from troposphere import AWSObject, Equals, Not, Parameter, Ref, Template
 
-from .iam import ECR_IMAGE_PATTERN
+from .. import facts
 
-# Values CloudWatch Logs accepts for RetentionInDays.
-LOG_RETENTION_DAYS = (
-    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827,
-    2192, 2557, 2922, 3288, 3653,
-)  # fmt: skip
+# What a declaration's ``default`` is when the parameter has none (it must be given).
+REQUIRED = None
+
+_PROPERTIES = {
+    "allowed_values": "AllowedValues",
+    "allowed_pattern": "AllowedPattern",
+    "min_value": "MinValue",
+    "max_value": "MaxValue",
+    "constraint": "ConstraintDescription",
+}
+
+
+@dataclass(frozen=True)
+class Input:
+    """One CloudFormation parameter: its type, constraints, default and console text."""
+
+    name: str
+    label: str
+    type: str
+    description: str
+    default: object = REQUIRED
+    allowed_values: tuple | None = None
+    allowed_pattern: str | None = None
+    min_value: int | None = None
+    max_value: int | None = None
+    constraint: str | None = None
+
+    @property
+    def optional(self) -> bool:
+        """Empty by default: the template has a ``Has<Name>`` condition for when it is given."""
+        return self.default == ""
+
+    def properties(self) -> dict:
+        found = {"Type": self.type}
+        if self.default is not REQUIRED:
+            found["Default"] = self.default
+        for attribute, key in _PROPERTIES.items():
+            setting = getattr(self, attribute)
+            if setting is not None:
+                found[key] = list(setting) if attribute == "allowed_values" else setting
+        found["Description"] = self.description
+        return found
+
+
+@dataclass(frozen=True)
+class Group:
+    """A console parameter group: a heading and its inputs, in the order shown."""
+
+    label: str
+    inputs: tuple[Input, ...]
+
+
+def declare(template: Template, groups: list[Group]) -> dict[str, Parameter]:
+    """Add every input of ``groups`` with its group and label; parameters by name."""
+    added = {}
+    for group in groups:
+        for declaration in group.inputs:
+            added[declaration.name] = add(
+                template, declaration.name, group=group.label, label=declaration.label, **declaration.properties()
+            )
+    return added
+
+
+def with_default(groups: list[Group], name: str, default) -> list[Group]:
+    """``groups`` with the default of input ``name`` replaced (a build option that sets a default)."""
+    return [
+        dataclasses.replace(
+            group,
+            inputs=tuple(
+                dataclasses.replace(item, default=default) if item.name == name else item for item in group.inputs
+            ),
+        )
+        for group in groups
+    ]
 
 
 def add(template: Template, name: str, *, group: str, label: str, **properties) -> Parameter:
@@ -40,40 +114,6 @@ def when_empty(template: Template, parameter: Parameter, name: str) -> str:
     return name
 
 
-def vpc(template: Template, group: str) -> Parameter:
-    return add(
-        template, "VpcId", group=group, label="VPC",
-        Type="AWS::EC2::VPC::Id",
-        Description="VPC the tasks run in. It needs DNS support and DNS hostnames "
-        "enabled for private service discovery.",
-    )  # fmt: skip
-
-
-def subnets(template: Template, name: str, *, group: str, label: str, description: str) -> Parameter:
-    return add(
-        template, name, group=group, label=label,
-        Type="List<AWS::EC2::Subnet::Id>",
-        Description=description,
-    )  # fmt: skip
-
-
-def assign_public_ip(template: Template, group: str, *, default: str, description: str) -> Parameter:
-    return add(
-        template, "AssignPublicIp", group=group, label="Assign public IP",
-        Type="String", Default=default, AllowedValues=["ENABLED", "DISABLED"],
-        Description=description,
-    )  # fmt: skip
-
-
-def log_retention(template: Template, group: str, *, default: int) -> Parameter:
-    return add(
-        template, "LogRetentionDays", group=group, label="Log retention (days)",
-        Type="Number", Default=default, AllowedValues=list(LOG_RETENTION_DAYS),
-        Description="How long CloudWatch Logs keeps the container logs. The log "
-        "group itself is kept when the stack is deleted.",
-    )  # fmt: skip
-
-
 def value(item):
     """``Ref`` a parameter or resource; pass anything else (text, numbers, intrinsics) through."""
     if isinstance(item, (Parameter, AWSObject)):
@@ -81,27 +121,92 @@ def value(item):
     return item
 
 
-def log_kms_key(template: Template, group: str) -> tuple[Parameter, str]:
-    """An optional KMS key for the log groups; returns it and its ``Has...`` condition."""
-    key = add(
-        template, "LogKmsKeyArn", group=group, label="KMS key for logs (optional)",
-        Type="String", Default="", AllowedPattern=r"^(arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key/[a-f0-9-]+)?$",
-        Description="ARN of a KMS key to encrypt the logs with. Its key policy must allow "
-        "the CloudWatch Logs service principal of this region. Leave empty for AWS-owned keys.",
-        ConstraintDescription="must be empty or a KMS key ARN",
-    )  # fmt: skip
+# --- Inputs several templates share --------------------------------------------------
+
+
+def vpc_id() -> Input:
+    return Input(
+        "VpcId",
+        "VPC",
+        "AWS::EC2::VPC::Id",
+        "VPC the tasks run in. It needs DNS support and DNS hostnames enabled for private service discovery.",
+    )
+
+
+def subnet_ids(name: str, label: str, description: str) -> Input:
+    return Input(name, label, "List<AWS::EC2::Subnet::Id>", description)
+
+
+def assign_public_ip(default: str, description: str) -> Input:
+    return Input(
+        "AssignPublicIp",
+        "Assign public IP",
+        "String",
+        description,
+        default=default,
+        allowed_values=("ENABLED", "DISABLED"),
+    )
+
+
+def log_retention_days(default: int) -> Input:
+    return Input(
+        "LogRetentionDays",
+        "Log retention (days)",
+        "Number",
+        "How long CloudWatch Logs keeps the container logs. The log group itself is kept when the stack is deleted.",
+        default=default,
+        allowed_values=facts.LOG_RETENTION_DAYS,
+    )
+
+
+def log_kms_key_arn() -> Input:
+    """An optional KMS key for the log groups (see :func:`log_key`)."""
+    return Input(
+        "LogKmsKeyArn",
+        "KMS key for logs (optional)",
+        "String",
+        "ARN of a KMS key to encrypt the logs with. Its key policy must allow the CloudWatch Logs service "
+        "principal of this region. Leave empty for AWS-owned keys.",
+        default="",
+        allowed_pattern=facts.OPTIONAL_KMS_KEY_ARN_PATTERN,
+        constraint="must be empty or a KMS key ARN",
+    )
+
+
+def log_key(template: Template, key: Parameter) -> tuple[Parameter, str]:
+    """The log KMS key parameter and its ``Has...`` condition, as :func:`logs.log_group` takes them."""
     return key, when_given(template, key)
 
 
-def ecr_image(
-    template: Template, name: str, *, group: str, label: str, repository: str, default: str = "", note: str = ""
-):
+def existing_cluster_name() -> Input:
+    """Run in this cluster, or (left empty) in one the stack creates (:class:`cluster.ClusterChoice`)."""
+    return Input(
+        "ExistingClusterName",
+        "Existing cluster (optional)",
+        "String",
+        "Name of an ECS cluster to run in. Leave empty to create one with Container Insights on.",
+        default="",
+        allowed_pattern=facts.CLUSTER_NAME_OR_EMPTY_PATTERN,
+        constraint="must be a cluster name: letters, digits, - and _",
+    )
+
+
+def ecr_image_uri(name: str, label: str, *, repository: str, note: str = "") -> Input:
     """An ECR image URI with a tag or digest; its repository ARN is derived from it
     (:func:`iam.ecr_repository_arn`), so the pattern is that function's contract."""
-    return add(
-        template, name, group=group, label=label,
-        Type="String", AllowedPattern=ECR_IMAGE_PATTERN, **({"Default": default} if default else {}),
-        Description=f"ECR image with a tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/"
-        f"{repository}:v1.2.3.{note}",
-        ConstraintDescription="must be <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or @sha256:<digest>",
-    )  # fmt: skip
+    return Input(
+        name,
+        label,
+        "String",
+        f"ECR image with a tag or digest, e.g. 123456789012.dkr.ecr.us-east-1.amazonaws.com/{repository}:v1.2.3.{note}",
+        allowed_pattern=facts.ECR_IMAGE_PATTERN,
+        constraint="must be <account>.dkr.ecr.<region>.amazonaws.com/<repository>:<tag> or @sha256:<digest>",
+    )
+
+
+def cluster_and_logging(retention_days: int) -> list[Group]:
+    """The last two groups of a one-service stack: where it runs, and how its logs are kept."""
+    return [
+        Group("Cluster", (existing_cluster_name(),)),
+        Group("Logging", (log_retention_days(retention_days), log_kms_key_arn())),
+    ]
