@@ -55,11 +55,16 @@ def execution_role(title: str, statements: list[Statement]) -> iam.Role:
     )
 
 
-def task_role(title: str, statements: list[Statement] | None = None) -> iam.Role:
-    """The role the application code runs as; no statements means no permissions."""
+def task_role(title: str, statements: list[Statement] | None = None, extra_policies: list | None = None) -> iam.Role:
+    """The role the application code runs as; no statements means no permissions.
+
+    ``extra_policies`` are inline policies that may exist only under a condition
+    (an ``Fn::If`` of a policy and ``AWS::NoValue``), such as ECS Exec's.
+    """
     role = iam.Role(title, AssumeRolePolicyDocument=_task_trust())
-    if statements:
-        role.Policies = _policies("task", statements)
+    policies = [*_policies("task", statements or []), *(extra_policies or [])]
+    if policies:
+        role.Policies = policies
     return role
 
 

@@ -4,6 +4,7 @@ from dataclasses import dataclass
 
 from troposphere import Ref, ecs
 
+from . import ecs_exec
 from .parameters import value
 
 
@@ -30,6 +31,7 @@ def fargate_service(
     health_check_grace_seconds=None,
     registries: list | None = None,
     depends_on: list | None = None,
+    execute_command: str | None = None,
 ) -> ecs.Service:
     """A service that rolls forward, and rolls back by itself when a release fails.
 
@@ -54,6 +56,8 @@ def fargate_service(
         optional["ServiceRegistries"] = registries
     if depends_on:
         optional["DependsOn"] = depends_on
+    if execute_command:
+        optional["EnableExecuteCommand"] = ecs_exec.service_setting(execute_command)
     return ecs.Service(
         title,
         Cluster=cluster,

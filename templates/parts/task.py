@@ -7,7 +7,7 @@ role is what the application itself may do.
 
 from troposphere import Template, ecs
 
-from . import iam
+from . import ecs_exec, iam
 from .fargate import Container, task_definition
 
 
@@ -21,17 +21,20 @@ def add_task(
     secrets_path=None,
     permissions: list | None = None,
     prefix: str = "",
+    execute_command: str | None = None,
 ) -> ecs.TaskDefinition:
     """Add ``<prefix>ExecutionRole``, ``<prefix>TaskRole`` and ``<prefix>TaskDefinition``.
 
     ``repositories`` are the ECR repository ARNs the image may come from;
-    ``secrets_path`` is the SSM path the container's secrets live under.
+    ``secrets_path`` is the SSM path the container's secrets live under;
+    ``execute_command`` is the condition under which ECS Exec is on (:mod:`ecs_exec`).
     """
     pull_and_log = [*iam.ecr_pull(repositories), iam.log_write([container.log_group])]
     if container.secrets:
         pull_and_log.append(iam.ssm_read(secrets_path))
     execution_role = template.add_resource(iam.execution_role(f"{prefix}ExecutionRole", pull_and_log))
-    task_role = template.add_resource(iam.task_role(f"{prefix}TaskRole", permissions))
+    extra = [ecs_exec.task_role_policy(execute_command)] if execute_command else None
+    task_role = template.add_resource(iam.task_role(f"{prefix}TaskRole", permissions, extra))
     return template.add_resource(
         task_definition(
             f"{prefix}TaskDefinition",

@@ -1,0 +1,58 @@
+"""ECS Exec: an opt-in shell inside a running task, for debugging from inside the VPC.
+
+Off by default. When the ``EnableExecuteCommand`` parameter is ``true``, the service
+starts its tasks with the ECS Exec agent, and the task role gets the four Session
+Manager channel actions the agent needs, nothing more. Those actions accept no
+resource narrower than ``*``.
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+"""
+
+from awacs import ssmmessages
+from awacs.aws import Allow, PolicyDocument, Statement
+from troposphere import Equals, If, NoValue, Ref, Template, iam
+
+from .parameters import Input
+
+PARAMETER = "EnableExecuteCommand"
+CONDITION = "ExecuteCommandEnabled"
+POLICY_NAME = "ecs-exec"
+
+CHANNEL_ACTIONS = [
+    ssmmessages.CreateControlChannel,
+    ssmmessages.CreateDataChannel,
+    ssmmessages.OpenControlChannel,
+    ssmmessages.OpenDataChannel,
+]
+
+
+def enable_execute_command() -> Input:
+    return Input(
+        PARAMETER,
+        "ECS Exec (debug shell)",
+        "String",
+        "true lets operators open a shell in a running task with aws ecs execute-command (AWS CLI v2 and the "
+        "Session Manager plugin), e.g. to test DNS names from inside the VPC. Tasks started while it is false "
+        "cannot be reached; a change replaces the tasks.",
+        default="false",
+        allowed_values=("false", "true"),
+    )
+
+
+def add_condition(template: Template, parameter) -> str:
+    """Add the condition that is true when ECS Exec is turned on; returns its name."""
+    template.add_condition(CONDITION, Equals(Ref(parameter), "true"))
+    return CONDITION
+
+
+def task_role_policy(condition: str):
+    """An inline policy for the task role that exists only when ``condition`` holds."""
+    statement = Statement(Effect=Allow, Action=CHANNEL_ACTIONS, Resource=["*"])
+    policy = iam.Policy(
+        PolicyName=POLICY_NAME, PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=[statement])
+    )
+    return If(condition, policy, NoValue)
+
+
+def service_setting(condition: str):
+    """The value of the service's ``EnableExecuteCommand``."""
+    return If(condition, True, False)
