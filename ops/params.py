@@ -124,7 +124,7 @@ def check(template: dict, given: dict[str, str]) -> list[Result]:
     for key in given:
         if key not in parameters:
             close = difflib.get_close_matches(key, parameters, n=1)
-            hint = f"did you mean {close[0]}?" if close else f"the template takes {', '.join(sorted(parameters))}"
+            hint = f"did you mean {close[0]}?" if close else "remove it: the template does not take it"
             results.append(failed(f"params:{key}", f"unknown parameter {key}", hint))
     for key, body in parameters.items():
         if "Default" not in body and key not in given:
