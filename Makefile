@@ -103,11 +103,11 @@ package: $(INSTALLED)
 #   make doctor STACK=platform-dev [FORMAT=json]
 preflight: $(INSTALLED)
 	$(call require,TEMPLATE,one of $(TEMPLATES))
-	$(BIN)/python -m ops.preflight $(TEMPLATE) $(PARAMS) $(if $(STACK),--stack $(STACK)) $(if $(filter json,$(FORMAT)),--json)
+	@$(BIN)/python -m ops.preflight $(TEMPLATE) $(PARAMS) $(if $(STACK),--stack $(STACK)) $(if $(filter json,$(FORMAT)),--json)
 
 doctor: $(INSTALLED)
 	$(call require,STACK,the stack name to examine)
-	$(BIN)/python -m ops.doctor $(STACK) $(if $(filter json,$(FORMAT)),--json)
+	@$(BIN)/python -m ops.doctor $(STACK) $(if $(filter json,$(FORMAT)),--json)
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis
