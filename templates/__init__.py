@@ -59,7 +59,9 @@ def render(name: str, settings: dict[str, str] | None = None) -> dict[str, str]:
 
 def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
-    blocks = {}
+    from ops import signatures  # the troubleshooting table of `make doctor`
+
+    blocks = dict(signatures.DOC_BLOCKS)
     for module in TEMPLATES.values():
         blocks.update(getattr(module, "DOC_BLOCKS", {}))
     return blocks
