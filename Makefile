@@ -11,7 +11,7 @@ TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$
 LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*facts.ALL_REGIONS)')
 
 CHECKOV := .venv-checkov
-.PHONY: template check lint style security test test-deep bench bench-peers deploy delete package clean
+.PHONY: template check lint style security test test-deep bench bench-peers deploy delete package preflight doctor clean
 
 # Rebuilt when missing or older than requirements.txt.
 $(INSTALLED): requirements.txt
@@ -80,6 +80,8 @@ deploy: $(INSTALLED)
 	$(call require,STACK,the stack name, e.g. STACK=$(TEMPLATE)-dev)
 	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
 	$(if $(PARAMS),$(if $(wildcard $(PARAMS)),,$(error PARAMS=$(PARAMS) does not exist: see params/)))
+	@# The parameter file against the template, offline: stops before any AWS call.
+	@$(BIN)/python -m ops.preflight --offline $(TEMPLATE) $(PARAMS) >&2
 	$(AWS) cloudformation deploy --template-file output/$(TEMPLATE).yaml --stack-name $(STACK) \
 	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
 	  $(if $(PARAMS),--parameter-overrides file://$(PARAMS)) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix $(S3_PREFIX))
@@ -97,6 +99,17 @@ package: $(INSTALLED)
 	@echo "Template URL: https://$(S3_BUCKET).s3.amazonaws.com/$(S3_PREFIX)$(TEMPLATE).yaml"
 
 golden: $(INSTALLED) ; $(BIN)/python -m tests.goldens
+
+# --- Before and after a deploy (read-only; docs/preflight-doctor.md) ---
+#   make preflight TEMPLATE=platform PARAMS=params/platform.dev.json [STACK=platform-dev] [FORMAT=json]
+#   make doctor STACK=platform-dev [FORMAT=json]
+preflight: $(INSTALLED)
+	$(call require,TEMPLATE,one of $(TEMPLATES))
+	@$(BIN)/python -m ops.preflight $(TEMPLATE) $(PARAMS) $(if $(STACK),--stack $(STACK)) $(if $(filter json,$(FORMAT)),--json)
+
+doctor: $(INSTALLED)
+	$(call require,STACK,the stack name to examine)
+	@$(BIN)/python -m ops.doctor $(STACK) $(if $(filter json,$(FORMAT)),--json)
 
 clean:
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis

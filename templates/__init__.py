@@ -56,7 +56,9 @@ def render(name: str, built: dict) -> dict[str, str]:
 
 def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
-    blocks = {}
+    from ops import signatures  # the troubleshooting table of `make doctor`
+
+    blocks = {name: (lambda files, make=make: make()) for name, make in signatures.DOC_BLOCKS.items()}
     for name in TEMPLATES:
         blocks.update(describe(name).doc_blocks)
     return blocks

@@ -1,0 +1,76 @@
+"""What the tasks read at start: images in ECR, SSM parameters, the bucket."""
+
+import botocore.exceptions
+
+from .aws import call, error_code
+from .context import Context
+from .network import ECR_IMAGE
+from .report import Result, failed, passed, skipped
+
+
+def _image_reference(image: str) -> tuple[str, str, dict]:
+    registry, _, rest = image.partition("/")
+    if "@" in rest:
+        repository, digest = rest.split("@", 1)
+        return registry.split(".")[0], repository, {"imageDigest": digest}
+    repository, _, tag = rest.rpartition(":") if ":" in rest else (rest, "", "latest")
+    return registry.split(".")[0], repository, {"imageTag": tag}
+
+
+def images(ctx: Context) -> list[Result]:
+    results = []
+    for image in dict.fromkeys(i for s in ctx.services for i in s.images):
+        check = f"image:{image.rsplit('/', 1)[-1]}"
+        match = ECR_IMAGE.match(image)
+        if not match:
+            results.append(skipped(check, f"{image.split('/')[0]} is not ECR: the registry is checked at pull time"))
+            continue
+        registry, repository, reference = _image_reference(image)
+        ecr = ctx.client("ecr", match["region"])
+        try:
+            call(ecr, "describe_images", registryId=registry, repositoryName=repository, imageIds=[reference])
+        except botocore.exceptions.ClientError as error:
+            results.append(
+                failed(
+                    check,
+                    f"{image}: {error_code(error)}",
+                    f"push it, or fix the tag: aws ecr describe-images --repository-name {repository} "
+                    f"--region {match['region']}",
+                )
+            )
+            continue
+        results.append(passed(check, f"{image} exists"))
+    return results
+
+
+def ssm_parameters(ctx: Context) -> list[Result]:
+    names = list(dict.fromkeys(n for s in ctx.services for n in s.ssm_parameters))
+    if not names:
+        return []
+    ssm = ctx.client("ssm")
+    missing = []
+    for start in range(0, len(names), 10):  # GetParameters takes at most 10 names
+        missing += call(ssm, "get_parameters", Names=names[start : start + 10])["InvalidParameters"]
+    if missing:
+        return [
+            failed(
+                "ssm-parameters",
+                f"missing: {', '.join(missing)} (the tasks read them at start)",
+                f"aws ssm put-parameter --type SecureString --name {missing[0]} --value '...' "
+                "(docs/platform.md#inputs-it-expects-from-the-other-stacks)",
+            )
+        ]
+    return [passed("ssm-parameters", f"{len(names)} present: {', '.join(names)}")]
+
+
+def bucket(ctx: Context) -> list[Result]:
+    if "KnowledgeBaseBucketName" not in ctx.parameters:
+        return []
+    name = ctx.value("KnowledgeBaseBucketName")
+    try:
+        call(ctx.client("s3"), "head_bucket", Bucket=name)
+    except botocore.exceptions.ClientError as error:
+        if error_code(error) in {"404", "NoSuchBucket", "NotFound"}:
+            return [failed("bucket", f"{name} does not exist", f"aws s3 mb s3://{name} --region {ctx.region}")]
+        raise
+    return [passed("bucket", f"{name} exists")]

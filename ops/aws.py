@@ -1,0 +1,85 @@
+"""boto3 clients from the standard environment, and AWS errors turned into one line each.
+
+AWS_PROFILE, AWS_REGION / AWS_DEFAULT_REGION and AWS_ENDPOINT_URL are read by boto3 itself.
+"""
+
+import os
+
+import boto3
+import botocore.exceptions
+from botocore.config import Config
+
+from .errors import AwsUnavailable, NoPermission
+
+# Throttled calls are retried with backoff ("standard" mode retries throttling errors)
+# before the command gives up with one line.
+# https://docs.aws.amazon.com/sdkref/latest/guide/feature-retry-behavior.html
+CLIENT_CONFIG = Config(retries={"mode": "standard", "max_attempts": 5}, connect_timeout=5, read_timeout=30)
+
+DENIED_CODES = {
+    "AccessDenied",
+    "AccessDeniedException",
+    "UnauthorizedOperation",
+    "UnauthorizedAccess",
+    "AuthorizationError",
+    "403",
+}
+THROTTLING_CODES = {"Throttling", "ThrottlingException", "RequestLimitExceeded", "TooManyRequestsException"}
+CREDENTIAL_CODES = {"InvalidClientTokenId", "UnrecognizedClientException", "ExpiredToken", "ExpiredTokenException"}
+PARTITIONS = ("aws", "aws-us-gov", "aws-cn")
+
+
+class Account:
+    """Clients for one region, created once each and shared by every check."""
+
+    def __init__(self, session: boto3.Session | None = None):
+        try:
+            self.session = session or boto3.Session()
+        except botocore.exceptions.ProfileNotFound as error:
+            raise AwsUnavailable(f"{error}: set AWS_PROFILE to a profile in ~/.aws/config") from None
+        # The AWS CLI v2 reads AWS_REGION before AWS_DEFAULT_REGION; botocore reads only the latter.
+        self.region = os.environ.get("AWS_REGION") or self.session.region_name
+        if not self.region:
+            raise AwsUnavailable("no AWS region: set AWS_REGION (or AWS_DEFAULT_REGION, or a region in the profile)")
+        if not os.environ.get("AWS_ENDPOINT_URL") and not self._known(self.region):
+            raise AwsUnavailable(f"unknown AWS region {self.region!r}: set AWS_REGION to a region such as us-east-1")
+        self._clients: dict[tuple[str, str], object] = {}
+
+    def _known(self, region: str) -> bool:
+        return any(region in self.session.get_available_regions("ec2", partition) for partition in PARTITIONS)
+
+    def client(self, service: str, region: str | None = None):
+        key = (service, region or self.region)
+        if key not in self._clients:
+            self._clients[key] = self.session.client(service, region_name=key[1], config=CLIENT_CONFIG)
+        return self._clients[key]
+
+
+def call(client, operation: str, **arguments) -> dict:
+    """One API call; AccessDenied becomes NoPermission, the unrecoverable ones AwsUnavailable."""
+    try:
+        return getattr(client, operation)(**arguments)
+    except botocore.exceptions.ClientError as error:
+        code = error.response.get("Error", {}).get("Code", "")
+        name = client.meta.method_to_api_mapping.get(operation, operation)
+        if code in DENIED_CODES:
+            raise NoPermission(f"{client.meta.service_model.signing_name}:{name}") from None
+        if code in THROTTLING_CODES:
+            raise AwsUnavailable(f"{name} is throttled even after retries: run again in a minute") from None
+        if code in CREDENTIAL_CODES:
+            raise AwsUnavailable(f"the AWS credentials were refused ({code}): renew them (aws sso login)") from None
+        raise
+    except botocore.exceptions.NoCredentialsError:
+        raise AwsUnavailable("no AWS credentials: set AWS_PROFILE, or run aws configure / aws sso login") from None
+    except botocore.exceptions.TokenRetrievalError as error:
+        raise AwsUnavailable(f"the AWS login has expired: {error}") from None
+    except botocore.exceptions.EndpointConnectionError as error:
+        raise AwsUnavailable(
+            f"cannot reach {error.kwargs.get('endpoint_url')}: check AWS_REGION, AWS_ENDPOINT_URL and the network"
+        ) from None
+    except botocore.exceptions.ConnectTimeoutError as error:
+        raise AwsUnavailable(f"timed out connecting to {error.kwargs.get('endpoint_url')}: check the network") from None
+
+
+def error_code(error: botocore.exceptions.ClientError) -> str:
+    return error.response.get("Error", {}).get("Code", "")

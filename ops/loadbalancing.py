@@ -1,0 +1,63 @@
+"""The existing load balancer pieces a stack attaches to."""
+
+import botocore.exceptions
+
+from .aws import call
+from .context import Context
+from .report import Result, failed, passed
+
+
+def target_group(ctx: Context) -> list[Result]:
+    arn = ctx.value("TargetGroupArn")
+    if "TargetGroupArn" not in ctx.parameters:
+        return []
+    try:
+        groups = call(ctx.client("elbv2"), "describe_target_groups", TargetGroupArns=[arn])["TargetGroups"]
+    except botocore.exceptions.ClientError:
+        groups = []
+    if not groups:
+        return [failed("target-group", f"{arn} not found in {ctx.region}", "aws elbv2 describe-target-groups")]
+    group = groups[0]
+    problems = []
+    # Fargate tasks (awsvpc) register by IP; an instance target group fails the service create.
+    if group.get("TargetType") != "ip":
+        problems.append(f"target type {group.get('TargetType')}, not ip")
+    if ctx.vpc_id and group.get("VpcId") != ctx.vpc_id:
+        problems.append(f"in {group.get('VpcId')}, not the subnets' VPC {ctx.vpc_id}")
+    if not group.get("LoadBalancerArns"):
+        problems.append("not attached to a listener (does not have an associated load balancer)")
+    port = ctx.value("ContainerPort")
+    if port and str(group.get("Port")) != port:
+        problems.append(f"port {group.get('Port')} differs from ContainerPort {port}")
+    if problems:
+        return [failed("target-group", "; ".join(problems), "docs/go-api.md#what-it-expects-from-the-other-stacks")]
+    return [passed("target-group", f"type ip, in {group['VpcId']}, behind {len(group['LoadBalancerArns'])} LB(s)")]
+
+
+def listener_priority(ctx: Context) -> list[Result]:
+    if "AlbListenerArn" not in ctx.parameters:
+        return []
+    arn, priority = ctx.value("AlbListenerArn"), ctx.value("ListenerRulePriority")
+    elbv2 = ctx.client("elbv2")
+    try:
+        call(elbv2, "describe_listeners", ListenerArns=[arn])
+    except botocore.exceptions.ClientError:
+        return [failed("listener", f"{arn} not found in {ctx.region}", "aws elbv2 describe-listeners")]
+    rules = call(elbv2, "describe_rules", ListenerArn=arn)["Rules"]
+    holder = next((r for r in rules if r.get("Priority") == priority), None)
+    if holder is None:
+        return [passed("listener", f"listener exists; priority {priority} is free")]
+    if ctx.stack:
+        tags = call(elbv2, "describe_tags", ResourceArns=[holder["RuleArn"]])["TagDescriptions"]
+        owner = {t["Key"]: t["Value"] for d in tags for t in d.get("Tags", [])}
+        if owner.get("aws:cloudformation:stack-name") == ctx.stack:
+            return [passed("listener", f"priority {priority} is held by this stack's own rule ({ctx.stack})")]
+    used = sorted(int(r["Priority"]) for r in rules if r.get("Priority", "default").isdigit())
+    return [
+        failed(
+            "listener",
+            f"priority {priority} is in use on the listener (used: {', '.join(map(str, used))})",
+            "choose a free ListenerRulePriority: aws elbv2 describe-rules --listener-arn "
+            f"{arn} --query 'Rules[].Priority'",
+        )
+    ]

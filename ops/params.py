@@ -1,0 +1,143 @@
+"""Offline: a parameter file against the template's Parameters section.
+
+Two file formats: the awscli `--parameter-overrides` list (["Key=Value", ...], what
+params/*.json hold) and CloudFormation's [{"ParameterKey": ..., "ParameterValue": ...}].
+"""
+
+import difflib
+import json
+import re
+from itertools import combinations
+from pathlib import Path
+
+from .errors import BadInput
+from .report import Result, failed, passed
+
+# The shapes the console and CloudFormation check for AWS-specific parameter types.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html
+ID_SHAPES = {
+    "AWS::EC2::VPC::Id": r"vpc-[0-9a-f]{8}([0-9a-f]{9})?",
+    "AWS::EC2::Subnet::Id": r"subnet-[0-9a-f]{8}([0-9a-f]{9})?",
+    "AWS::EC2::SecurityGroup::Id": r"sg-[0-9a-f]{8}([0-9a-f]{9})?",
+    "AWS::EC2::AvailabilityZone::Name": r"[a-z]{2}(-[a-z]+)+-\d[a-z]",
+    "AWS::EC2::Image::Id": r"ami-[0-9a-f]{8}([0-9a-f]{9})?",
+}
+GUIDE = "docs/deploying.md#parameter-files"
+PLATFORM_INPUTS = "docs/platform.md#inputs-it-expects-from-the-other-stacks"
+
+
+def read(path: str | None) -> dict[str, str]:
+    """The file's Key -> Value pairs; None (no file) is no values."""
+    if path is None:
+        return {}
+    file = Path(path)
+    if not file.is_file():
+        raise BadInput(f"parameter file {path} does not exist: see params/ for examples")
+    try:
+        entries = json.loads(file.read_text())
+    except (json.JSONDecodeError, UnicodeDecodeError) as error:
+        raise BadInput(f'parameter file {path} is not JSON ({error}): expected a list of "Key=Value"') from None
+    if isinstance(entries, dict) and isinstance(entries.get("Parameters"), dict):
+        return {str(k): str(v) for k, v in entries["Parameters"].items()}
+    if isinstance(entries, list) and all(isinstance(e, str) and "=" in e for e in entries):
+        return dict(entry.split("=", 1) for entry in entries)
+    if isinstance(entries, list) and all(isinstance(e, dict) and "ParameterKey" in e for e in entries):
+        return {e["ParameterKey"]: str(e.get("ParameterValue", "")) for e in entries}
+    raise BadInput(
+        f'parameter file {path} has an unknown shape: use a JSON list of "Key=Value" strings '
+        'or of {"ParameterKey": ..., "ParameterValue": ...}'
+    )
+
+
+def effective(parameters: dict, given: dict[str, str]) -> dict[str, str]:
+    """Given values over defaults, as CloudFormation would pass them."""
+    values = {key: _text(body["Default"]) for key, body in parameters.items() if "Default" in body}
+    values.update({key: value for key, value in given.items() if key in parameters})
+    return values
+
+
+def _text(value) -> str:
+    return ",".join(map(str, value)) if isinstance(value, list) else str(value)
+
+
+def _number(value: str) -> float | None:
+    try:
+        return float(value)
+    except ValueError:
+        return None
+
+
+def value_problems(body: dict, value: str) -> list[str]:
+    """What CloudFormation would reject about one value (before any resource is touched)."""
+    kind = body.get("Type", "String")
+    problems = []
+    if "AllowedValues" in body and value not in [_text(v) for v in body["AllowedValues"]]:
+        problems.append(f"{value!r} is not one of {', '.join(_text(v) for v in body['AllowedValues'])}")
+    # CloudFormation matches the whole value, as if the pattern were anchored.
+    if "AllowedPattern" in body and not re.fullmatch(body["AllowedPattern"], value):
+        problems.append(f"{value!r} does not match {body['AllowedPattern']}")
+    if "MinLength" in body and len(value) < int(body["MinLength"]):
+        problems.append(f"shorter than {body['MinLength']} characters")
+    if "MaxLength" in body and len(value) > int(body["MaxLength"]):
+        problems.append(f"longer than {body['MaxLength']} characters")
+    items = value.split(",") if kind.startswith("List<") or kind == "CommaDelimitedList" else [value]
+    item_kind = kind[5:-1] if kind.startswith("List<") else kind
+    for item in items:
+        if item_kind == "Number":
+            number = _number(item)
+            if number is None:
+                problems.append(f"{item!r} is not a number")
+                continue
+            if "MinValue" in body and number < float(body["MinValue"]):
+                problems.append(f"{item} is below the minimum {body['MinValue']}")
+            if "MaxValue" in body and number > float(body["MaxValue"]):
+                problems.append(f"{item} is above the maximum {body['MaxValue']}")
+        elif item_kind in ID_SHAPES and not re.fullmatch(ID_SHAPES[item_kind], item.strip()):
+            problems.append(f"{item!r} is not a {item_kind} ({ID_SHAPES[item_kind]})")
+    return problems
+
+
+def combination_problems(parameters: dict, values: dict[str, str]) -> list[Result]:
+    """What a value-by-value check cannot see."""
+    results = []
+    if "MinTasks" in values and "MaxTasks" in values:
+        low, high = _number(values["MinTasks"]), _number(values["MaxTasks"])
+        if low is not None and high is not None and low > high:
+            detail = f"MinTasks {values['MinTasks']} > MaxTasks {values['MaxTasks']}"
+            results.append(failed("params:MinTasks", detail, "set MinTasks at or below MaxTasks"))
+    subnet_lists = [k for k, b in parameters.items() if b.get("Type") == "List<AWS::EC2::Subnet::Id>" and k in values]
+    for key in subnet_lists:
+        items = [s.strip() for s in values[key].split(",") if s.strip()]
+        if len(set(items)) != len(items):
+            results.append(failed(f"params:{key}", f"{key} names a subnet twice", "list each subnet once"))
+    # The platform keeps its two tiers in separate subnets (docs/platform.md, inputs).
+    for first, second in combinations(subnet_lists, 2):
+        if set(values[first].split(",")) == set(values[second].split(",")):
+            fix = f"give {second} the subnets of its own tier ({PLATFORM_INPUTS})"
+            results.append(failed(f"params:{second}", f"{first} and {second} are the same subnets", fix))
+    return results
+
+
+def check(template: dict, given: dict[str, str]) -> list[Result]:
+    parameters = template.get("Parameters", {})
+    results = []
+    for key in given:
+        if key not in parameters:
+            close = difflib.get_close_matches(key, parameters, n=1)
+            hint = f"did you mean {close[0]}?" if close else "remove it: the template does not take it"
+            results.append(failed(f"params:{key}", f"unknown parameter {key}", hint))
+    for key, body in parameters.items():
+        if "Default" not in body and key not in given:
+            results.append(
+                failed(f"params:{key}", f"{key} is required and not in the file", f'add "{key}=..." ({GUIDE})')
+            )
+    for key, value in given.items():
+        if key in parameters:
+            for problem in value_problems(parameters[key], value):
+                hint = parameters[key].get("ConstraintDescription") or parameters[key].get("Description", "")
+                results.append(failed(f"params:{key}", problem, f"{key} {hint}".strip()))
+    if not results:
+        results += combination_problems(parameters, effective(parameters, given))
+    if not results:
+        results.append(passed("params", f"{len(given)} values fit the {len(parameters)} parameters of the template"))
+    return results

@@ -1,0 +1,123 @@
+"""python -m ops.preflight TEMPLATE [PARAMS] [--json] [--offline] [--stack NAME]
+
+First offline (the parameter file against the template, and the template's Rules),
+then, read-only, the account the stack will be deployed to.
+Exit status: 0 nothing failed, 1 something failed, 2 bad input or AWS unreachable.
+"""
+
+import argparse
+import sys
+from collections.abc import Callable
+
+import botocore.exceptions
+
+from . import artifacts, compute, loadbalancing, network, params, rules, template
+from .aws import Account, call
+from .context import Context
+from .errors import AwsUnavailable, BadInput, NoPermission
+from .report import Result, as_json, as_text, exit_code, progress, skipped
+from .template import Values
+
+# In the order a reader fixes things: network first, then what the tasks pull and read.
+ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
+    ("vpc.dns", network.vpc_dns),
+    ("subnets", network.subnets),
+    ("route", network.image_routes),
+    ("endpoints", network.interface_endpoints),
+    ("security-group", network.security_groups),
+    ("prefix-list", network.prefix_list),
+    ("target-group", loadbalancing.target_group),
+    ("listener", loadbalancing.listener_priority),
+    ("image", artifacts.images),
+    ("ssm-parameters", artifacts.ssm_parameters),
+    ("bucket", artifacts.bucket),
+    ("namespace", compute.namespace),
+    ("cluster", compute.cluster),
+    ("iam.ecs-service-linked-role", compute.service_linked_role),
+    ("quota", compute.fargate_quota),
+]
+
+
+def offline(name: str, params_file: str | None) -> tuple[dict, dict[str, str], list[Result]]:
+    document = template.load(name)
+    given = params.read(params_file)
+    results = params.check(document, given)
+    values = params.effective(document.get("Parameters", {}), given)
+    if not any(r.status == "fail" for r in results):
+        results += rules.evaluate(document, values)
+    return document, values, results
+
+
+def attribute_lookup(ctx: Context) -> rules.Lookup:
+    """Fn::ValueOf attributes CloudFormation documents for EC2 parameter types."""
+    ec2 = ctx.client("ec2")
+
+    def lookup(kind: str, value: str, attribute: str):
+        try:
+            if kind == "AWS::EC2::Subnet::Id":
+                subnet = call(ec2, "describe_subnets", SubnetIds=[value])["Subnets"][0]
+                return {"VpcId": subnet["VpcId"], "AvailabilityZone": subnet["AvailabilityZone"]}.get(attribute)
+            if kind == "AWS::EC2::SecurityGroup::Id":
+                group = call(ec2, "describe_security_groups", GroupIds=[value])["SecurityGroups"][0]
+                return {"VpcId": group["VpcId"], "GroupName": group["GroupName"]}.get(attribute)
+        except botocore.exceptions.ClientError:
+            return None
+        raise rules.NeedsAccount(f"{kind}.{attribute} is not looked up")
+
+    return lookup
+
+
+def account_checks(ctx: Context, document: dict, offline_results: list[Result]) -> list[Result]:
+    results = []
+    # Rules skipped offline because they read the account get their second chance here.
+    if any(r.check.startswith("rule:") and r.status == "skip" for r in offline_results):
+        progress("checking rules that read the account...")
+        try:
+            redone = {r.check: r for r in rules.evaluate(document, ctx.values.values, attribute_lookup(ctx))}
+        except NoPermission as denied:
+            redone = {}
+            results.append(skipped("rules", f"no permission: {denied.action}"))
+        offline_results[:] = [redone.get(r.check, r) if r.status == "skip" else r for r in offline_results]
+    for name, check in ACCOUNT_CHECKS:
+        progress(f"checking {name}...")
+        try:
+            results += check(ctx)
+        except NoPermission as denied:
+            results.append(skipped(name, f"no permission: {denied.action}"))
+    return results
+
+
+def run(name: str, params_file: str | None, *, only_offline: bool = False, stack: str | None = None, session=None):
+    document, values, results = offline(name, params_file)
+    if only_offline:
+        return results
+    if any(r.status == "fail" for r in results):
+        return [*results, skipped("account", "not checked until the parameter file is fixed")]
+    account = Account(session)
+    ctx = Context(account, name, Values(document, values, account.region), stack)
+    results += account_checks(ctx, document, results)
+    return results
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.preflight", description=__doc__.splitlines()[0])
+    parser.add_argument("template", help=f"one of {', '.join(template.names())}")
+    parser.add_argument("params", nargs="?", help="parameter file (params/*.json)")
+    parser.add_argument("--json", action="store_true", help="print one JSON list")
+    parser.add_argument("--offline", action="store_true", help="only the parameter file and the Rules, no AWS call")
+    parser.add_argument("--stack", help="stack name, for an update: its own listener rule is not a conflict")
+    arguments = parser.parse_args(argv)
+    try:
+        results = run(arguments.template, arguments.params, only_offline=arguments.offline, stack=arguments.stack)
+    except BadInput as error:
+        print(f"preflight: {error}", file=sys.stderr)
+        return 2
+    except AwsUnavailable as error:
+        print(f"preflight: {error}", file=sys.stderr)
+        return 2
+    sys.stdout.write(as_json(results) if arguments.json else as_text(results))
+    return exit_code(results)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

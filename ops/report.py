@@ -1,0 +1,50 @@
+"""One result per check, printed as text lines or as one JSON list."""
+
+import json
+import sys
+from dataclasses import asdict, dataclass
+
+PASS, FAIL, SKIP = "pass", "fail", "skip"
+
+
+@dataclass(frozen=True)
+class Result:
+    check: str
+    status: str
+    detail: str
+    fix: str = ""
+
+
+def passed(check: str, detail: str) -> Result:
+    return Result(check, PASS, detail)
+
+
+def failed(check: str, detail: str, fix: str) -> Result:
+    return Result(check, FAIL, detail, fix)
+
+
+def skipped(check: str, why: str) -> Result:
+    return Result(check, SKIP, why)
+
+
+def as_text(results: list[Result]) -> str:
+    width = max((len(r.check) for r in results), default=0)
+    lines = []
+    for result in results:
+        lines.append(f"{result.status:4}  {result.check:{width}}  {result.detail}")
+        if result.fix:
+            lines.append(f"{'':4}  {'':{width}}  fix: {result.fix}")
+    return "\n".join(lines) + "\n"
+
+
+def as_json(results: list[Result]) -> str:
+    return json.dumps([asdict(r) for r in results], indent=2) + "\n"
+
+
+def exit_code(results: list[Result]) -> int:
+    return 1 if any(r.status == FAIL for r in results) else 0
+
+
+def progress(message: str) -> None:
+    """While checks run: on stderr, so stdout stays one report (or one JSON document)."""
+    print(message, file=sys.stderr, flush=True)

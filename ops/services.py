@@ -1,0 +1,83 @@
+"""What each ECS service of a template will need from the account, read from the template.
+
+Subnets, public IP, images, secrets, task vCPU and the most tasks it can run: the
+checks size and route against these, not against a hard-coded list per template.
+"""
+
+import json
+from dataclasses import dataclass, field
+
+from .template import Values
+
+
+@dataclass
+class Service:
+    name: str
+    subnets_parameter: str | None
+    subnets: list[str]
+    assign_public_ip: str
+    images: list[str]
+    vcpu: float
+    max_tasks: int
+    # Capacity provider -> weight; a service with LaunchType FARGATE runs all on FARGATE.
+    capacity: dict[str, int] = field(default_factory=dict)
+    ssm_parameters: list[str] = field(default_factory=list)
+
+
+def _ref_name(node) -> str | None:
+    return node.get("Ref") if isinstance(node, dict) else None
+
+
+def _mentions(node, logical_id: str) -> bool:
+    text = json.dumps(node)
+    return f'"Ref": "{logical_id}"' in text or f'["{logical_id}", ' in text
+
+
+def _max_tasks(values: Values, logical_id: str, properties: dict) -> int:
+    for body in values.template["Resources"].values():
+        if body["Type"] == "AWS::ApplicationAutoScaling::ScalableTarget" and _mentions(
+            body["Properties"].get("ResourceId"), logical_id
+        ):
+            return int(values.get(body["Properties"]["MaxCapacity"], 1))
+    return int(values.get(properties.get("DesiredCount", 1), 1))
+
+
+def ssm_parameter_name(arn: str) -> str | None:
+    """arn:aws:ssm:region:account:parameter/a/b -> /a/b (Secrets Manager ARNs are not SSM)."""
+    if ":ssm:" not in arn or ":parameter" not in arn:
+        return None
+    name = arn.split(":parameter", 1)[1]
+    return name if name.startswith("/") else "/" + name
+
+
+def services(values: Values) -> list[Service]:
+    resources = values.template["Resources"]
+    found = []
+    for logical_id, body in resources.items():
+        if body["Type"] != "AWS::ECS::Service":
+            continue
+        properties = body["Properties"]
+        network = properties.get("NetworkConfiguration", {}).get("AwsvpcConfiguration", {})
+        task = resources[_ref_name(properties["TaskDefinition"])]["Properties"]
+        containers = task.get("ContainerDefinitions", [])
+        strategy = properties.get("CapacityProviderStrategy")
+        capacity = (
+            {entry["CapacityProvider"]: int(entry.get("Weight", 0)) for entry in strategy}
+            if strategy
+            else {"FARGATE": 1}
+        )
+        secrets = [values.get(s["ValueFrom"], "") for c in containers for s in c.get("Secrets", [])]
+        found.append(
+            Service(
+                name=logical_id,
+                subnets_parameter=_ref_name(network.get("Subnets")),
+                subnets=list(values.get(network.get("Subnets"), []) or []),
+                assign_public_ip=str(values.get(network.get("AssignPublicIp", "DISABLED"), "DISABLED")),
+                images=[str(values.get(c["Image"], "")) for c in containers],
+                vcpu=int(values.get(task.get("Cpu"), 1024)) / 1024,
+                max_tasks=_max_tasks(values, logical_id, properties),
+                capacity=capacity,
+                ssm_parameters=[n for n in map(ssm_parameter_name, secrets) if n],
+            )
+        )
+    return found

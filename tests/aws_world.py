@@ -1,0 +1,150 @@
+"""A small account on moto_server: the resources the three templates expect to find."""
+
+import json
+
+import boto3
+
+REGION = "us-east-1"
+MANIFEST = json.dumps(
+    {
+        "schemaVersion": 2,
+        "mediaType": "application/vnd.docker.distribution.manifest.v2+json",
+        "config": {
+            "mediaType": "application/vnd.docker.container.image.v1+json",
+            "size": 1,
+            "digest": "sha256:" + "a" * 64,
+        },
+        "layers": [],
+    }
+)
+
+
+def session() -> boto3.Session:
+    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+
+
+def build(endpoint: str) -> dict:
+    """Create the resources; returns their IDs by role."""
+    s = session()
+    ec2 = s.client("ec2", endpoint_url=endpoint)
+    ids = {}
+    vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=vpc, **{attribute: {"Value": True}})
+    ids["vpc"] = vpc
+
+    def subnet(cidr, zone, vpc_id=vpc):
+        return ec2.create_subnet(VpcId=vpc_id, CidrBlock=cidr, AvailabilityZone=zone)["Subnet"]["SubnetId"]
+
+    def table(subnets, vpc_id=vpc):
+        table_id = ec2.create_route_table(VpcId=vpc_id)["RouteTable"]["RouteTableId"]
+        for subnet_id in subnets:
+            ec2.associate_route_table(RouteTableId=table_id, SubnetId=subnet_id)
+        return table_id
+
+    ids["public"] = [subnet("10.0.1.0/24", "us-east-1a"), subnet("10.0.2.0/24", "us-east-1b")]
+    ids["nat"] = [subnet("10.0.11.0/24", "us-east-1a"), subnet("10.0.12.0/24", "us-east-1b")]
+    ids["isolated"] = [subnet("10.0.21.0/24", "us-east-1a"), subnet("10.0.22.0/24", "us-east-1b")]
+    ids["one_zone"] = [subnet("10.0.31.0/24", "us-east-1a"), subnet("10.0.32.0/24", "us-east-1a")]
+    ids["tiny"] = [subnet("10.0.40.0/28", "us-east-1a"), subnet("10.0.40.16/28", "us-east-1b")]
+    igw = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=igw, VpcId=vpc)
+    public_table = table(ids["public"] + ids["one_zone"] + ids["tiny"])
+    ec2.create_route(RouteTableId=public_table, DestinationCidrBlock="0.0.0.0/0", GatewayId=igw)
+    allocation = ec2.allocate_address(Domain="vpc")["AllocationId"]
+    nat = ec2.create_nat_gateway(SubnetId=ids["public"][0], AllocationId=allocation)["NatGateway"]["NatGatewayId"]
+    nat_table = table(ids["nat"])
+    ec2.create_route(RouteTableId=nat_table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
+    isolated_table = table(ids["isolated"])
+    ids["isolated_table"] = isolated_table
+
+    def group(name, vpc_id=vpc):
+        return ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
+
+    ids["app_sg"], ids["alb_sg"], ids["endpoint_sg"], ids["rds_sg"] = map(group, ["app", "alb", "endpoints", "rds"])
+    for service in ("ecr.api", "ecr.dkr", "logs", "ssm", "bedrock-runtime", "bedrock-agent-runtime"):
+        ec2.create_vpc_endpoint(
+            VpcId=vpc,
+            VpcEndpointType="Interface",
+            ServiceName=f"com.amazonaws.{REGION}.{service}",
+            SubnetIds=ids["isolated"],
+            SecurityGroupIds=[ids["endpoint_sg"]],
+            PrivateDnsEnabled=True,
+        )
+    ec2.create_vpc_endpoint(
+        VpcId=vpc,
+        VpcEndpointType="Gateway",
+        ServiceName=f"com.amazonaws.{REGION}.s3",
+        RouteTableIds=[isolated_table, nat_table],
+    )
+    prefix_lists = {p["PrefixListName"]: p["PrefixListId"] for p in ec2.describe_prefix_lists()["PrefixLists"]}
+    ids["s3_prefix_list"] = prefix_lists[f"com.amazonaws.{REGION}.s3"]
+    ids["other_prefix_list"] = next(v for k, v in prefix_lists.items() if not k.endswith(".s3"))
+
+    # A second VPC with DNS off (the default for a new VPC is support on, hostnames off).
+    dark = ec2.create_vpc(CidrBlock="10.9.0.0/16")["Vpc"]["VpcId"]
+    ec2.modify_vpc_attribute(VpcId=dark, EnableDnsHostnames={"Value": False})
+    ids["dark_vpc"] = dark
+    ids["dark_subnets"] = [subnet("10.9.1.0/24", "us-east-1a", dark), subnet("10.9.2.0/24", "us-east-1b", dark)]
+    ids["dark_sg"] = group("elsewhere", dark)
+
+    elbv2 = s.client("elbv2", endpoint_url=endpoint)
+    alb = elbv2.create_load_balancer(Name="public", Subnets=ids["public"], SecurityGroups=[ids["alb_sg"]])
+    alb_arn = alb["LoadBalancers"][0]["LoadBalancerArn"]
+
+    def target_group(name, kind="ip", vpc_id=vpc):
+        return elbv2.create_target_group(Name=name, Protocol="HTTP", Port=8080, VpcId=vpc_id, TargetType=kind)[
+            "TargetGroups"
+        ][0]["TargetGroupArn"]
+
+    ids["tg"] = target_group("go-api")
+    ids["tg_instance"] = target_group("by-instance", "instance")
+    ids["tg_loose"] = target_group("no-listener")
+    ids["listener"] = elbv2.create_listener(
+        LoadBalancerArn=alb_arn,
+        Protocol="HTTP",
+        Port=80,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": ids["tg"]}],
+    )["Listeners"][0]["ListenerArn"]
+    elbv2.create_listener(
+        LoadBalancerArn=alb_arn,
+        Protocol="HTTP",
+        Port=8080,
+        DefaultActions=[{"Type": "forward", "TargetGroupArn": ids["tg_instance"]}],
+    )
+    elbv2.create_rule(
+        ListenerArn=ids["listener"],
+        Priority=50,
+        Conditions=[{"Field": "path-pattern", "Values": ["/taken/*"]}],
+        Actions=[{"Type": "forward", "TargetGroupArn": ids["tg"]}],
+    )
+
+    ecr = s.client("ecr", endpoint_url=endpoint)
+    for repository in ("go-api", "bidopsai/app", "bidopsai/agent"):
+        ecr.create_repository(repositoryName=repository)
+        ecr.put_image(repositoryName=repository, imageManifest=MANIFEST, imageTag="v1.0.0")
+    s.client("s3", endpoint_url=endpoint).create_bucket(Bucket="knowledge-base-dev")
+    ssm = s.client("ssm", endpoint_url=endpoint)
+    for name in ("database-url", "session-secret"):
+        ssm.put_parameter(Name=f"/bidopsai/dev/{name}", Type="SecureString", Value="x")
+    ssm.put_parameter(Name="/half/dev/database-url", Type="SecureString", Value="x")
+    # moto's CreateServiceLinkedRole names the role AWSServiceRoleForecs; AWS names it AWSServiceRoleForECS.
+    trust = {
+        "Version": "2012-10-17",
+        "Statement": [{"Effect": "Allow", "Principal": {"Service": "ecs.amazonaws.com"}, "Action": "sts:AssumeRole"}],
+    }
+    s.client("iam", endpoint_url=endpoint).create_role(
+        RoleName="AWSServiceRoleForECS",
+        Path="/aws-service-role/ecs.amazonaws.com/",
+        AssumeRolePolicyDocument=json.dumps(trust),
+    )
+    ecs = s.client("ecs", endpoint_url=endpoint)
+    ecs.create_cluster(clusterName="existing")
+    ecs.create_cluster(clusterName="gone")
+    ecs.delete_cluster(cluster="gone")
+    discovery = s.client("servicediscovery", endpoint_url=endpoint)
+    discovery.create_private_dns_namespace(Name="finfocus.local", Vpc=vpc)
+    discovery.create_http_namespace(Name="http-only")
+    namespaces = {n["Name"]: n["Id"] for n in discovery.list_namespaces()["Namespaces"]}
+    ids["namespace"], ids["http_namespace"] = namespaces["finfocus.local"], namespaces["http-only"]
+    return ids

@@ -1,0 +1,195 @@
+"""`make doctor`: the signature table, the generated doc block, and a diagnosis from recorded responses."""
+
+import datetime
+
+import pytest
+from botocore.stub import Stubber
+
+from ops import doctor, signatures
+from ops.aws import Account
+from ops.errors import BadInput
+from templates.docblocks import fill
+from tests import aws_world
+from tests.helpers import ROOT
+
+# Texts of the shape AWS reports them (stoppedReason, service events, stack events).
+SAMPLES = {
+    "image-pull-network": "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve "
+    'ref "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v42": dial tcp 10.0.3.17:443: i/o timeout',
+    "image-pull-denied": "CannotPullContainerError: pull access denied: AccessDeniedException: User is not authorized "
+    "to perform: ecr:BatchGetImage",
+    "image-pull-not-found": "CannotPullContainerError: failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws"
+    ".com/go-api:v9: not found",
+    "secrets-network": "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
+    "retrieval failed: unable to retrieve secrets from ssm: service call has been retried 5 time(s): "
+    "RequestCanceled: request context canceled caused by: context deadline exceeded",
+    "secrets-denied": "ResourceInitializationError: unable to pull secrets or registry auth: AccessDeniedException: "
+    "User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to perform: ssm:GetParameters on resource",
+    "secrets-kms": "ResourceInitializationError: unable to pull secrets: AccessDeniedException: The ciphertext refers "
+    "to a customer master key that does not exist or you are not allowed kms:Decrypt",
+    "secrets-missing": "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve "
+    "secrets from ssm: invalid ssm parameters: /bidopsai/dev/session-secret",
+    "log-group-missing": "ResourceInitializationError: failed to validate logger args: create stream has been retried"
+    " 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not "
+    "exist.",
+    "out-of-memory": "OutOfMemoryError: Container killed due to memory usage exit code 137",
+    "essential-container-exited": "Essential container in task exited",
+    "elb-health-check": "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:"
+    "123456789012:targetgroup/go-api/0123456789abcdef)",
+    "vcpu-quota": "(service api) was unable to place a task. Reason: You've reached the limit on the number of vCPUs "
+    "you can run concurrently.",
+    "capacity-unavailable": "(service api) was unable to place a task. Reason: Capacity is unavailable at this time. "
+    "Please try again later or in a different availability zone.",
+    "spot-capacity": "SpotInterruption Your Spot Task was interrupted.",
+    "circuit-breaker-rollback": "(service api) deployment ecs-svc/123 deployment failed: tasks failed to start. "
+    "ECS deployment circuit breaker: rolling back to deployment ecs-svc/122.",
+    "retained-resource-exists": "Resource handler returned message: \"Resource of type 'AWS::Logs::LogGroup' with "
+    "identifier '/ecs/go-api' already exists.\" (HandlerErrorCode: AlreadyExists)",
+    "target-group-without-load-balancer": "Invalid request provided: The target group with targetGroupArn arn:aws:"
+    "elasticloadbalancing:us-east-1:123456789012:targetgroup/bff/0123 does not have an associated load balancer.",
+    "vpc-dns-off": "dial tcp: lookup agentcore.dev.platform.local on 10.0.0.2:53: no such host",
+}
+HEALTHY = "(service api) has reached a steady state."
+
+
+def test_every_signature_has_a_sample_and_a_source():
+    assert set(SAMPLES) == {s.name for s in signatures.SIGNATURES}
+    for signature in signatures.SIGNATURES:
+        assert signature.source.startswith("https://"), signature.name
+        assert signature.section.startswith("docs/") and "#" in signature.section, signature.name
+
+
+@pytest.mark.parametrize("name", sorted(SAMPLES))
+def test_signature_matches_its_text_and_not_a_healthy_one(name):
+    by_name = {s.name: s for s in signatures.SIGNATURES}
+    assert by_name[name].matches(SAMPLES[name])
+    assert not by_name[name].matches(HEALTHY)
+
+
+def test_the_doc_block_is_the_generated_table():
+    text = (ROOT / "docs" / "ecs-deployment.md").read_text()
+    assert "<!-- generated:doctor.signatures -->" in text
+    assert fill(text, signatures.DOC_BLOCKS, "docs/ecs-deployment.md") == text
+
+
+NOW = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
+SERVICE = "arn:aws:ecs:us-east-1:123456789012:service/go-api-dev-Cluster/go-api-dev-Service"
+TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/go-api/0123456789abcdef"
+TASK = "arn:aws:ecs:us-east-1:123456789012:task/go-api-dev-Cluster/0123456789abcdef0123456789abcdef"
+
+
+def stubbed_account(monkeypatch, stack_status, stopped_reason, events):
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    account = Account(aws_world.session())
+    stubs = {}
+    for service in ("cloudformation", "ecs", "elbv2"):
+        stubs[service] = Stubber(account.client(service))
+    cfn = stubs["cloudformation"]
+    stack = {"StackName": "go-api-dev", "StackStatus": stack_status, "CreationTime": NOW}
+    cfn.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "go-api-dev"})
+    event = {"StackId": "id", "StackName": "go-api-dev", "Timestamp": NOW}
+    cfn.add_response(
+        "describe_stack_events",
+        {"StackEvents": [{**event, "EventId": str(i), **e} for i, e in enumerate(events)]},
+        {"StackName": "go-api-dev"},
+    )
+    summary = {"LastUpdatedTimestamp": NOW, "ResourceStatus": "CREATE_COMPLETE"}
+    cfn.add_response(
+        "list_stack_resources",
+        {
+            "StackResourceSummaries": [
+                {
+                    **summary,
+                    "LogicalResourceId": "Service",
+                    "PhysicalResourceId": SERVICE,
+                    "ResourceType": "AWS::ECS::Service",
+                },
+            ]
+        },
+        {"StackName": "go-api-dev"},
+    )
+    ecs = stubs["ecs"]
+    running = 0 if stopped_reason else 1
+    ecs.add_response(
+        "describe_services",
+        {
+            "services": [
+                {
+                    "serviceName": "go-api-dev-Service",
+                    "runningCount": running,
+                    "desiredCount": 1,
+                    "events": [{"id": "1", "createdAt": NOW, "message": HEALTHY}],
+                    "deployments": [{"id": "d", "rolloutState": "COMPLETED"}],
+                    "loadBalancers": [{"targetGroupArn": TARGET_GROUP, "containerName": "api", "containerPort": 8080}],
+                }
+            ]
+        },
+    )
+    stopped = [TASK] if stopped_reason else []
+    ecs.add_response("list_tasks", {"taskArns": stopped})
+    if stopped:
+        ecs.add_response(
+            "describe_tasks",
+            {
+                "tasks": [
+                    {
+                        "taskArn": TASK,
+                        "stopCode": "TaskFailedToStart",
+                        "stoppedReason": stopped_reason,
+                        "containers": [{"name": "api", "reason": "", "exitCode": 1}],
+                    }
+                ]
+            },
+        )
+    stubs["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": []})
+    for stub in stubs.values():
+        stub.activate()
+    return account, stubs
+
+
+STARTED = {"LogicalResourceId": "go-api-dev", "ResourceStatus": "CREATE_IN_PROGRESS", "ResourceType": "S"}
+
+
+def test_healthy_stack(monkeypatch):
+    account, stubs = stubbed_account(monkeypatch, "CREATE_COMPLETE", "", [STARTED])
+    results = doctor.diagnose(account, "go-api-dev")
+    assert all(r.status == "pass" for r in results), results
+    assert doctor.summary(results).startswith("healthy")
+    for stub in stubs.values():
+        stub.assert_no_pending_responses()
+
+
+def test_failed_stack_names_the_first_failure_and_the_signature(monkeypatch):
+    events = [  # newest first, as CloudFormation returns them
+        {"LogicalResourceId": "go-api-dev", "ResourceStatus": "ROLLBACK_COMPLETE", "ResourceType": "S"},
+        {
+            "LogicalResourceId": "Service",
+            "ResourceStatus": "CREATE_FAILED",
+            "ResourceType": "AWS::ECS::Service",
+            "ResourceStatusReason": "Resource creation cancelled",
+        },
+        {
+            "LogicalResourceId": "LogGroup",
+            "ResourceStatus": "CREATE_FAILED",
+            "ResourceType": "AWS::Logs::LogGroup",
+            "ResourceStatusReason": SAMPLES["retained-resource-exists"],
+        },
+        STARTED,
+    ]
+    account, _ = stubbed_account(monkeypatch, "ROLLBACK_COMPLETE", SAMPLES["image-pull-network"], events)
+    results = {r.check: r for r in doctor.diagnose(account, "go-api-dev")}
+    assert results["stack"].status == "fail"
+    assert results["stack.first-failure"].detail.startswith("LogGroup (AWS::Logs::LogGroup) CREATE_FAILED")
+    assert results["signature:retained-resource-exists"].status == "fail"
+    assert results["signature:image-pull-network"].fix.startswith("Private subnets")
+    assert results["service:go-api-dev-Service"].detail == "0 of 1 tasks running"
+    assert doctor.summary(list(results.values())).startswith("NOT healthy")
+
+
+def test_no_such_stack_is_bad_input(monkeypatch):
+    monkeypatch.setenv("AWS_REGION", "us-east-1")
+    account = Account(aws_world.session())
+    with Stubber(account.client("cloudformation")) as stub:
+        stub.add_client_error("describe_stacks", "ValidationError", "Stack with id nope does not exist")
+        with pytest.raises(BadInput, match="no stack named 'nope'"):
+            doctor.diagnose(account, "nope")

@@ -1,0 +1,167 @@
+"""The offline part: parameter files against the template, and the Rules evaluator."""
+
+import json
+
+import pytest
+
+from ops import params, preflight, rules
+from ops.errors import BadInput
+from tests.helpers import ROOT
+
+PARAMS = sorted((ROOT / "params").glob("*.json"))
+
+
+@pytest.mark.parametrize("path", PARAMS, ids=[p.name for p in PARAMS])
+def test_shipped_parameter_files_pass(path):
+    results = preflight.run(path.name.split(".")[0], str(path), only_offline=True)
+    assert [r.status for r in results] == ["pass"]
+
+
+def write(tmp_path, entries) -> str:
+    path = tmp_path / "p.json"
+    path.write_text(json.dumps(entries))
+    return str(path)
+
+
+GOOD_GO_API = [
+    "ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1.0.0",
+    "TargetGroupArn=arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/go-api-dev/0123456789abcdef",
+    "AppSecurityGroupId=sg-0123456789abcdef0",
+    "SubnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210",
+]
+
+
+def failures(tmp_path, entries, template="go-api") -> dict[str, str]:
+    results = preflight.run(template, write(tmp_path, entries), only_offline=True)
+    return {r.check: f"{r.detail} | {r.fix}" for r in results if r.status == "fail"}
+
+
+def test_cloudformation_format_is_read_like_the_cli_format(tmp_path):
+    entries = [{"ParameterKey": k, "ParameterValue": v} for k, v in (e.split("=", 1) for e in GOOD_GO_API)]
+    assert failures(tmp_path, entries) == {}
+
+
+@pytest.mark.parametrize(
+    ("change", "check", "says"),
+    [
+        ("ImageUrl=x", "params:ImageUrl", "did you mean ImageUri?"),
+        ("TaskSize=300x512", "params:TaskSize", "is not one of"),
+        # A pattern matches the whole value (CloudFormation anchors it): a prefix match is not enough.
+        ("ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1 extra", "params:ImageUri", "does not match"),
+        ("MaxTasks=101", "params:MaxTasks", "above the maximum 100"),
+        ("MinTasks=0", "params:MinTasks", "below the minimum 1"),
+        ("ContainerPort=http", "params:ContainerPort", "not a number"),
+        ("AppSecurityGroupId=sg-123", "params:AppSecurityGroupId", "not a AWS::EC2::SecurityGroup::Id"),
+        ("SubnetIds=subnet-0123456789abcdef0,subnet-xyz", "params:SubnetIds", "'subnet-xyz' is not a"),
+        ("SubnetIds=subnet-0123456789abcdef0,subnet-0123456789abcdef0", "params:SubnetIds", "names a subnet twice"),
+    ],
+)
+def test_each_value_problem_is_reported(tmp_path, change, check, says):
+    key = change.split("=")[0]
+    entries = [e for e in GOOD_GO_API if not e.startswith(key + "=")] + [change]
+    found = failures(tmp_path, entries)
+    assert check in found and says in found[check], found
+
+
+def test_missing_required_parameter(tmp_path):
+    found = failures(tmp_path, GOOD_GO_API[1:])
+    assert list(found) == ["params:ImageUri"] and "required" in found["params:ImageUri"]
+
+
+def test_min_tasks_above_max_tasks(tmp_path):
+    found = failures(tmp_path, [*GOOD_GO_API, "MinTasks=5", "MaxTasks=4"])
+    assert "MinTasks 5 > MaxTasks 4" in found["params:MinTasks"]
+    assert failures(tmp_path, [*GOOD_GO_API, "MinTasks=4", "MaxTasks=4"]) == {}
+
+
+def test_platform_tiers_in_the_same_subnets(tmp_path):
+    entries = json.loads((ROOT / "params" / "platform.dev.json").read_text())
+    agent = "PrivateAgentSubnetIds=subnet-0bbbbbbbbbbbbbbbb,subnet-0aaaaaaaaaaaaaaaa"
+    same = [agent if e.startswith("PrivateAgentSubnetIds=") else e for e in entries]
+    found = failures(tmp_path, same, "platform")
+    assert any("PrivateAgentSubnetIds and PrivateAppSubnetIds are the same subnets" in v for v in found.values())
+
+
+def test_min_and_max_length(tmp_path):
+    template = {"Parameters": {"Name": {"Type": "String", "MinLength": 2, "MaxLength": 3}}}
+    assert params.check(template, {"Name": "ab"})[0].status == "pass"
+    assert "shorter than 2" in params.check(template, {"Name": "a"})[0].detail
+    assert "longer than 3" in params.check(template, {"Name": "abcd"})[0].detail
+
+
+@pytest.mark.parametrize(
+    ("content", "says"),
+    [(None, "does not exist"), ("{not json", "is not JSON"), ('{"a": 1}', "unknown shape"), ('["A"]', "unknown shape")],
+)
+def test_unreadable_parameter_file_is_bad_input(tmp_path, content, says):
+    path = tmp_path / "p.json"
+    if content is not None:
+        path.write_text(content)
+    with pytest.raises(BadInput, match=says):
+        params.read(str(path))
+
+
+# --- Rules, on small hand-written templates ---------------------------------------------
+
+RULES_TEMPLATE = {
+    "Parameters": {
+        "Environment": {"Type": "String"},
+        "Size": {"Type": "String"},
+        "Subnets": {"Type": "List<AWS::EC2::Subnet::Id>"},
+        "Vpc": {"Type": "AWS::EC2::VPC::Id"},
+    },
+    "Rules": {
+        "ProdIsLarge": {
+            "RuleCondition": {"Fn::Equals": [{"Ref": "Environment"}, "prod"]},
+            "Assertions": [
+                {
+                    "Assert": {"Fn::Contains": [["large", "xlarge"], {"Ref": "Size"}]},
+                    "AssertDescription": "prod needs a large size",
+                }
+            ],
+        },
+        "NotTiny": {
+            "Assertions": [
+                {
+                    "Assert": {
+                        "Fn::And": [
+                            {"Fn::Not": [{"Fn::Equals": [{"Ref": "Size"}, "tiny"]}]},
+                            {"Fn::Or": [{"Fn::Equals": [{"Ref": "Environment"}, "dev"]}, {"Fn::Equals": ["a", "a"]}]},
+                        ]
+                    },
+                    "AssertDescription": "tiny is not allowed",
+                }
+            ]
+        },
+        "SubnetsInVpc": {
+            "Assertions": [
+                {
+                    "Assert": {"Fn::EachMemberEquals": [{"Fn::ValueOf": ["Subnets", "VpcId"]}, {"Ref": "Vpc"}]},
+                    "AssertDescription": "subnets must be in the VPC",
+                }
+            ]
+        },
+    },
+}
+VALUES = {"Environment": "prod", "Size": "large", "Subnets": "subnet-1,subnet-2", "Vpc": "vpc-1"}
+
+
+def rule_statuses(values, lookup=None) -> dict[str, str]:
+    return {r.check: r.status for r in rules.evaluate(RULES_TEMPLATE, values, lookup)}
+
+
+def test_rules_pass_fail_and_skip_offline():
+    assert rule_statuses(VALUES) == {"rule:ProdIsLarge": "pass", "rule:NotTiny": "pass", "rule:SubnetsInVpc": "skip"}
+    assert rule_statuses({**VALUES, "Size": "small"})["rule:ProdIsLarge"] == "fail"
+    # The condition limits the rule to prod.
+    assert rule_statuses({**VALUES, "Environment": "dev", "Size": "small"})["rule:ProdIsLarge"] == "pass"
+    assert rule_statuses({**VALUES, "Size": "tiny"})["rule:NotTiny"] == "fail"
+
+
+def test_value_of_is_evaluated_with_the_account():
+    in_vpc = {"subnet-1": "vpc-1", "subnet-2": "vpc-1"}
+    assert rule_statuses(VALUES, lambda kind, value, attr: in_vpc[value])["rule:SubnetsInVpc"] == "pass"
+    elsewhere = {"subnet-1": "vpc-1", "subnet-2": "vpc-2"}
+    found = rules.evaluate(RULES_TEMPLATE, VALUES, lambda kind, value, attr: elsewhere[value])
+    failed = next(r for r in found if r.check == "rule:SubnetsInVpc")
+    assert failed.status == "fail" and failed.detail == "subnets must be in the VPC"
