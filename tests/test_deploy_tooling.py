@@ -6,6 +6,7 @@ import subprocess
 
 import boto3
 import pytest
+import yaml
 from awscli.customizations.cloudformation.deploy import DeployCommand
 
 import templates
@@ -191,3 +192,55 @@ def test_every_required_variable_message_reaches_the_user_whole():
     assert len(calls) >= 4
     for call in calls:
         assert top_level_commas(call) == 1, f"$(call require,{call}): write commas in the message as $(comma)"
+
+
+# What exists in one region of one account only, per template (from each template's parameters).
+REGION_SPECIFIC_KEYS = {
+    "finfocus-plugin": {"VpcId", "SubnetIds"},
+    "go-api": {"ImageUri", "TargetGroupArn", "AppSecurityGroupId", "SubnetIds"},
+    "platform": {
+        "VpcId",
+        "PrivateAppSubnetIds",
+        "PrivateAgentSubnetIds",
+        "AlbListenerArn",
+        "AlbSecurityGroupId",
+        "VpcEndpointSecurityGroupId",
+        "S3PrefixListId",
+        "RdsSecurityGroupId",
+        "BffImageUri",
+        "AgentCoreImageUri",
+    },
+}
+
+
+def taskcat_tests() -> dict:
+    return yaml.safe_load((ROOT / ".taskcat.yml").read_text())["tests"]
+
+
+@pytest.mark.parametrize("name", sorted(REGION_SPECIFIC_KEYS))
+def test_taskcat_reads_region_specific_values_in_each_region(name):
+    """taskcat sends a test's parameters to all its regions: one VPC ID cannot be right in all of them."""
+    parameters = taskcat_tests()[name]["parameters"]
+    for key, value in parameters.items():
+        if key in REGION_SPECIFIC_KEYS[name]:
+            assert value == f"$[taskcat_ssm_/ecs-fargate-templates/{name}/{key}]", key
+        else:
+            assert not str(value).startswith("$["), key
+    assert REGION_SPECIFIC_KEYS[name] <= set(parameters)
+
+
+def test_taskcat_deploys_the_platform_only_where_bedrock_agents_is_offered():
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/agents-supported.html (not us-west-1),
+    # kept to the regions where the project runs Fargate Spot.
+    assert taskcat_tests()["platform"]["regions"] == [
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-northeast-1",
+        "ap-south-1",
+        "ca-central-1",
+        "sa-east-1",
+    ]
+    assert not any(region.startswith("us-gov-") for test in taskcat_tests().values() for region in test["regions"])
