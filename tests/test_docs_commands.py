@@ -77,6 +77,9 @@ def aws_cli():
 
 def check_aws(tokens: list[str]) -> None:
     driver, global_options = aws_cli()
+    if len(tokens) < 3 or tokens[1].startswith("--"):  # `aws --version`: global options only
+        assert all(token[2:] in global_options for token in tokens[1:] if token.startswith("--")), tokens
+        return
     service, operation = tokens[1], tokens[2]
     if (service, operation) in V2_ONLY:
         known = V2_ONLY[service, operation] | global_options
