@@ -2,8 +2,14 @@
 #   make template   build output/ (creates .venv from requirements.txt first)
 #   make test       output/ up to date, cfn-lint (+ our rules) in every region,
 #                   ruff, checkov, pytest
+# `make` alone (or `make help`) lists every target and the variables it takes.
+# A target is listed when its line ends in "## what it does"; a variable when the
+# line above its `?=` starts with "## ".
+
+## The Python that creates the virtual environments: 3.11 or newer.
 PYTHON ?= python3
-VENV := .venv
+## Where the tools are installed (a throwaway directory works, e.g. VENV=/tmp/venv).
+VENV ?= .venv
 BIN := $(VENV)/bin
 INSTALLED := $(VENV)/.installed
 # The regions of the plugin's region table (GovCloud included); read when used.
@@ -11,44 +17,90 @@ TEMPLATE_FILES = $(wildcard output/*.yaml) $(filter-out %.task-definition.json,$
 LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*facts.ALL_REGIONS)')
 
 CHECKOV := .venv-checkov
-.PHONY: template check lint style security test test-deep bench bench-peers deploy delete package preflight doctor clean
+.DEFAULT_GOAL := help
+.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor clean FORCE
 
-# Rebuilt when missing or older than requirements.txt.
-$(INSTALLED): requirements.txt
-	$(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r requirements.txt
-	touch $@
+# Inside make function calls a comma separates arguments, so messages use $(comma).
+comma := ,
+
+# --- Virtual environments -------------------------------------------------------------
+# Before any goal that uses one, tools/venv.sh says what to do: nothing, install the
+# requirements again (they changed), or create the environment anew (missing, broken,
+# or made by another Python than a PYTHON given on the command line). A Python older
+# than 3.11 stops make here with one line, before pip can print a page of errors.
+GOALS_WITHOUT_VENV := help clean
+PYTHON_GIVEN := $(filter command line environment,$(origin PYTHON))
+venv_action = $(shell sh tools/venv.sh state '$(PYTHON)' '$(1)' '$(2)' '$(PYTHON_GIVEN)')
+
+ifneq ($(filter-out $(GOALS_WITHOUT_VENV),$(MAKECMDGOALS)),)
+VENV_ACTION := $(call venv_action,$(VENV),requirements.txt)
+ifneq ($(filter security test,$(MAKECMDGOALS)),)
+CHECKOV_ACTION := $(call venv_action,$(CHECKOV),requirements-checkov.txt)
+endif
+endif
+ifeq ($(firstword $(VENV_ACTION)),error:)
+$(error $(subst error: ,,$(VENV_ACTION)))
+endif
+ifeq ($(firstword $(CHECKOV_ACTION)),error:)
+$(error $(subst error: ,,$(CHECKOV_ACTION)))
+endif
+ifneq ($(filter create install,$(VENV_ACTION)),)
+$(INSTALLED): FORCE
+endif
+ifneq ($(filter create install,$(CHECKOV_ACTION)),)
+$(CHECKOV)/.installed: FORCE
+endif
+
+# $(call install_venv,DIR,REQUIREMENTS,ACTION)
+define install_venv
+$(if $(filter create,$(3)),$(PYTHON) -m venv --clear $(1))
+$(1)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
+$(1)/bin/python -m pip install --quiet --disable-pip-version-check -r $(2)
+sh tools/venv.sh stamp '$(PYTHON)' '$(1)' '$(2)' > $(1)/.installed
+endef
+
+$(INSTALLED):
+	$(call install_venv,$(VENV),requirements.txt,$(VENV_ACTION))
 
 # checkov pins an old boto3, so it gets a virtual environment of its own.
-$(CHECKOV)/.installed: requirements-checkov.txt
-	$(PYTHON) -m venv $(CHECKOV)
-	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
-	$(CHECKOV)/bin/python -m pip install --quiet --disable-pip-version-check -r requirements-checkov.txt
-	touch $@
+$(CHECKOV)/.installed:
+	$(call install_venv,$(CHECKOV),requirements-checkov.txt,$(CHECKOV_ACTION))
 
-template: $(INSTALLED)
+FORCE:
+
+help: ## This list (the default goal)
+	@echo "Usage: make TARGET [VARIABLE=value ...]"
+	@echo
+	@echo "Targets:"
+	@awk -F ':.*## ' '/^[a-z][a-z-]*:.*## / { printf "  %-12s %s\n", $$1, $$2 }' $(firstword $(MAKEFILE_LIST))
+	@echo
+	@echo "Variables (default in brackets):"
+	@awk '/^## / { doc = substr($$0, 4); next } \
+	  /^[A-Z_0-9]+ \?= / && doc { name = $$1; sub(/^[A-Z_0-9]+ \?= /, ""); printf "  %-12s %s [%s]\n", name, doc, $$0 } \
+	  { doc = "" }' $(firstword $(MAKEFILE_LIST))
+
+template: $(INSTALLED) ## Build output/ and the generated docs tables (creates .venv first)
 	$(BIN)/python build.py
 
-check: $(INSTALLED)
+check: $(INSTALLED) ## Fail naming each file in output/ or docs/ that the build would change
 	$(BIN)/python build.py --check
 
-lint: $(INSTALLED)
+lint: $(INSTALLED) ## cfn-lint with the rules in lint_rules/, in every region of the templates
 	$(BIN)/cfn-lint --include-checks I --append-rules lint_rules --regions $(LINT_REGIONS) -- $(TEMPLATE_FILES)
 	@echo "cfn-lint (with lint_rules/): no findings in $(words $(TEMPLATE_FILES)) template files x $(words $(LINT_REGIONS)) regions"
 
-style: $(INSTALLED)
+style: $(INSTALLED) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
-security: $(CHECKOV)/.installed
+security: $(CHECKOV)/.installed ## checkov on the built templates (its own venv: .venv-checkov)
 	$(CHECKOV)/bin/checkov --framework cloudformation --skip-download --quiet --compact $(addprefix -f ,$(TEMPLATE_FILES))
 
-test: check lint style security
+test: check lint style security ## All of the above, then pytest
 	$(BIN)/python -m pytest
 
 # Property tests with fresh random examples, ten times as many (a few minutes).
-test-deep: $(INSTALLED)
+test-deep: $(INSTALLED) ## Property tests with ten times as many fresh examples (minutes)
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/test_properties.py
 
 # --- Benchmark: bench/results.md and bench/results.png (targets are read, not asserted) ---
@@ -56,61 +108,67 @@ $(VENV)/.bench-installed: $(INSTALLED) bench/requirements-bench.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-bench.txt
 	touch $@
 
-bench: $(VENV)/.bench-installed
+bench: $(VENV)/.bench-installed ## Benchmark: writes bench/results.md and bench/results.png
 	$(BIN)/python bench/run.py
 
 # Also the AWS CDK and ecs-compose-x on the same job (their own venvs under bench/.work/).
-bench-peers: $(VENV)/.bench-installed
+bench-peers: $(VENV)/.bench-installed ## The benchmark beside the AWS CDK and ecs-compose-x
 	$(BIN)/python bench/run.py --peers
 
 # --- Deploying (thin wrappers over the AWS CLI; each prints the command it runs) ---
 #   make deploy TEMPLATE=go-api STACK=go-api-dev PARAMS=params/go-api.dev.json [S3_BUCKET=b]
 #   make delete STACK=go-api-dev
 #   make package TEMPLATE=platform S3_BUCKET=my-templates   (upload for the console or StackSets)
-AWS ?= $(BIN)/aws
+## The AWS CLI the deploy targets run: version 2 (the tests pass AWS=.venv/bin/aws).
+AWS ?= aws
 TEMPLATES = $(patsubst output/%.yaml,%,$(wildcard output/*.yaml))
-S3_PREFIX ?= templates/
+## The S3 key prefix for package and deploy with S3_BUCKET (a trailing / is optional).
+S3_PREFIX ?= templates
+# The prefix without a trailing slash: S3 keys are joined with exactly one /.
+S3_KEY_PREFIX = $(patsubst %/,%,$(S3_PREFIX))
+S3_KEY = $(if $(S3_KEY_PREFIX),$(S3_KEY_PREFIX)/)$(TEMPLATE).yaml
 
 define require
 $(if $($(1)),,$(error $(1) is required: $(2)))
 endef
 
-deploy: $(INSTALLED)
+deploy: $(INSTALLED) ## Create or update a stack: TEMPLATE= STACK= [PARAMS=] [S3_BUCKET=] [AWS=]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
-	$(call require,STACK,the stack name, e.g. STACK=$(TEMPLATE)-dev)
+	$(call require,STACK,the stack name$(comma) for example STACK=$(or $(TEMPLATE),go-api)-dev)
 	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
 	$(if $(PARAMS),$(if $(wildcard $(PARAMS)),,$(error PARAMS=$(PARAMS) does not exist: see params/)))
 	@# The parameter file against the template, offline: stops before any AWS call.
 	@$(BIN)/python -m ops.preflight --offline $(TEMPLATE) $(PARAMS) >&2
 	$(AWS) cloudformation deploy --template-file output/$(TEMPLATE).yaml --stack-name $(STACK) \
 	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
-	  $(if $(PARAMS),--parameter-overrides file://$(PARAMS)) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix $(S3_PREFIX))
+	  $(if $(PARAMS),--parameter-overrides file://$(PARAMS)) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) $(if $(S3_KEY_PREFIX),--s3-prefix $(S3_KEY_PREFIX)))
 
-delete: $(INSTALLED)
+delete: $(INSTALLED) ## Delete a stack and wait until it is gone: STACK= [AWS=]
 	$(call require,STACK,the stack name to delete)
 	$(AWS) cloudformation delete-stack --stack-name $(STACK)
 	$(AWS) cloudformation wait stack-delete-complete --stack-name $(STACK)
 
-package: $(INSTALLED)
+package: $(INSTALLED) ## Upload a template to S3 and print its URL: TEMPLATE= S3_BUCKET= [S3_PREFIX=]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
 	$(call require,S3_BUCKET,a bucket to upload the template to)
 	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
-	$(AWS) s3 cp output/$(TEMPLATE).yaml s3://$(S3_BUCKET)/$(S3_PREFIX)$(TEMPLATE).yaml
-	@echo "Template URL: https://$(S3_BUCKET).s3.amazonaws.com/$(S3_PREFIX)$(TEMPLATE).yaml"
+	$(AWS) s3 cp output/$(TEMPLATE).yaml s3://$(S3_BUCKET)/$(S3_KEY)
+	@echo "Template URL: https://$(S3_BUCKET).s3.amazonaws.com/$(S3_KEY)"
 
-golden: $(INSTALLED) ; $(BIN)/python -m tests.goldens
+golden: $(INSTALLED) ## Rewrite tests/golden/ (the build-option variants) from the code
+	$(BIN)/python -m tests.goldens
 
 # --- Before and after a deploy (read-only; docs/preflight-doctor.md) ---
 #   make preflight TEMPLATE=platform PARAMS=params/platform.dev.json [STACK=platform-dev] [FORMAT=json]
 #   make doctor STACK=platform-dev [FORMAT=json]
-preflight: $(INSTALLED)
+preflight: $(INSTALLED) ## Check a parameter file, then the account (read-only): TEMPLATE= PARAMS= [STACK=] [FORMAT=json]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
 	@$(BIN)/python -m ops.preflight $(TEMPLATE) $(PARAMS) $(if $(STACK),--stack $(STACK)) $(if $(filter json,$(FORMAT)),--json)
 
-doctor: $(INSTALLED)
+doctor: $(INSTALLED) ## Explain a failed or unhealthy stack (read-only): STACK= [FORMAT=json]
 	$(call require,STACK,the stack name to examine)
 	@$(BIN)/python -m ops.doctor $(STACK) $(if $(filter json,$(FORMAT)),--json)
 
-clean:
+clean: ## Remove .venv, .venv-checkov and caches
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +

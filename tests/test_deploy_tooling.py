@@ -4,7 +4,9 @@ import json
 import re
 import subprocess
 
+import boto3
 import pytest
+import yaml
 from awscli.customizations.cloudformation.deploy import DeployCommand
 
 import templates
@@ -58,9 +60,19 @@ def test_parameter_file_fits_its_template(path):
         assert given["Environment"] == environment
 
 
+# The pinned AWS CLI of .venv: the make targets default to the `aws` on PATH (version 2 for users).
+AWS = f"AWS={ROOT / '.venv' / 'bin' / 'aws'}"
+
+
 def make(*arguments, env=None) -> subprocess.CompletedProcess:
+    # -o: never (re)install into .venv from a test, whatever the dates of its files say.
     return subprocess.run(
-        ["make", "--no-print-directory", *arguments], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
+        ["make", "--no-print-directory", "-o", ".venv/.installed", *arguments],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
     )
 
 
@@ -70,7 +82,9 @@ def test_make_deploy_and_delete_a_stack(moto_endpoint):
     moto has no Cloud Map resources, so the other two templates cannot be created there.
     """
     environment = offline_aws_environment(moto_endpoint)
-    deployed = make("deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "PARAMS=params/go-api.dev.json", env=environment)
+    deployed = make(
+        "deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "PARAMS=params/go-api.dev.json", AWS, env=environment
+    )
     assert deployed.returncode == 0, deployed.stderr
     assert "cloudformation deploy --template-file output/go-api.yaml --stack-name go-api-dev" in deployed.stdout
     described = subprocess.run(
@@ -83,7 +97,7 @@ def test_make_deploy_and_delete_a_stack(moto_endpoint):
     assert stack["StackStatus"] == "CREATE_COMPLETE"
     parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
     assert parameters["ImageUri"] == overrides(ROOT / "params" / "go-api.dev.json")["ImageUri"]
-    deleted = make("delete", "STACK=go-api-dev", env=environment)
+    deleted = make("delete", "STACK=go-api-dev", AWS, env=environment)
     assert deleted.returncode == 0, deleted.stderr
 
 
@@ -91,7 +105,7 @@ def test_make_deploy_and_delete_a_stack(moto_endpoint):
     ("arguments", "says"),
     [
         (["deploy", "STACK=x"], "TEMPLATE is required"),
-        (["deploy", "TEMPLATE=go-api"], "STACK is required"),
+        (["deploy", "TEMPLATE=go-api"], "STACK is required: the stack name, for example STACK=go-api-dev."),
         (["deploy", "TEMPLATE=nope", "STACK=x"], "TEMPLATE=nope is unknown"),
         (["deploy", "TEMPLATE=go-api", "STACK=x", "PARAMS=params/nope.json"], "does not exist"),
         (["delete"], "STACK is required"),
@@ -102,3 +116,129 @@ def test_deploy_targets_refuse_missing_or_unknown_input(arguments, says):
     result = make(*arguments)
     assert result.returncode != 0
     assert says in result.stderr
+
+
+def s3(endpoint: str):
+    return boto3.client(
+        "s3",
+        endpoint_url=endpoint,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
+
+
+def s3_keys(environment: dict, bucket: str) -> list[str]:
+    client = s3(environment["AWS_ENDPOINT_URL"])
+    return [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
+
+
+@pytest.mark.parametrize("prefix", [None, "templates/"])
+def test_make_package_writes_one_key_with_single_slashes(moto_endpoint, prefix):
+    environment = offline_aws_environment(moto_endpoint)
+    bucket = f"package-{len(prefix or '')}"
+    s3(moto_endpoint).create_bucket(Bucket=bucket)
+    arguments = ["package", "TEMPLATE=platform", f"S3_BUCKET={bucket}", AWS]
+    result = make(*arguments, *([f"S3_PREFIX={prefix}"] if prefix is not None else []), env=environment)
+    assert result.returncode == 0, result.stderr
+    expected = "templates/platform.yaml"  # the default prefix, and the same prefix given with a slash
+    assert s3_keys(environment, bucket) == [expected]
+    assert f"https://{bucket}.s3.amazonaws.com/{expected}" in result.stdout
+
+
+def test_make_deploy_through_s3_uploads_under_the_prefix_with_one_slash(moto_endpoint):
+    """The upload only: moto cannot read the template back through its virtual-host URL, so the change set fails."""
+    environment = offline_aws_environment(moto_endpoint)
+    s3(moto_endpoint).create_bucket(Bucket="deploy-through-s3")
+    make(
+        "deploy",
+        "TEMPLATE=go-api",
+        "STACK=go-api-s3",
+        "PARAMS=params/go-api.dev.json",
+        "S3_BUCKET=deploy-through-s3",
+        "S3_PREFIX=templates/",
+        AWS,
+        env=environment,
+    )
+    (key,) = s3_keys(environment, "deploy-through-s3")
+    assert re.fullmatch(r"templates/[0-9a-f]{32}\.template", key), key
+
+
+def require_calls(makefile: str) -> list[str]:
+    """The argument text of every $(call require,...) in the Makefile, parentheses balanced."""
+    calls = []
+    for start in [m.end() for m in re.finditer(r"\$\(call require,", makefile)]:
+        depth, end = 1, start
+        while depth:
+            depth += {"(": 1, ")": -1}.get(makefile[end], 0)
+            end += 1
+        calls.append(makefile[start : end - 1])
+    return calls
+
+
+def top_level_commas(text: str) -> int:
+    depth = commas = 0
+    for character in text:
+        depth += {"(": 1, ")": -1}.get(character, 0)
+        commas += character == "," and depth == 0
+    return commas
+
+
+def test_every_required_variable_message_reaches_the_user_whole():
+    """$(call require,NAME,TEXT): a bare comma in TEXT would start a third argument and cut the message."""
+    calls = require_calls((ROOT / "Makefile").read_text())
+    assert len(calls) >= 4
+    for call in calls:
+        assert top_level_commas(call) == 1, f"$(call require,{call}): write commas in the message as $(comma)"
+
+
+# What exists in one region of one account only, per template (from each template's parameters).
+REGION_SPECIFIC_KEYS = {
+    "finfocus-plugin": {"VpcId", "SubnetIds"},
+    "go-api": {"ImageUri", "TargetGroupArn", "AppSecurityGroupId", "SubnetIds"},
+    "platform": {
+        "VpcId",
+        "PrivateAppSubnetIds",
+        "PrivateAgentSubnetIds",
+        "AlbListenerArn",
+        "AlbSecurityGroupId",
+        "VpcEndpointSecurityGroupId",
+        "S3PrefixListId",
+        "RdsSecurityGroupId",
+        "BffImageUri",
+        "AgentCoreImageUri",
+    },
+}
+
+
+def taskcat_tests() -> dict:
+    return yaml.safe_load((ROOT / ".taskcat.yml").read_text())["tests"]
+
+
+@pytest.mark.parametrize("name", sorted(REGION_SPECIFIC_KEYS))
+def test_taskcat_reads_region_specific_values_in_each_region(name):
+    """taskcat sends a test's parameters to all its regions: one VPC ID cannot be right in all of them."""
+    parameters = taskcat_tests()[name]["parameters"]
+    for key, value in parameters.items():
+        if key in REGION_SPECIFIC_KEYS[name]:
+            assert value == f"$[taskcat_ssm_/ecs-fargate-templates/{name}/{key}]", key
+        else:
+            assert not str(value).startswith("$["), key
+    assert REGION_SPECIFIC_KEYS[name] <= set(parameters)
+
+
+def test_taskcat_deploys_the_platform_only_where_bedrock_agents_is_offered():
+    # https://docs.aws.amazon.com/bedrock/latest/userguide/agents-supported.html (not us-west-1),
+    # kept to the regions where the project runs Fargate Spot.
+    assert taskcat_tests()["platform"]["regions"] == [
+        "us-east-1",
+        "us-west-2",
+        "eu-west-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ap-northeast-1",
+        "ap-south-1",
+        "ca-central-1",
+        "sa-east-1",
+    ]
+    assert not any(region.startswith("us-gov-") for test in taskcat_tests().values() for region in test["regions"])

@@ -1,5 +1,10 @@
 """Every shell command in the docs names only templates, parameters, targets and
-AWS CLI commands and options that exist."""
+AWS CLI commands and options that exist, and no name that a stack derives from its own name.
+
+Commands come from fenced sh/bash/shell blocks and from inline code spans that start
+with aws, make, python or .venv. Users run AWS CLI version 2; the pinned awscli here is
+version 1, whose command tables are checked, with V2_ONLY below for what only v2 has.
+"""
 
 import functools
 import re
@@ -8,21 +13,33 @@ from pathlib import Path
 
 import pytest
 
+import templates
 from templates import cli as build
 from tests.helpers import ROOT, built
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]
 SHELL_BLOCK = re.compile(r"```(?:sh|bash|shell)\n(.*?)```", re.DOTALL)
 SUBSHELL = re.compile(r"\$\((aws [^()]*)\)")
+INLINE_COMMAND = re.compile(r"(?<!`)`((?:aws|make|python3?|\.venv/bin/\w+) [^`\n]+)`(?!`)")
+
+# Commands and options of AWS CLI version 2 that the pinned version 1 lacks, with the
+# options of each as the version 2 reference lists them (global options come from v1).
+V2_ONLY = {
+    # https://awscli.amazonaws.com/v2/documentation/api/latest/reference/logs/tail.html
+    ("logs", "tail"): {"since", "follow", "format", "filter-pattern", "log-stream-names", "log-stream-name-prefix"},
+}
 
 
 def shell_commands(path: Path) -> list[str]:
     commands = []
-    for block in SHELL_BLOCK.findall(path.read_text()):
+    text = path.read_text()
+    for block in SHELL_BLOCK.findall(text):
         for line in re.sub(r"\\\n\s*", " ", block).splitlines():
             line = line.split(" #")[0].strip()
             if line and not line.startswith("#"):
                 commands.append(line)
+    prose = SHELL_BLOCK.sub("", text)
+    commands.extend(INLINE_COMMAND.findall(prose))
     return commands
 
 
@@ -40,6 +57,11 @@ def test_the_docs_have_commands_to_check():
     assert any("build.py" in command for _, command in COMMANDS)
 
 
+def test_inline_commands_are_read_too():
+    text = "Run `aws logs tail /x --since 1m` or `make help`; not `AWS=aws` nor ```sh\nls\n```."
+    assert INLINE_COMMAND.findall(text) == ["aws logs tail /x --since 1m", "make help"]
+
+
 @functools.cache
 def make_targets() -> set[str]:
     return set(re.findall(r"^([a-z][\w-]*):", (ROOT / "Makefile").read_text(), re.MULTILINE))
@@ -55,13 +77,27 @@ def aws_cli():
 
 def check_aws(tokens: list[str]) -> None:
     driver, global_options = aws_cli()
+    if len(tokens) < 3 or tokens[1].startswith("--"):  # `aws --version`: global options only
+        assert all(token[2:] in global_options for token in tokens[1:] if token.startswith("--")), tokens
+        return
     service, operation = tokens[1], tokens[2]
+    if (service, operation) in V2_ONLY:
+        known = V2_ONLY[service, operation] | global_options
+        for token in tokens[3:]:
+            if token.startswith("--"):
+                assert token[2:].split("=")[0] in known, f"'aws {service} {operation}' has no option {token}"
+        return
     services = driver._get_command_table()
     assert service in services, f"no AWS CLI service {service!r}"
     operations = services[service]._get_command_table()
     assert operation in operations, f"no command 'aws {service} {operation}'"
-    known = set(operations[operation].arg_table) | global_options
-    for token in tokens[3:]:
+    command, options = operations[operation], tokens[3:]
+    if operation == "wait":  # aws SERVICE wait WAITER --options
+        waiter = tokens[3]
+        assert waiter in command.subcommand_table, f"no waiter 'aws {service} wait {waiter}'"
+        command, options = command.subcommand_table[waiter], tokens[4:]
+    known = set(command.arg_table) | global_options
+    for token in options:
         if token.startswith("--"):
             assert token[2:].split("=")[0] in known, f"'aws {service} {operation}' has no option {token}"
 
@@ -93,7 +129,8 @@ def check_deploy(tokens: list[str]) -> None:
             continue
         key, _, value = item.partition("=")
         assert key in parameters, f"{name} has no parameter {key}"
-        check_parameter_value(parameters[key], key, value)
+        if not value.startswith("$"):  # a shell variable the page sets is checked where it is set
+            check_parameter_value(parameters[key], key, value)
 
 
 def check_make(tokens: list[str]) -> None:
@@ -125,5 +162,79 @@ def test_command_uses_only_what_exists(item):
         check_build(tokens)
     elif tokens[0] == "aws":
         check_aws(tokens)
-        if tokens[1:3] == ["cloudformation", "deploy"]:
+        if tokens[1:3] == ["cloudformation", "deploy"] and "--template-file" in tokens:
             check_deploy(tokens)
+
+
+def stack_derived_names() -> dict[str, re.Pattern]:
+    """Each name a template derives from its stack name, as a pattern for that name with a
+    literal stack name in it (a command using "$STACK" or a stack output does not match)."""
+    stack = r"(?<![$\w-])[A-Za-z][A-Za-z0-9-]*"
+    patterns = {}
+
+    def visit(node):
+        if isinstance(node, dict):
+            if "Fn::Sub" in node:
+                text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
+                parts = re.split(r"(\$\{[^}]+\})", text)
+                if "${AWS::StackName}" in parts and len([p for p in parts if p and not p.startswith("${")]):
+                    regex = "".join(
+                        stack
+                        if part == "${AWS::StackName}"
+                        else r"[^\s\"']+"
+                        if part.startswith("${")
+                        else re.escape(part)
+                        for part in parts
+                    )
+                    patterns[text] = re.compile(regex + r"(?![\w-])")
+            for value in node.values():
+                visit(value)
+        elif isinstance(node, list):
+            for value in node:
+                visit(value)
+
+    for name in templates.TEMPLATES:
+        visit(built(name))
+    return patterns
+
+
+STACK_DERIVED = stack_derived_names()
+
+
+def test_stack_derived_names_are_recognised():
+    assert "/ecs/${AWS::StackName}" in STACK_DERIVED  # the finfocus-plugin and go-api log groups
+    log_group = STACK_DERIVED["/ecs/${AWS::StackName}"]
+    assert log_group.search("aws logs tail /ecs/finfocus-plugin --since 30m")
+    assert not log_group.search('aws logs tail "$LOG_GROUP" --since 30m')
+    assert not log_group.search("aws logs tail /ecs/$STACK --since 30m")
+    agentcore = STACK_DERIVED["/ecs/${AWS::StackName}/agentcore"]
+    assert agentcore.search("aws logs tail /ecs/platform-dev/agentcore")
+
+
+@pytest.mark.parametrize("item", COMMANDS, ids=[ids(item) for item in COMMANDS])
+def test_command_reads_stack_derived_names_instead_of_spelling_them(item):
+    """A name built from the stack name (/ecs/<stack>, <stack>-agentcore) is right for one stack name
+    only: commands read it from the stack (outputs or describe-stack-resource) instead."""
+    _, command = item
+    for source, pattern in STACK_DERIVED.items():
+        found = pattern.search(command)
+        assert not found, f"{found.group(0)!r} is {source} for one stack name: read it from the stack instead"
+
+
+def test_v2_only_commands_are_really_missing_from_the_pinned_cli():
+    """The allow-list holds only what version 1 lacks; anything v1 has is checked against v1's table."""
+    driver, _ = aws_cli()
+    services = driver._get_command_table()
+    for service, operation in V2_ONLY:
+        assert operation not in services[service]._get_command_table(), f"aws {service} {operation} is in v1"
+
+
+def test_platform_guide_lists_every_container_variable():
+    """Each variable of each container (plain and secret) is in the guide's table."""
+    guide = (ROOT / "docs" / "platform.md").read_text()
+    rows = {line.split("|")[1].strip().strip("`") for line in guide.splitlines() if line.startswith("| `")}
+    for resource in built("platform")["Resources"].values():
+        if resource["Type"] == "AWS::ECS::TaskDefinition":
+            for container in resource["Properties"]["ContainerDefinitions"]:
+                names = [v["Name"] for v in container.get("Environment", []) + container.get("Secrets", [])]
+                assert set(names) <= rows, f"{container['Name']}: not in docs/platform.md: {set(names) - rows}"
