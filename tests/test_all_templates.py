@@ -83,3 +83,15 @@ def test_fast_yaml_is_the_same_template_as_troposphere_writes(name):
     ours = (ROOT / "output" / f"{name}.yaml").read_text()
     assert json.loads(json.dumps(load_yaml(ours))) == json.loads(json.dumps(load_yaml(template.to_yaml())))
     assert json.loads((ROOT / "output" / f"{name}.json").read_text()) == template.to_dict()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_json_and_yaml_are_the_same_document_to_cfn_lint(name):
+    # `make lint` and `make security` read only the YAML: this is why that is enough.
+    from cfnlint.decode import decode
+
+    (from_yaml, yaml_errors), (from_json, json_errors) = (
+        decode(str(ROOT / "output" / f"{name}.{suffix}")) for suffix in ("yaml", "json")
+    )
+    assert not yaml_errors and not json_errors
+    assert json.loads(json.dumps(from_json)) == json.loads(json.dumps(from_yaml))
