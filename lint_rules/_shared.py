@@ -1,9 +1,9 @@
 """What the rules in this folder share: reading a template, and the facts file.
 
-cfn-lint loads every rule file on its own, outside any package, and skips files
-whose name starts with an underscore: this module is loaded by path from the
-rule files (the few lines at the top of each rule file) and never as a rule. It imports nothing outside
-the standard library, so the rules work in any cfn-lint installation.
+cfn-lint imports every ``[A-Za-z1-9]*.py`` file under the folder it is given, each on
+its own and outside any package, so this module (its name starts with an underscore)
+is never taken for a rule: each rule file loads it by path in its first lines. It
+imports only the standard library, so the rules work in any cfn-lint installation.
 """
 
 import json
@@ -13,6 +13,7 @@ HERE = Path(__file__).resolve().parent
 # The facts the rules share, generated from templates/facts.py (python -m templates.lint_facts).
 FACTS = json.loads((HERE / "facts.json").read_text())
 ECS_GUIDE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
+ECS_API = "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/"
 
 
 def resources_of(cfn, kind: str) -> dict:

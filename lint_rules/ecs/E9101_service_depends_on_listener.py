@@ -17,7 +17,7 @@ class ServiceDependsOnListener(CloudFormationLintRule):
     description = (
         "A service created before its listener or listener rule fails: the target group has no load balancer yet"
     )
-    source_url = shared.ECS_GUIDE + "create-application-load-balancer.html"
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ecs-service.html"
     tags = ["ecs", "deploy-time"]
 
     def match(self, cfn):

@@ -16,7 +16,7 @@ class LoadBalancerContainerPort(CloudFormationLintRule):
     id = "E9102"
     shortdesc = "Service load balancer must name a container port mapping"
     description = "ContainerName/ContainerPort in LoadBalancers must match a container and one of its port mappings"
-    source_url = shared.ECS_GUIDE + "service-load-balancing.html"
+    source_url = shared.ECS_API + "API_LoadBalancer.html"
     tags = ["ecs", "deploy-time"]
 
     def match(self, cfn):

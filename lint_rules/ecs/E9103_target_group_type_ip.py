@@ -15,7 +15,7 @@ class TargetGroupTypeIp(CloudFormationLintRule):
     id = "E9103"
     shortdesc = "Target groups of awsvpc tasks must have TargetType ip"
     description = "Tasks in awsvpc mode (all Fargate tasks) register by IP; an instance target group rejects them"
-    source_url = shared.ECS_GUIDE + "alb.html"
+    source_url = shared.ECS_API + "API_LoadBalancer.html"
     tags = ["ecs", "deploy-time"]
 
     def match(self, cfn):

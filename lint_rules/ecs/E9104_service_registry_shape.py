@@ -18,7 +18,7 @@ class ServiceRegistryShape(CloudFormationLintRule):
         "An A-record Cloud Map service takes RegistryArn alone; a service may have only one registry entry per "
         "discovery service and ECS allows one service registry"
     )
-    source_url = shared.ECS_GUIDE + "service-discovery.html"
+    source_url = shared.ECS_API + "API_ServiceRegistry.html"
     tags = ["ecs", "deploy-time"]
 
     def match(self, cfn):

@@ -15,7 +15,7 @@ class LaunchTypeWithStrategy(CloudFormationLintRule):
     id = "E9105"
     shortdesc = "LaunchType and CapacityProviderStrategy exclude each other"
     description = "ECS rejects a service that sets both a launch type and a capacity provider strategy"
-    source_url = shared.ECS_GUIDE + "cluster-capacity-providers.html"
+    source_url = shared.ECS_API + "API_CreateService.html"
     tags = ["ecs", "deploy-time"]
 
     def match(self, cfn):

@@ -15,7 +15,7 @@ class StrategyProviderOnCluster(CloudFormationLintRule):
     id = "E9106"
     shortdesc = "Capacity providers in a service strategy must be associated with its cluster"
     description = "ECS rejects a strategy naming a capacity provider the cluster does not have"
-    source_url = shared.ECS_GUIDE + "cluster-capacity-providers.html"
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-capacityproviderstrategyitem.html"
     tags = ["ecs", "deploy-time"]
 
     def match(self, cfn):

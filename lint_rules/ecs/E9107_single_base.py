@@ -15,7 +15,7 @@ class SingleBase(CloudFormationLintRule):
     id = "E9107"
     shortdesc = "Only one capacity provider in a strategy may have a Base"
     description = "ECS rejects a capacity provider strategy where more than one provider sets Base"
-    source_url = shared.ECS_GUIDE + "cluster-capacity-providers.html"
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-capacityproviderstrategyitem.html"
     tags = ["ecs", "deploy-time"]
 
     def match(self, cfn):

@@ -15,7 +15,7 @@ class GracePeriodNeedsLoadBalancer(CloudFormationLintRule):
     id = "E9108"
     shortdesc = "HealthCheckGracePeriodSeconds needs a load balancer"
     description = "ECS rejects a health-check grace period on a service without load balancers"
-    source_url = shared.ECS_GUIDE + "service_definition_parameters.html"
+    source_url = shared.ECS_API + "API_CreateService.html"
     tags = ["ecs", "deploy-time"]
 
     def match(self, cfn):
