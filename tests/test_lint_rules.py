@@ -6,6 +6,7 @@ where the rule must fire in ``# path: Resources/...`` comment lines.
 """
 
 import json
+import re
 import shutil
 import subprocess
 import sys
@@ -19,8 +20,11 @@ from tests.helpers import ROOT, _custom_rules, custom_findings
 
 RULES = ROOT / "lint_rules"
 FIXTURES = ROOT / "tests" / "lint_rules" / "fixtures"
-BAD = sorted((FIXTURES / "bad").glob("E*.yaml"))
-GOOD = sorted((FIXTURES / "good").glob("E*.yaml"))
+BAD = sorted((FIXTURES / "bad").glob("*.yaml"))
+GOOD = sorted((FIXTURES / "good").glob("*.yaml"))
+# cfn-lint --append-rules imports every file matching this under the folder, at any depth.
+LOADED_BY_CFN_LINT = "[A-Za-z1-9]*.py"
+RULE_FILE = re.compile(r"^[EWI]9\d{3}_[a-z0-9_]+\.py$")
 
 
 def rule_of(path: Path) -> str:
@@ -60,8 +64,9 @@ def test_custom_rules_are_quiet_on_our_templates(name):
 def test_one_rule_per_file_each_with_bad_and_good_fixtures():
     from cfnlint.helpers import create_rules, import_filename
 
-    files = sorted(RULES.rglob("E*.py"))
+    files = sorted(RULES.rglob(LOADED_BY_CFN_LINT))
     for path in files:
+        assert RULE_FILE.match(path.name), f"{path.name}: name rules <id>_<what>.py, helpers _<name>.py"
         ids = [rule.id for rule in create_rules(import_filename(path.stem, str(path.parent)))]
         assert ids == [rule_of(path)], f"{path.relative_to(ROOT)} defines {ids}"
     loaded = set(_custom_rules().data)
