@@ -6,6 +6,7 @@ import sys
 from pathlib import Path
 
 import templates
+from tests import lint_cache
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -76,15 +77,18 @@ def _full_rules():
 
 
 def full_findings(document: dict, regions: list[str]) -> list[str]:
-    """cfn-lint with informational checks and the project's rules, in-process."""
+    """cfn-lint with informational checks and the project's rules, in-process (clean results cached)."""
     from cfnlint.config import ConfigMixIn
     from cfnlint.decode.decode import decode_str
     from cfnlint.runner.template.runner import run_template_by_data
 
-    template, errors = decode_str(json.dumps(document))
-    assert not errors, errors
-    config = ConfigMixIn(regions=regions, include_checks=["I"])
-    return [f"{m.rule.id} {m.message}" for m in run_template_by_data(template, config, _full_rules())]
+    def lint() -> list[str]:
+        template, errors = decode_str(json.dumps(document))
+        assert not errors, errors
+        config = ConfigMixIn(regions=regions, include_checks=["I"])
+        return [f"{m.rule.id} {m.message}" for m in run_template_by_data(template, config, _full_rules())]
+
+    return lint_cache.cached(document, regions, ["I"], lint)
 
 
 def offline_aws_environment(endpoint: str) -> dict:

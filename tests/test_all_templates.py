@@ -9,10 +9,6 @@ import templates
 from tests.helpers import ROOT, built, resources
 
 NAMES = list(templates.TEMPLATES)
-REGION = r"(us|eu|ap|sa|ca|me|af|il|mx|cn)(-gov)?-[a-z]+-\d"
-# A region pins a deployment where it sits in an ARN or a host name; a region's
-# name as data (the plugin names its ports after regions) is fine.
-PINNED_REGION = re.compile(rf"[:.]{REGION}[:.]|\"awslogs-region\": \"{REGION}\"")
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -35,37 +31,9 @@ def test_every_parameter_is_described_and_constrained(name):
 
 
 @pytest.mark.parametrize("name", NAMES)
-def test_no_hard_coded_partition_region_or_account_in_resources(name):
-    text = json.dumps(built(name)["Resources"])
-    assert "arn:aws:" not in text
-    assert not PINNED_REGION.search(text), PINNED_REGION.search(text)
-    assert not re.search(r"(?<![\w.])\d{12}(?![\w.])", text)
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_iam_resources_are_never_named(name):
-    for kind, key in (("AWS::IAM::Role", "RoleName"), ("AWS::IAM::ManagedPolicy", "ManagedPolicyName")):
-        for title, body in resources(built(name), kind).items():
-            assert key not in body.get("Properties", {}), title
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_log_groups_are_kept_on_delete_and_replace(name):
-    groups = resources(built(name), "AWS::Logs::LogGroup")
-    assert groups
-    for title, body in groups.items():
-        assert (body.get("DeletionPolicy"), body.get("UpdateReplacePolicy")) == ("Retain", "Retain"), title
-
-
-@pytest.mark.parametrize("name", NAMES)
 def test_exports_are_prefixed_with_the_stack_name(name):
     for output_name, output in built(name)["Outputs"].items():
         assert output["Export"]["Name"]["Fn::Sub"].startswith("${AWS::StackName}-"), output_name
-
-
-@pytest.mark.parametrize("name", NAMES)
-def test_committed_yaml_fits_the_direct_deploy_limit(name):
-    assert (ROOT / "output" / f"{name}.yaml").stat().st_size <= 51_200
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -101,7 +69,6 @@ def test_stackset_safe_names(name):
     template = built(name)
     for title, body in template["Resources"].items():
         properties = body.get("Properties", {})
-        assert not {"RoleName", "ManagedPolicyName", "InstanceProfileName", "UserName", "GroupName"} & set(properties)
         for key in REGIONAL_NAMES & set(properties):
             assert "AWS::StackName" in json.dumps(properties[key]), f"{title}.{key} does not include the stack name"
         if body["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy":
@@ -116,3 +83,15 @@ def test_fast_yaml_is_the_same_template_as_troposphere_writes(name):
     ours = (ROOT / "output" / f"{name}.yaml").read_text()
     assert json.loads(json.dumps(load_yaml(ours))) == json.loads(json.dumps(load_yaml(template.to_yaml())))
     assert json.loads((ROOT / "output" / f"{name}.json").read_text()) == template.to_dict()
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_json_and_yaml_are_the_same_document_to_cfn_lint(name):
+    # `make lint` and `make security` read only the YAML: this is why that is enough.
+    from cfnlint.decode import decode
+
+    (from_yaml, yaml_errors), (from_json, json_errors) = (
+        decode(str(ROOT / "output" / f"{name}.{suffix}")) for suffix in ("yaml", "json")
+    )
+    assert not yaml_errors and not json_errors
+    assert json.loads(json.dumps(from_json)) == json.loads(json.dumps(from_yaml))

@@ -116,7 +116,6 @@ def test_logs_go_to_the_stack_log_group_in_the_stack_region(finfocus):
     assert options["Options"]["awslogs-group"] == {"Ref": "LogGroup"}
     group = finfocus["Resources"]["LogGroup"]
     assert group["Type"] == "AWS::Logs::LogGroup"
-    assert group["DeletionPolicy"] == "Retain" and group["UpdateReplacePolicy"] == "Retain"
     assert group["Properties"]["RetentionInDays"] == {"Ref": "LogRetentionDays"}
     assert group["Properties"]["KmsKeyId"]["Fn::If"][1] == {"Ref": "LogKmsKeyArn"}
 
@@ -184,12 +183,12 @@ def test_execution_role_pulls_images_and_writes_logs_only(finfocus):
     resources_by_action = dict(actions)
     assert resources_by_action["ecr:GetAuthorizationToken"] == '["*"]'
     assert resources_by_action["logs:PutLogEvents"] == as_json([{"Fn::GetAtt": ["LogGroup", "Arn"]}])
-    assert "RoleName" not in role and "ManagedPolicyArns" not in role
+    assert "ManagedPolicyArns" not in role
 
 
 def test_task_role_grants_nothing_and_trusts_only_this_accounts_tasks(finfocus):
     role = finfocus["Resources"]["TaskRole"]["Properties"]
-    assert "Policies" not in role and "ManagedPolicyArns" not in role and "RoleName" not in role
+    assert "Policies" not in role and "ManagedPolicyArns" not in role
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
     assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}

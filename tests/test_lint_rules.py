@@ -1,136 +1,124 @@
-"""Every custom cfn-lint rule fires on a broken template and stays quiet on ours."""
+"""The project's cfn-lint rules: each fires on its bad fixtures, at the right place, and on nothing else.
 
-import copy
+One rule per file under lint_rules/ (E9101_<what>.py), one or more fixtures per rule
+under tests/lint_rules/fixtures/{bad,good}/ named after the rule. A bad fixture lists
+where the rule must fire in ``# path: Resources/...`` comment lines.
+"""
+
+import json
+import re
+import shutil
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 
 import templates
-from tests.helpers import custom_findings
+from templates import lint_facts
+from tests.helpers import ROOT, _custom_rules, custom_findings
 
-NAMES = list(templates.TEMPLATES)
-
-
-def built_copy(name: str) -> dict:
-    return copy.deepcopy(templates.build(name).to_dict())
-
-
-def rule_ids(document: dict) -> set[str]:
-    return {match.rule.id for match in custom_findings(document)}
-
-
-def drop_depends_on(d):
-    del d["Resources"]["BffService"]["DependsOn"]
+RULES = ROOT / "lint_rules"
+FIXTURES = ROOT / "tests" / "lint_rules" / "fixtures"
+BAD = sorted((FIXTURES / "bad").glob("*.yaml"))
+GOOD = sorted((FIXTURES / "good").glob("*.yaml"))
+# cfn-lint --append-rules imports every file matching this under the folder, at any depth.
+LOADED_BY_CFN_LINT = "[A-Za-z1-9]*.py"
+RULE_FILE = re.compile(r"^[EWI]9\d{3}_[a-z0-9_]+\.py$")
 
 
-def wrong_container_port(d):
-    d["Resources"]["Service"]["Properties"]["LoadBalancers"][0]["ContainerPort"] = 9999
+def rule_of(path: Path) -> str:
+    return path.name[:5]
 
 
-def wrong_container_name(d):
-    d["Resources"]["Service"]["Properties"]["LoadBalancers"][0]["ContainerName"] = "web"
+def expected_paths(fixture: Path) -> set[str]:
+    return {line[len("# path:") :].strip() for line in fixture.read_text().splitlines() if line.startswith("# path:")}
 
 
-def instance_target_group(d):
-    d["Resources"]["BffTargetGroup"]["Properties"]["TargetType"] = "instance"
+def fixture_findings(fixture: Path) -> list:
+    """The project's rules (only those) on a template file, as `cfn-lint --append-rules` reads it."""
+    from cfnlint.config import ConfigMixIn
+    from cfnlint.runner.template.runner import run_template_by_file_path
+
+    return list(run_template_by_file_path(str(fixture), ConfigMixIn(regions=["us-east-1"]), _custom_rules(), False))
 
 
-def default_target_type(d):
-    del d["Resources"]["BffTargetGroup"]["Properties"]["TargetType"]
+@pytest.mark.parametrize("fixture", BAD, ids=[p.stem for p in BAD])
+def test_rule_fires_where_the_bad_fixture_says(fixture):
+    findings = fixture_findings(fixture)
+    assert {m.rule.id for m in findings} == {rule_of(fixture)}, [f"{m.rule.id} {m.message}" for m in findings]
+    assert {"/".join(map(str, m.path)) for m in findings} == expected_paths(fixture)
+    assert all(len(m.message) > 60 for m in findings)  # says what AWS does and how to fix it
 
 
-def registry_with_port(d):
-    d["Resources"]["Service"]["Properties"]["ServiceRegistries"][0]["ContainerPort"] = 8001
+@pytest.mark.parametrize("fixture", GOOD, ids=[p.stem for p in GOOD])
+def test_rules_are_quiet_on_the_good_fixture(fixture):
+    assert [f"{m.rule.id} {m.message}" for m in fixture_findings(fixture)] == []
 
 
-def two_registries(d):
-    registries = d["Resources"]["Service"]["Properties"]["ServiceRegistries"]
-    registries.append(dict(registries[0]))
-
-
-def launch_type_and_strategy(d):
-    d["Resources"]["BffService"]["Properties"]["LaunchType"] = "FARGATE"
-
-
-def provider_missing_on_cluster(d):
-    d["Resources"]["Cluster"]["Properties"]["CapacityProviders"] = ["FARGATE"]
-
-
-def two_bases(d):
-    for item in d["Resources"]["AgentCoreService"]["Properties"]["CapacityProviderStrategy"]:
-        item["Base"] = 1
-
-
-def grace_without_balancer(d):
-    d["Resources"]["Service"]["Properties"]["HealthCheckGracePeriodSeconds"] = 60
-
-
-def duplicate_export(d):
-    d["Outputs"]["ServiceArn"]["Export"] = copy.deepcopy(d["Outputs"]["ServiceName"]["Export"])
-
-
-def hard_coded_arn(d):
-    statement = d["Resources"]["ExecutionRole"]["Properties"]["Policies"][0]["PolicyDocument"]["Statement"][-1]
-    statement["Resource"] = ["arn:aws:logs:us-east-1:123456789012:log-group:/ecs/go-api:*"]
-
-
-def named_role(d):
-    d["Resources"]["ExecutionRole"]["Properties"]["RoleName"] = "go-api-execution"
-
-
-def oversized(d):
-    d["Metadata"]["Padding"] = "x" * 52_000
-
-
-def log_group_not_retained(d):
-    del d["Resources"]["LogGroup"]["DeletionPolicy"]
-
-
-def invalid_size_offered(d):
-    d["Parameters"]["TaskSize"]["AllowedValues"].append("256x8192")
-
-
-def invalid_environment_size(d):
-    d["Mappings"]["EnvironmentSizes"]["prod"]["Memory"] = "1024"
-
-
-BREAKAGES = [
-    ("E9101", "platform", drop_depends_on),
-    ("E9102", "go-api", wrong_container_port),
-    ("E9102", "go-api", wrong_container_name),
-    ("E9103", "platform", instance_target_group),
-    ("E9103", "platform", default_target_type),
-    ("E9104", "finfocus-plugin", registry_with_port),
-    ("E9104", "finfocus-plugin", two_registries),
-    ("E9105", "platform", launch_type_and_strategy),
-    ("E9106", "platform", provider_missing_on_cluster),
-    ("E9107", "platform", two_bases),
-    ("E9108", "finfocus-plugin", grace_without_balancer),
-    ("E9109", "go-api", duplicate_export),
-    ("E9110", "go-api", hard_coded_arn),
-    ("E9111", "go-api", named_role),
-    ("E9112", "finfocus-plugin", oversized),
-    ("E9113", "go-api", log_group_not_retained),
-    ("E9114", "finfocus-plugin", invalid_size_offered),
-    ("E9114", "platform", invalid_environment_size),
-]
-
-
-@pytest.mark.parametrize(("rule", "name", "breakage"), BREAKAGES, ids=[f"{r}-{b.__name__}" for r, _, b in BREAKAGES])
-def test_rule_fires_on_the_broken_template_only(rule, name, breakage):
-    document = built_copy(name)
-    assert rule not in rule_ids(document)
-    breakage(document)
-    findings = [m for m in custom_findings(document) if m.rule.id == rule]
-    assert findings, f"{rule} did not fire"
-    assert all(len(m.message) > 60 for m in findings)  # says what fails and how to fix it
-
-
-@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize("name", list(templates.TEMPLATES))
 def test_custom_rules_are_quiet_on_our_templates(name):
-    assert custom_findings(built_copy(name)) == []
+    assert custom_findings(templates.build(name).to_dict()) == []
 
 
-def test_every_rule_has_a_breaking_example():
-    from tests.helpers import _custom_rules
+def test_one_rule_per_file_each_with_bad_and_good_fixtures():
+    from cfnlint.helpers import create_rules, import_filename
 
-    assert set(_custom_rules().data) == {rule for rule, _, _ in BREAKAGES}
+    files = sorted(RULES.rglob(LOADED_BY_CFN_LINT))
+    for path in files:
+        assert RULE_FILE.match(path.name), f"{path.name}: name rules <id>_<what>.py, helpers _<name>.py"
+        ids = [rule.id for rule in create_rules(import_filename(path.stem, str(path.parent)))]
+        assert ids == [rule_of(path)], f"{path.relative_to(ROOT)} defines {ids}"
+    loaded = set(_custom_rules().data)
+    assert loaded == {rule_of(p) for p in files}
+    assert len(loaded) >= 14  # E9101-E9114
+    assert {rule_of(p) for p in BAD} == loaded, "every rule needs a bad fixture (and every bad fixture a rule)"
+    assert {rule_of(p) for p in GOOD} == loaded, "every rule needs a good fixture (and every good fixture a rule)"
+    assert all(expected_paths(p) for p in BAD), "every bad fixture says where its rule fires (# path: ...)"
+
+
+def test_rule_facts_file_matches_templates_facts():
+    written = json.loads((RULES / "facts.json").read_text())
+    assert written == lint_facts.lint_facts(), f"lint_rules/facts.json is stale: run {lint_facts.REGENERATE}"
+
+
+def test_rule_facts_hold_the_documented_values():
+    written = json.loads((RULES / "facts.json").read_text())
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html
+    assert written["template_body_direct_bytes"] == 51_200
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-tasks-services.html#fargate-tasks-size
+    assert written["fargate_sizes"]["256"] == [512, 1024, 2048]
+    assert written["fargate_sizes"]["4096"] == list(range(8192, 30721, 1024))
+    assert written["fargate_sizes"]["16384"] == list(range(32768, 122881, 8192))
+
+
+# Makes `import troposphere`, `import awacs` and `import templates` fail, then runs cfn-lint's
+# command line: the rules must not need anything but cfn-lint and the standard library.
+STAND_ALONE = """
+import sys
+BLOCKED = {"troposphere", "awacs", "templates"}
+class Refuse:
+    def find_spec(self, name, path=None, target=None):
+        if name.split(".")[0] in BLOCKED:
+            raise ImportError(f"blocked: {name}")
+        return None
+sys.meta_path.insert(0, Refuse())
+sys.path = [p for p in sys.path if p not in ("", ".")]
+from cfnlint.runner.cli import main
+sys.argv = ["cfn-lint", "--format", "parseable", "--append-rules", sys.argv[1], "--", *sys.argv[2:]]
+main()
+"""
+
+
+def test_rules_load_without_the_project(tmp_path):
+    copy = shutil.copytree(RULES, tmp_path / "rules", ignore=shutil.ignore_patterns("__pycache__"))
+    bad = [FIXTURES / "bad" / "E9114_invalid_size_offered.yaml", FIXTURES / "bad" / "E9110_pinned_arn.yaml"]
+    result = subprocess.run(
+        [sys.executable, "-c", STAND_ALONE, str(copy), *map(str, bad)],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert "blocked" not in result.stderr + result.stdout, result.stderr
+    assert ":E9114:" in result.stdout and ":E9110:" in result.stdout, result.stdout + result.stderr

@@ -156,7 +156,6 @@ def test_containers_ports_environment_secrets_and_logs(stack):
         assert options["awslogs-stream-prefix"] == name
         group = resources[options["awslogs-group"]["Ref"]]
         assert group["Properties"]["RetentionInDays"] == 7
-        assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("Retain", "Retain")
     assert by_task["BffTaskDefinition"]["Environment"][-1]["Name"] == "AGENTCORE_URL"
 
 

@@ -3,13 +3,19 @@
 Hypothesis draws configurations (ports, sizes, counts, optional features on or
 off, environments, regions); each template is linted with cfn-lint, informational
 checks and the project's own rules. The normal run tries a fixed, reproducible
-set of examples; `make test-deep` (HYPOTHESIS_PROFILE=deep) tries many more, at random.
+set of examples (the corner configurations below plus seeded random ones; clean
+results are cached, see tests/lint_cache.py); `make test-deep`
+(HYPOTHESIS_PROFILE=deep) tries many more, at random. The last test proves the
+property can fail: with a part broken on purpose, the same body reports it.
 """
 
+import dataclasses
 import os
+import sys
 from dataclasses import dataclass
 
-from hypothesis import HealthCheck, given, seed, settings
+import pytest
+from hypothesis import HealthCheck, example, given, seed, settings
 from hypothesis import strategies as st
 from troposphere import FindInMap, GetAtt, Ref, Template
 
@@ -23,9 +29,11 @@ from tests.helpers import full_findings
 DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 # The examples are split into shards with fixed seeds, so both pytest workers get
 # a share and every run tries the same examples; the deep run draws fresh ones.
+# Linting is 0.3-2 s per template, so the normal run is sized to keep `make test`
+# under a minute on 2 cores; the deep run is the search for new failures.
 SHARDS = 4
-PARTS_EXAMPLES = 2000 if DEEP else 160  # in all shards together
-TABLE_EXAMPLES = 300 if DEEP else 40
+PARTS_EXAMPLES = 2000 if DEEP else 64  # in all shards together, plus the corner examples
+TABLE_EXAMPLES = 300 if DEEP else 16
 settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("project")
 
@@ -204,7 +212,30 @@ def compose(config: Config) -> Template:
     return template
 
 
-def sharded(body, examples: int, **strategies):
+def corner(**changes) -> Config:
+    """A configuration at an edge of the space, run every time whatever the random draw."""
+    base = Config(
+        region="us-east-1", ports=(8080,), size_choice="literal", size=SIZES[0], environment_sizes=(SIZES[0],),
+        desired=1, minimum_healthy=100, behind_load_balancer=False, discoverable=False, spot_weight=0,
+        existing_cluster=False, scaling=(), alarms=False, encrypted_logs=False, log_retention=1,
+    )  # fmt: skip
+    return dataclasses.replace(base, **changes)
+
+
+# Everything on (largest sizes, most ports, both scaling metrics), and everything off
+# on an existing cluster: the two ends a random draw of 64 may not reach.
+EVERYTHING = corner(
+    region="sa-east-1", ports=tuple(range(65520, 65536)), size_choice="environments", size=SIZES[-1],
+    environment_sizes=(SIZES[0], SIZES[-1], SIZES[len(SIZES) // 2], SIZES[1]), desired=None, minimum_healthy=50,
+    behind_load_balancer=True, discoverable=True, spot_weight=50, scaling=tuple(sorted([autoscaling.CPU,
+    autoscaling.MEMORY])), alarms=True, encrypted_logs=True, log_retention=parameters.LOG_RETENTION_DAYS[-1],
+)  # fmt: skip
+NOTHING = corner(size_choice="parameter", size=SIZES[-1], desired=0, minimum_healthy=0, existing_cluster=True)
+ALL_SPOT = corner(ports=(1024,), spot_weight=100, behind_load_balancer=True, desired=10, minimum_healthy=0)
+CORNERS = {0: [{"config": EVERYTHING}], 1: [{"config": NOTHING}], 2: [{"config": ALL_SPOT}]}
+
+
+def sharded(body, examples: int, corners: dict[int, list[dict]] | None = None, **strategies):
     """``SHARDS`` Hypothesis tests of ``body``, each with its own seed and share of examples."""
     tests = {}
     for shard in range(SHARDS):
@@ -213,6 +244,8 @@ def sharded(body, examples: int, **strategies):
             body(**drawn)
 
         test = given(**strategies)(settings(max_examples=examples // SHARDS)(test))
+        for explicit in (corners or {}).get(shard, []):
+            test = example(**explicit)(test)
         if not DEEP:
             test = seed(shard)(test)
         tests[f"test_{body.__name__}_{shard}"] = test
@@ -233,7 +266,7 @@ def any_region_table_builds_a_lint_clean_plugin_template(table, metrics_port, si
     assert full_findings(template, [region]) == []
 
 
-globals().update(sharded(any_configuration_of_the_parts_is_lint_clean, PARTS_EXAMPLES, config=configs()))
+globals().update(sharded(any_configuration_of_the_parts_is_lint_clean, PARTS_EXAMPLES, CORNERS, config=configs()))
 globals().update(
     sharded(
         any_region_table_builds_a_lint_clean_plugin_template,
@@ -247,3 +280,47 @@ globals().update(
         region=st.sampled_from(facts.FINFOCUS_PLUGIN_REGIONS),
     )
 )  # fmt: skip
+
+
+def without_depends_on(real):
+    def broken(*args, **kwargs):
+        return real(*args, **{**kwargs, "depends_on": []})
+
+    return broken
+
+
+def instance_target_group(real):
+    def broken(*args, **kwargs):
+        group = real(*args, **kwargs)
+        group.TargetType = "instance"
+        return group
+
+    return broken
+
+
+def one_second_health_checks(real):
+    def broken(*args, **kwargs):
+        group = real(*args, **kwargs)
+        group.HealthCheckIntervalSeconds = 1  # troposphere lets it through; AWS's minimum is 5
+        return group
+
+    return broken
+
+
+# A part broken as a plausible edit would break it, and the finding the property must report.
+BROKEN_PARTS = [
+    (lambda: sys.modules[__name__], "fargate_service", without_depends_on, "E9101"),
+    (lambda: loadbalancing, "ip_target_group", instance_target_group, "E9103"),
+    (lambda: loadbalancing, "ip_target_group", one_second_health_checks, "E3034"),
+]
+
+
+BROKEN_IDS = [breakage.__name__ for _, _, breakage, _ in BROKEN_PARTS]
+
+
+@pytest.mark.parametrize(("owner", "name", "breakage", "finding"), BROKEN_PARTS, ids=BROKEN_IDS)
+def test_the_property_fails_on_a_broken_part(monkeypatch, owner, name, breakage, finding):
+    monkeypatch.setattr(owner(), name, breakage(getattr(owner(), name)))
+    with pytest.raises(AssertionError) as failure:
+        any_configuration_of_the_parts_is_lint_clean(EVERYTHING)
+    assert finding in str(failure.value)
