@@ -91,13 +91,23 @@ def compose(config: Config) -> Template:
     inputs = (parameters.vpc_id(), parameters.subnet_ids("SubnetIds", "Subnets", "Task subnets"))
     vpc, subnets = parameters.declare(template, [parameters.Group("Network", inputs)]).values()
     client = parameters.add(
-        template, "ClientCidr", group="Network", label="Clients", Type="String",
-        AllowedPattern=facts.CIDR_PATTERN, Description="Who may connect",
-    )  # fmt: skip
+        template,
+        "ClientCidr",
+        group="Network",
+        label="Clients",
+        Type="String",
+        AllowedPattern=facts.CIDR_PATTERN,
+        Description="Who may connect",
+    )
     image = parameters.add(
-        template, "ImageUri", group="Container", label="Image", Type="String",
-        AllowedPattern=facts.ECR_IMAGE_PATTERN, Description="ECR image",
-    )  # fmt: skip
+        template,
+        "ImageUri",
+        group="Container",
+        label="Image",
+        Type="String",
+        AllowedPattern=facts.ECR_IMAGE_PATTERN,
+        Description="ECR image",
+    )
     logging = [parameters.Group("Logging", (parameters.log_kms_key_arn(),))]
     kms = (
         parameters.log_key(template, parameters.declare(template, logging)["LogKmsKeyArn"])
@@ -119,27 +129,42 @@ def compose(config: Config) -> Template:
             "Sizes", {n: {"Cpu": str(s.cpu), "Memory": str(s.memory)} for n, s in environments.items()}
         )
         environment = parameters.add(
-            template, "Environment", group="Container", label="Environment", Type="String",
-            AllowedValues=list(environments), Default="env0", Description="Sizing row",
-        )  # fmt: skip
+            template,
+            "Environment",
+            group="Container",
+            label="Environment",
+            Type="String",
+            AllowedValues=list(environments),
+            Default="env0",
+            Description="Sizing row",
+        )
         size = (FindInMap("Sizes", Ref(environment), "Cpu"), FindInMap("Sizes", Ref(environment), "Memory"))
 
     ports = [fargate.PortSpec(f"port-{port}", port) for port in config.ports]
     container = fargate.Container(
-        name="app", image=Ref(image), ports=ports, log_group=log_group, stream_prefix="app",
+        name="app",
+        image=Ref(image),
+        ports=ports,
+        log_group=log_group,
+        stream_prefix="app",
         environment={"PORT": str(config.ports[0])},
-    )  # fmt: skip
+    )
     task = add_task(
-        template, container, size=size, family=Ref("AWS::StackName"),
+        template,
+        container,
+        size=size,
+        family=Ref("AWS::StackName"),
         repositories=[iam.ecr_repository_arn(Ref(image))],
-    )  # fmt: skip
+    )
     group = template.add_resource(
         network.security_group(
-            "SecurityGroup", description="Service tasks", vpc=vpc,
+            "SecurityGroup",
+            description="Service tasks",
+            vpc=vpc,
             ingress=network.ports(config.ports, lambda a, b: f"Service ports {a}-{b}", cidr=client),
             egress=[network.port(network.HTTPS, "AWS APIs and image pulls", cidr=network.ANYWHERE)],
         )
-    )  # fmt: skip
+    )
 
     if config.existing_cluster:
         existing = parameters.declare(template, [parameters.Group("Cluster", (parameters.existing_cluster_name(),))])
@@ -155,9 +180,14 @@ def compose(config: Config) -> Template:
     balancing, depends, registries = {}, [], []
     if config.behind_load_balancer:
         listener = parameters.add(
-            template, "ListenerArn", group="Load balancer", label="Listener", Type="String",
-            AllowedPattern=r"^arn:aws[a-z-]*:elasticloadbalancing:.+:listener/app/.+$", Description="Listener",
-        )  # fmt: skip
+            template,
+            "ListenerArn",
+            group="Load balancer",
+            label="Listener",
+            Type="String",
+            AllowedPattern=r"^arn:aws[a-z-]*:elasticloadbalancing:.+:listener/app/.+$",
+            Description="Listener",
+        )
         target_group = template.add_resource(
             loadbalancing.ip_target_group("TargetGroup", vpc=vpc, port=config.ports[0], health_check_path="/health")
         )
@@ -181,12 +211,20 @@ def compose(config: Config) -> Template:
         registries = [discovery.registry(found)]
     service = template.add_resource(
         fargate_service(
-            "Service", cluster=cluster_name, task_definition=task, subnets=subnets,
-            security_groups=[GetAtt(group, "GroupId")], assign_public_ip="DISABLED",
-            rollout=Rollout(config.minimum_healthy, 200), desired_count=config.desired,
-            capacity_strategy=strategy, registries=registries, depends_on=depends, **balancing,
+            "Service",
+            cluster=cluster_name,
+            task_definition=task,
+            subnets=subnets,
+            security_groups=[GetAtt(group, "GroupId")],
+            assign_public_ip="DISABLED",
+            rollout=Rollout(config.minimum_healthy, 200),
+            desired_count=config.desired,
+            capacity_strategy=strategy,
+            registries=registries,
+            depends_on=depends,
+            **balancing,
         )
-    )  # fmt: skip
+    )
 
     if config.scaling:
         target = template.add_resource(
@@ -197,17 +235,23 @@ def compose(config: Config) -> Template:
         for metric in config.scaling:
             template.add_resource(
                 autoscaling.target_tracking(
-                    f"Scaling{metric[-15:-11]}", target=target, metric=metric, target_percent=70,
-                    scale_out_cooldown=60, scale_in_cooldown=300,
+                    f"Scaling{metric[-15:-11]}",
+                    target=target,
+                    metric=metric,
+                    target_percent=70,
+                    scale_out_cooldown=60,
+                    scale_in_cooldown=300,
                 )
-            )  # fmt: skip
+            )
     if config.alarms:
         template.add_resource(
             alarms.tasks_below_desired(
-                "TasksBelowDesired", cluster_name=cluster_name, service_name=GetAtt(service, "Name"),
+                "TasksBelowDesired",
+                cluster_name=cluster_name,
+                service_name=GetAtt(service, "Name"),
                 description="Fewer tasks than desired",
             )
-        )  # fmt: skip
+        )
     outputs.export(template, "ServiceArn", Ref(service), "Service")
     return template
 
@@ -215,21 +259,43 @@ def compose(config: Config) -> Template:
 def corner(**changes) -> Config:
     """A configuration at an edge of the space, run every time whatever the random draw."""
     base = Config(
-        region="us-east-1", ports=(8080,), size_choice="literal", size=SIZES[0], environment_sizes=(SIZES[0],),
-        desired=1, minimum_healthy=100, behind_load_balancer=False, discoverable=False, spot_weight=0,
-        existing_cluster=False, scaling=(), alarms=False, encrypted_logs=False, log_retention=1,
-    )  # fmt: skip
+        region="us-east-1",
+        ports=(8080,),
+        size_choice="literal",
+        size=SIZES[0],
+        environment_sizes=(SIZES[0],),
+        desired=1,
+        minimum_healthy=100,
+        behind_load_balancer=False,
+        discoverable=False,
+        spot_weight=0,
+        existing_cluster=False,
+        scaling=(),
+        alarms=False,
+        encrypted_logs=False,
+        log_retention=1,
+    )
     return dataclasses.replace(base, **changes)
 
 
 # Everything on (largest sizes, most ports, both scaling metrics), and everything off
 # on an existing cluster: the two ends a random draw of 64 may not reach.
 EVERYTHING = corner(
-    region="sa-east-1", ports=tuple(range(65520, 65536)), size_choice="environments", size=SIZES[-1],
-    environment_sizes=(SIZES[0], SIZES[-1], SIZES[len(SIZES) // 2], SIZES[1]), desired=None, minimum_healthy=50,
-    behind_load_balancer=True, discoverable=True, spot_weight=50, scaling=tuple(sorted([autoscaling.CPU,
-    autoscaling.MEMORY])), alarms=True, encrypted_logs=True, log_retention=parameters.LOG_RETENTION_DAYS[-1],
-)  # fmt: skip
+    region="sa-east-1",
+    ports=tuple(range(65520, 65536)),
+    size_choice="environments",
+    size=SIZES[-1],
+    environment_sizes=(SIZES[0], SIZES[-1], SIZES[len(SIZES) // 2], SIZES[1]),
+    desired=None,
+    minimum_healthy=50,
+    behind_load_balancer=True,
+    discoverable=True,
+    spot_weight=50,
+    scaling=tuple(sorted([autoscaling.CPU, autoscaling.MEMORY])),
+    alarms=True,
+    encrypted_logs=True,
+    log_retention=facts.LOG_RETENTION_DAYS[-1],
+)
 NOTHING = corner(size_choice="parameter", size=SIZES[-1], desired=0, minimum_healthy=0, existing_cluster=True)
 ALL_SPOT = corner(ports=(1024,), spot_weight=100, behind_load_balancer=True, desired=10, minimum_healthy=0)
 CORNERS = {0: [{"config": EVERYTHING}], 1: [{"config": NOTHING}], 2: [{"config": ALL_SPOT}]}
@@ -256,7 +322,7 @@ def any_configuration_of_the_parts_is_lint_clean(config):
     assert full_findings(compose(config).to_dict(), [config.region]) == []
 
 
-def any_region_table_builds_a_lint_clean_plugin_template(table, metrics_port, size, region):
+def any_region_table_builds_a_lint_clean_plugin_template(table, metrics_port, region):
     options = finfocus_plugin.Options(
         regions=",".join(f"{name}:{port}" for name, port in table), metrics_port=metrics_port
     )
@@ -273,13 +339,14 @@ globals().update(
         TABLE_EXAMPLES,
         table=st.lists(
             st.tuples(st.sampled_from(facts.FINFOCUS_PLUGIN_REGIONS), st.integers(1024, 65000)),
-            min_size=1, max_size=40, unique_by=(lambda row: row[0], lambda row: row[1]),
+            min_size=1,
+            max_size=40,
+            unique_by=(lambda row: row[0], lambda row: row[1]),
         ),
         metrics_port=st.integers(65001, 65535),
-        size=st.sampled_from(SIZES),
         region=st.sampled_from(facts.FINFOCUS_PLUGIN_REGIONS),
     )
-)  # fmt: skip
+)
 
 
 def without_depends_on(real):
