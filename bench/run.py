@@ -214,8 +214,12 @@ def cdk() -> dict:
         import yaml
 
         text = yaml.safe_dump(document)
-        return {"build": timing, **counts(document, text), "json_bytes": template_path.stat().st_size,
-                "findings": lint_findings(template_path)}  # fmt: skip
+        return {
+            "build": timing,
+            **counts(document, text),
+            "json_bytes": template_path.stat().st_size,
+            "findings": lint_findings(template_path),
+        }
 
 
 def compose_x() -> dict:
@@ -225,9 +229,14 @@ def compose_x() -> dict:
     attempts = {
         "no credentials": plain | {"AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true"},
         "dummy credentials": plain
-        | {"AWS_DEFAULT_REGION": "us-east-1", "AWS_EC2_METADATA_DISABLED": "true", "AWS_MAX_ATTEMPTS": "1",
-           "AWS_ACCESS_KEY_ID": "dummy", "AWS_SECRET_ACCESS_KEY": "dummy"},
-    }  # fmt: skip
+        | {
+            "AWS_DEFAULT_REGION": "us-east-1",
+            "AWS_EC2_METADATA_DISABLED": "true",
+            "AWS_MAX_ATTEMPTS": "1",
+            "AWS_ACCESS_KEY_ID": "dummy",
+            "AWS_SECRET_ACCESS_KEY": "dummy",
+        },
+    }
     outcome = {}
     for label, environment in attempts.items():
         with tempfile.TemporaryDirectory() as outdir:
@@ -408,9 +417,12 @@ def plot(series: dict, path: Path) -> None:
     for row, (label, points) in enumerate(series.items()):
         xs = list(points)
         for column, (metric, title, limit) in enumerate(
-            (("bytes", "YAML bytes", LIMITS["bytes"]), ("resources", "resources", LIMITS["resources"]),
-             ("seconds", "build time (s)", None))
-        ):  # fmt: skip
+            (
+                ("bytes", "YAML bytes", LIMITS["bytes"]),
+                ("resources", "resources", LIMITS["resources"]),
+                ("seconds", "build time (s)", None),
+            )
+        ):
             axis = axes[row][column]
             axis.plot(xs, [points[x][metric] for x in xs], marker="o")
             if limit:
