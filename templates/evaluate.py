@@ -32,7 +32,7 @@ class Evaluator:
         self.document = document
         self.values = {
             **{
-                name: parameter["Default"]
+                name: _as_referenced(parameter)
                 for name, parameter in document.get("Parameters", {}).items()
                 if "Default" in parameter
             },
@@ -148,3 +148,11 @@ def _unresolved(node) -> bool:
     if isinstance(node, list):
         return any(_unresolved(item) for item in node)
     return False
+
+
+def _as_referenced(parameter: dict):
+    """A parameter's default as ``Ref`` returns it: a Number parameter's value becomes a string.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+    """
+    default = parameter["Default"]
+    return str(default) if parameter.get("Type") == "Number" else default
