@@ -444,7 +444,12 @@ def check_image(image: str, edition: Edition, region_ports) -> None:
     release = facts.plugin_release(tag) if is_plugin_repository(repository) else None
     if release is None or facts.serves(release, region_ports):
         return
-    others = [e.name for e in EDITIONS.values() if e.layout == release.layout]
+    if region_ports != facts.PLUGIN_LAYOUTS[edition.layout]:
+        raise ConfigError(
+            f"image {image} is release {release.tag} ({release.layout} layout), which does not serve this region "
+            "table: use only region:port pairs of its layout, or set image= to an image that serves the table"
+        )
+    others = [other.name for other in EDITIONS.values() if other.layout == release.layout]
     instead = f"build {others[0]} for it, or pin" if others else "no template here serves it; pin"
     raise ConfigError(
         f"image {image} is release {release.tag}, which serves the {release.layout} layout, not this template's "
@@ -522,7 +527,6 @@ def build(options: Options = Options()) -> Template:
     region_ports = options.region_ports()
     if not re.fullmatch(facts.IMAGE_PATTERN, options.image):
         raise ConfigError(f"bad image {options.image!r}: use registry/repository[:tag], e.g. {edition.default_image}")
-    check_image(options.image, edition, region_ports)
     ports = [PortSpec(region, port) for region, port in region_ports] + [PortSpec("metrics", options.metrics_port)]
 
     template = Template(Description=_description(edition, region_ports))
@@ -551,6 +555,8 @@ def build(options: Options = Options()) -> Template:
     outputs.export(template, "SecurityGroupId", GetAtt(security_group, "GroupId"), "Security group of the plugin tasks")
     outputs.export(template, "NamespaceId", namespace_id, "Cloud Map namespace ID")
     _add_endpoint_outputs(template, region_ports, options.metrics_port, log_group)
+    # After the table's own checks, so a bad table is reported as such.
+    check_image(options.image, edition, region_ports)
     return template
 
 
