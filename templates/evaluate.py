@@ -25,14 +25,15 @@ class Evaluator:
 
     ``values`` maps parameter names, pseudo parameters, resource names and
     ``Resource.Attribute`` to values. With ``strict``, a name not in ``values`` is
-    an error; without, the function that names it is kept as written.
+    an error; without, the function that names it is kept as written. With
+    ``as_deployed``, a Number parameter's default is text, as ``Ref`` gives it.
     """
 
-    def __init__(self, document: dict, values: dict, *, strict: bool = True):
+    def __init__(self, document: dict, values: dict, *, strict: bool = True, as_deployed: bool = False):
         self.document = document
         self.values = {
             **{
-                name: _as_referenced(parameter)
+                name: _as_referenced(parameter) if as_deployed else parameter["Default"]
                 for name, parameter in document.get("Parameters", {}).items()
                 if "Default" in parameter
             },

@@ -272,7 +272,7 @@ ENVIRONMENT: tuple[Variable, ...] = (
         "FINFOCUS_PLUGIN_WEB_ENABLED",
         "`true` (entrypoint)",
         "`true`",
-        "Serves HTTP on every regional port besides gRPC. The health check needs it.",
+        "Turns on the HTTP server of every regional process; `/healthz` and the health check need it.",
         fixed="true",
     ),
     Variable(
