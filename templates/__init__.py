@@ -1,6 +1,7 @@
 """The registry: every template this project builds, and how to render it.
 
-Each template module defines ``TEMPLATE``, a :class:`contract.TemplateContract`.
+Each template is a :class:`contract.TemplateContract` defined in a module, named here
+as ``module:ATTRIBUTE`` (one module may define several: the plugin's port layouts).
 Modules are imported when a template is asked for, so ``import templates.facts``
 (the lint rules, preflight checks, a test) does not pay for troposphere.
 """
@@ -9,11 +10,12 @@ import importlib
 
 from .errors import ConfigError
 
-# Template name -> the module that defines it, in the order they are listed and built.
+# Template name -> the contract that defines it, in the order they are listed and built.
 TEMPLATES: dict[str, str] = {
-    "finfocus-plugin": "templates.finfocus_plugin",
-    "go-api": "templates.go_api",
-    "platform": "templates.platform",
+    "finfocus-plugin": "templates.finfocus_plugin:TEMPLATE",
+    "finfocus-plugin-10-region": "templates.finfocus_plugin:TEMPLATE_10_REGION",
+    "go-api": "templates.go_api:TEMPLATE",
+    "platform": "templates.platform:TEMPLATE",
 }
 
 
@@ -21,7 +23,8 @@ def describe(name: str):
     """The :class:`contract.TemplateContract` of template ``name``."""
     if name not in TEMPLATES:
         raise ConfigError(f"unknown template {name!r}: choose from {', '.join(TEMPLATES)}")
-    return importlib.import_module(TEMPLATES[name]).TEMPLATE
+    module, _, attribute = TEMPLATES[name].partition(":")
+    return getattr(importlib.import_module(module), attribute)
 
 
 def build(name: str, settings: dict[str, str] | None = None):

@@ -4,7 +4,7 @@
     python build.py go-api platform      build some
     python build.py --list               each template, what it deploys, and its build options
     python build.py --check              fail, naming each stale file, if output/ is out of date
-    python build.py finfocus-plugin --set layout=10-region --output-dir build/
+    python build.py finfocus-plugin --set metrics_port=9191 --output-dir build/
 
 A build option (--set) makes a variant of a template: it needs the template named
 and an --output-dir other than output/, which holds the default builds only.
@@ -47,7 +47,7 @@ def parse_arguments(argv):
         action="append",
         default=[],
         metavar="KEY=VALUE",
-        help="a build option of the named template, e.g. layout=10-region (needs --output-dir)",
+        help="a build option of the named template, e.g. metrics_port=9191 (needs --output-dir)",
     )
     parser.add_argument("--output-dir", default=str(OUTPUT), help="where to write (default: output/)")
     return parser.parse_args(argv)
@@ -58,7 +58,7 @@ def settings_from(pairs: list[str]) -> dict[str, str]:
     for pair in pairs:
         key, sep, value = pair.partition("=")
         if not sep or not key:
-            raise ConfigError(f"--set {pair!r} is not KEY=VALUE: write e.g. --set layout=10-region")
+            raise ConfigError(f"--set {pair!r} is not KEY=VALUE: write e.g. --set metrics_port=9191")
         settings[key] = value
     return settings
 
@@ -90,7 +90,7 @@ def check_variant(names: list[str], settings: dict[str, str], directory: Path) -
     if not settings:
         return
     if not names:
-        raise ConfigError("--set needs the template named: e.g. build.py finfocus-plugin --set layout=10-region")
+        raise ConfigError("--set needs the template named: e.g. build.py finfocus-plugin --set metrics_port=9191")
     if directory == OUTPUT:
         raise ConfigError(
             "--set builds a variant, and output/ holds the default builds: write it elsewhere with --output-dir build/"

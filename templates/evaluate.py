@@ -25,14 +25,15 @@ class Evaluator:
 
     ``values`` maps parameter names, pseudo parameters, resource names and
     ``Resource.Attribute`` to values. With ``strict``, a name not in ``values`` is
-    an error; without, the function that names it is kept as written.
+    an error; without, the function that names it is kept as written. With
+    ``as_deployed``, a Number parameter's default is text, as ``Ref`` gives it.
     """
 
-    def __init__(self, document: dict, values: dict, *, strict: bool = True):
+    def __init__(self, document: dict, values: dict, *, strict: bool = True, as_deployed: bool = False):
         self.document = document
         self.values = {
             **{
-                name: parameter["Default"]
+                name: _as_referenced(parameter) if as_deployed else parameter["Default"]
                 for name, parameter in document.get("Parameters", {}).items()
                 if "Default" in parameter
             },
@@ -148,3 +149,11 @@ def _unresolved(node) -> bool:
     if isinstance(node, list):
         return any(_unresolved(item) for item in node)
     return False
+
+
+def _as_referenced(parameter: dict):
+    """A parameter's default as ``Ref`` returns it: a Number parameter's value becomes a string.
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/parameters-section-structure.html
+    """
+    default = parameter["Default"]
+    return str(default) if parameter.get("Type") == "Number" else default

@@ -6,6 +6,7 @@ made from it. Every value is written once, here.
 """
 
 import re
+from dataclasses import dataclass
 
 # --- Regions ------------------------------------------------------------------------
 
@@ -27,13 +28,16 @@ def commercial(regions) -> tuple[str, ...]:
 
 
 # --- The finfocus plugin image ----------------------------------------------------------
+# Read from docker/entrypoint.sh, docker/healthcheck.sh and the Go source of
+# github.com/rshade/finfocus-plugin-aws-public at each release tag.
 
 PLUGIN_REPOSITORY = "ghcr.io/rshade/finfocus-plugin-aws-public"
 METRICS_PORT = 9090
+# Every release is also pushed under this tag, so it names a different layout over time.
+MOVING_TAG = "latest"
 
-# One plugin process per region, each on its own port, in the order the image
-# starts them (docker/entrypoint.sh of releases v0.1.1 and v0.1.2).
-PLUGIN_REGION_PORTS: tuple[tuple[str, int], ...] = (
+# One plugin process per region, each on its own port: the layouts the releases serve.
+_NINE_REGIONS: tuple[tuple[str, int], ...] = (
     ("us-east-1", 8001),
     ("us-west-2", 8002),
     ("eu-west-1", 8003),
@@ -43,30 +47,70 @@ PLUGIN_REGION_PORTS: tuple[tuple[str, int], ...] = (
     ("ap-south-1", 8007),
     ("ca-central-1", 8008),
     ("sa-east-1", 8009),
-    ("us-gov-west-1", 8010),
-    ("us-gov-east-1", 8011),
-    ("us-west-1", 8012),
+)
+PLUGIN_LAYOUTS: dict[str, tuple[tuple[str, int], ...]] = {
+    "12-region": (*_NINE_REGIONS, ("us-gov-west-1", 8010), ("us-gov-east-1", 8011), ("us-west-1", 8012)),
+    "9-region": _NINE_REGIONS,
+    "10-region": (*_NINE_REGIONS, ("us-west-1", 8010)),
+}
+PLUGIN_DEFAULT_LAYOUT = "12-region"
+
+
+@dataclass(frozen=True)
+class PluginRelease:
+    """A tagged image release: the layout it serves and its cap on FINFOCUS_MAX_BATCH_SIZE
+    (larger values are lowered to the cap; internal/plugin/recommendations.go)."""
+
+    tag: str
+    layout: str
+    max_batch_size: int
+
+
+# Oldest first. v0.1.0 published no image (no docker/ directory at that tag).
+PLUGIN_RELEASES: tuple[PluginRelease, ...] = (
+    PluginRelease("v0.1.1", "12-region", 500),
+    PluginRelease("v0.1.2", "12-region", 500),
+    PluginRelease("v0.1.3", "9-region", 500),
+    PluginRelease("v0.1.4", "10-region", 500),
+    PluginRelease("v0.1.5", "10-region", 500),
+    PluginRelease("v0.1.6", "10-region", 100),
+    PluginRelease("v0.1.7", "10-region", 100),
+    PluginRelease("v0.1.8", "10-region", 100),
 )
 
 
-def without_govcloud(layout: tuple[tuple[str, int], ...]) -> tuple[tuple[str, int], ...]:
-    """Releases from v0.1.4 on drop the GovCloud regions and number the rest in order."""
-    kept = [region for region, _ in layout if not is_govcloud(region)]
-    first = min(port for _, port in layout)
-    return tuple((region, first + index) for index, region in enumerate(kept))
+def plugin_release(tag: str) -> PluginRelease | None:
+    return next((release for release in PLUGIN_RELEASES if release.tag == tag), None)
 
 
-# The port layouts the image's releases serve (GUIDE section 4), by name.
-PLUGIN_LAYOUTS: dict[str, tuple[tuple[str, int], ...]] = {
-    "12-region": PLUGIN_REGION_PORTS,
-    "10-region": without_govcloud(PLUGIN_REGION_PORTS),
-}
-PLUGIN_DEFAULT_LAYOUT = "12-region"
+def releases_of(layout: str) -> tuple[PluginRelease, ...]:
+    return tuple(release for release in PLUGIN_RELEASES if release.layout == layout)
+
+
+def newest_release(layout: str) -> PluginRelease:
+    return releases_of(layout)[-1]
+
+
+def release_span(layout: str) -> str:
+    """The releases of a layout as text: ``v0.1.1-v0.1.2``, ``v0.1.3``."""
+    tags = [release.tag for release in releases_of(layout)]
+    return tags[0] if len(tags) == 1 else f"{tags[0]}-{tags[-1]}"
+
+
+def serves(release: PluginRelease, region_ports) -> bool:
+    """The release runs every region of ``region_ports`` on the port given there."""
+    return set(region_ports) <= set(PLUGIN_LAYOUTS[release.layout])
+
+
+def plugin_image(tag: str | None) -> str:
+    return PLUGIN_REPOSITORY if tag is None else f"{PLUGIN_REPOSITORY}:{tag}"
+
 
 # --- Where each template is meant to be deployed (cfn-lint checks each of them) ----------
 
 # The plugin runs in any region it prices, GovCloud included.
-FINFOCUS_PLUGIN_REGIONS = tuple(region for region, _ in PLUGIN_REGION_PORTS)
+FINFOCUS_PLUGIN_REGIONS = tuple(region for region, _ in PLUGIN_LAYOUTS["12-region"])
+FINFOCUS_PLUGIN_10_REGION_REGIONS = tuple(region for region, _ in PLUGIN_LAYOUTS["10-region"])
 # Commercial regions with Fargate, Fargate Spot and ECR in every one.
 GO_API_REGIONS = (
     "us-east-1",
@@ -97,7 +141,9 @@ PLATFORM_REGIONS = (
     "sa-east-1",
 )
 # Every region any template is for: what `make lint` covers.
-ALL_REGIONS = tuple(dict.fromkeys(FINFOCUS_PLUGIN_REGIONS + GO_API_REGIONS + PLATFORM_REGIONS))
+ALL_REGIONS = tuple(
+    dict.fromkeys(FINFOCUS_PLUGIN_REGIONS + FINFOCUS_PLUGIN_10_REGION_REGIONS + GO_API_REGIONS + PLATFORM_REGIONS)
+)
 
 # --- Value patterns (CloudFormation AllowedPattern syntax, Python re compatible) ----------
 

@@ -7,25 +7,69 @@ private DNS name and connect to the port of the region they want:
 
     client --DNS--> aws-public.finfocus.local (A record = task IP) --> :8001 us-east-1
                                                                      --> :8002 us-west-2 ...
+
+Which region answers on which port depends on the image release (facts.PLUGIN_RELEASES),
+so this module makes one template per port layout: ``finfocus-plugin`` for the
+12-region releases (GovCloud prices, frozen at v0.1.2) and ``finfocus-plugin-10-region``
+for the current release line. Each defaults to the newest release of its layout and
+refuses, at build and at deploy time, an image known to serve another layout.
 """
 
 import re
 from dataclasses import dataclass, field
+from typing import ClassVar
 
 from troposphere import GetAtt, If, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
 from .errors import ConfigError
-from .parts import cluster, discovery, ecs_api, logs, network, outputs, parameters
+from .parts import cluster, discovery, ecs_api, logs, network, outputs, parameters, rules
 from .parts.fargate import Container, PortSpec, TaskSize, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service
 from .parts.task import add_task
 
-SUMMARY = "the multi-region finfocus pricing plugin (12 regional ports + metrics) on Fargate, reached through Cloud Map"
 
-DEFAULT_IMAGE = f"{facts.PLUGIN_REPOSITORY}:latest"
+@dataclass(frozen=True)
+class Edition:
+    """One template of this module: a port layout and the words that go with it."""
+
+    name: str
+    layout: str
+    why: str  # when to pick this template rather than the other
+
+    @property
+    def default_image(self) -> str:
+        return facts.plugin_image(facts.newest_release(self.layout).tag)
+
+    @property
+    def release_tags(self) -> str:
+        return facts.release_span(self.layout)
+
+    @property
+    def max_batch_size(self) -> int:
+        """The lowest cap among the layout's releases: a larger value would be lowered by some of them."""
+        return min(release.max_batch_size for release in facts.releases_of(self.layout))
+
+
+TWELVE_REGION = Edition("finfocus-plugin", "12-region", "GovCloud prices; the image is frozen at v0.1.2")
+TEN_REGION = Edition("finfocus-plugin-10-region", "10-region", "current releases, with fixes and pricing data updates")
+EDITIONS = {edition.layout: edition for edition in (TWELVE_REGION, TEN_REGION)}
+
+
+def other_edition(edition: Edition) -> Edition:
+    return TEN_REGION if edition is TWELVE_REGION else TWELVE_REGION
+
+
+def summary(edition: Edition) -> str:
+    count = len(facts.PLUGIN_LAYOUTS[edition.layout])
+    return (
+        f"the multi-region finfocus pricing plugin, {edition.layout} layout ({count} regional ports + metrics, "
+        f"image releases {edition.release_tags}: {edition.why}) on Fargate, reached through Cloud Map"
+    )
+
+
 DEFAULT_SIZE = TaskSize(2048, 4096)  # 12 processes x ~150 MB of embedded pricing data, with headroom
 
 # The plugin gets SIGTERM and this long to finish in-flight requests; ECS waits a
@@ -33,19 +77,25 @@ DEFAULT_SIZE = TaskSize(2048, 4096)  # 12 processes x ~150 MB of embedded pricin
 TERMINATION_GRACE_SECONDS = 30
 STOP_TIMEOUT_SECONDS = TERMINATION_GRACE_SECONDS + 5
 
-# /healthcheck.sh asks each regional port in turn. The image's own HEALTHCHECK
-# allows it 10 s; the same here, so ECS judges the task as Docker would.
+# /healthcheck.sh asks each regional port of its release in turn. The image's own
+# HEALTHCHECK allows it 10 s; the same here, so ECS judges the task as Docker would.
 HEALTH_CHECK = ecs.HealthCheck(
     Command=["CMD-SHELL", "/healthcheck.sh"],
     Interval=30,
     Timeout=10,
     Retries=3,
-    # Twelve processes load their pricing data before the first check counts.
+    # Every regional process loads its pricing data before the first check counts.
     StartPeriod=60,
 )
 
 # Cloud Map answers a DNS query with at most eight A records (MULTIVALUE routing).
 MAX_TASKS = 8
+
+# Browsers cache a CORS preflight answer for at most this long (Firefox 24 h, Chromium 2 h),
+# so a larger FINFOCUS_CORS_MAX_AGE changes nothing; it is also the plugin's default.
+# https://developer.mozilla.org/docs/Web/HTTP/Headers/Access-Control-Max-Age
+CORS_MAX_AGE_SECONDS = 86400
+DEFAULT_MAX_BATCH_SIZE = 100  # the plugin's default (internal/plugin/recommendations.go)
 
 # --- Inputs, as the console shows them ----------------------------------------------
 
@@ -84,36 +134,36 @@ NETWORK = Group(
         ),
     ),
 )
-CONTAINER = Group(
-    "Plugin container",
+
+
+def container(edition: "Edition", image: str) -> Group:
+    """The task: the image (whose releases fix the ports), its size and count, its log level."""
+    return Group("Plugin container", (image_input(edition, image), task_size(DEFAULT_SIZE), *TASK_SETTINGS))
+
+
+TASK_SETTINGS = (
+    Input(
+        "DesiredCount",
+        "Number of tasks",
+        "Number",
+        "Tasks to run. Each serves every region; DNS answers with all of them (Cloud Map returns at most eight).",
+        default=1,
+        min_value=0,
+        max_value=MAX_TASKS,
+    ),
+    Input(
+        "LogLevel",
+        "Log level",
+        "String",
+        "FINFOCUS_LOG_LEVEL for every regional process.",
+        default="info",
+        allowed_values=("debug", "info", "warn", "error"),
+    ),
+)
+# Browsers' cross-origin access to the plugin's HTTP API.
+CORS = Group(
+    "Browser access (CORS)",
     (
-        Input(
-            "ImageUri",
-            "Container image",
-            "String",
-            "Image of the multi-region plugin. Pin a release tag in production.",
-            default=DEFAULT_IMAGE,
-            allowed_pattern=facts.IMAGE_PATTERN,
-            constraint="must be an image reference such as registry/repository:tag",
-        ),
-        task_size(DEFAULT_SIZE),
-        Input(
-            "DesiredCount",
-            "Number of tasks",
-            "Number",
-            "Tasks to run. Each serves every region; DNS answers with all of them (Cloud Map returns at most eight).",
-            default=1,
-            min_value=0,
-            max_value=MAX_TASKS,
-        ),
-        Input(
-            "LogLevel",
-            "Log level",
-            "String",
-            "FINFOCUS_LOG_LEVEL for every regional process.",
-            default="info",
-            allowed_values=("debug", "info", "warn", "error"),
-        ),
         Input(
             "CorsAllowedOrigins",
             "CORS allowed origins",
@@ -124,7 +174,35 @@ CONTAINER = Group(
             allowed_pattern=facts.CORS_ORIGINS_PATTERN,
             constraint="must be * or comma-separated http(s) origins without spaces",
         ),
+        Input(
+            "CorsAllowCredentials",
+            "CORS allow credentials",
+            "String",
+            "FINFOCUS_CORS_ALLOW_CREDENTIALS: true lets browsers send cookies and authorization headers "
+            "cross-origin. Needs explicit origins above: the plugin refuses to start with credentials and origin *.",
+            default="false",
+            allowed_values=("true", "false"),
+        ),
+        Input(
+            "CorsMaxAge",
+            "CORS preflight cache (seconds)",
+            "Number",
+            "FINFOCUS_CORS_MAX_AGE: how long browsers may cache a preflight answer. 0 asks them not to; "
+            f"browsers cap it at {CORS_MAX_AGE_SECONDS} s (24 h) or less.",
+            default=CORS_MAX_AGE_SECONDS,
+            min_value=0,
+            max_value=CORS_MAX_AGE_SECONDS,
+        ),
     ),
+)
+STRICT_VALIDATION = Input(
+    "StrictValidation",
+    "Strict validation",
+    "String",
+    "FINFOCUS_STRICT_VALIDATION: true fails a recommendations request on the first resource the plugin "
+    "cannot handle (another provider, an unsupported service) instead of skipping that resource.",
+    default="false",
+    allowed_values=("true", "false"),
 )
 DISCOVERY = Group(
     "Service discovery",
@@ -159,39 +237,169 @@ DISCOVERY = Group(
         ),
     ),
 )
-INPUTS = [
-    NETWORK,
-    CONTAINER,
-    DISCOVERY,
-    *parameters.cluster_and_logging(retention_days=30),
-]
+
+
+def input_groups(edition: "Edition", image: str) -> list[Group]:
+    """Every parameter, in console order."""
+    return [
+        NETWORK,
+        container(edition, image),
+        CORS,
+        Group("Request handling", (batch_size_input(edition), STRICT_VALIDATION)),
+        DISCOVERY,
+        *parameters.cluster_and_logging(retention_days=30),
+    ]
+
+
+# --- What the image reads from its environment --------------------------------------
+
+
+@dataclass(frozen=True)
+class Variable:
+    """An environment variable the image reads: set from a parameter, fixed here, or left to the image."""
+
+    name: str
+    default: str  # what the image does when the variable is not set
+    example: str
+    effect: str
+    parameter: str | None = None  # the stack parameter that sets it
+    fixed: str | None = None  # the value every task gets
+
+
+# Read from docker/entrypoint.sh, docker/healthcheck.sh and the Go source at v0.1.2 and v0.1.8.
+ENVIRONMENT: tuple[Variable, ...] = (
+    Variable(
+        "FINFOCUS_PLUGIN_WEB_ENABLED",
+        "`true` (entrypoint)",
+        "`true`",
+        "Turns on the HTTP server of every regional process; `/healthz` and the health check need it.",
+        fixed="true",
+    ),
+    Variable(
+        "FINFOCUS_PLUGIN_HEALTH_ENDPOINT",
+        "`true` (entrypoint)",
+        "`true`",
+        "Serves `/healthz` on every regional port, which `/healthcheck.sh` asks.",
+        fixed="true",
+    ),
+    Variable(
+        "FINFOCUS_LOG_LEVEL",
+        "`info`",
+        "`warn`",
+        "`debug`, `info`, `warn` or `error`. `LOG_LEVEL` is the older name, read when this one is unset.",
+        parameter="LogLevel",
+    ),
+    Variable(
+        "FINFOCUS_CORS_ALLOWED_ORIGINS",
+        "unset: no cross-origin browser access",
+        "`https://app.example.com`",
+        "Origins browsers may call the plugin from: `*` or a comma-separated list.",
+        parameter="CorsAllowedOrigins",
+    ),
+    Variable(
+        "FINFOCUS_CORS_ALLOW_CREDENTIALS",
+        "`false`",
+        "`true`",
+        "`true` lets browsers send credentials. With origin `*` the plugin refuses to start.",
+        parameter="CorsAllowCredentials",
+    ),
+    Variable(
+        "FINFOCUS_CORS_MAX_AGE",
+        "`86400`",
+        "`600`",
+        "Seconds browsers may cache a preflight answer (0 or more; invalid values fall back to the default).",
+        parameter="CorsMaxAge",
+    ),
+    Variable(
+        "FINFOCUS_MAX_BATCH_SIZE",
+        "`100`",
+        "`50`",
+        "Most resources in one recommendations request. Larger values are lowered to the release's cap "
+        "(500 up to v0.1.5, 100 from v0.1.6).",
+        parameter="MaxBatchSize",
+    ),
+    Variable(
+        "FINFOCUS_STRICT_VALIDATION",
+        "`false`",
+        "`true`",
+        "`true` (also `1`, `yes`, `on`): a recommendations request fails on the first resource the plugin "
+        "cannot handle instead of skipping it.",
+        parameter="StrictValidation",
+    ),
+    Variable(
+        "FINFOCUS_TEST_MODE",
+        "unset: off",
+        "`true`",
+        "Exactly `true`: logs every request and response in full. For debugging only; "
+        "add it to a task definition revision of your own, never in production.",
+    ),
+    Variable(
+        "TERMINATION_GRACE_SECONDS",
+        "`30`",
+        "`30`",
+        "Seconds the entrypoint waits after SIGTERM before it kills the regional processes. "
+        f"The task's stop timeout ({STOP_TIMEOUT_SECONDS} s) is set to outlast it.",
+        fixed=str(TERMINATION_GRACE_SECONDS),
+    ),
+    Variable(
+        "HEALTH_CHECK_TIMEOUT",
+        "`5`",
+        "`3`",
+        "Seconds `/healthcheck.sh` waits for each port's `/healthz` (curl `--max-time`).",
+    ),
+    Variable(
+        "QUIET_HEALTHCHECK",
+        "unset: verbose",
+        "`true`",
+        "`1` or `true`: `/healthcheck.sh` prints only failures and the result.",
+    ),
+)
+
+
+def environment(inputs: dict) -> dict:
+    """The container's environment: every variable a parameter sets or the template fixes."""
+    values = {}
+    for variable in ENVIRONMENT:
+        if variable.parameter:
+            values[variable.name] = Ref(inputs[variable.parameter])
+        elif variable.fixed is not None:
+            values[variable.name] = variable.fixed
+    return values
+
 
 # --- Build options: what changes the template's structure -----------------------------
 
 
 @dataclass(frozen=True)
 class Options:
-    """Build options (``build.py finfocus-plugin --set KEY=VALUE --output-dir DIR``)."""
+    """Build options of ``finfocus-plugin`` (``build.py finfocus-plugin --set KEY=VALUE --output-dir DIR``)."""
 
-    layout: str | None = field(
-        default=None,
-        metadata={"help": f"port layout of an image release: {', '.join(facts.PLUGIN_LAYOUTS)} (default 12-region)"},
-    )
+    edition: ClassVar[Edition] = TWELVE_REGION
+
     regions: str | None = field(
-        default=None, metadata={"help": "region:port,region:port,... instead of a layout, e.g. us-east-1:8001"}
+        default=None,
+        metadata={"help": "region:port,region:port,... (a subset of the layout, or a mirror's own table)"},
     )
     metrics_port: int = field(default=facts.METRICS_PORT, metadata={"help": "port of the metrics aggregator"})
-    image: str = field(default=DEFAULT_IMAGE, metadata={"help": "default of the ImageUri parameter"})
+    image: str = field(
+        default=TWELVE_REGION.default_image, metadata={"help": "default of the ImageUri parameter (a pinned tag)"}
+    )
 
     def region_ports(self) -> tuple[tuple[str, int], ...]:
         if self.regions is not None:
-            if self.layout is not None:
-                raise ConfigError("layout and regions are both given: give one (regions replaces the layout)")
             return parse_regions(self.regions)
-        layout = self.layout or facts.PLUGIN_DEFAULT_LAYOUT
-        if layout not in facts.PLUGIN_LAYOUTS:
-            raise ConfigError(f"unknown layout {layout!r}: choose one of {', '.join(facts.PLUGIN_LAYOUTS)}")
-        return facts.PLUGIN_LAYOUTS[layout]
+        return facts.PLUGIN_LAYOUTS[self.edition.layout]
+
+
+@dataclass(frozen=True)
+class TenRegionOptions(Options):
+    """Build options of ``finfocus-plugin-10-region``."""
+
+    edition: ClassVar[Edition] = TEN_REGION
+
+    image: str = field(
+        default=TEN_REGION.default_image, metadata={"help": "default of the ImageUri parameter (a pinned tag)"}
+    )
 
 
 def parse_regions(text: str) -> tuple[tuple[str, int], ...]:
@@ -206,20 +414,124 @@ def parse_regions(text: str) -> tuple[tuple[str, int], ...]:
     return tuple(table)
 
 
+# --- Which images fit a port table ----------------------------------------------------
+
+
+def image_tag(image: str) -> tuple[str, str | None]:
+    """``registry/path/name:tag`` -> (``registry/path/name``, ``tag``); a digest reference has no tag."""
+    if "@" in image:
+        return image.split("@", 1)[0], None
+    repository, _, tag = image.rpartition(":")
+    if "/" in tag or not repository:  # the colon was a registry port, or there is none
+        return image, None
+    return repository, tag
+
+
+def is_plugin_repository(repository: str) -> bool:
+    """The image's own repository, or a copy under the same name (an ECR pull-through cache)."""
+    return repository.rsplit("/", 1)[-1] == facts.PLUGIN_REPOSITORY.rsplit("/", 1)[-1]
+
+
+def check_image(image: str, edition: Edition, region_ports) -> None:
+    """Refuse a moving tag, and a release known to serve other ports than the template exposes."""
+    repository, tag = image_tag(image)
+    pinned = edition.default_image
+    if "@" not in image and tag in (None, facts.MOVING_TAG):
+        raise ConfigError(
+            f"image {image} has the moving tag :{tag or facts.MOVING_TAG}, which follows every release and its "
+            f"port layout: pin a release, e.g. image={pinned}"
+        )
+    release = facts.plugin_release(tag) if is_plugin_repository(repository) else None
+    if release is None or facts.serves(release, region_ports):
+        return
+    if region_ports != facts.PLUGIN_LAYOUTS[edition.layout]:
+        raise ConfigError(
+            f"image {image} is release {release.tag} ({release.layout} layout), which does not serve this region "
+            "table: use only region:port pairs of its layout, or set image= to an image that serves the table"
+        )
+    others = [other.name for other in EDITIONS.values() if other.layout == release.layout]
+    instead = f"build {others[0]} for it, or pin" if others else "no template here serves it; pin"
+    raise ConfigError(
+        f"image {image} is release {release.tag}, which serves the {release.layout} layout, not this template's "
+        f"ports ({edition.name}, {edition.layout}): {instead} e.g. image={pinned}"
+    )
+
+
+def refused_images(region_ports) -> list[str]:
+    """The ghcr.io references a stack of this port table must not run: moving, or another layout."""
+    moving = [facts.plugin_image(None), facts.plugin_image(facts.MOVING_TAG)]
+    return moving + [
+        facts.plugin_image(release.tag) for release in facts.PLUGIN_RELEASES if not facts.serves(release, region_ports)
+    ]
+
+
+def image_input(edition: Edition, default: str) -> Input:
+    return Input(
+        "ImageUri",
+        "Container image",
+        "String",
+        f"Image of the plugin. This template's ports are fixed to the {edition.layout} layout: use a release "
+        f"that serves it ({edition.release_tags}) or your mirror of one, pinned by tag or digest. Other releases "
+        f"and :latest are refused; for the other layout deploy {other_edition(edition).name}.",
+        default=default,
+        allowed_pattern=facts.IMAGE_PATTERN,
+        constraint="must be an image reference such as registry/repository:tag",
+    )
+
+
+def batch_size_input(edition: Edition) -> Input:
+    cap = edition.max_batch_size
+    return Input(
+        "MaxBatchSize",
+        "Recommendations batch size",
+        "Number",
+        f"FINFOCUS_MAX_BATCH_SIZE: most resources in one recommendations request (1-{cap}; the cap of the "
+        f"{edition.layout} releases).",
+        default=DEFAULT_MAX_BATCH_SIZE,
+        min_value=1,
+        max_value=cap,
+    )
+
+
+def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports) -> None:
+    """What the parameters' own constraints cannot say, checked before anything is created."""
+    rules.add(
+        template,
+        "ImageServesThesePorts",
+        rules.none_of(
+            inputs["ImageUri"],
+            refused_images(region_ports),
+            f"ImageUri is :latest, untagged, or a release that serves another port layout. This stack's ports are "
+            f"fixed to the {edition.layout} layout (releases {edition.release_tags}): pin one of those, or deploy "
+            f"{other_edition(edition).name} for the {other_edition(edition).layout} releases.",
+        ),
+    )
+    rules.add(
+        template,
+        "CorsCredentialsNeedExplicitOrigins",
+        rules.none_of(
+            inputs["CorsAllowedOrigins"],
+            ["*"],
+            "CorsAllowCredentials=true needs explicit CorsAllowedOrigins (https://app.example.com,...): "
+            "the plugin refuses to start with credentials and origin *.",
+        ),
+        when=rules.equals(inputs["CorsAllowCredentials"], "true"),
+    )
+
+
 # --- The template ----------------------------------------------------------------------
 
 
 def build(options: Options = Options()) -> Template:
+    edition = options.edition
     region_ports = options.region_ports()
     if not re.fullmatch(facts.IMAGE_PATTERN, options.image):
-        raise ConfigError(f"bad image {options.image!r}: use registry/repository[:tag], e.g. {DEFAULT_IMAGE}")
+        raise ConfigError(f"bad image {options.image!r}: use registry/repository[:tag], e.g. {edition.default_image}")
     ports = [PortSpec(region, port) for region, port in region_ports] + [PortSpec("metrics", options.metrics_port)]
 
-    template = Template(
-        Description=f"finfocus pricing plugin: {len(region_ports)} regional ports and metrics on Fargate, "
-        "found through Cloud Map"
-    )
-    inputs = parameters.declare(template, parameters.with_default(INPUTS, "ImageUri", options.image))
+    template = Template(Description=_description(edition, region_ports))
+    inputs = parameters.declare(template, input_groups(edition, options.image))
+    _add_rules(template, inputs, edition, region_ports)
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
     task = _add_task(template, inputs, log_group, ports)
@@ -243,7 +555,20 @@ def build(options: Options = Options()) -> Template:
     outputs.export(template, "SecurityGroupId", GetAtt(security_group, "GroupId"), "Security group of the plugin tasks")
     outputs.export(template, "NamespaceId", namespace_id, "Cloud Map namespace ID")
     _add_endpoint_outputs(template, region_ports, options.metrics_port, log_group)
+    # After the table's own checks, so a bad table is reported as such.
+    check_image(options.image, edition, region_ports)
     return template
+
+
+def _description(edition: Edition, region_ports) -> str:
+    if region_ports == facts.PLUGIN_LAYOUTS[edition.layout]:
+        ports = f"the {edition.layout} layout of image releases {edition.release_tags}"
+    else:
+        ports = f"{len(region_ports)} regions of a custom table"
+    return (
+        f"finfocus pricing plugin on Fargate, found through Cloud Map. Its ports are fixed to {ports}, "
+        f"plus metrics; for the {other_edition(edition).layout} releases deploy {other_edition(edition).name}."
+    )
 
 
 def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]) -> ecs.TaskDefinition:
@@ -254,14 +579,7 @@ def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]
         ports=ports,
         log_group=log_group,
         stream_prefix="plugin",
-        environment={
-            # The web server and /healthz back the container health check: not optional.
-            "FINFOCUS_PLUGIN_WEB_ENABLED": "true",
-            "FINFOCUS_PLUGIN_HEALTH_ENDPOINT": "true",
-            "FINFOCUS_LOG_LEVEL": Ref(inputs["LogLevel"]),
-            "FINFOCUS_CORS_ALLOWED_ORIGINS": Ref(inputs["CorsAllowedOrigins"]),
-            "TERMINATION_GRACE_SECONDS": str(TERMINATION_GRACE_SECONDS),
-        },
+        environment=environment(inputs),
         health_check=HEALTH_CHECK,
         stop_timeout=STOP_TIMEOUT_SECONDS,
     )
@@ -368,48 +686,87 @@ def _describe_ports(first: int, last: int, ports: list[PortSpec]) -> str:
 
 # --- Files beside the template, and the generated docs --------------------------------
 
-# Values for what only an AWS account knows; the guide shows how to fill them in.
-TASK_DEFINITION_PLACEHOLDERS = {
-    "AWS::StackName": "finfocus-plugin",
-    "AWS::Region": "<AWS_REGION>",
-    "LogGroup": "/ecs/finfocus-plugin",
-    "ExecutionRole.Arn": "arn:<AWS_PARTITION>:iam::<AWS_ACCOUNT_ID>:role/ecsTaskExecutionRole",
-    # The task role grants nothing; the stand-alone definition goes without one.
-    "TaskRole.Arn": None,
-}
 TASK_DEFINITION_FILE = "task-definition.json"
 
 
-def artifacts(document: dict) -> dict[str, str]:
-    """Files written beside the template, keyed by their suffix."""
-    return {TASK_DEFINITION_FILE: ecs_api.register_input(document, "TaskDefinition", TASK_DEFINITION_PLACEHOLDERS)}
+def task_definition_placeholders(edition: Edition) -> dict:
+    """Values for what only an AWS account knows; the guide shows how to fill them in."""
+    return {
+        "AWS::StackName": edition.name,
+        "AWS::Region": "<AWS_REGION>",
+        "LogGroup": f"/ecs/{edition.name}",
+        "ExecutionRole.Arn": "arn:<AWS_PARTITION>:iam::<AWS_ACCOUNT_ID>:role/ecsTaskExecutionRole",
+        # The task role grants nothing; the stand-alone definition goes without one.
+        "TaskRole.Arn": None,
+    }
+
+
+def artifacts_of(edition: Edition):
+    def artifacts(document: dict) -> dict[str, str]:
+        """Files written beside the template, keyed by their suffix."""
+        placeholders = task_definition_placeholders(edition)
+        return {TASK_DEFINITION_FILE: ecs_api.register_input(document, "TaskDefinition", placeholders)}
+
+    return artifacts
 
 
 def region_port_table(files) -> str:
     from . import docblocks  # only the docs need it
 
-    twelve, ten = facts.PLUGIN_LAYOUTS["12-region"], dict(facts.PLUGIN_LAYOUTS["10-region"])
-    rows = [[f"`{port}`", region, f"`{ten[region]}`" if region in ten else "not served"] for region, port in twelve]
-    metrics = facts.METRICS_PORT
-    rows.append([f"`{metrics}`", "metrics (`/metrics`, `/metrics/aggregated`)", f"`{metrics}`"])
-    return docblocks.table(["Port (12-region, default)", "Region", "Port (10-region, v0.1.4 on)"], rows)
+    layouts = {name: dict(table) for name, table in facts.PLUGIN_LAYOUTS.items()}
+    regions = dict.fromkeys(region for table in facts.PLUGIN_LAYOUTS.values() for region, _ in table)
+    header = ["Region"]
+    for name in layouts:
+        edition = EDITIONS.get(name)
+        served_by = f"`{edition.name}`" if edition else "no template"
+        header.append(f"{name}: {facts.release_span(name)} ({served_by})")
+    rows = [
+        [region] + [f"`{table[region]}`" if region in table else "-" for table in layouts.values()]
+        for region in regions
+    ]
+    rows.append(["metrics (`/metrics`, `/metrics/aggregated`)"] + [f"`{facts.METRICS_PORT}`"] * len(layouts))
+    return docblocks.table(header, rows)
+
+
+def environment_table(files) -> str:
+    from . import docblocks  # only the docs need it
+
+    def set_by(variable: Variable) -> str:
+        if variable.parameter:
+            return f"parameter `{variable.parameter}`"
+        if variable.fixed is not None:
+            return f"fixed: `{variable.fixed}`"
+        return "not set (image default)"
+
+    rows = [[f"`{v.name}`", v.default, v.example, set_by(v), v.effect.replace("|", "\\|")] for v in ENVIRONMENT]
+    return docblocks.table(["Variable", "Image default", "Example", "Set by the template", "What it does"], rows)
 
 
 def task_definition_json(files) -> str:
     """The stand-alone task definition, as the build writes it, for the guide."""
-    return "```json\n" + files(f"finfocus-plugin.{TASK_DEFINITION_FILE}") + "```\n"
+    return "```json\n" + files(f"{TWELVE_REGION.name}.{TASK_DEFINITION_FILE}") + "```\n"
 
 
-# The plugin runs anywhere its regions are priced from, GovCloud included.
-TEMPLATE = TemplateContract(
-    "finfocus-plugin",
-    SUMMARY,
-    facts.FINFOCUS_PLUGIN_REGIONS,
+def contract(edition: Edition, options: type, doc_blocks: dict | None = None) -> TemplateContract:
+    # The plugin runs anywhere its regions are priced from, GovCloud included.
+    return TemplateContract(
+        edition.name,
+        summary(edition),
+        tuple(region for region, _ in facts.PLUGIN_LAYOUTS[edition.layout]),
+        options,
+        build,
+        artifacts=artifacts_of(edition),
+        doc_blocks=doc_blocks or {},
+    )
+
+
+TEMPLATE = contract(
+    TWELVE_REGION,
     Options,
-    build,
-    artifacts=artifacts,
-    doc_blocks={
+    {
         "finfocus-plugin.region-ports": region_port_table,
+        "finfocus-plugin.environment": environment_table,
         "finfocus-plugin.task-definition": task_definition_json,
     },
 )
+TEMPLATE_10_REGION = contract(TEN_REGION, TenRegionOptions)

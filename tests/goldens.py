@@ -16,7 +16,6 @@ GOLDEN = ROOT / "tests" / "golden"
 
 # Directory under tests/golden/ -> the template and its build options.
 VARIANTS: dict[str, tuple[str, dict[str, str]]] = {
-    "finfocus-plugin.10-region": ("finfocus-plugin", {"layout": "10-region"}),
     "finfocus-plugin.two-regions": ("finfocus-plugin", {"regions": "us-east-1:8001,eu-west-1:8003"}),
     "finfocus-plugin.metrics-9191": ("finfocus-plugin", {"metrics_port": "9191"}),
 }

@@ -44,10 +44,11 @@ def test_list_names_every_template_with_its_build_options():
     result = run_build("--list")
     assert result.returncode == 0
     heads = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
-    assert heads == ["finfocus-plugin", "go-api", "platform"]
+    assert heads == ["finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform"]
     options = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("  --set")]
     # The structural choices only; sizes, ports and images of go-api are stack parameters.
-    assert options == ["layout=<str>", "regions=<str>", "metrics_port=<int>", "image=<str>"]
+    # The port layout is no option: each layout is a template of its own.
+    assert options == ["regions=<str>", "metrics_port=<int>", "image=<str>"] * 2
     assert "(default: 9090)" in result.stdout
 
 
@@ -92,7 +93,7 @@ def test_builds_only_the_named_template(tmp_path):
 
 
 def test_build_option_changes_the_template(tmp_path):
-    result = run_build("finfocus-plugin", "--set", "layout=10-region", "--output-dir", str(tmp_path))
+    result = run_build("finfocus-plugin", "--set", "regions=us-east-1:8001", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr
     text = (tmp_path / "finfocus-plugin.yaml").read_text()
     assert "us-gov-west-1" not in text and "ContainerPort: 8011" not in text
@@ -104,7 +105,7 @@ def test_reference_docs_come_from_the_build_not_a_second_one(monkeypatch):
     monkeypatch.setattr(templates, "build", lambda name, settings=None: built.append(name) or real(name, settings))
     documents, files = cli.render_all(list(templates.TEMPLATES), {})
     cli.render_docs(documents, files)
-    assert built == ["finfocus-plugin", "go-api", "platform"]
+    assert built == ["finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform"]
 
 
 # A region table with this many entries passes 200 outputs (one per region, plus the others).
@@ -112,12 +113,15 @@ MANY_REGIONS = ",".join(f"zz-{chr(97 + i // 26)}{chr(97 + i % 26)}-1:{10000 + i}
 # Far fewer regions already pass 51,200 bytes of YAML.
 SIXTY_REGIONS = ",".join(f"zz-{chr(97 + i // 26)}{chr(97 + i % 26)}-1:{10000 + 2 * i}" for i in range(120))
 
+# A mirror's own image: no release serves a synthetic table.
+MIRROR = "registry.example.com/mirror/finfocus:custom"
+
 BAD_INPUT = [
     (["no-such-template"], "no-such-template"),
     (["--frobnicate"], "--frobnicate"),
-    (["finfocus-plugin", "--set", "layout=7-region"], "7-region"),
     (["finfocus-plugin", "--set", "colour=blue"], "colour"),
-    (["finfocus-plugin", "--set", "layout"], "layout"),
+    (["finfocus-plugin", "--set", "layout=10-region"], "layout"),
+    (["finfocus-plugin", "--set", "regions"], "regions"),
     (["finfocus-plugin", "--set", "task_size=256x512"], "task_size"),
     (["finfocus-plugin", "--set", "client_cidr=10.0.0.0/16"], "client_cidr"),
     (["go-api", "--set", "container_port=8080"], "container_port"),
@@ -131,8 +135,7 @@ BAD_INPUT = [
     (["finfocus-plugin", "--set", "regions=us-east-1:\u0668\u0660\u0660\u0661"], "bad region entry"),
     (["finfocus-plugin", "--set", "regions=us-east-1\n:8001"], "us-east-1"),
     (["finfocus-plugin", "--set", f"regions={MANY_REGIONS}"], "200 outputs"),
-    (["finfocus-plugin", "--set", f"regions={SIXTY_REGIONS}"], "51,200 bytes"),
-    (["finfocus-plugin", "--set", "layout=10-region", "--set", "regions=us-east-1:8001"], "layout and regions"),
+    (["finfocus-plugin", "--set", f"regions={SIXTY_REGIONS}", "--set", f"image={MIRROR}"], "51,200 bytes"),
     (["finfocus-plugin", "--set", "metrics_port=nine"], "nine"),
     (["finfocus-plugin", "--set", "metrics_port=--5"], "--5"),
     (["finfocus-plugin", "--set", "metrics_port=²"], "²"),
@@ -141,6 +144,35 @@ BAD_INPUT = [
     (["finfocus-plugin", "--set", "metrics_port=65536"], "port 65536 "),
     (["finfocus-plugin", "--set", "image=Not An Image"], "Not An Image"),
     (["finfocus-plugin", "--set", "image=ghcr.io/rshade/finfocus-plugin-aws-public:v0.1.8\n"], "image"),
+    # The image's ports must be the template's: a release of another layout, or a tag that moves, is refused.
+    (
+        ["finfocus-plugin", "--set", "image=ghcr.io/rshade/finfocus-plugin-aws-public:v0.1.8"],
+        "finfocus-plugin-10-region",
+    ),
+    (["finfocus-plugin", "--set", "image=ghcr.io/rshade/finfocus-plugin-aws-public:v0.1.3"], "v0.1.3"),
+    (["finfocus-plugin-10-region", "--set", "image=ghcr.io/rshade/finfocus-plugin-aws-public:v0.1.2"], "12-region"),
+    (["finfocus-plugin-10-region", "--set", "image=ghcr.io/rshade/finfocus-plugin-aws-public:v0.1.3"], "9-region"),
+    (["finfocus-plugin", "--set", "image=ghcr.io/rshade/finfocus-plugin-aws-public:latest"], ":latest"),
+    (["finfocus-plugin-10-region", "--set", "image=ghcr.io/rshade/finfocus-plugin-aws-public"], ":latest"),
+    (["finfocus-plugin", "--set", "image=registry.example.com:5000/finfocus"], ":latest"),
+    (
+        [
+            "finfocus-plugin",
+            "--set",
+            "image=123456789012.dkr.ecr.us-east-1.amazonaws.com/ghcr/rshade/finfocus-plugin-aws-public:v0.1.8",
+        ],
+        "v0.1.8",
+    ),
+    (
+        [
+            "finfocus-plugin",
+            "--set",
+            "regions=us-west-1:8010",
+            "--set",
+            "image=ghcr.io/rshade/finfocus-plugin-aws-public:v0.1.2",
+        ],
+        "v0.1.2",
+    ),
     (["platform", "--set", "layout=10-region"], "layout"),
     (["--set", "layout=10-region"], "template named"),
     (["--check", "--set", "regions=us-east-1:8001"], "template named"),
@@ -162,7 +194,7 @@ def test_bad_input_is_one_line_exit_2_and_nothing_written(project, tmp_path, arg
 
 def test_a_variant_is_never_built_into_output(project):
     before = snapshot(project)
-    result = run_in(project, "finfocus-plugin", "--set", "layout=10-region")
+    result = run_in(project, "finfocus-plugin", "--set", "metrics_port=9191")
     assert result.returncode == 2
     assert "--output-dir" in result.stderr and len(result.stderr.splitlines()) == 1
     assert snapshot(project) == before
@@ -236,7 +268,6 @@ PART_INPUT = [
     (lambda: finfocus_plugin.parse_regions(" "), "empty"),
     (lambda: finfocus_plugin.parse_regions("us-east-1=8001"), "us-east-1=8001"),
     (lambda: finfocus_plugin.build(finfocus_plugin.Options(regions="")), "empty"),
-    (lambda: finfocus_plugin.build(finfocus_plugin.Options(layout="12-region", regions="us-east-1:8001")), "both"),
     (lambda: templates.describe("go-api").options_from({"colour": "blue"}), "colour"),
     (lambda: templates.describe("finfocus-plugin").options_from({"metrics_port": "x"}), "metrics_port"),
     (lambda: templates.describe("no-such-template"), "no-such-template"),

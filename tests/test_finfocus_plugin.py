@@ -1,12 +1,19 @@
-"""The finfocus-plugin template against the facts of its specification."""
+"""The finfocus-plugin templates against the facts of their specification.
+
+Every expected value is typed in from the image's own repository (docker/entrypoint.sh,
+docker/healthcheck.sh, the Go source) at each release tag, never read from the code.
+"""
 
 import json
 import re
 
-from templates.evaluate import Evaluator
-from tests.helpers import as_json, built, only, policy_statements
+import pytest
 
-# The image's documented layout, typed in from its specification (not from the code).
+from templates.evaluate import Evaluator
+from tests.helpers import ROOT, as_json, built, only, policy_statements
+
+REPOSITORY = "ghcr.io/rshade/finfocus-plugin-aws-public"
+# v0.1.1 and v0.1.2: twelve regions.
 SPEC_PORTS = {
     8001: "us-east-1",
     8002: "us-west-2",
@@ -22,27 +29,157 @@ SPEC_PORTS = {
     8012: "us-west-1",
     9090: "metrics",
 }
-# Releases from v0.1.4 on: GovCloud dropped, us-west-1 moved to 8010.
-SPEC_PORTS_10 = {p: r for p, r in SPEC_PORTS.items() if p <= 8009} | {8010: "us-west-1", 9090: "metrics"}
+# v0.1.4 to v0.1.8: GovCloud dropped, us-west-1 on 8010.
+SPEC_PORTS_10 = {
+    8001: "us-east-1",
+    8002: "us-west-2",
+    8003: "eu-west-1",
+    8004: "ap-southeast-1",
+    8005: "ap-southeast-2",
+    8006: "ap-northeast-1",
+    8007: "ap-south-1",
+    8008: "ca-central-1",
+    8009: "sa-east-1",
+    8010: "us-west-1",
+    9090: "metrics",
+}
+TWELVE_REGION_RELEASES = ["v0.1.1", "v0.1.2"]
+NINE_REGION_RELEASES = ["v0.1.3"]
+TEN_REGION_RELEASES = ["v0.1.4", "v0.1.5", "v0.1.6", "v0.1.7", "v0.1.8"]
+
+# template -> (its ports, the newest release of its layout, releases that serve it, the other template)
+EDITIONS = {
+    "finfocus-plugin": (SPEC_PORTS, "v0.1.2", TWELVE_REGION_RELEASES, "finfocus-plugin-10-region"),
+    "finfocus-plugin-10-region": (SPEC_PORTS_10, "v0.1.8", TEN_REGION_RELEASES, "finfocus-plugin"),
+}
+NAMES = list(EDITIONS)
 
 
 def container(template):
     return only(template, "AWS::ECS::TaskDefinition")["Properties"]["ContainerDefinitions"][0]
 
 
-def test_thirteen_named_tcp_port_mappings(finfocus):
-    mappings = container(finfocus)["PortMappings"]
-    assert {m["ContainerPort"]: m["Name"] for m in mappings} == SPEC_PORTS
-    assert len(mappings) == 13
+@pytest.mark.parametrize("name", NAMES)
+def test_port_mappings_are_exactly_the_layout_of_the_default_release(name):
+    template = built(name)
+    ports, newest, _, _ = EDITIONS[name]
+    assert template["Parameters"]["ImageUri"]["Default"] == f"{REPOSITORY}:{newest}"
+    mappings = container(template)["PortMappings"]
+    assert {m["ContainerPort"]: m["Name"] for m in mappings} == ports
+    assert len(mappings) == len(ports)
     assert {m["Protocol"] for m in mappings} == {"tcp"}
     assert all("HostPort" not in m for m in mappings)
 
 
-def test_ten_region_layout_from_the_same_table():
-    template = built("finfocus-plugin", layout="10-region")
-    assert {m["ContainerPort"]: m["Name"] for m in container(template)["PortMappings"]} == SPEC_PORTS_10
-    assert "EndpointUsGovWest1" not in template["Outputs"]
-    assert "8010" in json.dumps(template["Outputs"]["EndpointUsWest1"]["Value"])
+@pytest.mark.parametrize("name", NAMES)
+def test_endpoint_outputs_map_each_region_to_its_release_port(name):
+    ports, _, _, _ = EDITIONS[name]
+    outputs = built(name)["Outputs"]
+    endpoints = {key: body["Value"] for key, body in outputs.items() if key.startswith("Endpoint")}
+    expected = {
+        "Endpoint" + "".join(part.capitalize() for part in region.split("-")): {
+            "Fn::Sub": f"http://${{DiscoveryServiceName}}.${{NamespaceName}}:{port}"
+        }
+        for port, region in ports.items()
+        if region != "metrics"
+    }
+    assert endpoints == expected
+    assert outputs["MetricsEndpoint"]["Value"] == {
+        "Fn::Sub": "http://${DiscoveryServiceName}.${NamespaceName}:9090/metrics"
+    }
+
+
+def test_the_12_region_template_prices_govcloud_and_the_10_region_one_does_not():
+    twelve, ten = built("finfocus-plugin")["Outputs"], built("finfocus-plugin-10-region")["Outputs"]
+    assert "8010" in json.dumps(twelve["EndpointUsGovWest1"]) and "8012" in json.dumps(twelve["EndpointUsWest1"])
+    assert "EndpointUsGovWest1" not in ten and "EndpointUsGovEast1" not in ten
+    assert "8010" in json.dumps(ten["EndpointUsWest1"])
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_a_stack_refuses_images_that_serve_other_ports(name):
+    _, newest, serving, other = EDITIONS[name]
+    rule = built(name)["Rules"]["ImageServesThesePorts"]
+    assert "RuleCondition" not in rule
+    (assertion,) = rule["Assertions"]
+    refused = assertion["Assert"]["Fn::Not"][0]["Fn::Contains"][0]
+    assert assertion["Assert"]["Fn::Not"][0]["Fn::Contains"][1] == {"Ref": "ImageUri"}
+    every_release = TWELVE_REGION_RELEASES + NINE_REGION_RELEASES + TEN_REGION_RELEASES
+    assert sorted(refused) == sorted(
+        [REPOSITORY, f"{REPOSITORY}:latest"] + [f"{REPOSITORY}:{tag}" for tag in every_release if tag not in serving]
+    )
+    assert f"{REPOSITORY}:{newest}" not in refused
+    description = assertion["AssertDescription"]
+    assert other in description and ":latest" in description
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_console_says_the_ports_are_fixed_to_the_layout(name):
+    template = built(name)
+    layout = "12-region" if name == "finfocus-plugin" else "10-region"
+    _, _, _, other = EDITIONS[name]
+    for text in (template["Description"], template["Parameters"]["ImageUri"]["Description"]):
+        assert f"fixed to the {layout} layout" in text and other in text
+    assert len(template["Description"]) <= 1024
+
+
+def test_credentials_with_the_wildcard_origin_are_refused(finfocus):
+    rule = finfocus["Rules"]["CorsCredentialsNeedExplicitOrigins"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "CorsAllowCredentials"}, "true"]}
+    (assertion,) = rule["Assertions"]
+    assert assertion["Assert"] == {"Fn::Not": [{"Fn::Contains": [["*"], {"Ref": "CorsAllowedOrigins"}]}]}
+    assert "CorsAllowedOrigins" in assertion["AssertDescription"]
+
+
+# Each variable a parameter sets, typed from the image's documentation of its environment.
+PARAMETER_VARIABLES = {
+    "FINFOCUS_LOG_LEVEL": "LogLevel",
+    "FINFOCUS_CORS_ALLOWED_ORIGINS": "CorsAllowedOrigins",
+    "FINFOCUS_CORS_ALLOW_CREDENTIALS": "CorsAllowCredentials",
+    "FINFOCUS_CORS_MAX_AGE": "CorsMaxAge",
+    "FINFOCUS_MAX_BATCH_SIZE": "MaxBatchSize",
+    "FINFOCUS_STRICT_VALIDATION": "StrictValidation",
+}
+FIXED_VARIABLES = {
+    "FINFOCUS_PLUGIN_WEB_ENABLED": "true",  # the web server and /healthz back the health check
+    "FINFOCUS_PLUGIN_HEALTH_ENDPOINT": "true",
+    "TERMINATION_GRACE_SECONDS": "30",
+}
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_each_parameter_reaches_its_environment_variable(name):
+    environment = {e["Name"]: e["Value"] for e in container(built(name))["Environment"]}
+    assert environment == {
+        **{variable: {"Ref": parameter} for variable, parameter in PARAMETER_VARIABLES.items()},
+        **FIXED_VARIABLES,
+    }
+    # Debugging only: documented, never set by a stack.
+    assert "FINFOCUS_TEST_MODE" not in environment
+
+
+@pytest.mark.parametrize(("name", "batch_cap"), [("finfocus-plugin", 500), ("finfocus-plugin-10-region", 100)])
+def test_plugin_settings_are_typed_constrained_and_default_as_the_image_does(name, batch_cap):
+    parameters = built(name)["Parameters"]
+    assert parameters["LogLevel"]["AllowedValues"] == ["debug", "info", "warn", "error"]
+    assert parameters["LogLevel"]["Default"] == "info"
+    for flag in ("CorsAllowCredentials", "StrictValidation"):
+        assert parameters[flag]["Type"] == "String"
+        assert parameters[flag]["AllowedValues"] == ["true", "false"] and parameters[flag]["Default"] == "false"
+    max_age = parameters["CorsMaxAge"]
+    assert (max_age["Type"], max_age["MinValue"], max_age["MaxValue"], max_age["Default"]) == (
+        "Number",
+        0,
+        86400,
+        86400,
+    )
+    batch = parameters["MaxBatchSize"]
+    # v0.1.1-v0.1.5 lower larger values to 500, v0.1.6 on to 100; default 100 in all.
+    assert (batch["Type"], batch["MinValue"], batch["MaxValue"], batch["Default"]) == ("Number", 1, batch_cap, 100)
+    interface = built(name)["Metadata"]["AWS::CloudFormation::Interface"]
+    groups = {g["Label"]["default"]: g["Parameters"] for g in interface["ParameterGroups"]}
+    assert groups["Browser access (CORS)"] == ["CorsAllowedOrigins", "CorsAllowCredentials", "CorsMaxAge"]
+    assert groups["Request handling"] == ["MaxBatchSize", "StrictValidation"]
 
 
 def test_fargate_awsvpc_task_sized_two_vcpu_four_gb_by_default(finfocus):
@@ -90,15 +227,6 @@ def test_health_check(finfocus):
     assert check["Retries"] == 3
     assert check["StartPeriod"] >= 30
     assert check["Timeout"] == 10  # the image's own HEALTHCHECK timeout; see docs/finfocus-plugin.md
-
-
-def test_environment_from_parameters(finfocus):
-    environment = {e["Name"]: e["Value"] for e in container(finfocus)["Environment"]}
-    assert environment["FINFOCUS_PLUGIN_WEB_ENABLED"] == "true"
-    assert environment["FINFOCUS_PLUGIN_HEALTH_ENDPOINT"] == "true"
-    assert environment["FINFOCUS_LOG_LEVEL"] == {"Ref": "LogLevel"}
-    assert environment["FINFOCUS_CORS_ALLOWED_ORIGINS"] == {"Ref": "CorsAllowedOrigins"}
-    assert finfocus["Parameters"]["LogLevel"]["AllowedValues"] == ["debug", "info", "warn", "error"]
 
 
 def test_stop_timeout_covers_the_termination_grace(finfocus):
@@ -246,6 +374,10 @@ PARAMETER_TYPES = {
     "DesiredCount": "Number",
     "LogLevel": "String",
     "CorsAllowedOrigins": "String",
+    "CorsAllowCredentials": "String",
+    "CorsMaxAge": "Number",
+    "MaxBatchSize": "Number",
+    "StrictValidation": "String",
     "ExistingNamespaceId": "String",
     "NamespaceName": "String",
     "DiscoveryServiceName": "String",
@@ -258,7 +390,7 @@ PARAMETER_TYPES = {
 def test_parameters_typed_and_constrained(finfocus):
     parameters = finfocus["Parameters"]
     assert {name: p["Type"] for name, p in parameters.items()} == PARAMETER_TYPES
-    assert parameters["ImageUri"]["Default"] == "ghcr.io/rshade/finfocus-plugin-aws-public:latest"
+    assert parameters["ImageUri"]["Default"] == "ghcr.io/rshade/finfocus-plugin-aws-public:v0.1.2"
     for name, parameter in parameters.items():
         assert parameter.get("Description"), name
         if parameter["Type"] in ("String", "Number"):
@@ -283,3 +415,78 @@ def test_outputs_exported_with_stack_prefix(finfocus):
     assert len(region_outputs) == 12
     assert outputs["EndpointUsEast1"]["Value"] == {"Fn::Sub": "http://${DiscoveryServiceName}.${NamespaceName}:8001"}
     assert outputs["EndpointUsWest1"]["Value"] == {"Fn::Sub": "http://${DiscoveryServiceName}.${NamespaceName}:8012"}
+
+
+@pytest.mark.parametrize(
+    ("name", "image"),
+    [
+        ("finfocus-plugin", f"{REPOSITORY}:v0.1.1"),
+        ("finfocus-plugin-10-region", f"{REPOSITORY}:v0.1.4"),
+        # A mirror's own tag and a digest say nothing about the layout: the template's is assumed.
+        ("finfocus-plugin", "123456789012.dkr.ecr.us-east-1.amazonaws.com/finfocus-plugin-aws-public:prod-2026"),
+        ("finfocus-plugin-10-region", f"{REPOSITORY}@sha256:{'a' * 64}"),
+        ("finfocus-plugin", "registry.example.com:5000/mirror/finfocus:v9"),
+    ],
+)
+def test_images_that_serve_the_ports_or_are_unknown_are_accepted(name, image):
+    assert built(name, image=image)["Parameters"]["ImageUri"]["Default"] == image
+
+
+def test_a_release_serves_a_custom_table_it_contains():
+    # us-east-1 and eu-west-1 are on 8001 and 8003 in every release with an image.
+    template = built("finfocus-plugin", regions="us-east-1:8001,eu-west-1:8003", image=f"{REPOSITORY}:v0.1.3")
+    refused = template["Rules"]["ImageServesThesePorts"]["Assertions"][0]["Assert"]["Fn::Not"][0]["Fn::Contains"][0]
+    assert sorted(refused) == [REPOSITORY, f"{REPOSITORY}:latest"]
+
+
+def test_the_10_region_task_definition_file_has_its_eleven_ports_and_release():
+    definition = json.loads((ROOT / "output" / "finfocus-plugin-10-region.task-definition.json").read_text())
+    assert definition["family"] == "finfocus-plugin-10-region"
+    (plugin,) = definition["containerDefinitions"]
+    assert plugin["image"] == f"{REPOSITORY}:v0.1.8"
+    assert {m["containerPort"]: m["name"] for m in plugin["portMappings"]} == SPEC_PORTS_10
+    assert len(plugin["portMappings"]) == 11
+    assert plugin["logConfiguration"]["options"]["awslogs-group"] == "/ecs/finfocus-plugin-10-region"
+    # The ECS API takes environment values as strings only, numbers included.
+    environment = {e["name"]: e["value"] for e in plugin["environment"]}
+    assert environment["FINFOCUS_CORS_MAX_AGE"] == "86400" and environment["FINFOCUS_MAX_BATCH_SIZE"] == "100"
+    assert all(isinstance(value, str) for value in environment.values())
+
+
+@pytest.mark.parametrize("path", sorted((ROOT / "params").glob("finfocus-plugin*.json")), ids=lambda p: p.name)
+def test_parameter_files_pin_a_release_of_their_templates_layout(path):
+    name = path.name.rsplit(".", 2)[0]
+    _, _, serving, _ = EDITIONS[name]
+    given = dict(entry.split("=", 1) for entry in json.loads(path.read_text()))
+    repository, _, tag = given["ImageUri"].rpartition(":")
+    assert repository == REPOSITORY and tag in serving
+    if path.name.endswith(".prod.json"):
+        assert tag == {"finfocus-plugin": "v0.1.2", "finfocus-plugin-10-region": "v0.1.8"}[name]
+
+
+# Everything the image reads from its environment (entrypoint.sh, healthcheck.sh, the Go source).
+IMAGE_VARIABLES = [
+    "FINFOCUS_PLUGIN_WEB_ENABLED",
+    "FINFOCUS_PLUGIN_HEALTH_ENDPOINT",
+    "FINFOCUS_LOG_LEVEL",
+    "FINFOCUS_CORS_ALLOWED_ORIGINS",
+    "FINFOCUS_CORS_ALLOW_CREDENTIALS",
+    "FINFOCUS_CORS_MAX_AGE",
+    "FINFOCUS_MAX_BATCH_SIZE",
+    "FINFOCUS_STRICT_VALIDATION",
+    "FINFOCUS_TEST_MODE",
+    "TERMINATION_GRACE_SECONDS",
+    "HEALTH_CHECK_TIMEOUT",
+    "QUIET_HEALTHCHECK",
+]
+
+
+def test_the_guide_documents_every_variable_the_image_reads():
+    text = (ROOT / "docs" / "finfocus-plugin.md").read_text()
+    block = text.split("<!-- generated:finfocus-plugin.environment -->")[1].split("<!-- /generated")[0]
+    rows = {line.split("|")[1].strip().strip("`"): line for line in block.splitlines() if line.startswith("| `")}
+    assert sorted(rows) == sorted(IMAGE_VARIABLES)
+    for variable, parameter in PARAMETER_VARIABLES.items():
+        assert f"parameter `{parameter}`" in rows[variable]
+    assert "not set" in rows["FINFOCUS_TEST_MODE"]
+    assert "`86400`" in rows["FINFOCUS_CORS_MAX_AGE"] and "`100`" in rows["FINFOCUS_MAX_BATCH_SIZE"]

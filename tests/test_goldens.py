@@ -26,9 +26,6 @@ def test_each_variant_differs_from_the_default_build():
 
 
 def test_goldens_show_what_each_option_means():
-    ten = (GOLDEN / "finfocus-plugin.10-region" / "finfocus-plugin.task-definition.json").read_text()
-    # v0.1.4 on: no GovCloud, us-west-1 moves to 8010 (GUIDE section 4).
-    assert "us-gov-west-1" not in ten and '"name": "us-west-1",\n          "containerPort": 8010' in ten
     two = (GOLDEN / "finfocus-plugin.two-regions" / "finfocus-plugin.yaml").read_text()
     assert "EndpointUsEast1:" in two and "EndpointEuWest1:" in two and "EndpointUsWest2" not in two
     metrics = (GOLDEN / "finfocus-plugin.metrics-9191" / "finfocus-plugin.yaml").read_text()

@@ -324,7 +324,9 @@ def any_configuration_of_the_parts_is_lint_clean(config):
 
 def any_region_table_builds_a_lint_clean_plugin_template(table, metrics_port, region):
     options = finfocus_plugin.Options(
-        regions=",".join(f"{name}:{port}" for name, port in table), metrics_port=metrics_port
+        regions=",".join(f"{name}:{port}" for name, port in table),
+        metrics_port=metrics_port,
+        image="registry.example.com/mirror/finfocus:custom",  # no release serves a random table
     )
     template = finfocus_plugin.build(options).to_dict()
     mappings = template["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]["PortMappings"]

@@ -5,10 +5,16 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
+
 from tests.helpers import ROOT, offline_aws_environment
 
 BIN = Path(sys.executable).parent
-TASK_DEFINITION = ROOT / "output" / "finfocus-plugin.task-definition.json"
+# Every stand-alone task definition the build writes, with the ports of its template's release.
+TASK_DEFINITIONS = {
+    "finfocus-plugin": [*range(8001, 8013), 9090],
+    "finfocus-plugin-10-region": [*range(8001, 8011), 9090],
+}
 
 
 def aws(endpoint: str, *arguments) -> dict:
@@ -24,9 +30,9 @@ def aws(endpoint: str, *arguments) -> dict:
     return json.loads(result.stdout)
 
 
-def filled_in(tmp_path: Path) -> Path:
+def filled_in(name: str, tmp_path: Path) -> Path:
     """The committed JSON with its placeholders filled in, as the guide tells users to."""
-    text = TASK_DEFINITION.read_text()
+    text = (ROOT / "output" / f"{name}.task-definition.json").read_text()
     for placeholder, value in {
         "<AWS_REGION>": "us-east-1",
         "<AWS_ACCOUNT_ID>": "123456789012",
@@ -39,17 +45,24 @@ def filled_in(tmp_path: Path) -> Path:
     return path
 
 
-def test_register_and_describe_with_the_aws_cli(moto_endpoint, tmp_path):
-    path = filled_in(tmp_path)
+def test_every_task_definition_file_is_covered():
+    assert sorted(path.name for path in (ROOT / "output").glob("*.task-definition.json")) == sorted(
+        f"{name}.task-definition.json" for name in TASK_DEFINITIONS
+    )
+
+
+@pytest.mark.parametrize("name", list(TASK_DEFINITIONS))
+def test_register_and_describe_with_the_aws_cli(moto_endpoint, tmp_path, name):
+    path = filled_in(name, tmp_path)
     registered = aws(moto_endpoint, "ecs", "register-task-definition", "--cli-input-json", f"file://{path}")
     arn = registered["taskDefinition"]["taskDefinitionArn"]
     described = aws(moto_endpoint, "ecs", "describe-task-definition", "--task-definition", arn)["taskDefinition"]
-    assert described["family"] == "finfocus-plugin"
+    assert described["family"] == name
     assert described["requiresCompatibilities"] == ["FARGATE"]
     assert described["networkMode"] == "awsvpc"
     assert (described["cpu"], described["memory"]) == ("2048", "4096")
     (plugin,) = described["containerDefinitions"]
     ports = sorted(mapping["containerPort"] for mapping in plugin["portMappings"])
-    assert ports == [*range(8001, 8013), 9090]
+    assert ports == TASK_DEFINITIONS[name]
     assert plugin["logConfiguration"]["options"]["awslogs-region"] == "us-east-1"
     assert plugin["healthCheck"]["command"] == ["CMD-SHELL", "/healthcheck.sh"]

@@ -23,7 +23,9 @@ def register_input(document: dict, resource_title: str, placeholders: dict[str, 
     """
     properties = document["Resources"][resource_title]["Properties"]
     properties = {key: item for key, item in properties.items() if key != "Tags"}
-    resolved = Evaluator(document, placeholders).resolve(properties)
+    # As CloudFormation passes them: a Number parameter's value is text, which the ECS API
+    # requires of environment values.
+    resolved = Evaluator(document, placeholders, as_deployed=True).resolve(properties)
     return json.dumps(_camel(resolved), indent=2) + "\n"
 
 
