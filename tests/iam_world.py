@@ -38,7 +38,9 @@ def roles(name: str, **values) -> dict[str, dict]:
     given = {**REQUIRED, **values}
     given.update({f"{title}.Arn": log_group_arn(title) for title in resources(document, "AWS::Logs::LogGroup")})
     evaluator = Evaluator(document, given, strict=False)
-    return {title: evaluator.resolve(body)["Properties"] for title, body in resources(document, "AWS::IAM::Role").items()}
+    return {
+        title: evaluator.resolve(body)["Properties"] for title, body in resources(document, "AWS::IAM::Role").items()
+    }
 
 
 def policies(role: dict) -> dict[str, list[dict]]:
