@@ -1,6 +1,7 @@
 """`make doctor`: the signature table, the generated doc block, and a diagnosis from recorded responses."""
 
 import datetime
+import re
 
 import pytest
 from botocore.stub import Stubber
@@ -69,7 +70,10 @@ def test_signature_matches_its_text_and_not_a_healthy_one(name):
 def test_the_doc_block_is_the_generated_table():
     text = (ROOT / "docs" / "ecs-deployment.md").read_text()
     assert "<!-- generated:doctor.signatures -->" in text
-    assert fill(text, signatures.DOC_BLOCKS, "docs/ecs-deployment.md") == text
+    blocks = {name: (lambda files, make=make: make()) for name, make in signatures.DOC_BLOCKS.items()}
+    # Only this block: the page's other blocks come from the templates' build.
+    (body,) = re.findall(r"<!-- generated:doctor.signatures -->\n.*?<!-- /generated:doctor.signatures -->", text, re.S)
+    assert fill(body, blocks, "docs/ecs-deployment.md", files=None) == body
 
 
 NOW = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
