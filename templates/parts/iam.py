@@ -46,6 +46,19 @@ def _policies(name: str, statements: list[Statement]) -> list[iam.Policy]:
     ]
 
 
+def _with_conditional(policies: list, conditional: list):
+    """The ``Policies`` of a role: its policies, then the conditional ones (:func:`conditional_policy`).
+
+    A role whose only policy is conditional gets the ``Fn::If`` around the whole list
+    instead: CloudFormation drops an ``AWS::NoValue`` from a list, but not every tool
+    that reads templates does (moto keeps it as a null policy and fails).
+    """
+    if not policies and len(conditional) == 1:
+        condition, policy, _ = conditional[0].data["Fn::If"]
+        return If(condition, [policy], NoValue)
+    return [*policies, *conditional]
+
+
 def execution_role(title: str, statements: list[Statement], extra_policies: list | None = None) -> iam.Role:
     """The role ECS itself uses to pull the image, write logs and read secrets.
 
@@ -54,7 +67,7 @@ def execution_role(title: str, statements: list[Statement], extra_policies: list
     return iam.Role(
         title,
         AssumeRolePolicyDocument=_trust(),
-        Policies=[*_policies("task-execution", statements), *(extra_policies or [])],
+        Policies=_with_conditional(_policies("task-execution", statements), extra_policies or []),
     )
 
 
@@ -65,9 +78,9 @@ def task_role(title: str, statements: list[Statement] | None = None, extra_polic
     (an ``Fn::If`` of a policy and ``AWS::NoValue``), such as ECS Exec's.
     """
     role = iam.Role(title, AssumeRolePolicyDocument=_task_trust())
-    policies = [*_policies("task", statements or []), *(extra_policies or [])]
-    if policies:
-        role.Policies = policies
+    static, conditional = _policies("task", statements or []), extra_policies or []
+    if static or conditional:
+        role.Policies = _with_conditional(static, conditional)
     return role
 
 
