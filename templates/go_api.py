@@ -16,7 +16,7 @@ from troposphere import Ref, Template
 
 from . import facts
 from .contract import TemplateContract
-from .parts import cluster, iam, logs, outputs, parameters, scaling
+from .parts import cluster, ecs_exec, iam, logs, outputs, parameters, scaling
 from .parts.fargate import Container, PortSpec, TaskSize, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
@@ -124,6 +124,7 @@ INPUTS = [
     LOAD_BALANCER_AND_NETWORK,
     SCALING,
     *parameters.cluster_and_logging(retention_days=30),
+    Group("Debugging", (ecs_exec.enable_execute_command(),)),
 ]
 
 
@@ -140,6 +141,7 @@ def build(options: Options = Options()) -> Template:
     inputs = parameters.declare(template, INPUTS)
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
+    execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])
     image, container_port = inputs["ImageUri"], inputs["ContainerPort"]
     api = Container(
         name=CONTAINER_NAME,
@@ -155,7 +157,8 @@ def build(options: Options = Options()) -> Template:
         size=inputs["TaskSize"],
         family=Ref("AWS::StackName"),
         repositories=[iam.ecr_repository_arn(Ref(image))],  # the image's own repository only
-        # The API calls no AWS API: its task role grants nothing.
+        # The API calls no AWS API: its task role grants nothing but, when turned on, ECS Exec's channels.
+        execute_command=execute_command,
     )
     service = template.add_resource(
         fargate_service(
@@ -171,6 +174,7 @@ def build(options: Options = Options()) -> Template:
                 load_balancer(inputs["TargetGroupArn"], container_name=CONTAINER_NAME, container_port=container_port)
             ],
             health_check_grace_seconds=inputs["HealthCheckGracePeriodSeconds"],
+            execute_command=execute_command,
         )
     )
     _add_scaling(template, inputs, cluster_choice.name, service)

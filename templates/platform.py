@@ -19,7 +19,20 @@ from troposphere import FindInMap, GetAtt, Ref, Sub, Template
 
 from . import facts
 from .contract import TemplateContract
-from .parts import alarms, cluster, discovery, iam, loadbalancing, logs, network, outputs, parameters, scaling
+from .parts import (
+    alarms,
+    cluster,
+    discovery,
+    ecs_exec,
+    iam,
+    loadbalancing,
+    logs,
+    network,
+    outputs,
+    parameters,
+    scaling,
+    ssm_secrets,
+)
 from .parts.fargate import Container, PortSpec, TaskSize
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
@@ -41,6 +54,9 @@ class Tier:
     subnets: str  # name of its subnets input
     image: str  # name of its image input
     secrets: dict = field(default_factory=dict)  # variable -> parameter name under the secrets path
+    # The application sends its own logs to CloudWatch Logs (besides stdout, which ECS ships):
+    # its task role may write to the tier's log group.
+    writes_own_logs: bool = False
 
     def url(self) -> Sub:
         """Its address inside the VPC, through the Cloud Map namespace."""
@@ -53,7 +69,13 @@ BFF = Tier(
     3000,
     subnets="PrivateAppSubnetIds",
     image="BffImageUri",
-    secrets={"DATABASE_URL": "database-url", "SESSION_SECRET": "session-secret"},
+    # The API key is the shared one the BFF presents to AgentCore.
+    secrets={
+        "DATABASE_URL": "database-url",
+        "SESSION_SECRET": "session-secret",
+        "AGENTCORE_API_KEY": "agentcore-api-key",
+    },
+    writes_own_logs=True,
 )
 AGENTCORE = Tier(
     "agentcore",
@@ -61,8 +83,10 @@ AGENTCORE = Tier(
     8080,
     subnets="PrivateAgentSubnetIds",
     image="AgentCoreImageUri",
-    secrets={"DATABASE_URL": "database-url"},
+    # The API key checks the BFF's requests.
+    secrets={"DATABASE_URL": "database-url", "AGENTCORE_API_KEY": "agentcore-api-key"},
 )
+TIERS = (BFF, AGENTCORE)
 BFF_HEALTH_CHECK_PATH = "/api/health"
 
 ENVIRONMENT_SIZES = {
@@ -92,6 +116,20 @@ POSTGRES = 5432
 HTTPS = network.HTTPS
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup::Id"
+
+
+def secret_readers() -> dict[tuple[str, str], list[str]]:
+    """(variable, SSM parameter name below the secrets path) -> the containers that get it, in tier order."""
+    readers: dict[tuple[str, str], list[str]] = {}
+    for tier in TIERS:
+        for variable, name in tier.secrets.items():
+            readers.setdefault((variable, name), []).append(tier.name)
+    return readers
+
+
+def _secrets_sentence() -> str:
+    listed = ", ".join(f"{name} ({' and '.join(tiers)})" for (_, name), tiers in secret_readers().items())
+    return f"Expected below it: {listed}."
 
 
 def _sizes_sentence() -> str:
@@ -205,10 +243,11 @@ DATA = Group(
             "SSM secrets path",
             "String",
             "SSM Parameter Store path holding the secrets, without a trailing slash, e.g. /bidopsai/dev. "
-            "Expected below it: database-url (both tiers) and session-secret (BFF).",
+            + _secrets_sentence(),
             allowed_pattern=facts.SSM_PATH_PATTERN,
             constraint="must be a path such as /bidopsai/dev (no trailing slash)",
         ),
+        ssm_secrets.kms_key_arn(),
     ),
 )
 DISCOVERY = Group(
@@ -259,6 +298,7 @@ INPUTS = [
     DISCOVERY,
     ALARMS,
     Group("Logging", (parameters.log_kms_key_arn(),)),
+    Group("Debugging", (ecs_exec.enable_execute_command(),)),
 ]
 
 
@@ -276,6 +316,8 @@ class Shared:
     namespace: object
     alarm_condition: str
     log_kms_key: tuple
+    secrets_key_condition: str
+    execute_command: str
 
 
 @dataclass
@@ -323,6 +365,8 @@ def add_shared(template: Template) -> Shared:
         namespace=namespace,
         alarm_condition=parameters.when_given(template, inputs["AlarmTopicArn"]),
         log_kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
+        secrets_key_condition=ssm_secrets.add_condition(template, inputs[ssm_secrets.PARAMETER]),
+        execute_command=ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER]),
     )
 
 
@@ -344,7 +388,8 @@ def add_backend(template: Template, shared: Shared, tier: Tier) -> Built:
         shared,
         environment={"KNOWLEDGE_BASE_BUCKET": bucket},
         task_permissions=[
-            iam.bedrock_invoke(),
+            *iam.bedrock_models(),
+            iam.bedrock_agents(),
             iam.ssm_read(secrets_path, by_path=True),
             *iam.s3_read_write_objects(bucket),
         ],
@@ -489,6 +534,7 @@ def add_tier(
             health_check_grace_seconds=HEALTH_CHECK_GRACE_SECONDS if load_balancers else None,
             registries=registries,
             depends_on=depends_on,
+            execute_command=shared.execute_command,
         )
     )
     _add_tier_scaling(template, tier, shared, service)
@@ -515,6 +561,11 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         environment={"AWS_REGION": Ref("AWS::Region"), "ENVIRONMENT": Ref(inputs["Environment"]), **environment},
         secrets={variable: iam.ssm_parameter_arn(secrets_path, f"/{name}") for variable, name in tier.secrets.items()},
     )
+    if tier.writes_own_logs:
+        permissions = [*permissions, iam.log_write([log_group])]
+    # Both the execution role (the container's secrets) and the task role (it reads the
+    # path itself) decrypt the SecureString parameters.
+    decrypt = ssm_secrets.decrypt_policy(shared.secrets_key_condition, inputs[ssm_secrets.PARAMETER])
     environment_name = Ref(inputs["Environment"])
     return add_task(
         template,
@@ -528,6 +579,9 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         secrets_path=secrets_path,
         permissions=permissions,
         prefix=tier.title,
+        execute_command=shared.execute_command,
+        execution_policies=[decrypt],
+        task_policies=[decrypt],
     )
 
 
@@ -602,4 +656,32 @@ def _add_tier_scaling(template: Template, tier: Tier, shared: Shared, service) -
     )
 
 
-TEMPLATE = TemplateContract("platform", SUMMARY, facts.PLATFORM_REGIONS, Options, build)
+def secrets_table(files) -> str:
+    """The secrets each container gets, and the commands that create them, for the guide."""
+    from . import docblocks  # only the docs need it
+
+    readers = secret_readers()
+    rows = [
+        [f"`{variable}`", ", ".join(tiers), f"`<SecretsParameterPath>/{name}`"]
+        for (variable, name), tiers in readers.items()
+    ]
+    commands = [
+        f"aws ssm put-parameter --type SecureString --name /bidopsai/dev/{name} --value '<{variable}>'"
+        for variable, name in readers
+    ]
+    return (
+        docblocks.table(["Variable", "Containers", "SSM parameter"], rows)
+        + "\nCreate them before the first deploy (here for the path `/bidopsai/dev`):\n\n```sh\n"
+        + "\n".join(commands)
+        + "\n```\n"
+    )
+
+
+TEMPLATE = TemplateContract(
+    "platform",
+    SUMMARY,
+    facts.PLATFORM_REGIONS,
+    Options,
+    build,
+    doc_blocks={"platform.secrets": secrets_table},
+)

@@ -125,7 +125,7 @@ def build(endpoint: str) -> dict:
         ecr.put_image(repositoryName=repository, imageManifest=MANIFEST, imageTag="v1.0.0")
     s.client("s3", endpoint_url=endpoint).create_bucket(Bucket="knowledge-base-dev")
     ssm = s.client("ssm", endpoint_url=endpoint)
-    for name in ("database-url", "session-secret"):
+    for name in ("database-url", "session-secret", "agentcore-api-key"):
         ssm.put_parameter(Name=f"/bidopsai/dev/{name}", Type="SecureString", Value="x")
     ssm.put_parameter(Name="/half/dev/database-url", Type="SecureString", Value="x")
     # moto's CreateServiceLinkedRole names the role AWSServiceRoleForecs; AWS names it AWSServiceRoleForECS.

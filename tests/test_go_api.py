@@ -5,6 +5,7 @@ import re
 import pytest
 
 from templates.evaluate import Evaluator
+from tests import iam_world
 from tests.helpers import as_json, built, only, policy_statements
 
 
@@ -32,6 +33,7 @@ PARAMETERS = {
     "ExistingClusterName": "String",
     "LogRetentionDays": "Number",
     "LogKmsKeyArn": "String",
+    "EnableExecuteCommand": "String",
 }
 
 
@@ -95,9 +97,13 @@ def test_execution_role_is_least_privilege(go_api):
     assert granted["logs:PutLogEvents"] == as_json([{"Fn::GetAtt": ["LogGroup", "Arn"]}])
 
 
-def test_task_role_has_no_permissions(go_api):
+def test_task_role_has_no_permissions_unless_ecs_exec_is_on(go_api):
     role = go_api["Resources"]["TaskRole"]["Properties"]
-    assert not {"Policies", "ManagedPolicyArns"} & set(role)
+    assert not {"ManagedPolicyArns"} & set(role)
+    assert iam_world.roles("go-api")["TaskRole"].get("Policies", []) == []
+    (policy,) = iam_world.roles("go-api", EnableExecuteCommand="true")["TaskRole"]["Policies"]
+    assert policy["PolicyName"] == "ecs-exec"
+    assert {a.split(":")[0] for s in policy["PolicyDocument"]["Statement"] for a in s["Action"]} == {"ssmmessages"}
 
 
 @pytest.mark.parametrize(

@@ -5,6 +5,7 @@ import json
 import pytest
 
 from templates.evaluate import Evaluator
+from tests import iam_world
 from tests.helpers import built, policy_statements
 
 # Environment -> (CPU units, MiB), typed in from the specification.
@@ -52,6 +53,8 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "NamespaceName": "String",
         "AlarmTopicArn": "String",
         "LogKmsKeyArn": "String",
+        "SecretsKmsKeyArn": "String",
+        "EnableExecuteCommand": "String",
     }
     assert {name: p["Type"] for name, p in parameters.items()} == expected
     assert parameters["Environment"]["AllowedValues"] == ["dev", "test", "prod"]
@@ -192,9 +195,11 @@ def test_execution_roles_pull_log_and_read_the_secrets_path_only(stack):
 def test_task_roles_bedrock_for_agentcore_only_and_nothing_destructive(stack):
     _, resources = stack
     bff, agent = actions(resources["BffTaskRole"]), actions(resources["AgentCoreTaskRole"])
-    assert bff == {"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"}
-    assert agent == bff | {
+    ssm_read = {"ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"}
+    assert bff == ssm_read | {"logs:CreateLogStream", "logs:PutLogEvents"}
+    assert agent == ssm_read | {
         "bedrock:InvokeModel",
+        "bedrock:InvokeModelWithResponseStream",
         "bedrock:InvokeAgent",
         "s3:GetObject",
         "s3:PutObject",
@@ -209,10 +214,137 @@ def test_task_roles_bedrock_for_agentcore_only_and_nothing_destructive(stack):
         a for a in every_action if any(word in a for word in ("Delete", "Terminate", "Update", "Modify", "Create"))
     ]
     assert destructive == ["logs:CreateLogStream"]  # a stream inside the stack's own log group
-    s3_resources = [
-        s["Resource"] for s in policy_statements(resources["AgentCoreTaskRole"]) if s["Action"][0].startswith("s3:")
-    ]
-    assert all("${Bucket}" in json.dumps(r) for r in s3_resources)
+
+
+# Every statement of every role, as a stack in eu-west-1 of account 123456789012 gets it
+# (SecretsParameterPath /bidopsai/dev, bucket bidopsai-knowledge-base-dev), from the
+# specification (FR-009, FR-016, FR-017) and the Bedrock and ECS documentation.
+ECR_TOKEN = {"Effect": "Allow", "Action": ["ecr:GetAuthorizationToken"], "Resource": ["*"]}
+ECR_LAYERS = ["ecr:BatchCheckLayerAvailability", "ecr:GetDownloadUrlForLayer", "ecr:BatchGetImage"]
+LOG_WRITE = ["logs:CreateLogStream", "logs:PutLogEvents"]
+PARAMETERS = "arn:aws:ssm:eu-west-1:123456789012:parameter/bidopsai/dev"
+SECRETS_READ = {"Effect": "Allow", "Action": ["ssm:GetParameter", "ssm:GetParameters"], "Resource": [f"{PARAMETERS}/*"]}
+PATH_READ = {
+    "Effect": "Allow",
+    "Action": ["ssm:GetParameter", "ssm:GetParameters", "ssm:GetParametersByPath"],
+    "Resource": [f"{PARAMETERS}/*", PARAMETERS],
+}
+PROFILES = "arn:aws:bedrock:eu-west-1:123456789012:inference-profile/*"
+MODEL_ACTIONS = ["bedrock:InvokeModel", "bedrock:InvokeModelWithResponseStream"]
+
+
+def log_write(group: str) -> dict:
+    return {
+        "Effect": "Allow",
+        "Action": LOG_WRITE,
+        "Resource": [f"arn:aws:logs:eu-west-1:123456789012:log-group:/ecs/stack/{group}:*"],
+    }
+
+
+EXPECTED_POLICIES = {
+    "BffExecutionRole": {
+        "task-execution": [
+            ECR_TOKEN,
+            {
+                "Effect": "Allow",
+                "Action": ECR_LAYERS,
+                "Resource": ["arn:aws:ecr:eu-west-1:123456789012:repository/bidopsai/app"],
+            },
+            log_write("BffLogGroup"),
+            SECRETS_READ,
+        ]
+    },
+    "AgentCoreExecutionRole": {
+        "task-execution": [
+            ECR_TOKEN,
+            {
+                "Effect": "Allow",
+                "Action": ECR_LAYERS,
+                "Resource": ["arn:aws:ecr:eu-west-1:123456789012:repository/bidopsai/agent"],
+            },
+            log_write("AgentCoreLogGroup"),
+            SECRETS_READ,
+        ]
+    },
+    # FR-016: configuration from SSM, and its own log group.
+    "BffTaskRole": {"task": [PATH_READ, log_write("BffLogGroup")]},
+    # FR-017: Bedrock models and agents, SSM, the knowledge-base bucket.
+    "AgentCoreTaskRole": {
+        "task": [
+            {
+                "Sid": "InvokeModelsOfThisRegion",
+                "Effect": "Allow",
+                "Action": MODEL_ACTIONS,
+                "Resource": ["arn:aws:bedrock:eu-west-1::foundation-model/*", PROFILES],
+            },
+            {
+                "Sid": "InvokeModelsThroughInferenceProfiles",
+                "Effect": "Allow",
+                "Action": MODEL_ACTIONS,
+                "Resource": ["arn:aws:bedrock:*::foundation-model/*"],
+                # https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html
+                "Condition": {"ArnLike": {"bedrock:InferenceProfileArn": PROFILES}},
+            },
+            {
+                "Sid": "InvokeAgentAliases",
+                "Effect": "Allow",
+                "Action": ["bedrock:InvokeAgent"],
+                "Resource": ["arn:aws:bedrock:eu-west-1:123456789012:agent-alias/*"],
+            },
+            PATH_READ,
+            {
+                "Effect": "Allow",
+                "Action": ["s3:GetObject", "s3:PutObject"],
+                "Resource": ["arn:aws:s3:::bidopsai-knowledge-base-dev/*"],
+            },
+            {"Effect": "Allow", "Action": ["s3:ListBucket"], "Resource": ["arn:aws:s3:::bidopsai-knowledge-base-dev"]},
+        ]
+    },
+}
+
+
+def test_every_statement_of_every_role_is_pinned():
+    found = iam_world.roles("platform")
+    assert {title: iam_world.policies(role) for title, role in found.items()} == EXPECTED_POLICIES
+
+
+def test_the_bff_cannot_invoke_bedrock_and_no_execution_role_has_bedrock_or_s3():
+    found = iam_world.roles("platform", **iam_world.EVERYTHING_ON)
+    assert not [a for a in iam_world.actions(found["BffTaskRole"]) if a.startswith("bedrock")]
+    assert "bedrock" not in json.dumps(found["BffTaskRole"])
+    for title in ("BffExecutionRole", "AgentCoreExecutionRole"):
+        assert not {a.split(":")[0] for a in iam_world.actions(found[title])} & {"bedrock", "s3"}, title
+
+
+# FR-014: database credentials and API keys, from SSM; the API key is the one the BFF
+# presents to AgentCore. Variable -> parameter name below the secrets path.
+SPEC_SECRETS = {
+    "bff": {
+        "DATABASE_URL": "database-url",
+        "SESSION_SECRET": "session-secret",
+        "AGENTCORE_API_KEY": "agentcore-api-key",
+    },
+    "agentcore": {"DATABASE_URL": "database-url", "AGENTCORE_API_KEY": "agentcore-api-key"},
+}
+
+
+def test_each_container_gets_the_secrets_of_the_specification():
+    document = built("platform")
+    evaluator = Evaluator(document, iam_world.REQUIRED, strict=False)
+    for title, body in of_type(document["Resources"], "AWS::ECS::TaskDefinition").items():
+        (container,) = evaluator.resolve(body)["Properties"]["ContainerDefinitions"]
+        secrets = {secret["Name"]: secret["ValueFrom"] for secret in container["Secrets"]}
+        assert secrets == {
+            variable: f"{PARAMETERS}/{name}" for variable, name in SPEC_SECRETS[container["Name"]].items()
+        }, title
+
+
+def test_the_secrets_path_description_names_every_secret():
+    description = built("platform")["Parameters"]["SecretsParameterPath"]["Description"]
+    assert description.endswith(
+        "Expected below it: database-url (bff and agentcore), session-secret (bff), "
+        "agentcore-api-key (bff and agentcore)."
+    )
 
 
 def edges(resources: dict) -> set[tuple]:

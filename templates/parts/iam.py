@@ -4,9 +4,9 @@ Roles are never given a fixed name: IAM is global, so a named role would make a
 second stack of the same template (another region, a StackSet) fail.
 """
 
-from awacs import bedrock, ecr, logs, s3, ssm, sts
+from awacs import bedrock, ecr, kms, logs, s3, ssm, sts
 from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
-from troposphere import GetAtt, Ref, Select, Split, Sub, iam
+from troposphere import GetAtt, If, NoValue, Ref, Select, Split, Sub, iam
 
 ECS_TASKS = Principal("Service", "ecs-tasks.amazonaws.com")
 
@@ -46,12 +46,28 @@ def _policies(name: str, statements: list[Statement]) -> list[iam.Policy]:
     ]
 
 
-def execution_role(title: str, statements: list[Statement]) -> iam.Role:
-    """The role ECS itself uses to pull the image, write logs and read secrets."""
+def _with_conditional(policies: list, conditional: list):
+    """The ``Policies`` of a role: its policies, then the conditional ones (:func:`conditional_policy`).
+
+    A role whose only policy is conditional gets the ``Fn::If`` around the whole list
+    instead: CloudFormation drops an ``AWS::NoValue`` from a list, but not every tool
+    that reads templates does (moto keeps it as a null policy and fails).
+    """
+    if not policies and len(conditional) == 1:
+        condition, policy, _ = conditional[0].data["Fn::If"]
+        return If(condition, [policy], NoValue)
+    return [*policies, *conditional]
+
+
+def execution_role(title: str, statements: list[Statement], extra_policies: list | None = None) -> iam.Role:
+    """The role ECS itself uses to pull the image, write logs and read secrets.
+
+    ``extra_policies`` are conditional inline policies (:func:`conditional_policy`).
+    """
     return iam.Role(
         title,
         AssumeRolePolicyDocument=_trust(),
-        Policies=_policies("task-execution", statements),
+        Policies=_with_conditional(_policies("task-execution", statements), extra_policies or []),
     )
 
 
@@ -62,9 +78,9 @@ def task_role(title: str, statements: list[Statement] | None = None, extra_polic
     (an ``Fn::If`` of a policy and ``AWS::NoValue``), such as ECS Exec's.
     """
     role = iam.Role(title, AssumeRolePolicyDocument=_task_trust())
-    policies = [*_policies("task", statements or []), *(extra_policies or [])]
-    if policies:
-        role.Policies = policies
+    static, conditional = _policies("task", statements or []), extra_policies or []
+    if static or conditional:
+        role.Policies = _with_conditional(static, conditional)
     return role
 
 
@@ -128,16 +144,71 @@ def ecr_repository_arn(image_uri) -> Sub:
     )
 
 
-def bedrock_invoke() -> Statement:
-    """Invoke foundation models and agents of this region (and this account's agent aliases)."""
+# Both invoke actions: InvokeModelWithResponseStream is what streaming (token by token) answers need.
+BEDROCK_MODEL_ACTIONS = [bedrock.InvokeModel, bedrock.InvokeModelWithResponseStream]
+INFERENCE_PROFILES = "arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:inference-profile/*"
+
+
+def bedrock_models() -> list[Statement]:
+    """Invoke foundation models of this region, and any model through this account's inference profiles.
+
+    Current models are invoked through a cross-region (system-defined) inference
+    profile: IAM then checks the profile *and* the foundation model in every region
+    the profile routes to. The second statement allows those foundation models only
+    when the request names an inference profile of this account and region, with
+    the ``bedrock:InferenceProfileArn`` condition key (an ARN, hence ``ArnLike``).
+    https://docs.aws.amazon.com/bedrock/latest/userguide/inference-profiles-prereq.html
+    https://docs.aws.amazon.com/service-authorization/latest/reference/list_amazonbedrock.html
+    """
+    return [
+        Statement(
+            Sid="InvokeModelsOfThisRegion",
+            Effect=Allow,
+            Action=BEDROCK_MODEL_ACTIONS,
+            Resource=[
+                Sub("arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/*"),
+                Sub(INFERENCE_PROFILES),
+            ],
+        ),
+        Statement(
+            Sid="InvokeModelsThroughInferenceProfiles",
+            Effect=Allow,
+            Action=BEDROCK_MODEL_ACTIONS,
+            Resource=[Sub("arn:${AWS::Partition}:bedrock:*::foundation-model/*")],
+            Condition=Condition(ArnLike("bedrock:InferenceProfileArn", Sub(INFERENCE_PROFILES))),
+        ),
+    ]
+
+
+def bedrock_agents() -> Statement:
+    """Invoke the Bedrock agents of this account and region, through their aliases."""
     return Statement(
+        Sid="InvokeAgentAliases",
         Effect=Allow,
-        Action=[bedrock.InvokeModel, bedrock.InvokeAgent],
-        Resource=[
-            Sub("arn:${AWS::Partition}:bedrock:${AWS::Region}::foundation-model/*"),
-            Sub("arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:agent-alias/*"),
-        ],
+        Action=[bedrock.InvokeAgent],
+        Resource=[Sub("arn:${AWS::Partition}:bedrock:${AWS::Region}:${AWS::AccountId}:agent-alias/*")],
     )
+
+
+def kms_decrypt_through_ssm(key_arn) -> Statement:
+    """Decrypt with one KMS key, and only when SSM Parameter Store asks on the role's behalf
+    (reading a SecureString parameter), never a direct kms:Decrypt call.
+    https://docs.aws.amazon.com/kms/latest/developerguide/conditions-kms.html#conditions-kms-via-service
+    """
+    return Statement(
+        Sid="DecryptSecretsThroughSsm",
+        Effect=Allow,
+        Action=[kms.Decrypt],
+        Resource=[key_arn],
+        Condition=Condition(StringEquals("kms:ViaService", Sub("ssm.${AWS::Region}.amazonaws.com"))),
+    )
+
+
+def conditional_policy(condition: str, name: str, statements: list[Statement]) -> If:
+    """An inline policy that exists only when ``condition`` holds (awacs takes no ``Fn::If``
+    among a document's statements, so the condition sits on a policy of its own)."""
+    policy = iam.Policy(PolicyName=name, PolicyDocument=PolicyDocument(Version="2012-10-17", Statement=statements))
+    return If(condition, policy, NoValue)
 
 
 def s3_read_write_objects(bucket_name) -> list[Statement]:

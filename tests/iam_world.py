@@ -1,0 +1,56 @@
+"""The IAM roles of a template as a stack would get them: every intrinsic evaluated.
+
+The values stand in for one deployment (account, region, the required inputs), so
+that policies read as real ARNs for the IAM linter and for the pinned statements.
+"""
+
+from templates.evaluate import Evaluator
+from tests.helpers import built, resources
+
+ACCOUNT, REGION, PARTITION, STACK = "123456789012", "eu-west-1", "aws", "stack"
+KMS_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+SECRETS_PATH = "/bidopsai/dev"
+BUCKET = "bidopsai-knowledge-base-dev"
+
+# The inputs each template needs before its roles can be evaluated.
+REQUIRED = {
+    "AWS::Partition": PARTITION,
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::StackName": STACK,
+    "ImageUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/go-api:v1.0.0",
+    "BffImageUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/bidopsai/app:v1.0.0",
+    "AgentCoreImageUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/bidopsai/agent:v1.0.0",
+    "KnowledgeBaseBucketName": BUCKET,
+    "SecretsParameterPath": SECRETS_PATH,
+}
+# Every optional permission turned on: ECS Exec and the customer-managed key of the secrets.
+EVERYTHING_ON = {"EnableExecuteCommand": "true", "SecretsKmsKeyArn": KMS_KEY}
+
+
+def log_group_arn(title: str) -> str:
+    return f"arn:aws:logs:{REGION}:{ACCOUNT}:log-group:/ecs/{STACK}/{title}:*"
+
+
+def roles(name: str, **values) -> dict[str, dict]:
+    """Role logical ID -> its evaluated properties, for a stack with ``values`` as its inputs."""
+    document = built(name)
+    given = {**REQUIRED, **values}
+    given.update({f"{title}.Arn": log_group_arn(title) for title in resources(document, "AWS::Logs::LogGroup")})
+    evaluator = Evaluator(document, given, strict=False)
+    return {
+        title: evaluator.resolve(body)["Properties"] for title, body in resources(document, "AWS::IAM::Role").items()
+    }
+
+
+def policies(role: dict) -> dict[str, list[dict]]:
+    """Inline policy name -> its statements."""
+    return {policy["PolicyName"]: policy["PolicyDocument"]["Statement"] for policy in role.get("Policies", [])}
+
+
+def statements(role: dict) -> list[dict]:
+    return [statement for found in policies(role).values() for statement in found]
+
+
+def actions(role: dict) -> set[str]:
+    return {action for statement in statements(role) for action in statement["Action"]}
