@@ -23,9 +23,10 @@ def session() -> boto3.Session:
     return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
 
 
-def build(endpoint: str) -> dict:
-    """Create the resources; returns their IDs by role."""
-    s = session()
+def build(endpoint: str, s: boto3.Session | None = None) -> dict:
+    """Create the resources; returns their IDs by role. A session shared with the tests
+    that read the world saves loading each service model twice."""
+    s = s or session()
     ec2 = s.client("ec2", endpoint_url=endpoint)
     ids = {}
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]

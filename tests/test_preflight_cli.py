@@ -1,23 +1,22 @@
-"""The commands as users run them: through make, and their one-line errors."""
+"""The commands' own behaviour: `make deploy` refusing a broken file (one process), and the
+one-line errors of `python -m ops.preflight` / `python -m ops.doctor`, called in-process
+through main(argv) (test_preflight_account runs `make preflight` and `make doctor`)."""
 
 import json
+import os
 import subprocess
-import sys
 
 import pytest
 
+from ops import doctor, preflight
 from tests.helpers import ROOT, offline_aws_environment
+
+GO_API_PARAMS = str(ROOT / "params" / "go-api.dev.json")
 
 
 def make(*arguments, env=None) -> subprocess.CompletedProcess:
     return subprocess.run(
         ["make", "--no-print-directory", *arguments], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
-    )
-
-
-def module(name, *arguments, env) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", name, *arguments], cwd=ROOT, capture_output=True, text=True, env=env, timeout=60
     )
 
 
@@ -34,101 +33,88 @@ def test_make_deploy_refuses_a_broken_parameter_file_before_any_aws_call(tmp_pat
     assert "Could not connect" not in result.stderr
 
 
-def test_make_preflight_as_json(moto_endpoint):
-    result = make(
-        "preflight",
-        "TEMPLATE=go-api",
-        "PARAMS=params/go-api.dev.json",
-        "FORMAT=json",
-        env=offline_aws_environment(moto_endpoint),
-    )
-    results = json.loads(result.stdout)
-    assert {tuple(sorted(r)) for r in results} == {("check", "detail", "fix", "status")}
-    # The example IDs exist in no account: the subnets and the target group fail, exit 1.
-    assert result.returncode != 0
-    assert {r["check"]: r["status"] for r in results}["target-group"] == "fail"
-    assert "checking" in result.stderr
+# Everything boto3 could read credentials or a region from, besides what a test sets.
+AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+)
 
 
-def test_make_doctor_on_a_missing_stack(moto_endpoint):
-    result = make("doctor", "STACK=never-deployed", env=offline_aws_environment(moto_endpoint))
-    assert "doctor: no stack named 'never-deployed'" in result.stderr
-    assert "Traceback" not in result.stderr
+@pytest.fixture
+def aws_environment(monkeypatch):
+    """An environment with dummy keys in us-east-1 and no AWS configuration files."""
+    for name in AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return monkeypatch
+
+
+def one_line(stderr: str) -> list[str]:
+    """stderr without the progress lines."""
+    return [line for line in stderr.splitlines() if not line.startswith(("checking", "reading"))]
 
 
 @pytest.mark.parametrize(
-    ("changes", "says"),
+    ("unset", "region", "says"),
     [
-        ({"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ENDPOINT_URL": ""}, "no AWS credentials"),
-        ({"AWS_REGION": "xx-nowhere-1", "AWS_ENDPOINT_URL": ""}, "unknown AWS region 'xx-nowhere-1'"),
-        ({"AWS_REGION": "", "AWS_DEFAULT_REGION": ""}, "no AWS region"),
+        (("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), None, "no AWS credentials"),
+        ((), "xx-nowhere-1", "unknown AWS region 'xx-nowhere-1'"),
+        (("AWS_DEFAULT_REGION",), None, "no AWS region"),
     ],
 )
-@pytest.mark.parametrize("command", [["ops.preflight", "go-api", "params/go-api.dev.json"], ["ops.doctor", "x"]])
-def test_aws_environment_problems_are_one_line(command, changes, says):
-    environment = {**offline_aws_environment("http://127.0.0.1:9"), "AWS_EC2_METADATA_DISABLED": "true", **changes}
-    environment = {k: v for k, v in environment.items() if v != ""}
-    result = module(*command, env=environment)
-    assert result.returncode == 2
-    lines = [
-        line
-        for line in result.stderr.splitlines()
-        if not line.startswith("checking") and not line.startswith("reading")
-    ]
-    assert len(lines) == 1 and says in lines[0], result.stderr
+@pytest.mark.parametrize(
+    ("main", "argv", "prefix"),
+    [(preflight.main, ["go-api", GO_API_PARAMS], "preflight: "), (doctor.main, ["x"], "doctor: ")],
+    ids=["preflight", "doctor"],
+)
+def test_aws_environment_problems_are_one_line(aws_environment, capsys, main, argv, prefix, unset, region, says):
+    for name in unset:
+        aws_environment.delenv(name)
+    if region:
+        aws_environment.setenv("AWS_REGION", region)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = one_line(captured.err)
+    assert len(lines) == 1 and lines[0].startswith(prefix) and says in lines[0], captured.err
+    assert captured.out == ""
 
 
-def test_access_denied_skips_only_that_check(monkeypatch):
-    from botocore.stub import Stubber
-
-    from ops import compute
-    from ops.aws import Account
-    from ops.context import Context
-    from ops.template import Values, load
-    from tests import aws_world
-
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    account = Account(aws_world.session())
-    ctx = Context(account, "go-api", Values(load("go-api"), {"MaxTasks": "40", "TaskSize": "1024x2048"}))
-    with Stubber(account.client("iam")) as iam:
-        iam.add_client_error("get_role", "AccessDenied", "not authorized")
-        from ops.preflight import ACCOUNT_CHECKS
-
-        check = dict(ACCOUNT_CHECKS)["iam.ecs-service-linked-role"]
-        with pytest.raises(Exception, match="iam:GetRole"):
-            check(ctx)
-    with Stubber(account.client("iam")) as iam:
-        iam.add_client_error("get_role", "NoSuchEntity", "no role")
-        assert compute.service_linked_role(ctx)[0].status == "fail"
-    quotas = account.client("service-quotas")
-    for value, status in ((8.0, "fail"), (4000.0, "pass")):
-        with Stubber(quotas) as stub:
-            stub.add_response(
-                "get_service_quota", {"Quota": {"Value": value}}, {"ServiceCode": "fargate", "QuotaCode": "L-3032A538"}
-            )
-            result = compute.fargate_quota(ctx)[0]
-        # 40 tasks x 1 vCPU = 40 vCPU needed.
-        assert (result.check, result.status) == ("quota:FARGATE", status)
-        assert "needs 40" in result.detail
+@pytest.mark.parametrize(
+    ("argv", "says"),
+    [
+        (["go-apx", GO_API_PARAMS], "unknown template 'go-apx': use one of"),
+        (["go-api", "params/none.json"], "parameter file params/none.json does not exist"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_2(aws_environment, capsys, argv, says):
+    assert preflight.main(argv) == 2
+    captured = capsys.readouterr()
+    lines = one_line(captured.err)
+    assert len(lines) == 1 and lines[0].startswith("preflight: ") and says in lines[0], captured.err
+    assert captured.out == ""
 
 
-def test_no_permission_becomes_a_skip_line(monkeypatch, tmp_path):
-    from ops import preflight
-    from ops.aws import Account
-    from ops.context import Context
-    from ops.template import Values, load
-    from tests import aws_world
-
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    account = Account(aws_world.session())
-    ctx = Context(account, "go-api", Values(load("go-api"), {"SubnetIds": "subnet-0123456789abcdef0"}))
-
-    def denied(*_args, **_kwargs):
-        from ops.errors import NoPermission
-
-        raise NoPermission("ec2:DescribeVpcs")
-
-    monkeypatch.setattr(preflight, "ACCOUNT_CHECKS", [("vpc.dns", denied)])
-    assert [(r.check, r.status, r.detail) for r in preflight.account_checks(ctx, {}, [])] == [
-        ("vpc.dns", "skip", "no permission: ec2:DescribeVpcs")
-    ]
+def test_offline_preflight_prints_the_report_and_exits_1_on_a_failure(aws_environment, capsys, tmp_path):
+    # --offline makes no AWS call: no endpoint is needed.
+    broken = tmp_path / "p.json"
+    broken.write_text(json.dumps(["ImageUrl=x"]))
+    assert preflight.main(["go-api", str(broken), "--offline", "--json"]) == 1
+    results = json.loads(capsys.readouterr().out)
+    assert {"check": "params:ImageUrl", "status": "fail"}.items() <= results[0].items()
+    assert preflight.main(["go-api", GO_API_PARAMS, "--offline"]) == 0
+    assert capsys.readouterr().out.startswith("pass")
