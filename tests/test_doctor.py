@@ -1,6 +1,9 @@
 """`make doctor`: the signature table, the generated doc block, and a diagnosis from recorded responses."""
 
+import copy
 import datetime
+import json
+import re
 
 import pytest
 from botocore.stub import Stubber
@@ -8,9 +11,21 @@ from botocore.stub import Stubber
 from ops import doctor, signatures
 from ops.aws import Account
 from ops.errors import BadInput
-from templates.docblocks import fill
 from tests import aws_world
 from tests.helpers import ROOT
+
+RECORDED = ROOT / "tests" / "fixtures" / "doctor"
+# What a read-only doctor may call: the API names of the policy in docs/preflight-doctor.md.
+DOCTOR_READS = {
+    "DescribeStacks",
+    "DescribeStackEvents",
+    "ListStackResources",
+    "DescribeServices",
+    "ListTasks",
+    "DescribeTasks",
+    "DescribeTargetHealth",
+    "ListInstances",
+}
 
 # Texts of the shape AWS reports them (stoppedReason, service events, stack events).
 SAMPLES = {
@@ -68,8 +83,11 @@ def test_signature_matches_its_text_and_not_a_healthy_one(name):
 
 def test_the_doc_block_is_the_generated_table():
     text = (ROOT / "docs" / "ecs-deployment.md").read_text()
-    assert "<!-- generated:doctor.signatures -->" in text
-    assert fill(text, signatures.DOC_BLOCKS, "docs/ecs-deployment.md") == text
+    block = re.search(r"<!-- generated:doctor.signatures -->\n(.*?)<!-- /generated:doctor.signatures -->", text, re.S)
+    assert block, "docs/ecs-deployment.md has no doctor.signatures block"
+    assert block.group(1) == signatures.markdown_table()
+    for signature in signatures.SIGNATURES:
+        assert f"| `{signature.name}` |" in block.group(1)
 
 
 NOW = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
@@ -78,9 +96,30 @@ TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/
 TASK = "arn:aws:ecs:us-east-1:123456789012:task/go-api-dev-Cluster/0123456789abcdef0123456789abcdef"
 
 
-def stubbed_account(monkeypatch, stack_status, stopped_reason, events):
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    account = Account(aws_world.session())
+class Recorder:
+    """One Account for the module (each client made once) and the operations it called."""
+
+    def __init__(self):
+        session = aws_world.session()
+        self.operations: list[str] = []
+        session.events.register("before-call.*.*", lambda model, **_: self.operations.append(model.name))
+        self.account = Account(session)
+
+
+@pytest.fixture(scope="module")
+def recorder():
+    return Recorder()
+
+
+@pytest.fixture
+def account(recorder):
+    recorder.operations.clear()
+    yield recorder.account
+    writes = sorted(set(recorder.operations) - DOCTOR_READS)
+    assert writes == [], f"doctor called {writes}, not in the read-only list"
+
+
+def stubbed_account(account, stack_status, stopped_reason, events):
     stubs = {}
     for service in ("cloudformation", "ecs", "elbv2"):
         stubs[service] = Stubber(account.client(service))
@@ -144,22 +183,23 @@ def stubbed_account(monkeypatch, stack_status, stopped_reason, events):
     stubs["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": []})
     for stub in stubs.values():
         stub.activate()
-    return account, stubs
+    return stubs
 
 
 STARTED = {"LogicalResourceId": "go-api-dev", "ResourceStatus": "CREATE_IN_PROGRESS", "ResourceType": "S"}
 
 
-def test_healthy_stack(monkeypatch):
-    account, stubs = stubbed_account(monkeypatch, "CREATE_COMPLETE", "", [STARTED])
+def test_healthy_stack(account):
+    stubs = stubbed_account(account, "CREATE_COMPLETE", "", [STARTED])
     results = doctor.diagnose(account, "go-api-dev")
     assert all(r.status == "pass" for r in results), results
     assert doctor.summary(results).startswith("healthy")
     for stub in stubs.values():
         stub.assert_no_pending_responses()
+        stub.deactivate()
 
 
-def test_failed_stack_names_the_first_failure_and_the_signature(monkeypatch):
+def test_failed_stack_names_the_first_failure_and_the_signature(account):
     events = [  # newest first, as CloudFormation returns them
         {"LogicalResourceId": "go-api-dev", "ResourceStatus": "ROLLBACK_COMPLETE", "ResourceType": "S"},
         {
@@ -176,8 +216,11 @@ def test_failed_stack_names_the_first_failure_and_the_signature(monkeypatch):
         },
         STARTED,
     ]
-    account, _ = stubbed_account(monkeypatch, "ROLLBACK_COMPLETE", SAMPLES["image-pull-network"], events)
+    stubs = stubbed_account(account, "ROLLBACK_COMPLETE", SAMPLES["image-pull-network"], events)
     results = {r.check: r for r in doctor.diagnose(account, "go-api-dev")}
+    for stub in stubs.values():
+        stub.assert_no_pending_responses()
+        stub.deactivate()
     assert results["stack"].status == "fail"
     assert results["stack.first-failure"].detail.startswith("LogGroup (AWS::Logs::LogGroup) CREATE_FAILED")
     assert results["signature:retained-resource-exists"].status == "fail"
@@ -186,10 +229,86 @@ def test_failed_stack_names_the_first_failure_and_the_signature(monkeypatch):
     assert doctor.summary(list(results.values())).startswith("NOT healthy")
 
 
-def test_no_such_stack_is_bad_input(monkeypatch):
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    account = Account(aws_world.session())
+def test_no_such_stack_is_bad_input(account):
     with Stubber(account.client("cloudformation")) as stub:
         stub.add_client_error("describe_stacks", "ValidationError", "Stack with id nope does not exist")
         with pytest.raises(BadInput, match="no stack named 'nope'"):
             doctor.diagnose(account, "nope")
+
+
+# --- Recorded responses (tests/fixtures/doctor/*.json): each call's parameters and answer --
+
+
+def recording(name: str) -> dict:
+    return json.loads((RECORDED / f"{name}.json").read_text())
+
+
+def replay(account, recorded: dict) -> list:
+    """diagnose() on the recorded answers; every recorded call must be made, with its parameters."""
+    stubs = {}
+    for call in recorded["calls"]:
+        if call["service"] not in stubs:
+            stubs[call["service"]] = Stubber(account.client(call["service"]))
+        stubs[call["service"]].add_response(call["operation"], call["response"], call["params"])
+    for stub in stubs.values():
+        stub.activate()
+    try:
+        results = doctor.diagnose(account, recorded["stack"])
+        for stub in stubs.values():
+            stub.assert_no_pending_responses()
+    finally:
+        for stub in stubs.values():
+            stub.deactivate()
+    return results
+
+
+def answer(recorded: dict, operation: str) -> dict:
+    return next(call["response"] for call in recorded["calls"] if call["operation"] == operation)
+
+
+def test_unhealthy_target_is_reported_with_the_health_check_signature(account):
+    results = {r.check: r for r in replay(account, recording("unhealthy-targets"))}
+    # Both tasks run: the service itself is fine, its target health is not.
+    assert results["service:go-api-dev-Service-GhIjKl"].status == "pass"
+    health = results["signature:elb-health-check"]
+    assert health.status == "fail"
+    assert "10.0.12.45 unhealthy Target.ResponseCodeMismatch" in health.detail
+    assert "health-check path and port" in health.fix
+    assert doctor.summary(list(results.values())).startswith("NOT healthy. Likely cause (signature:elb-health-check)")
+
+
+def test_healthy_and_starting_targets_are_not_findings(account):
+    recorded = copy.deepcopy(recording("unhealthy-targets"))
+    (_, unhealthy) = answer(recorded, "describe_target_health")["TargetHealthDescriptions"]
+    unhealthy["TargetHealth"] = {"State": "initial", "Reason": "Elb.InitialHealthChecking"}
+    results = replay(account, recorded)
+    assert [r for r in results if r.status != "pass"] == []
+    assert doctor.summary(results).startswith("healthy")
+
+
+def test_cloud_map_instances_registered(account):
+    results = {r.check: r for r in replay(account, recording("cloud-map"))}
+    registry = results["cloud-map:platform-dev-AgentCoreService-UiOpAs"]
+    assert (registry.status, registry.detail) == ("pass", "2 instance(s) registered in srv-0123456789abcdef")
+
+
+def test_cloud_map_without_instances_while_tasks_run(account):
+    recorded = copy.deepcopy(recording("cloud-map"))
+    answer(recorded, "list_instances")["Instances"] = []
+    results = {r.check: r for r in replay(account, recorded)}
+    registry = results["cloud-map:platform-dev-AgentCoreService-UiOpAs"]
+    assert registry.status == "fail"
+    assert registry.detail == "srv-0123456789abcdef has no registered instance"
+    # The fix is a shell in the VPC through ECS Exec (AWS CLI v2).
+    assert "aws ecs execute-command" in registry.fix and "EnableExecuteCommand=true" in registry.fix
+    assert doctor.summary(list(results.values())).startswith("NOT healthy. Likely cause (cloud-map:")
+
+
+def test_cloud_map_without_instances_and_no_task_is_not_a_registry_problem(account):
+    recorded = copy.deepcopy(recording("cloud-map"))
+    answer(recorded, "list_instances")["Instances"] = []
+    service = answer(recorded, "describe_services")["services"][0]
+    service["runningCount"] = 0
+    results = {r.check: r for r in replay(account, recorded)}
+    assert results["cloud-map:platform-dev-AgentCoreService-UiOpAs"].status == "pass"
+    assert results["service:platform-dev-AgentCoreService-UiOpAs"].detail == "0 of 2 tasks running"

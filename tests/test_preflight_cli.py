@@ -4,6 +4,8 @@ through main(argv) (test_preflight_account runs `make preflight` and `make docto
 
 import json
 import os
+import re
+import shlex
 import subprocess
 
 import pytest
@@ -118,3 +120,46 @@ def test_offline_preflight_prints_the_report_and_exits_1_on_a_failure(aws_enviro
     assert {"check": "params:ImageUrl", "status": "fail"}.items() <= results[0].items()
     assert preflight.main(["go-api", GO_API_PARAMS, "--offline"]) == 0
     assert capsys.readouterr().out.startswith("pass")
+
+
+# --- docs/preflight-doctor.md: its commands run as written ------------------------------
+# (tests/test_docs_commands.py checks its make targets and AWS CLI commands with every page.)
+
+PAGE = ROOT / "docs" / "preflight-doctor.md"
+
+
+def page_commands() -> list[list[str]]:
+    blocks = re.findall(r"```sh\n(.*?)```", PAGE.read_text(), re.DOTALL)
+    return [shlex.split(line) for block in blocks for line in block.splitlines() if line.strip()]
+
+
+def recipe_words(target: str) -> str:
+    """The target's line and recipe in the Makefile: the variables it reads appear in it."""
+    found = re.search(rf"^{target}:.*\n(?:\t.*\n)*", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert found, f"no make target {target}"
+    return found.group(0)
+
+
+def test_page_commands_have_no_placeholders_to_fill():
+    commands = page_commands()
+    assert {"make", "aws"} <= {tokens[0] for tokens in commands}
+    for tokens in commands:
+        # [optional] and <placeholder> are not shell: a copied command must run as it is.
+        assert not [t for t in tokens if t.startswith("[") or re.search(r"<[a-z-]+>", t)], tokens
+
+
+def test_page_make_commands_use_variables_their_target_reads():
+    targets = set()
+    for tokens in (t for t in page_commands() if t[0] == "make"):
+        target, variables = tokens[1], dict(token.split("=", 1) for token in tokens[2:])
+        targets.add(target)
+        recipe = recipe_words(target)
+        for name in variables:
+            assert re.search(rf"\$\({name}\)", recipe), f"make {target} does not read {name}"
+        if "FORMAT" in variables:
+            assert f"$(filter {variables['FORMAT']},$(FORMAT))" in recipe
+        if "TEMPLATE" in variables:
+            assert (ROOT / "output" / f"{variables['TEMPLATE']}.json").is_file()
+        if "PARAMS" in variables:
+            assert (ROOT / variables["PARAMS"]).is_file()
+    assert targets == {"preflight", "doctor"}
