@@ -96,26 +96,17 @@ TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/
 TASK = "arn:aws:ecs:us-east-1:123456789012:task/go-api-dev-Cluster/0123456789abcdef0123456789abcdef"
 
 
-class Recorder:
-    """One Account for the module (each client made once) and the operations it called."""
-
-    def __init__(self):
-        session = aws_world.session()
-        self.operations: list[str] = []
-        session.events.register("before-call.*.*", lambda model, **_: self.operations.append(model.name))
-        self.account = Account(session)
-
-
 @pytest.fixture(scope="module")
-def recorder():
-    return Recorder()
+def shared_account():
+    # One Account for the module: each client is made once; the Stubber answers every call.
+    return Account(aws_world.session())
 
 
 @pytest.fixture
-def account(recorder):
-    recorder.operations.clear()
-    yield recorder.account
-    writes = sorted(set(recorder.operations) - DOCTOR_READS)
+def account(shared_account):
+    aws_world.CALLED.clear()
+    yield shared_account
+    writes = sorted(set(aws_world.CALLED) - DOCTOR_READS)
     assert writes == [], f"doctor called {writes}, not in the read-only list"
 
 
@@ -227,6 +218,17 @@ def test_failed_stack_names_the_first_failure_and_the_signature(account):
     assert results["signature:image-pull-network"].fix.startswith("Private subnets")
     assert results["service:go-api-dev-Service"].detail == "0 of 1 tasks running"
     assert doctor.summary(list(results.values())).startswith("NOT healthy")
+
+
+def test_no_such_stack_is_one_line_and_exit_2(account, monkeypatch, capsys):
+    monkeypatch.setattr(doctor, "Account", lambda: account)
+    with Stubber(account.client("cloudformation")) as stub:
+        stub.add_client_error("describe_stacks", "ValidationError", "Stack with id nope does not exist", 400)
+        assert doctor.main(["nope"]) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if not line.startswith("reading")]
+    assert lines == ["doctor: no stack named 'nope' in this region: aws cloudformation list-stacks"]
+    assert captured.out == ""
 
 
 def test_no_such_stack_is_bad_input(account):

@@ -35,6 +35,20 @@ def test_make_deploy_refuses_a_broken_parameter_file_before_any_aws_call(tmp_pat
     assert "Could not connect" not in result.stderr
 
 
+def test_make_doctor_runs_the_doctor_and_fails_in_one_line():
+    # make passes STACK and FORMAT through (dry run: the command line only) ...
+    dry = make("-n", "doctor", "STACK=never-deployed", "FORMAT=json")
+    assert "-m ops.doctor never-deployed --json" in dry.stdout, dry.stdout + dry.stderr
+    # ... and the doctor it runs stops in one line when no region is set, before any request.
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    environment.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    result = make("doctor", "STACK=never-deployed", env=environment)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(("reading", "make:"))]
+    assert len(lines) == 1 and lines[0].startswith("doctor: no AWS region: set AWS_REGION"), result.stderr
+    assert result.stdout == ""
+
+
 # Everything boto3 could read credentials or a region from, besides what a test sets.
 AWS_VARIABLES = (
     "AWS_PROFILE",
@@ -71,20 +85,24 @@ def one_line(stderr: str) -> list[str]:
     return [line for line in stderr.splitlines() if not line.startswith(("checking", "reading"))]
 
 
+PREFLIGHT = (preflight.main, ["go-api", GO_API_PARAMS], "preflight: ")
+DOCTOR = (doctor.main, ["x"], "doctor: ")
+
+
+# Both commands reach AWS through ops.aws (Account, call): each problem is shown with one,
+# the other command with another (and `make doctor` above with no region).
 @pytest.mark.parametrize(
-    ("unset", "region", "says"),
+    ("command", "unset", "region", "says"),
     [
-        (("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), None, "no AWS credentials"),
-        ((), "xx-nowhere-1", "unknown AWS region 'xx-nowhere-1'"),
-        (("AWS_DEFAULT_REGION",), None, "no AWS region"),
+        (PREFLIGHT, ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), None, "no AWS credentials"),
+        (DOCTOR, ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), None, "no AWS credentials"),
+        (PREFLIGHT, (), "xx-nowhere-1", "unknown AWS region 'xx-nowhere-1'"),
+        (PREFLIGHT, ("AWS_DEFAULT_REGION",), None, "no AWS region"),
     ],
+    ids=["preflight-no-credentials", "doctor-no-credentials", "preflight-unknown-region", "preflight-no-region"],
 )
-@pytest.mark.parametrize(
-    ("main", "argv", "prefix"),
-    [(preflight.main, ["go-api", GO_API_PARAMS], "preflight: "), (doctor.main, ["x"], "doctor: ")],
-    ids=["preflight", "doctor"],
-)
-def test_aws_environment_problems_are_one_line(aws_environment, capsys, main, argv, prefix, unset, region, says):
+def test_aws_environment_problems_are_one_line(aws_environment, capsys, command, unset, region, says):
+    main, argv, prefix = command
     for name in unset:
         aws_environment.delenv(name)
     if region:
