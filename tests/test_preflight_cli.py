@@ -17,9 +17,12 @@ GO_API_PARAMS = str(ROOT / "params" / "go-api.dev.json")
 
 
 def make(*arguments, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["make", "--no-print-directory", *arguments], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
-    )
+    """make as a user runs it at the top level (not as a child of `make test`), with the
+    virtual environment taken as it is: -o keeps make from reinstalling it (the tests check
+    the target, and .venv may be shared)."""
+    environment = {k: v for k, v in (env or os.environ).items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    command = ["make", "--no-print-directory", "-o", ".venv/.installed", *arguments]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment, timeout=120)
 
 
 def test_make_deploy_refuses_a_broken_parameter_file_before_any_aws_call(tmp_path):
