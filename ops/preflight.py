@@ -87,13 +87,21 @@ def account_checks(ctx: Context, document: dict, offline_results: list[Result]) 
     return results
 
 
-def run(name: str, params_file: str | None, *, only_offline: bool = False, stack: str | None = None, session=None):
+def run(
+    name: str,
+    params_file: str | None,
+    *,
+    only_offline: bool = False,
+    stack: str | None = None,
+    account: Account | None = None,
+) -> list[Result]:
+    """``account`` may be shared between runs: its clients are made once and reused."""
     document, values, results = offline(name, params_file)
     if only_offline:
         return results
     if any(r.status == "fail" for r in results):
         return [*results, skipped("account", "not checked until the parameter file is fixed")]
-    account = Account(session)
+    account = account or Account()
     ctx = Context(account, name, Values(document, values, account.region), stack)
     results += account_checks(ctx, document, results)
     return results

@@ -1,5 +1,6 @@
 """A small account on moto_server: the resources the three templates expect to find."""
 
+import functools
 import json
 
 import boto3
@@ -19,13 +20,24 @@ MANIFEST = json.dumps(
 )
 
 
+# The API name of every operation called through session(), in order; a test clears it first.
+CALLED: list[str] = []
+
+
+@functools.cache
 def session() -> boto3.Session:
-    return boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    """One session for all the tests: botocore parses each service model once per session
+    (a client of ec2 costs a tenth of a second the first time, a hundredth after)."""
+    shared = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name=REGION)
+    # Clients copy the session's handlers when they are made, so this is registered first.
+    shared.events.register("before-call.*.*", lambda model, **_: CALLED.append(model.name))
+    return shared
 
 
-def build(endpoint: str) -> dict:
-    """Create the resources; returns their IDs by role."""
-    s = session()
+def build(endpoint: str, s: boto3.Session | None = None) -> dict:
+    """Create the resources; returns their IDs by role. A session shared with the tests
+    that read the world saves loading each service model twice."""
+    s = s or session()
     ec2 = s.client("ec2", endpoint_url=endpoint)
     ids = {}
     vpc = ec2.create_vpc(CidrBlock="10.0.0.0/16")["Vpc"]["VpcId"]

@@ -1,16 +1,31 @@
 """`make doctor`: the signature table, the generated doc block, and a diagnosis from recorded responses."""
 
+import copy
 import datetime
+import json
+import re
 
 import pytest
 from botocore.stub import Stubber
 
-import templates
 from ops import doctor, signatures
 from ops.aws import Account
 from ops.errors import BadInput
 from tests import aws_world
 from tests.helpers import ROOT
+
+RECORDED = ROOT / "tests" / "fixtures" / "doctor"
+# What a read-only doctor may call: the API names of the policy in docs/preflight-doctor.md.
+DOCTOR_READS = {
+    "DescribeStacks",
+    "DescribeStackEvents",
+    "ListStackResources",
+    "DescribeServices",
+    "ListTasks",
+    "DescribeTasks",
+    "DescribeTargetHealth",
+    "ListInstances",
+}
 
 # Texts of the shape AWS reports them (stoppedReason, service events, stack events).
 SAMPLES = {
@@ -70,10 +85,11 @@ def test_the_troubleshooting_docs_are_generated_from_the_signatures():
     # build.py --check (test_build_cli) fails when a generated block is stale; this
     # makes sure the troubleshooting table is one of the blocks it keeps current.
     text = (ROOT / "docs" / "ecs-deployment.md").read_text()
-    assert "<!-- generated:doctor.signatures -->" in text
-    table = templates.doc_blocks()["doctor.signatures"]({})
-    assert all(f"`{signature.name}`" in table for signature in signatures.SIGNATURES)
-    assert table.strip() in text
+    block = re.search(r"<!-- generated:doctor.signatures -->\n(.*?)<!-- /generated:doctor.signatures -->", text, re.S)
+    assert block, "docs/ecs-deployment.md has no doctor.signatures block"
+    assert block.group(1) == signatures.markdown_table()
+    for signature in signatures.SIGNATURES:
+        assert f"| `{signature.name}` |" in block.group(1)
 
 
 NOW = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
@@ -82,9 +98,21 @@ TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/
 TASK = "arn:aws:ecs:us-east-1:123456789012:task/go-api-dev-Cluster/0123456789abcdef0123456789abcdef"
 
 
-def stubbed_account(monkeypatch, stack_status, stopped_reason, events):
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    account = Account(aws_world.session())
+@pytest.fixture(scope="module")
+def shared_account():
+    # One Account for the module: each client is made once; the Stubber answers every call.
+    return Account(aws_world.session())
+
+
+@pytest.fixture
+def account(shared_account):
+    aws_world.CALLED.clear()
+    yield shared_account
+    writes = sorted(set(aws_world.CALLED) - DOCTOR_READS)
+    assert writes == [], f"doctor called {writes}, not in the read-only list"
+
+
+def stubbed_account(account, stack_status, stopped_reason, events):
     stubs = {}
     for service in ("cloudformation", "ecs", "elbv2"):
         stubs[service] = Stubber(account.client(service))
@@ -148,22 +176,23 @@ def stubbed_account(monkeypatch, stack_status, stopped_reason, events):
     stubs["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": []})
     for stub in stubs.values():
         stub.activate()
-    return account, stubs
+    return stubs
 
 
 STARTED = {"LogicalResourceId": "go-api-dev", "ResourceStatus": "CREATE_IN_PROGRESS", "ResourceType": "S"}
 
 
-def test_healthy_stack(monkeypatch):
-    account, stubs = stubbed_account(monkeypatch, "CREATE_COMPLETE", "", [STARTED])
+def test_healthy_stack(account):
+    stubs = stubbed_account(account, "CREATE_COMPLETE", "", [STARTED])
     results = doctor.diagnose(account, "go-api-dev")
     assert all(r.status == "pass" for r in results), results
     assert doctor.summary(results).startswith("healthy")
     for stub in stubs.values():
         stub.assert_no_pending_responses()
+        stub.deactivate()
 
 
-def test_failed_stack_names_the_first_failure_and_the_signature(monkeypatch):
+def test_failed_stack_names_the_first_failure_and_the_signature(account):
     events = [  # newest first, as CloudFormation returns them
         {"LogicalResourceId": "go-api-dev", "ResourceStatus": "ROLLBACK_COMPLETE", "ResourceType": "S"},
         {
@@ -180,8 +209,11 @@ def test_failed_stack_names_the_first_failure_and_the_signature(monkeypatch):
         },
         STARTED,
     ]
-    account, _ = stubbed_account(monkeypatch, "ROLLBACK_COMPLETE", SAMPLES["image-pull-network"], events)
+    stubs = stubbed_account(account, "ROLLBACK_COMPLETE", SAMPLES["image-pull-network"], events)
     results = {r.check: r for r in doctor.diagnose(account, "go-api-dev")}
+    for stub in stubs.values():
+        stub.assert_no_pending_responses()
+        stub.deactivate()
     assert results["stack"].status == "fail"
     assert results["stack.first-failure"].detail.startswith("LogGroup (AWS::Logs::LogGroup) CREATE_FAILED")
     assert results["signature:retained-resource-exists"].status == "fail"
@@ -190,10 +222,97 @@ def test_failed_stack_names_the_first_failure_and_the_signature(monkeypatch):
     assert doctor.summary(list(results.values())).startswith("NOT healthy")
 
 
-def test_no_such_stack_is_bad_input(monkeypatch):
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    account = Account(aws_world.session())
+def test_no_such_stack_is_one_line_and_exit_2(account, monkeypatch, capsys):
+    monkeypatch.setattr(doctor, "Account", lambda: account)
+    with Stubber(account.client("cloudformation")) as stub:
+        stub.add_client_error("describe_stacks", "ValidationError", "Stack with id nope does not exist", 400)
+        assert doctor.main(["nope"]) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if not line.startswith("reading")]
+    assert lines == ["doctor: no stack named 'nope' in this region: aws cloudformation list-stacks"]
+    assert captured.out == ""
+
+
+def test_no_such_stack_is_bad_input(account):
     with Stubber(account.client("cloudformation")) as stub:
         stub.add_client_error("describe_stacks", "ValidationError", "Stack with id nope does not exist")
         with pytest.raises(BadInput, match="no stack named 'nope'"):
             doctor.diagnose(account, "nope")
+
+
+# --- Recorded responses (tests/fixtures/doctor/*.json): each call's parameters and answer --
+
+
+def recording(name: str) -> dict:
+    return json.loads((RECORDED / f"{name}.json").read_text())
+
+
+def replay(account, recorded: dict) -> list:
+    """diagnose() on the recorded answers; every recorded call must be made, with its parameters."""
+    stubs = {}
+    for call in recorded["calls"]:
+        if call["service"] not in stubs:
+            stubs[call["service"]] = Stubber(account.client(call["service"]))
+        stubs[call["service"]].add_response(call["operation"], call["response"], call["params"])
+    for stub in stubs.values():
+        stub.activate()
+    try:
+        results = doctor.diagnose(account, recorded["stack"])
+        for stub in stubs.values():
+            stub.assert_no_pending_responses()
+    finally:
+        for stub in stubs.values():
+            stub.deactivate()
+    return results
+
+
+def answer(recorded: dict, operation: str) -> dict:
+    return next(call["response"] for call in recorded["calls"] if call["operation"] == operation)
+
+
+def test_unhealthy_target_is_reported_with_the_health_check_signature(account):
+    results = {r.check: r for r in replay(account, recording("unhealthy-targets"))}
+    # Both tasks run: the service itself is fine, its target health is not.
+    assert results["service:go-api-dev-Service-GhIjKl"].status == "pass"
+    health = results["signature:elb-health-check"]
+    assert health.status == "fail"
+    assert "10.0.12.45 unhealthy Target.ResponseCodeMismatch" in health.detail
+    assert "health-check path and port" in health.fix
+    assert doctor.summary(list(results.values())).startswith("NOT healthy. Likely cause (signature:elb-health-check)")
+
+
+def test_healthy_and_starting_targets_are_not_findings(account):
+    recorded = copy.deepcopy(recording("unhealthy-targets"))
+    (_, unhealthy) = answer(recorded, "describe_target_health")["TargetHealthDescriptions"]
+    unhealthy["TargetHealth"] = {"State": "initial", "Reason": "Elb.InitialHealthChecking"}
+    results = replay(account, recorded)
+    assert [r for r in results if r.status != "pass"] == []
+    assert doctor.summary(results).startswith("healthy")
+
+
+def test_cloud_map_instances_registered(account):
+    results = {r.check: r for r in replay(account, recording("cloud-map"))}
+    registry = results["cloud-map:platform-dev-AgentCoreService-UiOpAs"]
+    assert (registry.status, registry.detail) == ("pass", "2 instance(s) registered in srv-0123456789abcdef")
+
+
+def test_cloud_map_without_instances_while_tasks_run(account):
+    recorded = copy.deepcopy(recording("cloud-map"))
+    answer(recorded, "list_instances")["Instances"] = []
+    results = {r.check: r for r in replay(account, recorded)}
+    registry = results["cloud-map:platform-dev-AgentCoreService-UiOpAs"]
+    assert registry.status == "fail"
+    assert registry.detail == "srv-0123456789abcdef has no registered instance"
+    # The fix is a shell in the VPC through ECS Exec (AWS CLI v2).
+    assert "aws ecs execute-command" in registry.fix and "EnableExecuteCommand=true" in registry.fix
+    assert doctor.summary(list(results.values())).startswith("NOT healthy. Likely cause (cloud-map:")
+
+
+def test_cloud_map_without_instances_and_no_task_is_not_a_registry_problem(account):
+    recorded = copy.deepcopy(recording("cloud-map"))
+    answer(recorded, "list_instances")["Instances"] = []
+    service = answer(recorded, "describe_services")["services"][0]
+    service["runningCount"] = 0
+    results = {r.check: r for r in replay(account, recorded)}
+    assert results["cloud-map:platform-dev-AgentCoreService-UiOpAs"].status == "pass"
+    assert results["service:platform-dev-AgentCoreService-UiOpAs"].detail == "0 of 2 tasks running"

@@ -1,26 +1,86 @@
 """`make preflight`'s account part against moto_server: each check passes on a good account
-and fails on the mistake it exists for. No call may change anything (proved below)."""
+and fails on the mistake it exists for. No call may change anything (proved below).
 
+One world is built per module and one Account (one client per service) reads it: each
+mistake is a small change of the good values, checked by calling its check function on a
+fresh Context. A full run of every template goes through `preflight.run` once.
+"""
+
+import functools
 import json
 
 import pytest
 
-from ops import preflight
+import templates
+from ops import artifacts, compute, loadbalancing, network, params, preflight
+from ops.aws import Account
+from ops.context import Context
+from ops.template import Values, load
 from tests import aws_world
+from tests.helpers import ROOT, offline_aws_environment
+from tests.test_preflight_cli import make
 
-# Operations a read-only preflight may call: typed here, not taken from the code.
+# Operations a read-only preflight may call: typed here (the API names of the read-only
+# policy in docs/preflight-doctor.md), not taken from the code.
 READ_ONLY_PREFIXES = ("Describe", "Get", "List", "Head")
+READ_OPERATIONS = {
+    "DescribeVpcs",
+    "DescribeVpcAttribute",
+    "DescribeSubnets",
+    "DescribeRouteTables",
+    "DescribeVpcEndpoints",
+    "DescribeSecurityGroups",
+    "DescribePrefixLists",
+    "DescribeTargetGroups",
+    "DescribeListeners",
+    "DescribeRules",
+    "DescribeTags",
+    "DescribeImages",
+    "GetParameters",
+    "HeadBucket",
+    "GetNamespace",
+    "GetHostedZone",
+    "DescribeClusters",
+    "GetRole",
+    "GetServiceQuota",
+}
+
+
+class World:
+    """The moto account, its resource IDs by role, and the Account every test reads it with."""
+
+    def __init__(self, endpoint: str):
+        self.endpoint = endpoint
+        self.ids = aws_world.build(endpoint, aws_world.session())
+        self.account = Account(aws_world.session())
+
+    def __getitem__(self, role: str):
+        return self.ids[role]
+
+    def value(self, item) -> str:
+        """A parameter value from world roles and literal IDs: "nat", ["public", "subnet-..."]."""
+        parts = item if isinstance(item, list) else [item]
+        found = [self.ids.get(part, part) for part in parts]
+        return ",".join(v for part in found for v in (part if isinstance(part, list) else [part]))
+
+
+@pytest.fixture(scope="module", autouse=True)
+def moto_without_default_amis():
+    """moto_server reads this when EC2 is first called (moto.settings.ec2_load_default_amis):
+    no AMI catalogue to build, a second of CPU, and no check reads an AMI. Autouse, so it is
+    in the environment before moto_endpoint starts the server."""
+    with pytest.MonkeyPatch.context() as environment:
+        environment.setenv("MOTO_EC2_LOAD_DEFAULT_AMIS", "false")
+        yield
 
 
 @pytest.fixture(scope="module")
 def world(moto_endpoint):
-    return aws_world.build(moto_endpoint)
-
-
-@pytest.fixture(autouse=True)
-def aws_environment(monkeypatch, moto_endpoint):
-    monkeypatch.setenv("AWS_ENDPOINT_URL", moto_endpoint)
-    monkeypatch.setenv("AWS_REGION", aws_world.REGION)
+    with pytest.MonkeyPatch.context() as environment:
+        # Kept for the whole module: a client made later still reaches moto_server.
+        environment.setenv("AWS_ENDPOINT_URL", moto_endpoint)
+        environment.setenv("AWS_REGION", aws_world.REGION)
+        yield World(moto_endpoint)
 
 
 def go_api(world, **changes) -> dict:
@@ -28,7 +88,7 @@ def go_api(world, **changes) -> dict:
         "ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1.0.0",
         "TargetGroupArn": world["tg"],
         "AppSecurityGroupId": world["app_sg"],
-        "SubnetIds": ",".join(world["public"]),
+        "SubnetIds": world.value("public"),
         "AssignPublicIp": "ENABLED",
         "MaxTasks": "4",
     }
@@ -39,8 +99,8 @@ def platform(world, **changes) -> dict:
     values = {
         "Environment": "dev",
         "VpcId": world["vpc"],
-        "PrivateAppSubnetIds": ",".join(world["nat"]),
-        "PrivateAgentSubnetIds": ",".join(world["isolated"]),
+        "PrivateAppSubnetIds": world.value("nat"),
+        "PrivateAgentSubnetIds": world.value("isolated"),
         "AlbListenerArn": world["listener"],
         "AlbSecurityGroupId": world["alb_sg"],
         "VpcEndpointSecurityGroupId": world["endpoint_sg"],
@@ -59,25 +119,53 @@ def platform(world, **changes) -> dict:
 def finfocus(world, **changes) -> dict:
     values = {
         "VpcId": world["vpc"],
-        "SubnetIds": ",".join(world["nat"]),
+        "SubnetIds": world.value("nat"),
         "ClientCidr": "10.0.0.0/16",
         "ExistingClusterName": "existing",
     }
     return {**values, **changes}
 
 
-def run(tmp_path, template, values, **options):
-    path = tmp_path / "params.json"
-    path.write_text(json.dumps([f"{k}={v}" for k, v in values.items()]))
-    return {r.check: r for r in preflight.run(template, str(path), session=aws_world.session(), **options)}
+GOOD = {"go-api": go_api, "platform": platform, "finfocus-plugin": finfocus}
 
 
-def statuses(results) -> dict[str, str]:
-    return {check: r.status for check, r in results.items()}
+def good_values(world, template: str) -> dict:
+    if template in GOOD:
+        return GOOD[template](world)
+    # A template without its own entry: each parameter it shares by name with the others
+    # gets the same value (the NAT subnets, where they differ).
+    shared = {key: value for build in GOOD.values() for key, value in build(world).items()}
+    return {key: value for key, value in shared.items() if key in load(template)["Parameters"]}
 
 
-def test_good_go_api_account_passes_every_check(world, tmp_path):
-    results = run(tmp_path, "go-api", go_api(world))
+@functools.cache
+def document(template: str) -> dict:
+    return load(template)
+
+
+def context(world, template: str, values: dict, stack: str | None = None) -> Context:
+    parameters = document(template)["Parameters"]
+    return Context(world.account, template, Values(document(template), params.effective(parameters, values)), stack)
+
+
+@pytest.fixture(scope="module")
+def full_run(world, tmp_path_factory):
+    """template -> (results by check, operations called): one `preflight.run` each, shared."""
+    directory = tmp_path_factory.mktemp("params")
+
+    @functools.cache
+    def run(template: str):
+        path = directory / f"{template}.json"
+        path.write_text(json.dumps([f"{k}={v}" for k, v in good_values(world, template).items()]))
+        aws_world.CALLED.clear()
+        results = preflight.run(template, str(path), account=world.account)
+        return {r.check: r for r in results}, list(aws_world.CALLED)
+
+    return run
+
+
+def test_good_go_api_account_passes_every_check(full_run):
+    results, _ = full_run("go-api")
     assert [r for r in results.values() if r.status == "fail"] == []
     for check in (
         "vpc.dns",
@@ -90,12 +178,16 @@ def test_good_go_api_account_passes_every_check(world, tmp_path):
         "iam.ecs-service-linked-role",
     ):
         assert results[check].status == "pass", (check, results[check])
+    assert "internet gateway + public IP" in results["route:Service"].detail
 
 
-def test_good_platform_account_passes_every_check(world, tmp_path):
-    results = run(tmp_path, "platform", platform(world))
+def test_good_platform_account_passes_every_check(full_run):
+    results, _ = full_run("platform")
     assert [r for r in results.values() if r.status == "fail"] == []
     for check in (
+        "vpc.dns",
+        "subnets:PrivateAppSubnetIds.zones",
+        "subnets:PrivateAgentSubnetIds.addresses",
         "endpoints.interface",
         "endpoints.s3-gateway",
         "route:AgentCoreService",
@@ -111,20 +203,60 @@ def test_good_platform_account_passes_every_check(world, tmp_path):
         assert results[check].status == "pass", (check, results[check])
     # The isolated subnets have no default route: ECR is reached through the endpoints.
     assert "VPC endpoints" in results["route:AgentCoreService"].detail
+    assert "NAT gateway" in results["route:BffService"].detail
 
 
-def test_good_finfocus_account_passes_and_skips_what_does_not_apply(world, tmp_path):
-    results = run(tmp_path, "finfocus-plugin", finfocus(world))
+def test_good_finfocus_account_passes_and_skips_what_does_not_apply(full_run):
+    results, _ = full_run("finfocus-plugin")
     assert [r for r in results.values() if r.status == "fail"] == []
     assert results["cluster"].status == "pass"
     assert results["namespace"].status == "skip" and "creates the namespace" in results["namespace"].detail
     assert results["image:finfocus-plugin-aws-public:latest"].status == "skip"
 
 
+@pytest.mark.parametrize("template", sorted(templates.TEMPLATES))
+def test_a_full_preflight_calls_only_read_operations(full_run, template):
+    results, called = full_run(template)
+    # The account part ran (a parameter-file failure would have stopped before it).
+    assert "account" not in results, results.get("account")
+    assert {"DescribeSubnets", "DescribeRouteTables", "GetRole"} <= set(called), called
+    writes = sorted({name for name in called if not name.startswith(READ_ONLY_PREFIXES)})
+    assert writes == []
+    assert sorted(set(called) - READ_OPERATIONS) == []
+
+
+def test_the_full_runs_together_call_every_read_operation(full_run):
+    called = {name for template in templates.TEMPLATES for name in full_run(template)[1]}
+    # GetNamespace/GetHostedZone need a namespace ID moto cannot give (test_preflight_stubbed);
+    # DescribeTags only an update whose priority is taken (test_the_stacks_own_rule_...).
+    assert READ_OPERATIONS - called == {"GetNamespace", "GetHostedZone", "DescribeTags"}
+
+
+# Check name (its family, before ":") -> the function that reports it.
+CHECKS = {
+    "vpc.dns": network.vpc_dns,
+    "subnets": network.subnets,
+    "route": network.image_routes,
+    "endpoints.interface": network.interface_endpoints,
+    "endpoints.s3-gateway": network.interface_endpoints,
+    "security-group": network.security_groups,
+    "prefix-list": network.prefix_list,
+    "target-group": loadbalancing.target_group,
+    "listener": loadbalancing.listener_priority,
+    "image": artifacts.images,
+    "ssm-parameters": artifacts.ssm_parameters,
+    "bucket": artifacts.bucket,
+    "cluster": compute.cluster,
+}
+MISSING_SUBNET = "subnet-0123456789abcdef0"
+
+
 @pytest.mark.parametrize(
     ("template", "change", "check", "says"),
     [
         ("go-api", {"SubnetIds": "dark_subnets"}, "vpc.dns", "enableDnsHostnames off"),
+        ("go-api", {"SubnetIds": ["public", MISSING_SUBNET]}, "subnets:SubnetIds", f"{MISSING_SUBNET} not found"),
+        ("platform", {"PrivateAppSubnetIds": "dark_subnets"}, "subnets:PrivateAppSubnetIds", "not in vpc-"),
         ("go-api", {"SubnetIds": "one_zone"}, "subnets:SubnetIds.zones", "all in us-east-1a"),
         # /28 subnets hold 11 free addresses each: 22 < 2 x 20 tasks.
         ("go-api", {"SubnetIds": "tiny", "MaxTasks": "20"}, "subnets:SubnetIds.addresses", "22 free addresses"),
@@ -152,40 +284,44 @@ def test_good_finfocus_account_passes_and_skips_what_does_not_apply(world, tmp_p
         ("finfocus-plugin", {"ExistingClusterName": "never"}, "cluster", "not found"),
     ],
 )
-def test_each_check_fails_on_its_mistake(world, tmp_path, template, change, check, says):
-    builders = {"go-api": go_api, "platform": platform, "finfocus-plugin": finfocus}
-    resolved = {}
-    for key, value in change.items():
-        found = world.get(value, value)
-        resolved[key] = ",".join(found) if isinstance(found, list) else found
-    results = run(tmp_path, template, builders[template](world, **resolved))
+def test_each_check_fails_on_its_mistake(world, template, change, check, says):
+    values = GOOD[template](world, **{key: world.value(item) for key, item in change.items()})
+    results = {r.check: r for r in CHECKS[check.split(":")[0]](context(world, template, values))}
+    assert check in results, results
     assert results[check].status == "fail", results[check]
     assert says in results[check].detail
     assert results[check].fix
 
 
-def test_the_stacks_own_rule_does_not_block_an_update(world, tmp_path, moto_endpoint):
-    elbv2 = aws_world.session().client("elbv2", endpoint_url=moto_endpoint)
-    rule = elbv2.describe_rules(ListenerArn=world["listener"])["Rules"]
-    held = next(r for r in rule if r["Priority"] == "50")["RuleArn"]
+def test_the_stacks_own_rule_does_not_block_an_update(world):
+    elbv2 = world.account.client("elbv2")
+    rules = elbv2.describe_rules(ListenerArn=world["listener"])["Rules"]
+    held = next(r for r in rules if r["Priority"] == "50")["RuleArn"]
     elbv2.add_tags(ResourceArns=[held], Tags=[{"Key": "aws:cloudformation:stack-name", "Value": "platform-dev"}])
     values = platform(world, ListenerRulePriority="50")
-    assert run(tmp_path, "platform", values, stack="platform-dev")["listener"].status == "pass"
-    assert run(tmp_path, "platform", values, stack="someone-else")["listener"].status == "fail"
+    own = loadbalancing.listener_priority(context(world, "platform", values, stack="platform-dev"))
+    held_by_own = "priority 50 is held by this stack's own rule (platform-dev)"
+    assert [(r.status, r.detail) for r in own] == [("pass", held_by_own)]
+    other = loadbalancing.listener_priority(context(world, "platform", values, stack="someone-else"))
+    assert [r.status for r in other] == ["fail"]
 
 
-def test_a_full_preflight_calls_only_read_operations(world, tmp_path):
-    called = []
-    session = aws_world.session()
-    session.events.register("before-call.*.*", lambda model, **_: called.append(model.name))
-    for template, values in (
-        ("go-api", go_api(world)),
-        ("platform", platform(world)),
-        ("finfocus-plugin", finfocus(world)),
-    ):
-        path = tmp_path / f"{template}.json"
-        path.write_text(json.dumps([f"{k}={v}" for k, v in values.items()]))
-        preflight.run(template, str(path), session=session)
-    assert len(called) > 20
-    writes = sorted({name for name in called if not name.startswith(READ_ONLY_PREFIXES)})
-    assert writes == []
+# --- The commands through make, as users run them (one process each) ----------------------
+
+
+def test_make_preflight_as_json(world):
+    result = make(
+        "preflight",
+        "TEMPLATE=go-api",
+        f"PARAMS={ROOT / 'params' / 'go-api.dev.json'}",
+        "FORMAT=json",
+        env=offline_aws_environment(world.endpoint),
+    )
+    results = json.loads(result.stdout)
+    assert {tuple(sorted(r)) for r in results} == {("check", "detail", "fix", "status")}
+    # The example IDs exist in no account: the subnets and the target group fail (make
+    # reports the command's exit 1 as its own 2).
+    assert result.returncode != 0, result.stderr
+    statuses = {r["check"]: r["status"] for r in results}
+    assert statuses["target-group"] == "fail" and statuses["subnets:SubnetIds"] == "fail"
+    assert "checking" in result.stderr and "Traceback" not in result.stderr

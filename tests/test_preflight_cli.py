@@ -1,24 +1,28 @@
-"""The commands as users run them: through make, and their one-line errors."""
+"""The commands' own behaviour: `make deploy` refusing a broken file (one process), and the
+one-line errors of `python -m ops.preflight` / `python -m ops.doctor`, called in-process
+through main(argv) (test_preflight_account runs `make preflight` and `make doctor`)."""
 
 import json
+import os
+import re
+import shlex
 import subprocess
-import sys
 
 import pytest
 
+from ops import doctor, preflight
 from tests.helpers import ROOT, offline_aws_environment
+
+GO_API_PARAMS = str(ROOT / "params" / "go-api.dev.json")
 
 
 def make(*arguments, env=None) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        ["make", "--no-print-directory", *arguments], cwd=ROOT, capture_output=True, text=True, env=env, timeout=120
-    )
-
-
-def module(name, *arguments, env) -> subprocess.CompletedProcess:
-    return subprocess.run(
-        [sys.executable, "-m", name, *arguments], cwd=ROOT, capture_output=True, text=True, env=env, timeout=60
-    )
+    """make as a user runs it at the top level (not as a child of `make test`), with the
+    virtual environment taken as it is: -o keeps make from reinstalling it (the tests check
+    the target, and .venv may be shared)."""
+    environment = {k: v for k, v in (env or os.environ).items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    command = ["make", "--no-print-directory", "-o", ".venv/.installed", *arguments]
+    return subprocess.run(command, cwd=ROOT, capture_output=True, text=True, env=environment, timeout=120)
 
 
 def test_make_deploy_refuses_a_broken_parameter_file_before_any_aws_call(tmp_path):
@@ -34,101 +38,149 @@ def test_make_deploy_refuses_a_broken_parameter_file_before_any_aws_call(tmp_pat
     assert "Could not connect" not in result.stderr
 
 
-def test_make_preflight_as_json(moto_endpoint):
-    result = make(
-        "preflight",
-        "TEMPLATE=go-api",
-        "PARAMS=params/go-api.dev.json",
-        "FORMAT=json",
-        env=offline_aws_environment(moto_endpoint),
-    )
-    results = json.loads(result.stdout)
-    assert {tuple(sorted(r)) for r in results} == {("check", "detail", "fix", "status")}
-    # The example IDs exist in no account: the subnets and the target group fail, exit 1.
+def test_make_doctor_runs_the_doctor_and_fails_in_one_line():
+    # make passes STACK and FORMAT through (dry run: the command line only) ...
+    dry = make("-n", "doctor", "STACK=never-deployed", "FORMAT=json")
+    assert "-m ops.doctor never-deployed --json" in dry.stdout, dry.stdout + dry.stderr
+    # ... and the doctor it runs stops in one line when no region is set, before any request.
+    environment = {key: value for key, value in os.environ.items() if not key.startswith("AWS_")}
+    environment.update(AWS_CONFIG_FILE=os.devnull, AWS_SHARED_CREDENTIALS_FILE=os.devnull)
+    result = make("doctor", "STACK=never-deployed", env=environment)
     assert result.returncode != 0
-    assert {r["check"]: r["status"] for r in results}["target-group"] == "fail"
-    assert "checking" in result.stderr
+    lines = [line for line in result.stderr.splitlines() if not line.startswith(("reading", "make:"))]
+    assert len(lines) == 1 and lines[0].startswith("doctor: no AWS region: set AWS_REGION"), result.stderr
+    assert result.stdout == ""
 
 
-def test_make_doctor_on_a_missing_stack(moto_endpoint):
-    result = make("doctor", "STACK=never-deployed", env=offline_aws_environment(moto_endpoint))
-    assert "doctor: no stack named 'never-deployed'" in result.stderr
-    assert "Traceback" not in result.stderr
+# Everything boto3 could read credentials or a region from, besides what a test sets.
+AWS_VARIABLES = (
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_ACCESS_KEY_ID",
+    "AWS_SECRET_ACCESS_KEY",
+    "AWS_SESSION_TOKEN",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_ENDPOINT_URL",
+    "AWS_CONTAINER_CREDENTIALS_RELATIVE_URI",
+    "AWS_CONTAINER_CREDENTIALS_FULL_URI",
+    "AWS_WEB_IDENTITY_TOKEN_FILE",
+    "AWS_ROLE_ARN",
+)
+
+
+@pytest.fixture
+def aws_environment(monkeypatch):
+    """An environment with dummy keys in us-east-1 and no AWS configuration files."""
+    for name in AWS_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("AWS_CONFIG_FILE", os.devnull)
+    monkeypatch.setenv("AWS_SHARED_CREDENTIALS_FILE", os.devnull)
+    monkeypatch.setenv("AWS_EC2_METADATA_DISABLED", "true")
+    monkeypatch.setenv("AWS_ACCESS_KEY_ID", "testing")
+    monkeypatch.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")
+    return monkeypatch
+
+
+def one_line(stderr: str) -> list[str]:
+    """stderr without the progress lines."""
+    return [line for line in stderr.splitlines() if not line.startswith(("checking", "reading"))]
+
+
+PREFLIGHT = (preflight.main, ["go-api", GO_API_PARAMS], "preflight: ")
+DOCTOR = (doctor.main, ["x"], "doctor: ")
+
+
+# Both commands reach AWS through ops.aws (Account, call): each problem is shown with one,
+# the other command with another (and `make doctor` above with no region).
+@pytest.mark.parametrize(
+    ("command", "unset", "region", "says"),
+    [
+        (PREFLIGHT, ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), None, "no AWS credentials"),
+        (DOCTOR, ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY"), None, "no AWS credentials"),
+        (PREFLIGHT, (), "xx-nowhere-1", "unknown AWS region 'xx-nowhere-1'"),
+        (PREFLIGHT, ("AWS_DEFAULT_REGION",), None, "no AWS region"),
+    ],
+    ids=["preflight-no-credentials", "doctor-no-credentials", "preflight-unknown-region", "preflight-no-region"],
+)
+def test_aws_environment_problems_are_one_line(aws_environment, capsys, command, unset, region, says):
+    main, argv, prefix = command
+    for name in unset:
+        aws_environment.delenv(name)
+    if region:
+        aws_environment.setenv("AWS_REGION", region)
+    assert main(argv) == 2
+    captured = capsys.readouterr()
+    lines = one_line(captured.err)
+    assert len(lines) == 1 and lines[0].startswith(prefix) and says in lines[0], captured.err
+    assert captured.out == ""
 
 
 @pytest.mark.parametrize(
-    ("changes", "says"),
+    ("argv", "says"),
     [
-        ({"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ENDPOINT_URL": ""}, "no AWS credentials"),
-        ({"AWS_REGION": "xx-nowhere-1", "AWS_ENDPOINT_URL": ""}, "unknown AWS region 'xx-nowhere-1'"),
-        ({"AWS_REGION": "", "AWS_DEFAULT_REGION": ""}, "no AWS region"),
+        (["go-apx", GO_API_PARAMS], "unknown template 'go-apx': use one of"),
+        (["go-api", "params/none.json"], "parameter file params/none.json does not exist"),
     ],
 )
-@pytest.mark.parametrize("command", [["ops.preflight", "go-api", "params/go-api.dev.json"], ["ops.doctor", "x"]])
-def test_aws_environment_problems_are_one_line(command, changes, says):
-    environment = {**offline_aws_environment("http://127.0.0.1:9"), "AWS_EC2_METADATA_DISABLED": "true", **changes}
-    environment = {k: v for k, v in environment.items() if v != ""}
-    result = module(*command, env=environment)
-    assert result.returncode == 2
-    lines = [
-        line
-        for line in result.stderr.splitlines()
-        if not line.startswith("checking") and not line.startswith("reading")
-    ]
-    assert len(lines) == 1 and says in lines[0], result.stderr
+def test_bad_input_is_one_line_and_exit_2(aws_environment, capsys, argv, says):
+    assert preflight.main(argv) == 2
+    captured = capsys.readouterr()
+    lines = one_line(captured.err)
+    assert len(lines) == 1 and lines[0].startswith("preflight: ") and says in lines[0], captured.err
+    assert captured.out == ""
 
 
-def test_access_denied_skips_only_that_check(monkeypatch):
-    from botocore.stub import Stubber
-
-    from ops import compute
-    from ops.aws import Account
-    from ops.context import Context
-    from ops.template import Values, load
-    from tests import aws_world
-
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    account = Account(aws_world.session())
-    ctx = Context(account, "go-api", Values(load("go-api"), {"MaxTasks": "40", "TaskSize": "1024x2048"}))
-    with Stubber(account.client("iam")) as iam:
-        iam.add_client_error("get_role", "AccessDenied", "not authorized")
-        from ops.preflight import ACCOUNT_CHECKS
-
-        check = dict(ACCOUNT_CHECKS)["iam.ecs-service-linked-role"]
-        with pytest.raises(Exception, match="iam:GetRole"):
-            check(ctx)
-    with Stubber(account.client("iam")) as iam:
-        iam.add_client_error("get_role", "NoSuchEntity", "no role")
-        assert compute.service_linked_role(ctx)[0].status == "fail"
-    quotas = account.client("service-quotas")
-    for value, status in ((8.0, "fail"), (4000.0, "pass")):
-        with Stubber(quotas) as stub:
-            stub.add_response(
-                "get_service_quota", {"Quota": {"Value": value}}, {"ServiceCode": "fargate", "QuotaCode": "L-3032A538"}
-            )
-            result = compute.fargate_quota(ctx)[0]
-        # 40 tasks x 1 vCPU = 40 vCPU needed.
-        assert (result.check, result.status) == ("quota:FARGATE", status)
-        assert "needs 40" in result.detail
+def test_offline_preflight_prints_the_report_and_exits_1_on_a_failure(aws_environment, capsys, tmp_path):
+    # --offline makes no AWS call: no endpoint is needed.
+    broken = tmp_path / "p.json"
+    broken.write_text(json.dumps(["ImageUrl=x"]))
+    assert preflight.main(["go-api", str(broken), "--offline", "--json"]) == 1
+    results = json.loads(capsys.readouterr().out)
+    assert {"check": "params:ImageUrl", "status": "fail"}.items() <= results[0].items()
+    assert preflight.main(["go-api", GO_API_PARAMS, "--offline"]) == 0
+    assert capsys.readouterr().out.startswith("pass")
 
 
-def test_no_permission_becomes_a_skip_line(monkeypatch, tmp_path):
-    from ops import preflight
-    from ops.aws import Account
-    from ops.context import Context
-    from ops.template import Values, load
-    from tests import aws_world
+# --- docs/preflight-doctor.md: its commands run as written ------------------------------
+# (tests/test_docs_commands.py checks its make targets and AWS CLI commands with every page.)
 
-    monkeypatch.setenv("AWS_REGION", "us-east-1")
-    account = Account(aws_world.session())
-    ctx = Context(account, "go-api", Values(load("go-api"), {"SubnetIds": "subnet-0123456789abcdef0"}))
+PAGE = ROOT / "docs" / "preflight-doctor.md"
 
-    def denied(*_args, **_kwargs):
-        from ops.errors import NoPermission
 
-        raise NoPermission("ec2:DescribeVpcs")
+def page_commands() -> list[list[str]]:
+    blocks = re.findall(r"```sh\n(.*?)```", PAGE.read_text(), re.DOTALL)
+    return [shlex.split(line) for block in blocks for line in block.splitlines() if line.strip()]
 
-    monkeypatch.setattr(preflight, "ACCOUNT_CHECKS", [("vpc.dns", denied)])
-    assert [(r.check, r.status, r.detail) for r in preflight.account_checks(ctx, {}, [])] == [
-        ("vpc.dns", "skip", "no permission: ec2:DescribeVpcs")
-    ]
+
+def recipe_words(target: str) -> str:
+    """The target's line and recipe in the Makefile: the variables it reads appear in it."""
+    found = re.search(rf"^{target}:.*\n(?:\t.*\n)*", (ROOT / "Makefile").read_text(), re.MULTILINE)
+    assert found, f"no make target {target}"
+    return found.group(0)
+
+
+def test_page_commands_have_no_placeholders_to_fill():
+    commands = page_commands()
+    assert {"make", "aws"} <= {tokens[0] for tokens in commands}
+    for tokens in commands:
+        # [optional] and <placeholder> are not shell: a copied command must run as it is.
+        assert not [t for t in tokens if t.startswith("[") or re.search(r"<[a-z-]+>", t)], tokens
+
+
+def test_page_make_commands_use_variables_their_target_reads():
+    targets = set()
+    for tokens in (t for t in page_commands() if t[0] == "make"):
+        target, variables = tokens[1], dict(token.split("=", 1) for token in tokens[2:])
+        targets.add(target)
+        recipe = recipe_words(target)
+        for name in variables:
+            assert re.search(rf"\$\({name}\)", recipe), f"make {target} does not read {name}"
+        if "FORMAT" in variables:
+            assert f"$(filter {variables['FORMAT']},$(FORMAT))" in recipe
+        if "TEMPLATE" in variables:
+            assert (ROOT / "output" / f"{variables['TEMPLATE']}.json").is_file()
+        if "PARAMS" in variables:
+            assert (ROOT / variables["PARAMS"]).is_file()
+    assert targets == {"preflight", "doctor"}

@@ -1,0 +1,226 @@
+"""Checks whose AWS answers moto cannot give, with recorded responses (botocore Stubber):
+Cloud Map namespaces (moto's IDs do not fit the template's `ns-` pattern), the Fargate
+quotas, and AccessDenied. Each check function is called on a Context directly.
+
+Response shapes follow the API references (the Stubber also validates them against the model):
+https://docs.aws.amazon.com/cloud-map/latest/api/API_GetNamespace.html
+https://docs.aws.amazon.com/Route53/latest/APIReference/API_GetHostedZone.html
+https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/API_GetServiceQuota.html
+"""
+
+import datetime
+
+import pytest
+from botocore.stub import Stubber
+
+from ops import compute, params, preflight
+from ops.aws import Account
+from ops.context import Context
+from ops.errors import NoPermission
+from ops.template import Values, load
+from tests import aws_world
+
+VPC = "vpc-0123456789abcdef0"
+OTHER_VPC = "vpc-0fedcba9876543210"
+NAMESPACE = "ns-abcdefgh01234567"
+ZONE = "Z0123456789ABCDEFGHIJ"
+CREATED = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+
+
+@pytest.fixture(scope="module")
+def account():
+    # One Account for the module: each service's client is made once; no request leaves
+    # the process (an unstubbed call fails in the Stubber).
+    return Account(aws_world.session())
+
+
+def context(account, template: str, values: dict) -> Context:
+    document = load(template)
+    return Context(account, template, Values(document, params.effective(document["Parameters"], values)))
+
+
+def finfocus(account, **changes) -> Context:
+    values = {
+        "VpcId": VPC,
+        "SubnetIds": "subnet-0123456789abcdef0,subnet-0fedcba9876543210",
+        "ClientCidr": "10.0.0.0/16",
+        "ExistingNamespaceId": NAMESPACE,
+        "NamespaceName": "finfocus.local",
+        **changes,
+    }
+    return context(account, "finfocus-plugin", values)
+
+
+def namespace_response(kind="DNS_PRIVATE", name="finfocus.local") -> dict:
+    return {
+        "Namespace": {
+            "Id": NAMESPACE,
+            "Arn": f"arn:aws:servicediscovery:us-east-1:123456789012:namespace/{NAMESPACE}",
+            "Name": name,
+            "Type": kind,
+            "ServiceCount": 1,
+            "Properties": {
+                "DnsProperties": {"HostedZoneId": ZONE, "SOA": {"TTL": 15}},
+                "HttpProperties": {"HttpName": name},
+            },
+            "CreateDate": CREATED,
+            "CreatorRequestId": "cloudformation-0123456789",
+        }
+    }
+
+
+def hosted_zone_response(name="finfocus.local", vpcs=(VPC,)) -> dict:
+    zone = {
+        "Id": f"/hostedzone/{ZONE}",
+        "Name": f"{name}.",
+        "CallerReference": "cloudmap-0123456789",
+        "Config": {"Comment": "Created by AWS Cloud Map", "PrivateZone": bool(vpcs)},
+        "ResourceRecordSetCount": 2,
+    }
+    if not vpcs:  # a public zone has name servers and no VPCs
+        delegation = {"NameServers": ["ns-1.awsdns-01.org", "ns-2.awsdns-02.com"]}
+        return {"HostedZone": zone, "DelegationSet": delegation}
+    return {"HostedZone": zone, "VPCs": [{"VPCRegion": "us-east-1", "VPCId": vpc} for vpc in vpcs]}
+
+
+def namespace_check(account, ctx, namespace: dict | None, zone: dict | None):
+    discovery, route53 = account.client("servicediscovery"), account.client("route53")
+    with Stubber(discovery) as discovery_stub, Stubber(route53) as route53_stub:
+        if namespace is None:
+            discovery_stub.add_client_error("get_namespace", "NamespaceNotFound", "No namespace exists", 400)
+        else:
+            discovery_stub.add_response("get_namespace", namespace, {"Id": NAMESPACE})
+        if zone is not None:
+            route53_stub.add_response("get_hosted_zone", zone, {"Id": ZONE})
+        (result,) = compute.namespace(ctx)
+        discovery_stub.assert_no_pending_responses()
+        route53_stub.assert_no_pending_responses()
+    return result
+
+
+def test_namespace_passes_when_private_named_and_in_the_vpc(account):
+    result = namespace_check(account, finfocus(account), namespace_response(), hosted_zone_response())
+    assert (result.check, result.status) == ("namespace", "pass"), result
+    assert NAMESPACE in result.detail and "finfocus.local" in result.detail
+
+
+@pytest.mark.parametrize(
+    ("namespace", "zone", "says"),
+    [
+        (namespace_response(kind="DNS_PUBLIC"), hosted_zone_response(vpcs=()), "type DNS_PUBLIC, not DNS_PRIVATE"),
+        (namespace_response(), hosted_zone_response(vpcs=(OTHER_VPC,)), f"hosted zone is not associated with {VPC}"),
+        (
+            namespace_response(name="other.local"),
+            hosted_zone_response(name="other.local"),
+            "named other.local, but NamespaceName is finfocus.local",
+        ),
+        (None, None, f"{NAMESPACE} not found"),
+    ],
+    ids=["public", "other-vpc", "other-name", "not-found"],
+)
+def test_namespace_fails_on_each_mistake(account, namespace, zone, says):
+    result = namespace_check(account, finfocus(account), namespace, zone)
+    assert (result.check, result.status) == ("namespace", "fail"), result
+    assert says in result.detail
+    assert result.fix
+
+
+def test_namespace_in_one_of_several_vpcs_passes(account):
+    zone = hosted_zone_response(vpcs=(OTHER_VPC, VPC))
+    assert namespace_check(account, finfocus(account), namespace_response(), zone).status == "pass"
+
+
+def test_empty_namespace_id_is_a_skip(account):
+    (result,) = compute.namespace(finfocus(account, ExistingNamespaceId=""))
+    assert (result.status, result.detail) == ("skip", "ExistingNamespaceId is empty: the stack creates the namespace")
+
+
+# Service Quotas codes of the Fargate vCPU quotas, from the ECS service quotas page:
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate
+ON_DEMAND, SPOT = "L-3032A538", "L-36FBB829"
+
+
+def quota(code: str, value: float) -> dict:
+    return {
+        "Quota": {
+            "ServiceCode": "fargate",
+            "ServiceName": "AWS Fargate",
+            "QuotaArn": f"arn:aws:servicequotas:us-east-1:123456789012:fargate/{code}",
+            "QuotaCode": code,
+            "QuotaName": "Fargate vCPU resource count",
+            "Value": value,
+            "Unit": "None",
+            "Adjustable": True,
+            "GlobalQuota": False,
+        }
+    }
+
+
+def quota_results(account, ctx, answers: list[tuple[str, float | None]]) -> dict:
+    with Stubber(account.client("service-quotas")) as stub:
+        for code, value in answers:
+            expected = {"ServiceCode": "fargate", "QuotaCode": code}
+            if value is None:
+                stub.add_client_error("get_service_quota", "NoSuchResourceException", "no quota", 400, None, expected)
+            else:
+                stub.add_response("get_service_quota", quota(code, value), expected)
+        results = {r.check: r for r in compute.fargate_quota(ctx)}
+        stub.assert_no_pending_responses()
+    return results
+
+
+def test_on_demand_quota_fails_below_and_passes_at_the_need(account):
+    # go-api: 40 tasks x 1 vCPU (TaskSize 1024x2048), all on FARGATE: 40 vCPU.
+    ctx = context(account, "go-api", {"MaxTasks": "40", "TaskSize": "1024x2048"})
+    low = quota_results(account, ctx, [(ON_DEMAND, 39.0)])["quota:FARGATE"]
+    assert low.status == "fail" and "needs 40" in low.detail
+    assert f"--quota-code {ON_DEMAND} --desired-value 40" in low.fix
+    assert quota_results(account, ctx, [(ON_DEMAND, 40.0)])["quota:FARGATE"].status == "pass"
+
+
+def test_spot_quota_fails_below_and_passes_at_the_need(account):
+    # platform dev (docs/platform.md): two services of up to 10 tasks of 0.5 vCPU, 30 % on
+    # Fargate Spot: 2 x 10 x 0.5 x 0.3 = 3 vCPU Spot, 7 vCPU On-Demand.
+    ctx = context(account, "platform", {"Environment": "dev"})
+    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 2.0)])
+    assert results["quota:FARGATE"].status == "pass" and "needs 7" in results["quota:FARGATE"].detail
+    spot = results["quota:FARGATE_SPOT"]
+    assert spot.status == "fail" and "needs 3" in spot.detail
+    assert f"--quota-code {SPOT} --desired-value 3" in spot.fix
+    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 3.0)])
+    assert results["quota:FARGATE_SPOT"].status == "pass"
+
+
+def test_unreadable_quota_is_a_skip(account):
+    ctx = context(account, "go-api", {})
+    result = quota_results(account, ctx, [(ON_DEMAND, None)])["quota:FARGATE"]
+    assert result.status == "skip" and "NoSuchResourceException" in result.detail
+
+
+def test_service_linked_role(account):
+    ctx = context(account, "go-api", {})
+    iam = account.client("iam")
+    with Stubber(iam) as stub:
+        expected = {"RoleName": "AWSServiceRoleForECS"}
+        stub.add_client_error("get_role", "NoSuchEntity", "The role cannot be found", 404, None, expected)
+        assert compute.service_linked_role(ctx)[0].status == "fail"
+    with Stubber(iam) as stub:
+        stub.add_client_error("get_role", "AccessDenied", "not authorized", 403)
+        with pytest.raises(NoPermission, match="iam:GetRole"):
+            compute.service_linked_role(ctx)
+
+
+def test_no_permission_skips_only_that_check(account, monkeypatch):
+    ctx = context(account, "go-api", {"SubnetIds": "subnet-0123456789abcdef0"})
+
+    def denied(_ctx):
+        raise NoPermission("ec2:DescribeVpcs")
+
+    def allowed(_ctx):
+        return [preflight.skipped("other", "ran")]
+
+    monkeypatch.setattr(preflight, "ACCOUNT_CHECKS", [("vpc.dns", denied), ("other", allowed)])
+    assert [(r.check, r.status, r.detail) for r in preflight.account_checks(ctx, {}, [])] == [
+        ("vpc.dns", "skip", "no permission: ec2:DescribeVpcs"),
+        ("other", "skip", "ran"),
+    ]
