@@ -211,7 +211,7 @@ def test_good_finfocus_account_passes_and_skips_what_does_not_apply(full_run):
     assert [r for r in results.values() if r.status == "fail"] == []
     assert results["cluster"].status == "pass"
     assert results["namespace"].status == "skip" and "creates the namespace" in results["namespace"].detail
-    assert results["image:finfocus-plugin-aws-public:latest"].status == "skip"
+    assert results["image:finfocus-plugin-aws-public:v0.1.2"].status == "skip"
 
 
 @pytest.mark.parametrize("template", sorted(templates.TEMPLATES))
