@@ -24,7 +24,7 @@ from troposphere import GetAtt, If, Ref, Sub, Template, ecs
 from . import facts
 from .contract import TemplateContract
 from .errors import ConfigError
-from .parts import cluster, discovery, ecs_api, logs, network, outputs, parameters, rules
+from .parts import cluster, discovery, ecs_api, ecs_exec, logs, network, outputs, parameters, rules
 from .parts.fargate import Container, PortSpec, TaskSize, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service
@@ -248,6 +248,7 @@ def input_groups(edition: "Edition", image: str) -> list[Group]:
         Group("Request handling", (batch_size_input(edition), STRICT_VALIDATION)),
         DISCOVERY,
         *parameters.cluster_and_logging(retention_days=30),
+        Group("Debugging", (ecs_exec.enable_execute_command(),)),
     ]
 
 
@@ -494,7 +495,12 @@ def batch_size_input(edition: Edition) -> Input:
 
 
 def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports) -> None:
-    """What the parameters' own constraints cannot say, checked before anything is created."""
+    """What the parameters' own constraints cannot say, checked before anything is created.
+
+    ClientSecurityGroupId and ExistingNamespaceId may be empty, so they are plain
+    strings, which Rules cannot look up: `make preflight` checks those.
+    """
+    rules.add(template, "SubnetsInTheVpc", rules.subnets_in_vpc(inputs["SubnetIds"], inputs["VpcId"]))
     rules.add(
         template,
         "ImageServesThesePorts",
@@ -534,7 +540,8 @@ def build(options: Options = Options()) -> Template:
     _add_rules(template, inputs, edition, region_ports)
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
-    task = _add_task(template, inputs, log_group, ports)
+    execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])
+    task = _add_task(template, inputs, log_group, ports, execute_command)
     security_group = _add_security_group(template, inputs, ports)
     namespace_id, discovery_service = _add_discovery(template, inputs)
     service = template.add_resource(
@@ -549,6 +556,7 @@ def build(options: Options = Options()) -> Template:
             assign_public_ip=inputs["AssignPublicIp"],
             # Start the new task before stopping the old one: no gap in any region.
             rollout=Rollout(minimum_healthy=100, maximum=200),
+            execute_command=execute_command,
         )
     )
     outputs.service(template, what="plugin", cluster_name=cluster_choice.name, service=service, task_definition=task)
@@ -571,7 +579,7 @@ def _description(edition: Edition, region_ports) -> str:
     )
 
 
-def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]) -> ecs.TaskDefinition:
+def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec], execute_command: str):
     """One container, every regional port."""
     plugin = Container(
         name="plugin",
@@ -592,7 +600,8 @@ def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]
         # same stack pull a copy kept in this account's ECR (a pull-through cache),
         # which is how many teams avoid registry rate limits.
         repositories=[Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
-        # The plugin calls no AWS API: its task role grants nothing.
+        # The plugin calls no AWS API: its task role grants nothing unless ECS Exec is on.
+        execute_command=execute_command,
     )
 
 

@@ -316,7 +316,9 @@ def test_execution_role_pulls_images_and_writes_logs_only(finfocus):
 
 def test_task_role_grants_nothing_and_trusts_only_this_accounts_tasks(finfocus):
     role = finfocus["Resources"]["TaskRole"]["Properties"]
-    assert "Policies" not in role and "ManagedPolicyArns" not in role
+    assert "ManagedPolicyArns" not in role
+    # The plugin calls no AWS API: with ECS Exec off (the default) the role has no policy.
+    assert Evaluator(finfocus, {}, strict=False).resolve(role).get("Policies", []) == []
     (trust,) = role["AssumeRolePolicyDocument"]["Statement"]
     assert trust["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}
     assert trust["Condition"]["StringEquals"] == {"aws:SourceAccount": {"Ref": "AWS::AccountId"}}
@@ -384,6 +386,7 @@ PARAMETER_TYPES = {
     "ExistingClusterName": "String",
     "LogRetentionDays": "Number",
     "LogKmsKeyArn": "String",
+    "EnableExecuteCommand": "String",
 }
 
 
@@ -490,3 +493,12 @@ def test_the_guide_documents_every_variable_the_image_reads():
         assert f"parameter `{parameter}`" in rows[variable]
     assert "not set" in rows["FINFOCUS_TEST_MODE"]
     assert "`86400`" in rows["FINFOCUS_CORS_MAX_AGE"] and "`100`" in rows["FINFOCUS_MAX_BATCH_SIZE"]
+
+
+@pytest.mark.parametrize("name", ["finfocus-plugin", "finfocus-plugin-10-region"])
+def test_a_stack_refuses_subnets_of_another_vpc_before_creating_anything(name):
+    # The documented form: every subnet's VpcId (read from EC2 by Fn::ValueOf) is the VPC given.
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
+    (assertion,) = built(name)["Rules"]["SubnetsInTheVpc"]["Assertions"]
+    assert assertion["Assert"] == {"Fn::EachMemberEquals": [{"Fn::ValueOf": ["SubnetIds", "VpcId"]}, {"Ref": "VpcId"}]}
+    assert "SubnetIds" in assertion["AssertDescription"] and "VpcId" in assertion["AssertDescription"]

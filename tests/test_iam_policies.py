@@ -18,7 +18,7 @@ from tests.helpers import built, resources
 from tests.iam_world import ACCOUNT, EVERYTHING_ON, KMS_KEY, REGION, actions, policies, roles, statements
 
 NAMES = list(templates.TEMPLATES)
-EXEC_TEMPLATES = ["go-api", "platform"]
+EXEC_TEMPLATES = list(templates.TEMPLATES)  # every template offers ECS Exec
 
 # parliament findings that are wrong for these policies, each with the reason.
 # Keyed by (issue, statement Sid, or "trust" for a role's trust policy).
