@@ -124,22 +124,30 @@ GO_API_REGIONS = (
     "sa-east-1",
     "us-west-1",
 )
-# Where Amazon Bedrock Agents is offered, kept to the regions above (Fargate Spot).
-# https://docs.aws.amazon.com/bedrock/latest/userguide/agents-supported.html lists
-# ap-northeast-1, ap-northeast-2, ap-south-1, ap-southeast-1, ap-southeast-2,
-# ca-central-1, eu-central-1, eu-central-2, eu-west-1, eu-west-2, eu-west-3, sa-east-1,
-# us-east-1, us-east-2, us-gov-west-1 and us-west-2: not us-west-1.
-PLATFORM_REGIONS = (
-    "us-east-1",
-    "us-west-2",
-    "eu-west-1",
-    "ap-southeast-1",
-    "ap-southeast-2",
-    "ap-northeast-1",
-    "ap-south-1",
-    "ca-central-1",
-    "sa-east-1",
+# Where Amazon Bedrock Agents is offered, as AWS lists it:
+# https://docs.aws.amazon.com/bedrock/latest/userguide/agents-supported.html
+BEDROCK_AGENTS_REGIONS = frozenset(
+    {
+        "ap-northeast-1",
+        "ap-northeast-2",
+        "ap-south-1",
+        "ap-southeast-1",
+        "ap-southeast-2",
+        "ca-central-1",
+        "eu-central-1",
+        "eu-central-2",
+        "eu-west-1",
+        "eu-west-2",
+        "eu-west-3",
+        "sa-east-1",
+        "us-east-1",
+        "us-east-2",
+        "us-gov-west-1",
+        "us-west-2",
+    }
 )
+# The platform's AgentCore invokes agents: the go-api regions that offer them (not us-west-1).
+PLATFORM_REGIONS = tuple(region for region in GO_API_REGIONS if region in BEDROCK_AGENTS_REGIONS)
 # Every region any template is for: what `make lint` covers.
 ALL_REGIONS = tuple(
     dict.fromkeys(FINFOCUS_PLUGIN_REGIONS + FINFOCUS_PLUGIN_10_REGION_REGIONS + GO_API_REGIONS + PLATFORM_REGIONS)
