@@ -7,6 +7,7 @@ may not come back. Such a rule must be something the user opts in to: a Conditio
 on the resource, off by default. Ingress rules only add what a group accepts and
 are not checked here.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html
+https://github.com/aws/aws-cdk/pull/998 (CloudFormation strips the default outbound rule when another is added)
 """
 
 from cfnlint.rules import CloudFormationLintRule, RuleMatch

@@ -93,7 +93,9 @@ def egress(title: str, group, rule: Rule, condition: str | None = None) -> ec2.S
 
     On a group another stack owns, give a condition the user opts in to: an egress
     rule added to a group can take the place of its default allow-all egress and cut
-    that stack's other traffic, which may not come back when this stack is deleted.
+    that stack's other traffic, which may not come back when this stack is deleted
+    (CloudFormation strips a default outbound rule when another is added:
+    https://github.com/aws/aws-cdk/pull/998).
     """
     resource = ec2.SecurityGroupEgress(title, GroupId=_group_id(group), **rule.properties("egress"))
     if condition:
