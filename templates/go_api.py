@@ -16,7 +16,7 @@ from troposphere import Ref, Template
 
 from . import facts
 from .contract import TemplateContract
-from .parts import cluster, ecs_exec, iam, logs, outputs, parameters, scaling
+from .parts import cluster, ecs_exec, iam, logs, outputs, parameters, rules, scaling
 from .parts.fargate import Container, PortSpec, TaskSize, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
@@ -139,6 +139,14 @@ class Options:
 def build(options: Options = Options()) -> Template:
     template = Template(Description="Go API on Fargate behind an existing ALB target group, with CPU auto-scaling")
     inputs = parameters.declare(template, INPUTS)
+    # Checked before anything is created: tasks in subnets of another VPC than their
+    # security group fail only when ECS starts them, minutes into the deploy.
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
+    rules.add(
+        template,
+        "SubnetsBesideTheSecurityGroup",
+        rules.subnets_beside_group(inputs["SubnetIds"], inputs["AppSecurityGroupId"]),
+    )
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
     execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])

@@ -15,7 +15,7 @@ Tasks run 70 % on Fargate and 30 % on Fargate Spot, sized per environment.
 
 from dataclasses import dataclass, field
 
-from troposphere import FindInMap, GetAtt, Ref, Sub, Template
+from troposphere import FindInMap, GetAtt, If, NoValue, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
@@ -30,6 +30,7 @@ from .parts import (
     network,
     outputs,
     parameters,
+    rules,
     scaling,
     ssm_secrets,
 )
@@ -57,6 +58,7 @@ class Tier:
     # The application sends its own logs to CloudWatch Logs (besides stdout, which ECS ships):
     # its task role may write to the tier's log group.
     writes_own_logs: bool = False
+    health_path: str | None = None  # what its container health check asks for, when it has one
 
     def url(self) -> Sub:
         """Its address inside the VPC, through the Cloud Map namespace."""
@@ -85,6 +87,7 @@ AGENTCORE = Tier(
     image="AgentCoreImageUri",
     # The API key checks the BFF's requests.
     secrets={"DATABASE_URL": "database-url", "AGENTCORE_API_KEY": "agentcore-api-key"},
+    health_path="/health",
 )
 TIERS = (BFF, AGENTCORE)
 BFF_HEALTH_CHECK_PATH = "/api/health"
@@ -109,6 +112,8 @@ ROLLOUT = Rollout(minimum_healthy=50, maximum=200)
 # A deployment or a Spot interruption dips the running count briefly; this long rules those out.
 TASKS_BELOW_DESIRED_MINUTES = 5
 UNHEALTHY_TARGET_MINUTES = 3
+# Long enough to pass over one failed health check of the only task; short next to an outage.
+NO_HEALTHY_TARGET_MINUTES = 2
 # Seconds a task behind the load balancer may fail health checks while it starts.
 HEALTH_CHECK_GRACE_SECONDS = 60
 
@@ -116,6 +121,23 @@ POSTGRES = 5432
 HTTPS = network.HTTPS
 
 SECURITY_GROUP = "AWS::EC2::SecurityGroup::Id"
+
+# A path pattern that matches every request: on a shared listener it takes the traffic
+# of every rule with a higher priority number (lower precedence).
+CATCH_ALL_PATHS = ("/*", "/**")
+
+# The container health check of a tier that has one (ECS HealthCheck, seconds).
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_HealthCheck.html
+CONTAINER_HEALTH = {"Interval": 30, "Timeout": 5, "Retries": 3, "StartPeriod": 60}
+
+
+def health_check_command(tier: Tier) -> str:
+    """The default CMD-SHELL health check of ``tier``: its health path on its own port."""
+    return f"curl -f http://localhost:{tier.port}{tier.health_path} || exit 1"
+
+
+def health_check_input(tier: Tier) -> str:
+    return f"{tier.title}HealthCheckCommand"
 
 
 def secret_readers() -> dict[tuple[str, str], list[str]]:
@@ -167,7 +189,16 @@ NETWORK = Group(
             "AlbSecurityGroupId",
             "ALB security group",
             SECURITY_GROUP,
-            "Security group of the public ALB; the only source the BFF accepts.",
+            "Security group of the public ALB; the only source the BFF accepts. Its outbound rules must let the "
+            f"ALB reach the BFF tasks on TCP {BFF.port} (the default allow-all egress does).",
+        ),
+        parameters.switch(
+            "AddAlbEgressRule",
+            "Add an egress rule to the ALB group",
+            f"true adds an outbound rule to the BFF on TCP {BFF.port} to the ALB's security group, which another "
+            "stack owns. Adding a rule can replace that group's default allow-all egress and cut the ALB off from "
+            "every other target behind it. Leave false and make sure the ALB group allows egress to the BFF tasks "
+            f"on {BFF.port}; set true only if that group has explicit egress rules and no other owner.",
         ),
         Input(
             "VpcEndpointSecurityGroupId",
@@ -203,8 +234,9 @@ ROUTING = Group(
             "PathPattern",
             "Path pattern",
             "String",
-            "Requests whose path matches go to the BFF, e.g. /* or /app/*.",
-            default="/*",
+            "Requests whose path matches go to the BFF, e.g. /app/*. A catch-all (/*) is refused unless a host "
+            "header is given or AllowCatchAllPath is true: on a shared listener it would take other applications' "
+            "traffic.",
             allowed_pattern=facts.ALB_PATH_PATTERN,
             constraint="must be an ALB path pattern starting with /",
         ),
@@ -216,6 +248,12 @@ ROUTING = Group(
             default="",
             allowed_pattern=facts.OPTIONAL_HOST_HEADER_PATTERN,
             constraint="must be empty or a host name (wildcards * and ? allowed)",
+        ),
+        parameters.switch(
+            "AllowCatchAllPath",
+            "Allow a catch-all path without a host",
+            "true lets PathPattern be /* with no host header: every request on the listener that no rule of lower "
+            "priority number takes goes to the BFF. Only for a listener that serves the BFF alone.",
         ),
     ),
 )
@@ -264,6 +302,23 @@ DISCOVERY = Group(
         ),
     ),
 )
+HEALTH = Group(
+    "Health checks",
+    (
+        Input(
+            health_check_input(AGENTCORE),
+            "AgentCore container health check",
+            "String",
+            "Shell command ECS runs in the AgentCore container every "
+            f"{CONTAINER_HEALTH['Interval']} s; exit 0 means healthy. Cloud Map then answers only with tasks that "
+            "pass, and the deployment circuit breaker sees a task that hangs. The image must contain the command "
+            "(curl here). Leave empty for no container health check.",
+            default=health_check_command(AGENTCORE),
+            allowed_pattern=r"^[^\n]{0,1024}$",
+            constraint="must be one line of at most 1024 characters",
+        ),
+    ),
+)
 ALARMS = Group(
     "Alarms",
     (
@@ -296,6 +351,7 @@ INPUTS = [
     ROUTING,
     DATA,
     DISCOVERY,
+    HEALTH,
     ALARMS,
     Group("Logging", (parameters.log_kms_key_arn(),)),
     Group("Debugging", (ecs_exec.enable_execute_command(),)),
@@ -359,6 +415,7 @@ def add_shared(template: Template) -> Shared:
             "Namespace", name=names, vpc=vpc, description="Private names of the platform services"
         )
     )
+    _add_input_rules(template, inputs)
     return Shared(
         inputs=inputs,
         cluster=platform_cluster,
@@ -367,6 +424,40 @@ def add_shared(template: Template) -> Shared:
         log_kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
         secrets_key_condition=ssm_secrets.add_condition(template, inputs[ssm_secrets.PARAMETER]),
         execute_command=ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER]),
+    )
+
+
+def _add_input_rules(template: Template, inputs: dict) -> None:
+    """Refuse inputs that cannot work before anything is created (CloudFormation Rules).
+
+    https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
+    """
+    vpc = inputs["VpcId"]
+    rules.add(
+        template,
+        "SubnetsInTheVpc",
+        rules.subnets_in_vpc(inputs[BFF.subnets], vpc),
+        rules.subnets_in_vpc(inputs[AGENTCORE.subnets], vpc),
+    )
+    rules.add(
+        template,
+        "SecurityGroupsInTheVpc",
+        *(
+            rules.security_group_in_vpc(inputs[name], vpc)
+            for name in ("AlbSecurityGroupId", "VpcEndpointSecurityGroupId", "RdsSecurityGroupId")
+        ),
+    )
+    rules.add(
+        template,
+        "NoCatchAllPathOnASharedListener",
+        rules.none_of(
+            inputs["PathPattern"],
+            list(CATCH_ALL_PATHS),
+            "PathPattern /* sends every request on the listener to the BFF, other applications' too: give a "
+            "HostHeader, a narrower path such as /app/*, or set AllowCatchAllPath to true if the listener serves "
+            "the BFF alone",
+        ),
+        when={"Fn::And": [rules.equals(inputs["HostHeader"], ""), rules.equals(inputs["AllowCatchAllPath"], "false")]},
     )
 
 
@@ -428,7 +519,8 @@ def add_bff(template: Template, shared: Shared, backends: list[Built]) -> Built:
         # created before it fails ("target group does not have an associated load balancer").
         depends_on=[rule],
     )
-    _add_tiered_security_groups(template, inputs["AlbSecurityGroupId"], bff, backends)
+    alb_egress = parameters.when_true(template, inputs["AddAlbEgressRule"], "AddAlbEgress")
+    _add_tiered_security_groups(template, inputs["AlbSecurityGroupId"], alb_egress, bff, backends)
     template.add_resource(
         alarms.unhealthy_targets(
             f"{BFF.title}UnhealthyTargets",
@@ -441,12 +533,29 @@ def add_bff(template: Template, shared: Shared, backends: list[Built]) -> Built:
             minutes=UNHEALTHY_TARGET_MINUTES,
         )
     )
+    template.add_resource(
+        alarms.no_healthy_targets(
+            f"{BFF.title}NoHealthyTargets",
+            target_group=target_group,
+            load_balancer_full_name=loadbalancing.load_balancer_full_name(listener),
+            description=f"BFF: no healthy target at all for {NO_HEALTHY_TARGET_MINUTES} minutes (the ALB answers 503)",
+            topic=inputs["AlarmTopicArn"],
+            topic_condition=shared.alarm_condition,
+            minutes=NO_HEALTHY_TARGET_MINUTES,
+        )
+    )
     _add_outputs(template, shared, bff, backends, target_group)
     return bff
 
 
-def _add_tiered_security_groups(template: Template, alb_group, bff: Built, backends: list[Built]) -> None:
-    """ALB -> BFF -> each backend, each hop on the next tier's port only."""
+def _add_tiered_security_groups(
+    template: Template, alb_group, alb_egress: str, bff: Built, backends: list[Built]
+) -> None:
+    """ALB -> BFF -> each backend, each hop on the next tier's port only.
+
+    The ALB's group belongs to another stack: its egress rule exists only when
+    ``alb_egress`` (the user's opt-in) holds.
+    """
     front = bff.tier
     template.add_resource(
         network.ingress(
@@ -457,7 +566,10 @@ def _add_tiered_security_groups(template: Template, alb_group, bff: Built, backe
     )
     template.add_resource(
         network.egress(
-            f"AlbTo{front.title}", alb_group, network.port(front.port, "ALB to BFF tasks", group=bff.security_group)
+            f"AlbTo{front.title}",
+            alb_group,
+            network.port(front.port, "ALB to BFF tasks", group=bff.security_group),
+            condition=alb_egress,
         )
     )
     for backend in backends:
@@ -483,7 +595,7 @@ def _add_outputs(template: Template, shared: Shared, bff: Built, backends: list[
     outputs.export(template, "ClusterArn", GetAtt(shared.cluster, "Arn"), "ECS cluster ARN")
     outputs.export(template, "ClusterName", Ref(shared.cluster), "ECS cluster name")
     outputs.export(template, f"{title}ServiceArn", Ref(bff.service), "BFF ECS service ARN")
-    outputs.export(template, f"{title}TaskDefinitionArn", Ref(bff.task_definition), "BFF task definition ARN")
+    outputs.task_definition_arn(template, f"{title}TaskDefinitionArn", bff.task_definition, "BFF")
     outputs.export(template, "NamespaceId", Ref(shared.namespace), "Cloud Map namespace ID")
     outputs.export(template, "NamespaceName", Ref(shared.inputs["NamespaceName"]), "Cloud Map namespace name")
     outputs.export(
@@ -492,9 +604,7 @@ def _add_outputs(template: Template, shared: Shared, bff: Built, backends: list[
     for backend in backends:
         name = backend.tier.title
         outputs.export(template, f"{name}ServiceArn", Ref(backend.service), f"{name} ECS service ARN")
-        outputs.export(
-            template, f"{name}TaskDefinitionArn", Ref(backend.task_definition), f"{name} task definition ARN"
-        )
+        outputs.task_definition_arn(template, f"{name}TaskDefinitionArn", backend.task_definition, name)
         outputs.export(template, f"{name}Url", backend.tier.url(), f"{name} URL in the VPC")
         outputs.export(
             template, f"{name}SecurityGroupId", GetAtt(backend.security_group, "GroupId"), f"{name} task security group"
@@ -519,7 +629,7 @@ def add_tier(
     """Everything one tier runs on; who may reach it is added by the tier in front of it."""
     inputs = shared.inputs
     task = _add_tier_task(template, tier, shared, environment, task_permissions)
-    group = _add_tier_security_group(template, tier, inputs)
+    group, ingress_rules = _add_tier_security_group(template, tier, inputs)
     service = template.add_resource(
         fargate_service(
             f"{tier.title}Service",
@@ -533,7 +643,9 @@ def add_tier(
             load_balancers=load_balancers,
             health_check_grace_seconds=HEALTH_CHECK_GRACE_SECONDS if load_balancers else None,
             registries=registries,
-            depends_on=depends_on,
+            # Tasks started before the endpoint and database groups let them in
+            # cannot pull their secrets and fail.
+            depends_on=[*(depends_on or []), *ingress_rules],
             execute_command=shared.execute_command,
         )
     )
@@ -560,6 +672,7 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         stream_prefix=tier.name,
         environment={"AWS_REGION": Ref("AWS::Region"), "ENVIRONMENT": Ref(inputs["Environment"]), **environment},
         secrets={variable: iam.ssm_parameter_arn(secrets_path, f"/{name}") for variable, name in tier.secrets.items()},
+        health_check=_container_health_check(template, tier, inputs),
     )
     if tier.writes_own_logs:
         permissions = [*permissions, iam.log_write([log_group])]
@@ -585,6 +698,15 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
     )
 
 
+def _container_health_check(template: Template, tier: Tier, inputs: dict):
+    """The tier's health check command from its parameter; none when the parameter is left empty."""
+    if tier.health_path is None:
+        return None
+    command = inputs[health_check_input(tier)]
+    check = ecs.HealthCheck(Command=["CMD-SHELL", Ref(command)], **CONTAINER_HEALTH)
+    return If(parameters.when_given(template, command), check, NoValue)
+
+
 def _add_tier_security_group(template: Template, tier: Tier, inputs: dict):
     endpoints, database = inputs["VpcEndpointSecurityGroupId"], inputs["RdsSecurityGroupId"]
     group = template.add_resource(
@@ -602,20 +724,25 @@ def _add_tier_security_group(template: Template, tier: Tier, inputs: dict):
         )
     )
     # The endpoint and database groups belong to other stacks; open them to this tier
-    # here, so the rules live and die with the tier that needs them.
-    template.add_resource(
-        network.ingress(
-            f"EndpointsFrom{tier.title}", endpoints, network.port(HTTPS, f"AWS APIs for {tier.name} tasks", group=group)
-        )
-    )
-    template.add_resource(
-        network.ingress(
-            f"DatabaseFrom{tier.title}",
-            database,
-            network.port(POSTGRES, f"PostgreSQL for {tier.name} tasks", group=group),
-        )
-    )
-    return group
+    # here, so the rules live and die with the tier that needs them. Ingress adds to
+    # what a group accepts and takes nothing away, unlike egress.
+    ingress_rules = [
+        template.add_resource(
+            network.ingress(
+                f"EndpointsFrom{tier.title}",
+                endpoints,
+                network.port(HTTPS, f"AWS APIs for {tier.name} tasks", group=group),
+            )
+        ),
+        template.add_resource(
+            network.ingress(
+                f"DatabaseFrom{tier.title}",
+                database,
+                network.port(POSTGRES, f"PostgreSQL for {tier.name} tasks", group=group),
+            )
+        ),
+    ]
+    return group, ingress_rules
 
 
 def _add_tier_scaling(template: Template, tier: Tier, shared: Shared, service) -> None:

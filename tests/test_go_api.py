@@ -71,6 +71,9 @@ def test_task_definition_runs_the_api_with_port(go_api):
     assert api["PortMappings"] == [{"ContainerPort": {"Ref": "ContainerPort"}, "Name": "http", "Protocol": "tcp"}]
     assert {e["Name"]: e["Value"] for e in api["Environment"]} == {"PORT": {"Ref": "ContainerPort"}}
     assert api["LogConfiguration"]["Options"]["awslogs-group"] == {"Ref": "LogGroup"}
+    group = go_api["Resources"]["LogGroup"]
+    # Kept on delete, but not left behind by a first create that rolls back (GUIDE section 6).
+    assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
 
 
 def statements_by_action(role: dict) -> dict[str, str]:
@@ -163,12 +166,40 @@ def test_cpu_target_tracking_between_min_and_max(go_api):
     assert policy["PolicyType"] == "TargetTrackingScaling"
     assert configuration["PredefinedMetricSpecification"] == {"PredefinedMetricType": "ECSServiceAverageCPUUtilization"}
     assert configuration["TargetValue"] == {"Ref": "CpuTargetPercent"}
-    assert configuration["ScaleOutCooldown"] > 0 and configuration["ScaleInCooldown"] > 0
-    assert configuration["ScaleInCooldown"] >= configuration["ScaleOutCooldown"]
+    # Out quickly, in slowly (docs/go-api.md: another scale-out after 60 s, scale-in steps 300 s apart).
+    assert (configuration["ScaleOutCooldown"], configuration["ScaleInCooldown"]) == (60, 300)
 
 
 def test_outputs(go_api):
     outputs = go_api["Outputs"]
     assert set(outputs) == {"ClusterName", "ServiceName", "ServiceArn", "TaskDefinitionArn", "LogGroupName"}
+    # Every release makes a new revision; an export in use cannot change, so this one is plain.
+    assert "Export" not in outputs["TaskDefinitionArn"]
+    assert outputs["TaskDefinitionArn"]["Value"] == {"Ref": "TaskDefinition"}
     for name, output in outputs.items():
-        assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}
+        if name != "TaskDefinitionArn":
+            assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}
+
+
+def test_grace_period_default_is_60_seconds(go_api):
+    grace = go_api["Parameters"]["HealthCheckGracePeriodSeconds"]
+    assert (grace["Default"], grace["MinValue"]) == (60, 0)
+
+
+@pytest.mark.parametrize(
+    ("vpc_of", "refused"),
+    [
+        ({"subnet-1": "vpc-1", "subnet-2": "vpc-1", "sg-app": "vpc-1"}, False),
+        ({"subnet-1": "vpc-1", "subnet-2": "vpc-2", "sg-app": "vpc-1"}, True),
+        ({"subnet-1": "vpc-2", "subnet-2": "vpc-2", "sg-app": "vpc-1"}, True),
+    ],
+)
+def test_rule_refuses_subnets_outside_the_security_groups_vpc(go_api, vpc_of, refused):
+    from ops import rules
+
+    values = {"SubnetIds": "subnet-1,subnet-2", "AppSecurityGroupId": "sg-app"}
+    (result,) = rules.evaluate(go_api, values, lambda kind, value, attribute: vpc_of[value])
+    assert result.check == "rule:SubnetsBesideTheSecurityGroup"
+    assert result.status == ("fail" if refused else "pass")
+    if refused:
+        assert "SubnetIds" in result.detail and "AppSecurityGroupId" in result.detail

@@ -18,7 +18,13 @@ LISTENER = (
 def instantiate(environment: str, **values) -> dict:
     """The resources a stack of this environment gets, functions of parameters evaluated."""
     document = built("platform")
-    given = {"Environment": environment, "AlbListenerArn": LISTENER, "AWS::Partition": "aws", **values}
+    given = {
+        "Environment": environment,
+        "AlbListenerArn": LISTENER,
+        "PathPattern": "/app/*",
+        "AWS::Partition": "aws",
+        **values,
+    }
     return Evaluator(document, given, strict=False).resources()
 
 
@@ -45,6 +51,9 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "ListenerRulePriority": "Number",
         "PathPattern": "String",
         "HostHeader": "String",
+        "AllowCatchAllPath": "String",
+        "AddAlbEgressRule": "String",
+        "AgentCoreHealthCheckCommand": "String",
         "BffImageUri": "String",
         "AgentCoreImageUri": "String",
         "RdsSecurityGroupId": "AWS::EC2::SecurityGroup::Id",
@@ -159,6 +168,8 @@ def test_containers_ports_environment_secrets_and_logs(stack):
         assert options["awslogs-stream-prefix"] == name
         group = resources[options["awslogs-group"]["Ref"]]
         assert group["Properties"]["RetentionInDays"] == 7
+        # Kept on delete, but not left behind by a first create that rolls back (GUIDE section 6).
+        assert (group["DeletionPolicy"], group["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     assert by_task["BffTaskDefinition"]["Environment"][-1]["Name"] == "AGENTCORE_URL"
 
 
@@ -387,7 +398,6 @@ def test_security_group_graph_is_exactly_the_tiers(stack):
     assert edges(resources) == {
         ("in", bff, alb, 3000),
         ("in", agent, bff, 8080),
-        ("out", alb, bff, 3000),
         ("out", bff, agent, 8080),
         *{("out", tier, endpoints, 443) for tier in (bff, agent)},
         *{("out", tier, s3, 443) for tier in (bff, agent)},
@@ -414,7 +424,10 @@ def test_bff_target_group_listener_rule_and_dependency(stack):
     assert rule["Actions"] == [{"TargetGroupArn": {"Ref": "BffTargetGroup"}, "Type": "forward"}]
     assert [c["Field"] for c in rule["Conditions"]] == ["path-pattern"]  # no host header given
     bff = resources["BffService"]
-    assert bff["DependsOn"] == ["BffListenerRule"]
+    # The rule first (the target group needs a load balancer), and the ingress this
+    # stack adds to the endpoint and database groups (tasks read secrets at start).
+    assert sorted(bff["DependsOn"]) == ["BffListenerRule", "DatabaseFromBff", "EndpointsFromBff"]
+    assert sorted(resources["AgentCoreService"]["DependsOn"]) == ["DatabaseFromAgentCore", "EndpointsFromAgentCore"]
     assert bff["Properties"]["LoadBalancers"] == [
         {"ContainerName": "bff", "ContainerPort": 3000, "TargetGroupArn": {"Ref": "BffTargetGroup"}}
     ]
@@ -439,7 +452,12 @@ def test_agentcore_is_found_by_name_through_cloud_map(stack):
 def test_alarms_for_missing_tasks_and_unhealthy_targets(stack):
     _, resources = stack
     alarms = of_type(resources, "AWS::CloudWatch::Alarm")
-    assert set(alarms) == {"BffTasksBelowDesired", "AgentCoreTasksBelowDesired", "BffUnhealthyTargets"}
+    assert set(alarms) == {
+        "BffTasksBelowDesired",
+        "AgentCoreTasksBelowDesired",
+        "BffUnhealthyTargets",
+        "BffNoHealthyTargets",
+    }
     for title in ("BffTasksBelowDesired", "AgentCoreTasksBelowDesired"):
         metrics = {m["Id"]: m for m in alarms[title]["Properties"]["Metrics"]}
         assert metrics["running"]["MetricStat"]["Metric"]["MetricName"] == "RunningTaskCount"
@@ -458,7 +476,7 @@ def test_alarms_notify_the_topic_when_given():
     assert all(alarm["Properties"]["AlarmActions"] == [topic] for alarm in alarms.values())
 
 
-def test_outputs_exported():
+def test_outputs_exported_except_task_definition_arns():
     outputs = built("platform")["Outputs"]
     required = {
         "ClusterArn",
@@ -470,5 +488,258 @@ def test_outputs_exported():
         "NamespaceName",
     }
     assert required <= set(outputs)
+    # A task definition ARN changes with every release; an export in use cannot change.
+    plain = {"BffTaskDefinitionArn", "AgentCoreTaskDefinitionArn"}
+    assert {name for name, output in outputs.items() if "Export" not in output} == plain
+    for name in plain:
+        assert outputs[name]["Value"] == {"Ref": name.replace("Arn", "")}
     for name, output in outputs.items():
-        assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}
+        if name not in plain:
+            assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}
+
+
+# --- Another stack's groups and listener are left alone unless the user opts in ---------
+
+
+def test_alb_egress_rule_only_when_the_user_opts_in():
+    document = built("platform")
+    switch = document["Parameters"]["AddAlbEgressRule"]
+    assert (switch["Default"], switch["AllowedValues"]) == ("false", ["false", "true"])
+    assert "AlbToBff" not in instantiate("dev")
+    opted_in = instantiate("dev", AddAlbEgressRule="true")["AlbToBff"]["Properties"]
+    assert opted_in["GroupId"] == {"Ref": "AlbSecurityGroupId"}
+    assert (opted_in["IpProtocol"], opted_in["FromPort"], opted_in["ToPort"]) == ("tcp", 3000, 3000)
+    assert opted_in["DestinationSecurityGroupId"] == {"Fn::GetAtt": ["BffSecurityGroup", "GroupId"]}
+    # The console says why it is off and what to do instead.
+    assert "allow-all egress" in switch["Description"] and "3000" in switch["Description"]
+
+
+def test_ingress_on_the_endpoint_and_database_groups_stays_unconditional():
+    resources = built("platform")["Resources"]
+    for tier in ("Bff", "AgentCore"):
+        for title, group, port in (
+            (f"EndpointsFrom{tier}", "VpcEndpointSecurityGroupId", 443),
+            (f"DatabaseFrom{tier}", "RdsSecurityGroupId", 5432),
+        ):
+            assert "Condition" not in resources[title]
+            properties = resources[title]["Properties"]
+            assert properties["GroupId"] == {"Ref": group}
+            assert (properties["FromPort"], properties["ToPort"]) == (port, port)
+            assert properties["SourceSecurityGroupId"] == {"Fn::GetAtt": [f"{tier}SecurityGroup", "GroupId"]}
+
+
+def rule_results(where: dict, **values) -> dict[str, object]:
+    """The template's Rules on these values; ``where`` puts a subnet or group in another VPC than vpc-1."""
+    from ops import rules
+
+    given = {
+        "VpcId": "vpc-1",
+        "PrivateAppSubnetIds": "subnet-a1,subnet-a2",
+        "PrivateAgentSubnetIds": "subnet-b1,subnet-b2",
+        "AlbSecurityGroupId": "sg-alb",
+        "VpcEndpointSecurityGroupId": "sg-endpoints",
+        "RdsSecurityGroupId": "sg-rds",
+        "PathPattern": "/app/*",
+        "HostHeader": "",
+        "AllowCatchAllPath": "false",
+        **values,
+    }
+
+    def lookup(kind, value, attribute):
+        assert attribute == "VpcId"
+        return where.get(value, "vpc-1")
+
+    return {r.check: r for r in rules.evaluate(built("platform"), given, lookup)}
+
+
+@pytest.mark.parametrize(
+    ("values", "refused_by"),
+    [
+        ({}, None),
+        ({"PathPattern": "/*"}, "rule:NoCatchAllPathOnASharedListener"),
+        ({"PathPattern": "/**"}, "rule:NoCatchAllPathOnASharedListener"),
+        ({"PathPattern": "/*", "HostHeader": "app.example.com"}, None),
+        ({"PathPattern": "/*", "AllowCatchAllPath": "true"}, None),
+        ({"_where": {"subnet-a2": "vpc-2"}}, "rule:SubnetsInTheVpc"),
+        ({"_where": {"subnet-b1": "vpc-2"}}, "rule:SubnetsInTheVpc"),
+        ({"_where": {"sg-alb": "vpc-2"}}, "rule:SecurityGroupsInTheVpc"),
+        ({"_where": {"sg-endpoints": "vpc-2"}}, "rule:SecurityGroupsInTheVpc"),
+        ({"_where": {"sg-rds": "vpc-2"}}, "rule:SecurityGroupsInTheVpc"),
+    ],
+)
+def test_rules_refuse_inputs_that_cannot_work(values, refused_by):
+    values = dict(values)
+    results = rule_results(values.pop("_where", {}), **values)
+    assert set(results) == {
+        "rule:SubnetsInTheVpc",
+        "rule:SecurityGroupsInTheVpc",
+        "rule:NoCatchAllPathOnASharedListener",
+    }
+    assert {check for check, r in results.items() if r.status == "fail"} == ({refused_by} if refused_by else set())
+    if refused_by:
+        assert len(results[refused_by].detail) > 40  # says what is wrong and what to give instead
+
+
+def test_path_pattern_has_no_catch_all_default():
+    path = built("platform")["Parameters"]["PathPattern"]
+    assert "Default" not in path  # the user chooses; the rule refuses /* without a host
+
+
+# --- Health: container check, target group, alarms -------------------------------------
+
+
+def test_agentcore_container_health_check_from_its_parameter():
+    parameter = built("platform")["Parameters"]["AgentCoreHealthCheckCommand"]
+    assert parameter["Default"] == "curl -f http://localhost:8080/health || exit 1"  # AgentCore's port, 8080
+    check = containers(instantiate("dev"))["AgentCoreTaskDefinition"]["HealthCheck"]
+    assert check == {
+        "Command": ["CMD-SHELL", "curl -f http://localhost:8080/health || exit 1"],
+        "Interval": 30,
+        "Timeout": 5,
+        "Retries": 3,
+        "StartPeriod": 60,
+    }
+    mine = containers(instantiate("dev", AgentCoreHealthCheckCommand="wget -q -O- http://localhost:8080/ping"))
+    assert mine["AgentCoreTaskDefinition"]["HealthCheck"]["Command"][1] == "wget -q -O- http://localhost:8080/ping"
+    # Empty turns it off: no HealthCheck at all (an empty command would be rejected).
+    assert (
+        "HealthCheck" not in containers(instantiate("dev", AgentCoreHealthCheckCommand=""))["AgentCoreTaskDefinition"]
+    )
+    # The BFF is checked by the load balancer.
+    assert "HealthCheck" not in containers(instantiate("dev"))["BffTaskDefinition"]
+
+
+def test_agentcore_url_is_its_discovery_name_namespace_and_port():
+    namespace = "dev.platform.local"
+    resources = instantiate("dev", NamespaceName=namespace)
+    url = {e["Name"]: e["Value"] for e in containers(resources)["BffTaskDefinition"]["Environment"]}["AGENTCORE_URL"]
+    assert url == "http://agentcore.dev.platform.local:8080"  # seed 004: AgentCore on 8080
+    (port,) = [m["ContainerPort"] for m in containers(resources)["AgentCoreTaskDefinition"]["PortMappings"]]
+    name = resources["AgentCoreDiscovery"]["Properties"]["Name"]
+    assert resources["Namespace"]["Properties"]["Name"] == namespace
+    assert url == f"http://{name}.{namespace}:{port}"
+    # The BFF may reach exactly that port of AgentCore, and AgentCore accepts it from the BFF.
+    assert ("out", "BffSecurityGroup", "AgentCoreSecurityGroup", port) in edges(resources)
+    assert ("in", "AgentCoreSecurityGroup", "BffSecurityGroup", port) in edges(resources)
+
+
+def test_timings_from_the_specification(stack):
+    _, resources = stack
+    group = resources["BffTargetGroup"]["Properties"]
+    # FR-033/FR-034: /api/health every 30 s, unhealthy after 3 failures, healthy after 2 passes.
+    assert group["HealthCheckPath"] == "/api/health"
+    assert group["HealthCheckIntervalSeconds"] == 30
+    assert group["UnhealthyThresholdCount"] == 3
+    assert group["HealthyThresholdCount"] == 2
+    assert group["HealthCheckTimeoutSeconds"] == 5  # below the interval
+    attributes = {a["Key"]: a["Value"] for a in group["TargetGroupAttributes"]}
+    assert attributes["deregistration_delay.timeout_seconds"] == "30"
+    assert resources["BffService"]["Properties"]["HealthCheckGracePeriodSeconds"] == 60
+    assert "HealthCheckGracePeriodSeconds" not in resources["AgentCoreService"]["Properties"]
+    for policy in of_type(resources, "AWS::ApplicationAutoScaling::ScalingPolicy").values():
+        configuration = policy["Properties"]["TargetTrackingScalingPolicyConfiguration"]
+        assert configuration["ScaleOutCooldown"] == 300  # FR-040
+        assert configuration["ScaleInCooldown"] == 300
+
+
+def test_security_group_ports_of_each_tier(stack):
+    _, resources = stack
+    for tier in ("BffSecurityGroup", "AgentCoreSecurityGroup"):
+        egress = {
+            (
+                rule.get("DestinationSecurityGroupId", {}).get("Ref")
+                or rule.get("DestinationPrefixListId", {}).get("Ref")
+            ): (
+                rule["IpProtocol"],
+                rule["FromPort"],
+                rule["ToPort"],
+            )
+            for rule in resources[tier]["Properties"]["SecurityGroupEgress"]
+        }
+        assert egress == {
+            "VpcEndpointSecurityGroupId": ("tcp", 443, 443),
+            "S3PrefixListId": ("tcp", 443, 443),
+            "RdsSecurityGroupId": ("tcp", 5432, 5432),
+        }
+    bff_to_agent = resources["BffToAgentCore"]["Properties"]
+    assert (bff_to_agent["FromPort"], bff_to_agent["ToPort"]) == (8080, 8080)
+    bff_from_alb = resources["BffFromAlb"]["Properties"]
+    assert (bff_from_alb["FromPort"], bff_from_alb["ToPort"], bff_from_alb["SourceSecurityGroupId"]) == (
+        3000,
+        3000,
+        {"Ref": "AlbSecurityGroupId"},
+    )
+
+
+TARGET_GROUP_DIMENSIONS = {
+    "TargetGroup": {"Fn::GetAtt": ["BffTargetGroup", "TargetGroupFullName"]},
+    "LoadBalancer": "app/public-alb/50dc6c495c0c9188",
+}
+# Alarm -> what its description promises, typed from the description and seed 004 FR-045/046.
+TARGET_ALARMS = {
+    "BffUnhealthyTargets": {
+        "says": "a target failing the /api/health check for 3 minutes",
+        "MetricName": "UnHealthyHostCount",
+        "Statistic": "Maximum",
+        "ComparisonOperator": "GreaterThanThreshold",
+        "Threshold": 0,
+        "EvaluationPeriods": 3,
+        "DatapointsToAlarm": 3,
+        # No data: nothing unhealthy reported; the empty group is the other alarm's job.
+        "TreatMissingData": "notBreaching",
+    },
+    "BffNoHealthyTargets": {
+        "says": "no healthy target at all for 2 minutes",
+        "MetricName": "HealthyHostCount",
+        "Statistic": "Minimum",
+        "ComparisonOperator": "LessThanThreshold",
+        "Threshold": 1,
+        "EvaluationPeriods": 2,
+        "DatapointsToAlarm": 2,
+        # No data: nothing in the group to report on, which is the outage itself.
+        "TreatMissingData": "breaching",
+    },
+}
+
+
+@pytest.mark.parametrize("title", list(TARGET_ALARMS))
+def test_target_group_alarms_measure_what_they_say(title):
+    expected = dict(TARGET_ALARMS[title])
+    alarm = of_type(instantiate("prod"), "AWS::CloudWatch::Alarm")[title]["Properties"]
+    assert expected.pop("says") in alarm["AlarmDescription"]
+    assert alarm["Namespace"] == "AWS/ApplicationELB"
+    assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == TARGET_GROUP_DIMENSIONS
+    assert alarm["Period"] == 60
+    assert {key: alarm[key] for key in expected} == expected
+
+
+def test_no_healthy_target_alarm_fires_on_zero_and_not_on_one():
+    alarm = of_type(instantiate("prod"), "AWS::CloudWatch::Alarm")["BffNoHealthyTargets"]["Properties"]
+    compare = {"LessThanThreshold": float.__lt__, "LessThanOrEqualToThreshold": float.__le__}.get(
+        alarm["ComparisonOperator"], lambda *_: None
+    )
+    assert compare(0.0, float(alarm["Threshold"])) is True
+    assert compare(1.0, float(alarm["Threshold"])) is False
+
+
+@pytest.mark.parametrize("tier", ["Bff", "AgentCore"])
+def test_tasks_below_desired_alarm_measures_what_it_says(tier):
+    alarm = of_type(instantiate("prod"), "AWS::CloudWatch::Alarm")[f"{tier}TasksBelowDesired"]["Properties"]
+    assert "fewer tasks running than desired for 5 minutes" in alarm["AlarmDescription"]
+    metrics = {m["Id"]: m for m in alarm["Metrics"]}
+    for query, name in (("running", "RunningTaskCount"), ("desired", "DesiredTaskCount")):
+        stat = metrics[query]["MetricStat"]
+        assert stat["Metric"]["Namespace"] == "ECS/ContainerInsights"
+        assert stat["Metric"]["MetricName"] == name
+        assert {d["Name"]: d["Value"] for d in stat["Metric"]["Dimensions"]} == {
+            "ClusterName": {"Ref": "Cluster"},
+            "ServiceName": {"Fn::GetAtt": [f"{tier}Service", "Name"]},
+        }
+        assert (stat["Period"], stat["Stat"]) == (60, "Average")
+        assert metrics[query]["ReturnData"] is False
+    assert metrics["missing"]["Expression"] == "desired - FILL(running, 0)"
+    assert metrics["missing"]["ReturnData"] is True
+    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
+    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (5, 5)
+    # No Container Insights data says nothing about tasks: shown as INSUFFICIENT_DATA, not OK.
+    assert alarm["TreatMissingData"] == "missing"

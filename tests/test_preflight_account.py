@@ -112,6 +112,7 @@ def platform(world, **changes) -> dict:
         "SecretsParameterPath": "/bidopsai/dev",
         "NamespaceName": "dev.platform.local",
         "ListenerRulePriority": "110",
+        "PathPattern": "/app/*",
     }
     return {**values, **changes}
 

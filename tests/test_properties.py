@@ -193,7 +193,7 @@ def compose(config: Config) -> Template:
         )
         rule = template.add_resource(
             loadbalancing.listener_rule(
-                "ListenerRule", listener=listener, priority=10, target_group=target_group, path_pattern="/*"
+                "ListenerRule", listener=listener, priority=10, target_group=target_group, path_pattern="/app/*"
             )
         )
         balancing = {

@@ -1,4 +1,9 @@
-"""CloudWatch alarms for what target tracking does not watch: lost tasks and bad targets."""
+"""CloudWatch alarms for what target tracking does not watch: lost tasks and bad targets.
+
+Each alarm says what missing data means for it (``TreatMissingData``): the same gap
+in the data can be good news for one alarm and the emergency itself for another.
+https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+"""
 
 from troposphere import GetAtt, If, NoValue, Ref, cloudwatch
 
@@ -52,9 +57,20 @@ def tasks_below_desired(
         Threshold=0,
         EvaluationPeriods=minutes,
         DatapointsToAlarm=minutes,
-        TreatMissingData="notBreaching",
+        # Container Insights reports both counts every minute while the service
+        # exists; no data means it is not reporting (Insights off, service gone),
+        # which says nothing about tasks. "missing" shows that as INSUFFICIENT_DATA
+        # instead of a reassuring OK.
+        TreatMissingData="missing",
         **_actions(topic, topic_condition),
     )
+
+
+def _target_group_dimensions(target_group, load_balancer_full_name) -> list:
+    return [
+        cloudwatch.MetricDimension(Name="TargetGroup", Value=GetAtt(target_group, "TargetGroupFullName")),
+        cloudwatch.MetricDimension(Name="LoadBalancer", Value=load_balancer_full_name),
+    ]
 
 
 def unhealthy_targets(
@@ -73,15 +89,50 @@ def unhealthy_targets(
         AlarmDescription=description,
         Namespace="AWS/ApplicationELB",
         MetricName="UnHealthyHostCount",
-        Dimensions=[
-            cloudwatch.MetricDimension(Name="TargetGroup", Value=GetAtt(target_group, "TargetGroupFullName")),
-            cloudwatch.MetricDimension(Name="LoadBalancer", Value=load_balancer_full_name),
-        ],
+        Dimensions=_target_group_dimensions(target_group, load_balancer_full_name),
         Statistic="Maximum",
         Period=60,
         EvaluationPeriods=minutes,
+        DatapointsToAlarm=minutes,
         Threshold=0,
         ComparisonOperator="GreaterThanThreshold",
+        # No data: the load balancer reported no unhealthy target. An empty group
+        # also reads 0 here; :func:`no_healthy_targets` is the alarm for that.
         TreatMissingData="notBreaching",
+        **_actions(topic, topic_condition),
+    )
+
+
+def no_healthy_targets(
+    title: str,
+    *,
+    target_group,
+    load_balancer_full_name,
+    description: str,
+    topic=None,
+    topic_condition=None,
+    minutes: int = 2,
+) -> cloudwatch.Alarm:
+    """Not one healthy target in the group (the lowest count of each minute below 1) for ``minutes`` in a row.
+
+    The outage :func:`unhealthy_targets` cannot see: with no task registered at all
+    (all stopped, none starting) the unhealthy count is 0 while the ALB answers 503.
+    """
+    return cloudwatch.Alarm(
+        title,
+        AlarmDescription=description,
+        Namespace="AWS/ApplicationELB",
+        MetricName="HealthyHostCount",
+        Dimensions=_target_group_dimensions(target_group, load_balancer_full_name),
+        Statistic="Minimum",
+        Period=60,
+        EvaluationPeriods=minutes,
+        DatapointsToAlarm=minutes,
+        Threshold=1,
+        ComparisonOperator="LessThanThreshold",
+        # No data: nothing in the group for the load balancer to report on, which is
+        # exactly "no healthy target". (HealthyHostCount is reported while health
+        # checks run: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html)
+        TreatMissingData="breaching",
         **_actions(topic, topic_condition),
     )

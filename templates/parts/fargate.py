@@ -124,7 +124,7 @@ class Container:
     stream_prefix: str
     environment: dict[str, object] = field(default_factory=dict)
     secrets: dict[str, object] = field(default_factory=dict)
-    health_check: ecs.HealthCheck | None = None
+    health_check: object = None  # an ecs.HealthCheck, or an Fn::If of one and NoValue
     stop_timeout: int | None = None
 
 

@@ -88,5 +88,16 @@ def ingress(title: str, group, rule: Rule, condition: str | None = None) -> ec2.
     return resource
 
 
-def egress(title: str, group, rule: Rule) -> ec2.SecurityGroupEgress:
-    return ec2.SecurityGroupEgress(title, GroupId=_group_id(group), **rule.properties("egress"))
+def egress(title: str, group, rule: Rule, condition: str | None = None) -> ec2.SecurityGroupEgress:
+    """A stand-alone egress rule, only when ``condition`` holds if one is given.
+
+    On a group another stack owns, give a condition the user opts in to: an egress
+    rule added to a group can take the place of its default allow-all egress and cut
+    that stack's other traffic, which may not come back when this stack is deleted
+    (CloudFormation strips a default outbound rule when another is added:
+    https://github.com/aws/aws-cdk/pull/998).
+    """
+    resource = ec2.SecurityGroupEgress(title, GroupId=_group_id(group), **rule.properties("egress"))
+    if condition:
+        resource.Condition = condition
+    return resource

@@ -108,6 +108,17 @@ def when_given(template: Template, parameter: Parameter) -> str:
     return name
 
 
+def when_true(template: Template, parameter: Parameter, name: str) -> str:
+    """Add a condition named ``name`` that is true when a ``true``/``false`` switch is ``true``."""
+    template.add_condition(name, Equals(Ref(parameter), "true"))
+    return name
+
+
+def switch(name: str, label: str, description: str) -> Input:
+    """An opt-in: ``false`` unless the user sets it to ``true``."""
+    return Input(name, label, "String", description, default="false", allowed_values=("false", "true"))
+
+
 def when_empty(template: Template, parameter: Parameter, name: str) -> str:
     """Add a condition named ``name`` that is true when ``parameter`` is left empty."""
     template.add_condition(name, Equals(Ref(parameter), ""))

@@ -46,6 +46,22 @@ def security_group_in_vpc(group, vpc) -> dict:
     )
 
 
+def subnets_beside_group(subnets, group) -> dict:
+    """Every subnet of a ``List<AWS::EC2::Subnet::Id>`` parameter lies in the VPC of a security group parameter.
+
+    For a template without a VPC parameter: the group's VPC is the one the tasks must run in.
+    """
+    return assertion(
+        {
+            "Fn::EachMemberEquals": [
+                {"Fn::ValueOf": [_name(subnets), "VpcId"]},
+                {"Fn::ValueOf": [_name(group), "VpcId"]},
+            ]
+        },
+        f"Every subnet in {_name(subnets)} must be in the VPC of the security group in {_name(group)}",
+    )
+
+
 def none_of(parameter, refused: list[str], description: str) -> dict:
     """The parameter is none of ``refused`` (exact values)."""
     return assertion({"Fn::Not": [{"Fn::Contains": [refused, Ref(_name(parameter))]}]}, description)

@@ -1,0 +1,55 @@
+"""E9116: an egress rule on a security group this template does not create must have a Condition.
+
+Adding an egress rule to a group can take the place of the group's default
+allow-all egress, so a stack that adds one to another stack's group (an ALB's,
+say) can cut that stack's traffic to everything else; on delete the default rule
+may not come back. Such a rule must be something the user opts in to: a Condition
+on the resource, off by default. Ingress rules only add what a group accepts and
+are not checked here.
+https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html
+https://github.com/aws/aws-cdk/pull/998 (CloudFormation strips the default outbound rule when another is added)
+"""
+
+from cfnlint.rules import CloudFormationLintRule, RuleMatch
+
+
+def _target(node) -> str | None:
+    """The logical ID a ``Ref`` or ``Fn::GetAtt`` names, else ``None``."""
+    if isinstance(node, dict) and len(node) == 1:
+        ((function, argument),) = node.items()
+        if function == "Ref" and isinstance(argument, str):
+            return argument
+        if function == "Fn::GetAtt":
+            return argument[0] if isinstance(argument, list) else str(argument).split(".")[0]
+    return None
+
+
+class ForeignGroupEgress(CloudFormationLintRule):
+    id = "E9116"
+    shortdesc = "Egress on a security group this template does not create needs a Condition (an opt-in)"
+    description = (
+        "An egress rule added to another stack's security group can replace its default allow-all egress and cut "
+        "that stack's traffic; make it an opt-in"
+    )
+    source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html"
+    tags = ["lifecycle", "ec2", "security-groups"]
+
+    def match(self, cfn):
+        resources = cfn.template.get("Resources") or {}
+        created = {title for title, body in resources.items() if body.get("Type") == "AWS::EC2::SecurityGroup"}
+        matches = []
+        for title, body in resources.items():
+            if body.get("Type") != "AWS::EC2::SecurityGroupEgress" or "Condition" in body:
+                continue
+            group = (body.get("Properties") or {}).get("GroupId")
+            if _target(group) in created:
+                continue
+            matches.append(
+                RuleMatch(
+                    ["Resources", title],
+                    f"{title} adds egress to a security group this template does not create: it can replace that "
+                    "group's default allow-all egress and cut its other traffic. Put a Condition on it that the "
+                    "user opts in to (off by default), or ask the group's owner to allow the traffic",
+                )
+            )
+        return matches
