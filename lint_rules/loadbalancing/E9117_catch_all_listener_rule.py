@@ -9,19 +9,17 @@ when its default is one, since that is what a stack gets when nobody thinks of i
 https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
 """
 
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
+
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
+# cfn-lint loads each rule file outside any package, so the shared module is loaded by its path.
+_spec = spec_from_file_location("lint_rules_shared", Path(__file__).resolve().parents[1] / "_shared.py")
+shared = module_from_spec(_spec)
+_spec.loader.exec_module(shared)
+
 CATCH_ALL = {"*", "/*", "**", "/**"}
-
-
-def _target(node) -> str | None:
-    if isinstance(node, dict) and len(node) == 1:
-        ((function, argument),) = node.items()
-        if function == "Ref" and isinstance(argument, str):
-            return argument
-        if function == "Fn::GetAtt":
-            return argument[0] if isinstance(argument, list) else str(argument).split(".")[0]
-    return None
 
 
 def _is_no_value(node) -> bool:
@@ -67,7 +65,7 @@ class CatchAllRuleOnSharedListener(CloudFormationLintRule):
             if body.get("Type") != "AWS::ElasticLoadBalancingV2::ListenerRule":
                 continue
             properties = body.get("Properties") or {}
-            if _target(properties.get("ListenerArn")) in listeners:
+            if shared.referenced(properties.get("ListenerArn")) in listeners:
                 continue
             conditions = _always_present(properties.get("Conditions") or [])
             if conditions and all(self._catch_all_path(condition, parameters) for condition in conditions):
@@ -90,7 +88,7 @@ class CatchAllRuleOnSharedListener(CloudFormationLintRule):
         if not values:
             return False
         for item in values:
-            name = _target(item)
+            name = shared.referenced(item)
             if name is not None:
                 item = (parameters.get(name) or {}).get("Default")
             if item not in CATCH_ALL:

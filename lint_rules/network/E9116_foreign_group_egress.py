@@ -10,18 +10,15 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resou
 https://github.com/aws/aws-cdk/pull/998 (CloudFormation strips the default outbound rule when another is added)
 """
 
+from importlib.util import module_from_spec, spec_from_file_location
+from pathlib import Path
+
 from cfnlint.rules import CloudFormationLintRule, RuleMatch
 
-
-def _target(node) -> str | None:
-    """The logical ID a ``Ref`` or ``Fn::GetAtt`` names, else ``None``."""
-    if isinstance(node, dict) and len(node) == 1:
-        ((function, argument),) = node.items()
-        if function == "Ref" and isinstance(argument, str):
-            return argument
-        if function == "Fn::GetAtt":
-            return argument[0] if isinstance(argument, list) else str(argument).split(".")[0]
-    return None
+# cfn-lint loads each rule file outside any package, so the shared module is loaded by its path.
+_spec = spec_from_file_location("lint_rules_shared", Path(__file__).resolve().parents[1] / "_shared.py")
+shared = module_from_spec(_spec)
+_spec.loader.exec_module(shared)
 
 
 class ForeignGroupEgress(CloudFormationLintRule):
@@ -42,7 +39,7 @@ class ForeignGroupEgress(CloudFormationLintRule):
             if body.get("Type") != "AWS::EC2::SecurityGroupEgress" or "Condition" in body:
                 continue
             group = (body.get("Properties") or {}).get("GroupId")
-            if _target(group) in created:
+            if shared.referenced(group) in created:
                 continue
             matches.append(
                 RuleMatch(
