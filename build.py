@@ -21,12 +21,12 @@ def missing_requirement() -> str | None:
 
 
 if __name__ == "__main__":
-    problem = missing_requirement()
-    if problem:
-        print(f"build.py: {problem}", file=sys.stderr)
-        sys.exit(USAGE_ERROR)
     try:
+        problem = missing_requirement()
+        if problem:
+            print(f"build.py: {problem}", file=sys.stderr)
+            sys.exit(USAGE_ERROR)
         from templates.cli import main
     except KeyboardInterrupt:
-        sys.exit(130)  # Ctrl-C while Python loads the modules: nothing written yet
+        sys.exit(130)  # Ctrl-C while Python looks for and loads the modules: nothing written yet
     sys.exit(main())

@@ -59,6 +59,9 @@ def settings_from(pairs: list[str]) -> dict[str, str]:
         key, sep, value = pair.partition("=")
         if not sep or not key:
             raise ConfigError(f"--set {pair!r} is not KEY=VALUE: write e.g. --set metrics_port=9191")
+        if not value.isprintable():
+            # A newline from a pasted value or `$(cat file)` would otherwise be kept, or silently dropped.
+            raise ConfigError(f"--set {key}={value!r} contains a newline or control character: give the value alone")
         settings[key] = value
     return settings
 

@@ -123,6 +123,8 @@ BAD_INPUT = [
     (["finfocus-plugin", "--set", "layout=10-region"], "layout"),
     (["finfocus-plugin", "--set", "regions"], "regions"),
     (["finfocus-plugin", "--set", "task_size=256x512"], "task_size"),
+    (["finfocus-plugin", "--set", "regions=us-east-1:8001\n"], "newline"),
+    (["finfocus-plugin", "--set", "metrics_port=9191\t"], "control character"),
     (["finfocus-plugin", "--set", "client_cidr=10.0.0.0/16"], "client_cidr"),
     (["go-api", "--set", "container_port=8080"], "container_port"),
     (["go-api", "--set", "image=nginx:latest"], "image"),
