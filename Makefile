@@ -141,8 +141,9 @@ deploy: $(INSTALLED) ## Create or update a stack: TEMPLATE= STACK= [PARAMS=] [S3
 	$(call require,STACK,the stack name$(comma) for example STACK=$(or $(TEMPLATE),go-api)-dev)
 	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
 	$(if $(PARAMS),$(if $(wildcard $(PARAMS)),,$(error PARAMS=$(PARAMS) does not exist: see params/)))
-	@# The parameter file against the template, offline: stops before any AWS call.
-	@$(BIN)/python -m ops.preflight --offline $(TEMPLATE) $(PARAMS) >&2
+	@# The parameter file against the template, offline: stops before any AWS call. Without
+	@# PARAMS an existing stack keeps its current values, so there is no file to check.
+	$(if $(PARAMS),@$(BIN)/python -m ops.preflight --offline $(TEMPLATE) $(PARAMS) >&2)
 	$(AWS) cloudformation deploy --template-file output/$(TEMPLATE).yaml --stack-name $(STACK) \
 	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
 	  $(if $(PARAMS),--parameter-overrides file://$(PARAMS)) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) $(if $(S3_KEY_PREFIX),--s3-prefix $(S3_KEY_PREFIX)))

@@ -242,3 +242,16 @@ def test_taskcat_deploys_the_platform_only_where_bedrock_agents_is_offered():
         "sa-east-1",
     ]
     assert not any(region.startswith("us-gov-") for test in taskcat_tests().values() for region in test["regions"])
+
+
+def test_deploy_without_a_parameter_file_keeps_the_stacks_values():
+    # An update with no PARAMS keeps every parameter's current value, so nothing is checked
+    # offline; with PARAMS, the file is checked before the AWS CLI runs.
+    without = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "AWS=aws")
+    assert without.returncode == 0, without.stderr
+    assert "ops.preflight" not in without.stdout and "--parameter-overrides" not in without.stdout
+    given = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "PARAMS=params/go-api.dev.json", "AWS=aws")
+    lines = given.stdout.splitlines()
+    checked = next(i for i, line in enumerate(lines) if "ops.preflight --offline go-api params/go-api.dev.json" in line)
+    deployed = next(i for i, line in enumerate(lines) if "cloudformation deploy" in line)
+    assert checked < deployed and "--parameter-overrides file://params/go-api.dev.json" in given.stdout
