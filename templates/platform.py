@@ -430,6 +430,8 @@ def add_shared(template: Template) -> Shared:
 def _add_input_rules(template: Template, inputs: dict) -> None:
     """Refuse inputs that cannot work before anything is created (CloudFormation Rules).
 
+    The security groups' VPC cannot be asserted here (a rule reads only a group's tags);
+    ``make preflight`` checks it. See templates/parts/rules.py.
     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
     """
     vpc = inputs["VpcId"]
@@ -438,14 +440,6 @@ def _add_input_rules(template: Template, inputs: dict) -> None:
         "SubnetsInTheVpc",
         rules.subnets_in_vpc(inputs[BFF.subnets], vpc),
         rules.subnets_in_vpc(inputs[AGENTCORE.subnets], vpc),
-    )
-    rules.add(
-        template,
-        "SecurityGroupsInTheVpc",
-        *(
-            rules.security_group_in_vpc(inputs[name], vpc)
-            for name in ("AlbSecurityGroupId", "VpcEndpointSecurityGroupId", "RdsSecurityGroupId")
-        ),
     )
     rules.add(
         template,
