@@ -238,7 +238,8 @@ ROUTING = Group(
             "header is given or AllowCatchAllPath is true: on a shared listener it would take other applications' "
             "traffic.",
             allowed_pattern=facts.ALB_PATH_PATTERN,
-            constraint="must be an ALB path pattern starting with /",
+            constraint="must start with / and be at most 128 characters from A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & "
+            "and the wildcards * ? (no %)",
         ),
         Input(
             "HostHeader",
@@ -247,7 +248,8 @@ ROUTING = Group(
             "Also require this host name, e.g. app.example.com. Leave empty to match any host.",
             default="",
             allowed_pattern=facts.OPTIONAL_HOST_HEADER_PATTERN,
-            constraint="must be empty or a host name (wildcards * and ? allowed)",
+            constraint="must be empty or a host name of at most 128 characters from A-Z a-z 0-9 - _ . and the "
+            "wildcards * ?, with at least one dot and only letters after the last dot, such as app.example.com",
         ),
         parameters.switch(
             "AllowCatchAllPath",

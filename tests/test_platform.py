@@ -1,6 +1,7 @@
 """The platform template against the facts of its specification, for every environment."""
 
 import json
+import re
 
 import pytest
 
@@ -577,6 +578,63 @@ def test_rules_refuse_inputs_that_cannot_work(values, refused_by):
 def test_path_pattern_has_no_catch_all_default():
     path = built("platform")["Parameters"]["PathPattern"]
     assert "Default" not in path  # the user chooses; the rule refuses /* without a host
+
+
+# What the ALB accepts in a listener rule condition: paths of at most 128 characters from
+# A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?; host names of at most 128 characters from
+# A-Z a-z 0-9 - _ . * ? with a "." and only letters after the last one.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_HostHeaderConditionConfig.html
+@pytest.mark.parametrize(
+    ("path", "accepted"),
+    [
+        ("/app/*", True),
+        ("/api/v?/items", True),
+        ("/", True),
+        ("/~user/$id/a_b-c.json", True),
+        ("/it's/\"quoted\"/a@b:c+d&e", True),
+        ("/" + "a" * 127, True),  # 128 characters
+        ("/" + "a" * 128, False),  # 129
+        ("app/*", False),  # not a path
+        ("/a%20b", False),  # % is not among the ALB's characters
+        ("/with space", False),
+        ("/semi;colon", False),
+        ("/hash#part", False),
+        ("/braces{x}", False),
+        ("/caf\u00e9", False),
+        ("", False),
+    ],
+)
+def test_path_pattern_accepts_what_the_alb_accepts(path, accepted):
+    parameter = built("platform")["Parameters"]["PathPattern"]
+    assert bool(re.fullmatch(parameter["AllowedPattern"], path)) is accepted
+    assert "128" in parameter["ConstraintDescription"] and "%" in parameter["ConstraintDescription"]
+
+
+@pytest.mark.parametrize(
+    ("host", "accepted"),
+    [
+        ("", True),  # no host condition
+        ("app.example.com", True),
+        ("*.example.com", True),
+        ("api-v?.example.co", True),
+        ("under_score.example.com", True),
+        ("APP.Example.COM", True),
+        ("a" * 124 + ".com", True),  # 128 characters
+        ("a" * 125 + ".com", False),  # 129
+        ("localhost", False),  # no "."
+        ("app.example.123", False),  # digits after the last "."
+        ("app.example.*", False),  # a wildcard after the last "."
+        ("app.example.", False),
+        ("app.example.com:443", False),
+        ("https://app.example.com", False),
+        ("app example.com", False),
+    ],
+)
+def test_host_header_pattern_accepts_what_the_alb_accepts(host, accepted):
+    parameter = built("platform")["Parameters"]["HostHeader"]
+    assert bool(re.fullmatch(parameter["AllowedPattern"], host)) is accepted
+    assert "128" in parameter["ConstraintDescription"] and "dot" in parameter["ConstraintDescription"]
 
 
 # --- Health: container check, target group, alarms -------------------------------------
