@@ -195,10 +195,11 @@ NETWORK = Group(
         parameters.switch(
             "AddAlbEgressRule",
             "Add an egress rule to the ALB group",
-            f"true adds an outbound rule to the BFF on TCP {BFF.port} to the ALB's security group, which another "
-            "stack owns. Adding a rule can replace that group's default allow-all egress and cut the ALB off from "
-            "every other target behind it. Leave false and make sure the ALB group allows egress to the BFF tasks "
-            f"on {BFF.port}; set true only if that group has explicit egress rules and no other owner.",
+            f"true adds an outbound rule (to the BFF tasks on TCP {BFF.port}) to the ALB's security group. That group "
+            "belongs to another stack, so the rule is outside that stack's control: its next update of the group's "
+            "egress rules can remove it, or the two stacks keep undoing each other's changes; and deleting this "
+            "stack removes a rule other targets may have come to rely on. Off by default: the ALB group's owner "
+            f"should allow egress to the BFF security group (output BffSecurityGroupId) on TCP {BFF.port}.",
         ),
         Input(
             "VpcEndpointSecurityGroupId",

@@ -511,8 +511,13 @@ def test_alb_egress_rule_only_when_the_user_opts_in():
     assert opted_in["GroupId"] == {"Ref": "AlbSecurityGroupId"}
     assert (opted_in["IpProtocol"], opted_in["FromPort"], opted_in["ToPort"]) == ("tcp", 3000, 3000)
     assert opted_in["DestinationSecurityGroupId"] == {"Fn::GetAtt": ["BffSecurityGroup", "GroupId"]}
-    # The console says why it is off and what to do instead.
-    assert "allow-all egress" in switch["Description"] and "3000" in switch["Description"]
+    # The console says why it is off (another stack owns the group) and what to do instead (its owner allows
+    # egress to the BFF group on 3000), and states no removal of the default egress rule, which AWS documents
+    # only for a group created with egress rules of its own (aws-resource-ec2-securitygroup.html).
+    description = switch["Description"]
+    assert "another stack" in description and "deleting this stack" in description
+    assert "owner should allow egress to the BFF security group" in description and "3000" in description
+    assert "default" not in description.replace("Off by default", "")
 
 
 def test_ingress_on_the_endpoint_and_database_groups_stays_unconditional():
