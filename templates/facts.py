@@ -194,8 +194,13 @@ PREFIX_LIST_ID_PATTERN = r"^pl-[a-f0-9]{8,17}$"
 BUCKET_NAME_PATTERN = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
 SSM_PATH_PATTERN = r"^(/[A-Za-z0-9_.-]+)+$"
 CLUSTER_NAME_OR_EMPTY_PATTERN = r"^[A-Za-z0-9_-]{0,255}$"
-ALB_PATH_PATTERN = r"^/[A-Za-z0-9_./*?~+%@:-]*$"
-OPTIONAL_HOST_HEADER_PATTERN = r"^([A-Za-z0-9*?.-]{1,128})?$"
+# Listener rule conditions, as the ALB accepts them: a path of at most 128 characters from
+# A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & and the wildcards * ? (no %); a host name of at most
+# 128 characters from A-Z a-z 0-9 - _ . * ?, with at least one "." and only letters after the last one.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_HostHeaderConditionConfig.html
+ALB_PATH_PATTERN = "^/[A-Za-z0-9_.$/~\"'@:+&*?-]{0,127}$"
+OPTIONAL_HOST_HEADER_PATTERN = r"^((?=.{1,128}$)[A-Za-z0-9_*?.-]*\.[A-Za-z]+)?$"
 CORS_ORIGINS_PATTERN = r"^(\*|https?://[^\s,]+(,https?://[^\s,]+)*)$"
 
 # --- Fargate ---------------------------------------------------------------------------

@@ -62,6 +62,7 @@ LOAD_BALANCER_AND_NETWORK = Group(
             allowed_pattern=facts.TARGET_GROUP_ARN_PATTERN,
             constraint="must be an Elastic Load Balancing target group ARN",
         ),
+        parameters.vpc_id("VPC the tasks run in: the VPC of the target group, the app security group and the subnets."),
         Input(
             "AppSecurityGroupId",
             "App security group",
@@ -140,13 +141,11 @@ def build(options: Options = Options()) -> Template:
     template = Template(Description="Go API on Fargate behind an existing ALB target group, with CPU auto-scaling")
     inputs = parameters.declare(template, INPUTS)
     # Checked before anything is created: tasks in subnets of another VPC than their
-    # security group fail only when ECS starts them, minutes into the deploy.
+    # security group fail only when ECS starts them, minutes into the deploy. A rule can
+    # read a subnet's VPC but not a security group's, so the group is checked by
+    # `make preflight` (templates/parts/rules.py says why).
     # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
-    rules.add(
-        template,
-        "SubnetsBesideTheSecurityGroup",
-        rules.subnets_beside_group(inputs["SubnetIds"], inputs["AppSecurityGroupId"]),
-    )
+    rules.add(template, "SubnetsInTheVpc", rules.subnets_in_vpc(inputs["SubnetIds"], inputs["VpcId"]))
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
     execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])

@@ -195,10 +195,11 @@ NETWORK = Group(
         parameters.switch(
             "AddAlbEgressRule",
             "Add an egress rule to the ALB group",
-            f"true adds an outbound rule to the BFF on TCP {BFF.port} to the ALB's security group, which another "
-            "stack owns. Adding a rule can replace that group's default allow-all egress and cut the ALB off from "
-            "every other target behind it. Leave false and make sure the ALB group allows egress to the BFF tasks "
-            f"on {BFF.port}; set true only if that group has explicit egress rules and no other owner.",
+            f"true adds an outbound rule (to the BFF tasks on TCP {BFF.port}) to the ALB's security group. That group "
+            "belongs to another stack, so the rule is outside that stack's control: its next update of the group's "
+            "egress rules can remove it, or the two stacks keep undoing each other's changes; and deleting this "
+            "stack removes a rule other targets may have come to rely on. Off by default: the ALB group's owner "
+            f"should allow egress to the BFF security group (output BffSecurityGroupId) on TCP {BFF.port}.",
         ),
         Input(
             "VpcEndpointSecurityGroupId",
@@ -238,7 +239,8 @@ ROUTING = Group(
             "header is given or AllowCatchAllPath is true: on a shared listener it would take other applications' "
             "traffic.",
             allowed_pattern=facts.ALB_PATH_PATTERN,
-            constraint="must be an ALB path pattern starting with /",
+            constraint="must start with / and be at most 128 characters from A-Z a-z 0-9 _ - . $ / ~ \" ' @ : + & "
+            "and the wildcards * ? (no %)",
         ),
         Input(
             "HostHeader",
@@ -247,7 +249,8 @@ ROUTING = Group(
             "Also require this host name, e.g. app.example.com. Leave empty to match any host.",
             default="",
             allowed_pattern=facts.OPTIONAL_HOST_HEADER_PATTERN,
-            constraint="must be empty or a host name (wildcards * and ? allowed)",
+            constraint="must be empty or a host name of at most 128 characters from A-Z a-z 0-9 - _ . and the "
+            "wildcards * ?, with at least one dot and only letters after the last dot, such as app.example.com",
         ),
         parameters.switch(
             "AllowCatchAllPath",
@@ -430,6 +433,8 @@ def add_shared(template: Template) -> Shared:
 def _add_input_rules(template: Template, inputs: dict) -> None:
     """Refuse inputs that cannot work before anything is created (CloudFormation Rules).
 
+    The security groups' VPC cannot be asserted here (a rule reads only a group's tags);
+    ``make preflight`` checks it. See templates/parts/rules.py.
     https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
     """
     vpc = inputs["VpcId"]
@@ -438,14 +443,6 @@ def _add_input_rules(template: Template, inputs: dict) -> None:
         "SubnetsInTheVpc",
         rules.subnets_in_vpc(inputs[BFF.subnets], vpc),
         rules.subnets_in_vpc(inputs[AGENTCORE.subnets], vpc),
-    )
-    rules.add(
-        template,
-        "SecurityGroupsInTheVpc",
-        *(
-            rules.security_group_in_vpc(inputs[name], vpc)
-            for name in ("AlbSecurityGroupId", "VpcEndpointSecurityGroupId", "RdsSecurityGroupId")
-        ),
     )
     rules.add(
         template,

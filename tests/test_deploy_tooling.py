@@ -195,7 +195,7 @@ def test_every_required_variable_message_reaches_the_user_whole():
 # What exists in one region of one account only, per template (from each template's parameters).
 REGION_SPECIFIC_KEYS = {
     "finfocus-plugin": {"VpcId", "SubnetIds"},
-    "go-api": {"ImageUri", "TargetGroupArn", "AppSecurityGroupId", "SubnetIds"},
+    "go-api": {"ImageUri", "TargetGroupArn", "VpcId", "AppSecurityGroupId", "SubnetIds"},
     "platform": {
         "VpcId",
         "PrivateAppSubnetIds",

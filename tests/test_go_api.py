@@ -23,6 +23,7 @@ PARAMETERS = {
     "ContainerPort": "Number",
     "TaskSize": "String",
     "TargetGroupArn": "String",
+    "VpcId": "AWS::EC2::VPC::Id",
     "AppSecurityGroupId": "AWS::EC2::SecurityGroup::Id",
     "SubnetIds": "List<AWS::EC2::Subnet::Id>",
     "AssignPublicIp": "String",
@@ -189,17 +190,32 @@ def test_grace_period_default_is_60_seconds(go_api):
 @pytest.mark.parametrize(
     ("vpc_of", "refused"),
     [
-        ({"subnet-1": "vpc-1", "subnet-2": "vpc-1", "sg-app": "vpc-1"}, False),
-        ({"subnet-1": "vpc-1", "subnet-2": "vpc-2", "sg-app": "vpc-1"}, True),
-        ({"subnet-1": "vpc-2", "subnet-2": "vpc-2", "sg-app": "vpc-1"}, True),
+        ({"subnet-1": "vpc-1", "subnet-2": "vpc-1"}, False),
+        ({"subnet-1": "vpc-1", "subnet-2": "vpc-2"}, True),
+        ({"subnet-1": "vpc-2", "subnet-2": "vpc-2"}, True),
     ],
 )
-def test_rule_refuses_subnets_outside_the_security_groups_vpc(go_api, vpc_of, refused):
+def test_rule_refuses_subnets_outside_the_vpc(go_api, vpc_of, refused):
     from ops import rules
 
-    values = {"SubnetIds": "subnet-1,subnet-2", "AppSecurityGroupId": "sg-app"}
-    (result,) = rules.evaluate(go_api, values, lambda kind, value, attribute: vpc_of[value])
-    assert result.check == "rule:SubnetsBesideTheSecurityGroup"
+    values = {"VpcId": "vpc-1", "SubnetIds": "subnet-1,subnet-2", "AppSecurityGroupId": "sg-app"}
+
+    def lookup(kind, value, attribute):
+        # Only the subnets' VpcId may be read: a rule cannot read a security group's VPC.
+        assert (kind, attribute) == ("AWS::EC2::Subnet::Id", "VpcId")
+        return vpc_of[value]
+
+    (result,) = rules.evaluate(go_api, values, lookup)
+    assert result.check == "rule:SubnetsInTheVpc"
     assert result.status == ("fail" if refused else "pass")
     if refused:
-        assert "SubnetIds" in result.detail and "AppSecurityGroupId" in result.detail
+        assert "SubnetIds" in result.detail and "VpcId" in result.detail
+
+
+def test_vpc_parameter_in_the_network_group_with_a_label(go_api):
+    interface = go_api["Metadata"]["AWS::CloudFormation::Interface"]
+    (group,) = [g for g in interface["ParameterGroups"] if "VpcId" in g["Parameters"]]
+    assert group["Label"]["default"] == "Load balancer and network"
+    assert {"SubnetIds", "AppSecurityGroupId"} <= set(group["Parameters"])
+    assert interface["ParameterLabels"]["VpcId"]["default"] == "VPC"
+    assert "VPC" in go_api["Parameters"]["VpcId"]["Description"]

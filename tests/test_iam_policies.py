@@ -202,6 +202,27 @@ def test_ecs_exec_on_gives_each_task_role_the_channels_and_each_service_the_sett
         assert service["EnableExecuteCommand"] is True, title
 
 
+@pytest.mark.parametrize("name", EXEC_TEMPLATES)
+def test_turning_ecs_exec_on_or_off_rolls_every_services_tasks(name):
+    """UpdateService starts no new tasks when only enableExecuteCommand changes; a changed
+    ForceNewDeploymentNonce does (aws-properties-ecs-service-forcenewdeployment.html)."""
+    off, on = services(name, EnableExecuteCommand="false"), services(name, EnableExecuteCommand="true")
+    assert off and set(off) == set(on) == set(services(name))
+    for title in off:
+        assert off[title]["ForceNewDeployment"] == {
+            "EnableForceNewDeployment": True,
+            "ForceNewDeploymentNonce": "exec-false",
+        }, title
+        assert on[title]["ForceNewDeployment"] == {
+            "EnableForceNewDeployment": True,
+            "ForceNewDeploymentNonce": "exec-true",
+        }, title
+    # The default is off: a stack deployed without the parameter gets the "off" nonce.
+    assert {title: service["ForceNewDeployment"] for title, service in services(name).items()} == {
+        title: service["ForceNewDeployment"] for title, service in off.items()
+    }
+
+
 # --- The customer-managed key of the secrets: kms:Decrypt exactly when it is given ------
 
 KMS_STATEMENT = {

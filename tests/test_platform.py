@@ -1,6 +1,7 @@
 """The platform template against the facts of its specification, for every environment."""
 
 import json
+import re
 
 import pytest
 
@@ -510,8 +511,13 @@ def test_alb_egress_rule_only_when_the_user_opts_in():
     assert opted_in["GroupId"] == {"Ref": "AlbSecurityGroupId"}
     assert (opted_in["IpProtocol"], opted_in["FromPort"], opted_in["ToPort"]) == ("tcp", 3000, 3000)
     assert opted_in["DestinationSecurityGroupId"] == {"Fn::GetAtt": ["BffSecurityGroup", "GroupId"]}
-    # The console says why it is off and what to do instead.
-    assert "allow-all egress" in switch["Description"] and "3000" in switch["Description"]
+    # The console says why it is off (another stack owns the group) and what to do instead (its owner allows
+    # egress to the BFF group on 3000), and states no removal of the default egress rule, which AWS documents
+    # only for a group created with egress rules of its own (aws-resource-ec2-securitygroup.html).
+    description = switch["Description"]
+    assert "another stack" in description and "deleting this stack" in description
+    assert "owner should allow egress to the BFF security group" in description and "3000" in description
+    assert "default" not in description.replace("Off by default", "")
 
 
 def test_ingress_on_the_endpoint_and_database_groups_stays_unconditional():
@@ -529,7 +535,7 @@ def test_ingress_on_the_endpoint_and_database_groups_stays_unconditional():
 
 
 def rule_results(where: dict, **values) -> dict[str, object]:
-    """The template's Rules on these values; ``where`` puts a subnet or group in another VPC than vpc-1."""
+    """The template's Rules on these values; ``where`` puts a subnet in another VPC than vpc-1."""
     from ops import rules
 
     given = {
@@ -546,7 +552,7 @@ def rule_results(where: dict, **values) -> dict[str, object]:
     }
 
     def lookup(kind, value, attribute):
-        assert attribute == "VpcId"
+        assert (kind, attribute) == ("AWS::EC2::Subnet::Id", "VpcId")
         return where.get(value, "vpc-1")
 
     return {r.check: r for r in rules.evaluate(built("platform"), given, lookup)}
@@ -562,19 +568,13 @@ def rule_results(where: dict, **values) -> dict[str, object]:
         ({"PathPattern": "/*", "AllowCatchAllPath": "true"}, None),
         ({"_where": {"subnet-a2": "vpc-2"}}, "rule:SubnetsInTheVpc"),
         ({"_where": {"subnet-b1": "vpc-2"}}, "rule:SubnetsInTheVpc"),
-        ({"_where": {"sg-alb": "vpc-2"}}, "rule:SecurityGroupsInTheVpc"),
-        ({"_where": {"sg-endpoints": "vpc-2"}}, "rule:SecurityGroupsInTheVpc"),
-        ({"_where": {"sg-rds": "vpc-2"}}, "rule:SecurityGroupsInTheVpc"),
     ],
 )
 def test_rules_refuse_inputs_that_cannot_work(values, refused_by):
     values = dict(values)
     results = rule_results(values.pop("_where", {}), **values)
-    assert set(results) == {
-        "rule:SubnetsInTheVpc",
-        "rule:SecurityGroupsInTheVpc",
-        "rule:NoCatchAllPathOnASharedListener",
-    }
+    # No rule on the security groups' VPC: a rule can read only a group's tags (make preflight checks it).
+    assert set(results) == {"rule:SubnetsInTheVpc", "rule:NoCatchAllPathOnASharedListener"}
     assert {check for check, r in results.items() if r.status == "fail"} == ({refused_by} if refused_by else set())
     if refused_by:
         assert len(results[refused_by].detail) > 40  # says what is wrong and what to give instead
@@ -583,6 +583,63 @@ def test_rules_refuse_inputs_that_cannot_work(values, refused_by):
 def test_path_pattern_has_no_catch_all_default():
     path = built("platform")["Parameters"]["PathPattern"]
     assert "Default" not in path  # the user chooses; the rule refuses /* without a host
+
+
+# What the ALB accepts in a listener rule condition: paths of at most 128 characters from
+# A-Z a-z 0-9 _ - . $ / ~ " ' @ : + & * ?; host names of at most 128 characters from
+# A-Z a-z 0-9 - _ . * ? with a "." and only letters after the last one.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/rule-condition-types.html
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_HostHeaderConditionConfig.html
+@pytest.mark.parametrize(
+    ("path", "accepted"),
+    [
+        ("/app/*", True),
+        ("/api/v?/items", True),
+        ("/", True),
+        ("/~user/$id/a_b-c.json", True),
+        ('/it\'s/"quoted"/a@b:c+d&e', True),
+        ("/" + "a" * 127, True),  # 128 characters
+        ("/" + "a" * 128, False),  # 129
+        ("app/*", False),  # not a path
+        ("/a%20b", False),  # % is not among the ALB's characters
+        ("/with space", False),
+        ("/semi;colon", False),
+        ("/hash#part", False),
+        ("/braces{x}", False),
+        ("/caf\u00e9", False),
+        ("", False),
+    ],
+)
+def test_path_pattern_accepts_what_the_alb_accepts(path, accepted):
+    parameter = built("platform")["Parameters"]["PathPattern"]
+    assert bool(re.fullmatch(parameter["AllowedPattern"], path)) is accepted
+    assert "128" in parameter["ConstraintDescription"] and "%" in parameter["ConstraintDescription"]
+
+
+@pytest.mark.parametrize(
+    ("host", "accepted"),
+    [
+        ("", True),  # no host condition
+        ("app.example.com", True),
+        ("*.example.com", True),
+        ("api-v?.example.co", True),
+        ("under_score.example.com", True),
+        ("APP.Example.COM", True),
+        ("a" * 124 + ".com", True),  # 128 characters
+        ("a" * 125 + ".com", False),  # 129
+        ("localhost", False),  # no "."
+        ("app.example.123", False),  # digits after the last "."
+        ("app.example.*", False),  # a wildcard after the last "."
+        ("app.example.", False),
+        ("app.example.com:443", False),
+        ("https://app.example.com", False),
+        ("app example.com", False),
+    ],
+)
+def test_host_header_pattern_accepts_what_the_alb_accepts(host, accepted):
+    parameter = built("platform")["Parameters"]["HostHeader"]
+    assert bool(re.fullmatch(parameter["AllowedPattern"], host)) is accepted
+    assert "128" in parameter["ConstraintDescription"] and "dot" in parameter["ConstraintDescription"]
 
 
 # --- Health: container check, target group, alarms -------------------------------------

@@ -87,6 +87,7 @@ def go_api(world, **changes) -> dict:
     values = {
         "ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1.0.0",
         "TargetGroupArn": world["tg"],
+        "VpcId": world["vpc"],
         "AppSecurityGroupId": world["app_sg"],
         "SubnetIds": world.value("public"),
         "AssignPublicIp": "ENABLED",
@@ -255,7 +256,7 @@ MISSING_SUBNET = "subnet-0123456789abcdef0"
 @pytest.mark.parametrize(
     ("template", "change", "check", "says"),
     [
-        ("go-api", {"SubnetIds": "dark_subnets"}, "vpc.dns", "enableDnsHostnames off"),
+        ("go-api", {"VpcId": "dark_vpc", "SubnetIds": "dark_subnets"}, "vpc.dns", "enableDnsHostnames off"),
         ("go-api", {"SubnetIds": ["public", MISSING_SUBNET]}, "subnets:SubnetIds", f"{MISSING_SUBNET} not found"),
         ("platform", {"PrivateAppSubnetIds": "dark_subnets"}, "subnets:PrivateAppSubnetIds", "not in vpc-"),
         ("go-api", {"SubnetIds": "one_zone"}, "subnets:SubnetIds.zones", "all in us-east-1a"),

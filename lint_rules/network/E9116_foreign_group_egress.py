@@ -1,13 +1,12 @@
 """E9116: an egress rule on a security group this template does not create must have a Condition.
 
-Adding an egress rule to a group can take the place of the group's default
-allow-all egress, so a stack that adds one to another stack's group (an ALB's,
-say) can cut that stack's traffic to everything else; on delete the default rule
-may not come back. Such a rule must be something the user opts in to: a Condition
-on the resource, off by default. Ingress rules only add what a group accepts and
-are not checked here.
+A rule this stack adds to another stack's group (an ALB's, say) is outside that
+stack's control: the owner's next update of the group's egress rules can remove
+it, or the two stacks keep undoing each other's changes; and deleting this stack
+removes a rule the owner's traffic may have come to rely on. Such a rule must be
+something the user opts in to: a Condition on the resource, off by default.
+Ingress rules only add what a group accepts and are not checked here.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html
-https://github.com/aws/aws-cdk/pull/998 (CloudFormation strips the default outbound rule when another is added)
 """
 
 from importlib.util import module_from_spec, spec_from_file_location
@@ -25,8 +24,8 @@ class ForeignGroupEgress(CloudFormationLintRule):
     id = "E9116"
     shortdesc = "Egress on a security group this template does not create needs a Condition (an opt-in)"
     description = (
-        "An egress rule added to another stack's security group can replace its default allow-all egress and cut "
-        "that stack's traffic; make it an opt-in"
+        "An egress rule added to another stack's security group is outside that stack's control and goes when "
+        "this stack is deleted; make it an opt-in"
     )
     source_url = "https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupegress.html"
     tags = ["lifecycle", "ec2", "security-groups"]
@@ -44,8 +43,8 @@ class ForeignGroupEgress(CloudFormationLintRule):
             matches.append(
                 RuleMatch(
                     ["Resources", title],
-                    f"{title} adds egress to a security group this template does not create: it can replace that "
-                    "group's default allow-all egress and cut its other traffic. Put a Condition on it that the "
+                    f"{title} adds egress to a security group this template does not create: the group's owner "
+                    "does not control the rule, and deleting this stack removes it. Put a Condition on it that the "
                     "user opts in to (off by default), or ask the group's owner to allow the traffic",
                 )
             )

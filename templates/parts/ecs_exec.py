@@ -5,11 +5,20 @@ starts its tasks with the ECS Exec agent, and the task role gets the four Sessio
 Manager channel actions the agent needs, nothing more. Those actions accept no
 resource narrower than ``*``.
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+
+ECS turns the setting on only for tasks it starts afterwards, and an UpdateService
+that changes nothing but enableExecuteCommand starts no new tasks
+(https://docs.aws.amazon.com/cli/latest/reference/ecs/update-service.html). So the
+service also carries a ForceNewDeployment nonce made from the parameter: flipping it
+changes the nonce, and ECS rolls the tasks through a new deployment. (Any other update
+of the service then rolls the tasks too; the usual ones, a new image or network
+settings, do so anyway.)
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-forcenewdeployment.html
 """
 
 from awacs import ssmmessages
 from awacs.aws import Allow, PolicyDocument, Statement
-from troposphere import Equals, If, NoValue, Ref, Template, iam
+from troposphere import Equals, If, NoValue, Ref, Sub, Template, ecs, iam
 
 from .parameters import Input
 
@@ -31,8 +40,8 @@ def enable_execute_command() -> Input:
         "ECS Exec (debug shell)",
         "String",
         "true lets operators open a shell in a running task with aws ecs execute-command (AWS CLI v2 and the "
-        "Session Manager plugin), e.g. to test DNS names from inside the VPC. Tasks started while it is false "
-        "cannot be reached; a change replaces the tasks.",
+        "Session Manager plugin), e.g. to test DNS names from inside the VPC. A change rolls the tasks through a "
+        "new deployment, so the running tasks get (or lose) the agent; no manual --force-new-deployment is needed.",
         default="false",
         allowed_values=("false", "true"),
     )
@@ -56,3 +65,8 @@ def task_role_policy(condition: str):
 def service_setting(condition: str):
     """The value of the service's ``EnableExecuteCommand``."""
     return If(condition, True, False)
+
+
+def redeploy_on_change() -> ecs.ForceNewDeployment:
+    """The service's ``ForceNewDeployment``: its nonce follows the parameter, so a change rolls the tasks."""
+    return ecs.ForceNewDeployment(EnableForceNewDeployment=True, ForceNewDeploymentNonce=Sub(f"exec-${{{PARAMETER}}}"))

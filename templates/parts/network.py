@@ -91,11 +91,12 @@ def ingress(title: str, group, rule: Rule, condition: str | None = None) -> ec2.
 def egress(title: str, group, rule: Rule, condition: str | None = None) -> ec2.SecurityGroupEgress:
     """A stand-alone egress rule, only when ``condition`` holds if one is given.
 
-    On a group another stack owns, give a condition the user opts in to: an egress
-    rule added to a group can take the place of its default allow-all egress and cut
-    that stack's other traffic, which may not come back when this stack is deleted
-    (CloudFormation strips a default outbound rule when another is added:
-    https://github.com/aws/aws-cdk/pull/998).
+    On a group another stack owns, give a condition the user opts in to: the rule is
+    outside that stack's control (its next update of the group's egress rules can
+    remove it, or the two stacks keep undoing each other's changes), and deleting
+    this stack removes a rule the other stack's traffic may have come to rely on.
+    (The default allow-all rule goes only when a group is created with egress rules of
+    its own: https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-securitygroup.html)
     """
     resource = ec2.SecurityGroupEgress(title, GroupId=_group_id(group), **rule.properties("egress"))
     if condition:

@@ -135,13 +135,11 @@ def value(item):
 # --- Inputs several templates share --------------------------------------------------
 
 
-def vpc_id() -> Input:
-    return Input(
-        "VpcId",
-        "VPC",
-        "AWS::EC2::VPC::Id",
-        "VPC the tasks run in. It needs DNS support and DNS hostnames enabled for private service discovery.",
-    )
+def vpc_id(
+    description: str = "VPC the tasks run in. It needs DNS support and DNS hostnames enabled for private service "
+    "discovery.",
+) -> Input:
+    return Input("VpcId", "VPC", "AWS::EC2::VPC::Id", description)
 
 
 def subnet_ids(name: str, label: str, description: str) -> Input:

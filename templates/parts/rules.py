@@ -5,6 +5,13 @@ can express. Rules add what they cannot: that values agree with each other and
 with the account (a subnet's VPC is read from EC2 by ``Fn::ValueOf``). A stack
 whose rule fails is never created, so nothing has to be rolled back.
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
+
+``Fn::ValueOf`` reads only the attributes AWS lists for each parameter type: a VPC's
+DefaultNetworkAcl, DefaultSecurityGroup and tags; a subnet's AvailabilityZone, VpcId
+and tags; a security group's tags, and nothing else. A rule therefore cannot
+ask which VPC a security group belongs to (CloudFormation refuses the template):
+``make preflight`` checks that with EC2 reads before a deploy.
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-rules.html#rules-parameter-attributes
 """
 
 from troposphere import Ref, Template
@@ -31,34 +38,6 @@ def subnets_in_vpc(subnets, vpc) -> dict:
     return assertion(
         {"Fn::EachMemberEquals": [{"Fn::ValueOf": [_name(subnets), "VpcId"]}, Ref(_name(vpc))]},
         f"Every subnet in {_name(subnets)} must belong to the VPC given in {_name(vpc)}",
-    )
-
-
-def security_group_in_vpc(group, vpc) -> dict:
-    """An ``AWS::EC2::SecurityGroup::Id`` parameter names a group of the VPC.
-
-    Written as ``Fn::Contains`` of a one-item list: cfn-lint (E8003) refuses an
-    ``Fn::Equals`` whose argument is an ``Fn::ValueOf``.
-    """
-    return assertion(
-        {"Fn::Contains": [[Ref(_name(vpc))], {"Fn::ValueOf": [_name(group), "VpcId"]}]},
-        f"The security group in {_name(group)} must belong to the VPC given in {_name(vpc)}",
-    )
-
-
-def subnets_beside_group(subnets, group) -> dict:
-    """Every subnet of a ``List<AWS::EC2::Subnet::Id>`` parameter lies in the VPC of a security group parameter.
-
-    For a template without a VPC parameter: the group's VPC is the one the tasks must run in.
-    """
-    return assertion(
-        {
-            "Fn::EachMemberEquals": [
-                {"Fn::ValueOf": [_name(subnets), "VpcId"]},
-                {"Fn::ValueOf": [_name(group), "VpcId"]},
-            ]
-        },
-        f"Every subnet in {_name(subnets)} must be in the VPC of the security group in {_name(group)}",
     )
 
 

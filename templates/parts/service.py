@@ -58,6 +58,8 @@ def fargate_service(
         optional["DependsOn"] = depends_on
     if execute_command:
         optional["EnableExecuteCommand"] = ecs_exec.service_setting(execute_command)
+        # Without it, turning ECS Exec on or off would leave the running tasks as they are.
+        optional["ForceNewDeployment"] = ecs_exec.redeploy_on_change()
     return ecs.Service(
         title,
         Cluster=cluster,
