@@ -302,7 +302,7 @@ def unset_variables(text: str) -> list[tuple[str, str]]:
 
 
 def test_a_page_that_reads_an_unset_variable_is_caught():
-    page = "Set it:\n\n```sh\nSTACK=demo\n```\n\nThen `aws ecs list-tasks --cluster $CLUSTER --family \"${STACK}\"`.\n"
+    page = 'Set it:\n\n```sh\nSTACK=demo\n```\n\nThen `aws ecs list-tasks --cluster $CLUSTER --family "${STACK}"`.\n'
     assert unset_variables(page) == [("CLUSTER", 'aws ecs list-tasks --cluster $CLUSTER --family "${STACK}"')]
 
 
@@ -321,7 +321,7 @@ def test_a_variable_used_before_the_page_sets_it_is_caught():
         'read -r VPC\naws ec2 describe-vpcs --vpc-ids "$VPC"',
         'vpc() { local VPC="$1"; aws ec2 describe-vpcs --vpc-ids "${VPC}"; }',
         "aws ec2 describe-vpcs --region \"$AWS_REGION\" --filters 'Name=tag:x,Values=$NOT_EXPANDED'",
-        "sed -e \"s/<AWS_REGION>/${AWS_REGION:-us-east-1}/g\" x.json",
+        'sed -e "s/<AWS_REGION>/${AWS_REGION:-us-east-1}/g" x.json',
     ],
     ids=["assignment", "export", "command substitution", "for", "read", "function parameter", "quoted", "default"],
 )
