@@ -1,11 +1,13 @@
-"""What the hand-written guides say about a template agrees with the template.
+"""What the hand-written guides and the README say agrees with the templates and the tree.
 
-Where a guide keeps a short list of its own (console groups, the parameters that set the
-plugin's variables, the parameters people change most), these tests hold it to the built
-template, so a renamed group or parameter fails here instead of misleading a reader.
+Where a page keeps a short list of its own (console groups, the parameters that set the
+plugin's variables, the parameters people change most, the README's layout), these tests
+hold it to the built template or the repository, so a renamed group, parameter or folder
+fails here instead of misleading a reader.
 """
 
 import re
+import subprocess
 
 import pytest
 
@@ -77,3 +79,34 @@ def test_the_short_parameter_table_names_real_parameters_and_points_to_the_refer
     assert named <= set(built(name)["Parameters"]), named - set(built(name)["Parameters"])
     assert {"VpcId", "SubnetIds", "ClientCidr", "ImageUri", "EnableExecuteCommand"} <= named
     assert f"(reference/{name}.md)" in text
+
+
+def readme_section(heading: str) -> str:
+    return section("README.md", f"## {heading}")
+
+
+def test_the_readme_layout_names_every_folder_of_the_repository():
+    tracked = subprocess.run(["git", "ls-files"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    folders = {path.split("/")[0] for path in tracked.splitlines() if "/" in path and not path.startswith(".")}
+    listed = {row[0].strip("`").rstrip("/") for row in table_rows(readme_section("Layout"))}
+    assert folders <= listed, f"not in the README's layout: {folders - listed}"
+
+
+def test_the_readme_layout_gives_the_range_of_the_lint_rules():
+    numbers = sorted(int(path.name[1:5]) for path in (ROOT / "lint_rules").rglob("E[0-9]*.py"))
+    assert f"E{numbers[0]}-E{numbers[-1]}" in readme_section("Layout")
+    for folder in sorted({path.parent.name for path in (ROOT / "lint_rules").rglob("E[0-9]*.py")}):
+        assert f"`{folder}/`" in readme_section("Layout"), folder
+
+
+def test_the_readme_links_every_guide():
+    readme = (ROOT / "README.md").read_text()
+    for page in sorted((ROOT / "docs").glob("*.md")):
+        assert f"(docs/{page.name}" in readme, f"README.md does not link docs/{page.name}"
+
+
+def test_the_readme_names_every_build_option():
+    """`--set image=` and `metrics_port` are options too: the README once said images and ports never were."""
+    text = readme_section("Build options")
+    for option in ("regions", "metrics_port", "image"):
+        assert f"`{option}`" in text, option
