@@ -195,6 +195,7 @@ def test_every_required_variable_message_reaches_the_user_whole():
 # What exists in one region of one account only, per template (from each template's parameters).
 REGION_SPECIFIC_KEYS = {
     "finfocus-plugin": {"VpcId", "SubnetIds"},
+    "finfocus-plugin-10-region": {"VpcId", "SubnetIds"},
     "go-api": {"ImageUri", "TargetGroupArn", "VpcId", "AppSecurityGroupId", "SubnetIds"},
     "platform": {
         "VpcId",
@@ -207,6 +208,10 @@ REGION_SPECIFIC_KEYS = {
         "RdsSecurityGroupId",
         "BffImageUri",
         "AgentCoreImageUri",
+        # A bucket is in one region and reached through that region's S3 gateway endpoint
+        # (https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html); its
+        # name is unique across AWS, so every test region has a bucket under another name.
+        "KnowledgeBaseBucketName",
     },
 }
 
@@ -255,3 +260,24 @@ def test_deploy_without_a_parameter_file_keeps_the_stacks_values():
     checked = next(i for i, line in enumerate(lines) if "ops.preflight --offline go-api params/go-api.dev.json" in line)
     deployed = next(i for i, line in enumerate(lines) if "cloudformation deploy" in line)
     assert checked < deployed and "--parameter-overrides file://params/go-api.dev.json" in given.stdout
+
+
+def test_every_taskcat_test_is_checked_for_region_specific_values():
+    assert set(taskcat_tests()) == set(REGION_SPECIFIC_KEYS)
+
+
+def test_the_deploying_guide_lists_what_to_store_for_every_taskcat_test():
+    """docs/deploying.md's table: each template taskcat deploys, with exactly the parameters
+    .taskcat.yml reads from SSM (a template left out there fails its first taskcat run)."""
+    text = (ROOT / "docs" / "deploying.md").read_text()
+    section = text.split("## taskcat", 1)[1].split("\n## ", 1)[0]
+    rows = [line.strip("|").split("|") for line in section.splitlines() if line.startswith("| `")]
+    listed = {name.strip().strip("`"): {key.strip().strip("`") for key in keys.split(",")} for name, keys in rows}
+    assert listed == REGION_SPECIFIC_KEYS
+
+
+def test_the_deploying_guide_lists_every_parameter_file():
+    text = (ROOT / "docs" / "deploying.md").read_text()
+    section = text.split("## Parameter files", 1)[1].split("\n## ", 1)[0]
+    for path in sorted((ROOT / "params").glob("*.json")):
+        assert f"`params/{path.name}`" in section, f"params/{path.name} is not in docs/deploying.md"

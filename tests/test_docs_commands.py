@@ -238,3 +238,100 @@ def test_platform_guide_lists_every_container_variable():
             for container in resource["Properties"]["ContainerDefinitions"]:
                 names = [v["Name"] for v in container.get("Environment", []) + container.get("Secrets", [])]
                 assert set(names) <= rows, f"{container['Name']}: not in docs/platform.md: {set(names) - rows}"
+
+
+# --- Shell variables: each one a command reads is set earlier on its page -----------------
+
+# Variables a reader's shell has without this page setting them: the shell's own and the AWS
+# CLI's (https://docs.aws.amazon.com/cli/latest/userguide/cli-configure-envvars.html).
+STANDARD_VARIABLES = {
+    "HOME",
+    "PATH",
+    "PWD",
+    "USER",
+    "SHELL",
+    "AWS_REGION",
+    "AWS_DEFAULT_REGION",
+    "AWS_PROFILE",
+    "AWS_ENDPOINT_URL",
+}
+# $NAME or ${NAME} (also ${NAME:-default}); $1, $@, $? and $(...) are not names.
+VARIABLE_USE = re.compile(r"\$\{?([A-Za-z_][A-Za-z0-9_]*)")
+SINGLE_QUOTED = re.compile(r"'[^']*'")
+# Where a command starts: the line's start, or after ; && || | ( { or `then`/`do`.
+COMMAND_START = r"(?:^|[;&|({]\s*|\b(?:then|do)\s+)"
+ASSIGNMENTS = [
+    re.compile(COMMAND_START + r"(?:export\s+|local\s+|readonly\s+)?([A-Za-z_][A-Za-z0-9_]*)="),
+    re.compile(COMMAND_START + r"for\s+([A-Za-z_][A-Za-z0-9_]*)\s+in\b"),
+    re.compile(COMMAND_START + r"read\s+(?:-[a-z]+\s+)*((?:[A-Za-z_][A-Za-z0-9_]*\s*)+)"),
+]
+
+
+def commands_in_page_order(text: str) -> list[str]:
+    """The commands of a page (fenced shell blocks and inline command spans) in the order a
+    reader meets them, so that "set earlier" means earlier on the page."""
+    found = []
+    for block in SHELL_BLOCK.finditer(text):
+        for line in re.sub(r"\\\n\s*", " ", block.group(1)).splitlines():
+            line = line.split(" #")[0].strip()
+            if line and not line.startswith("#"):
+                found.append((block.start(), line))
+    prose = SHELL_BLOCK.sub(lambda block: " " * len(block.group(0)), text)  # keeps the offsets
+    found += [(span.start(), span.group(1)) for span in INLINE_COMMAND.finditer(prose)]
+    return [command for _, command in sorted(found, key=lambda item: item[0])]
+
+
+def assigned_names(command: str) -> set[str]:
+    names = set()
+    for pattern in ASSIGNMENTS:
+        for match in pattern.finditer(command):
+            names.update(match.group(1).split())
+    return names
+
+
+def unset_variables(text: str) -> list[tuple[str, str]]:
+    """(variable, command) for each variable a command reads before the page sets it."""
+    assigned, unset = set(STANDARD_VARIABLES), []
+    for command in commands_in_page_order(text):
+        unquoted = SINGLE_QUOTED.sub("''", command)  # the shell expands nothing in '...'
+        for name in VARIABLE_USE.findall(unquoted):
+            if name not in assigned and name not in assigned_names(command):
+                unset.append((name, command))
+        assigned |= assigned_names(command)
+    return unset
+
+
+def test_a_page_that_reads_an_unset_variable_is_caught():
+    page = 'Set it:\n\n```sh\nSTACK=demo\n```\n\nThen `aws ecs list-tasks --cluster $CLUSTER --family "${STACK}"`.\n'
+    assert unset_variables(page) == [("CLUSTER", 'aws ecs list-tasks --cluster $CLUSTER --family "${STACK}"')]
+
+
+def test_a_variable_used_before_the_page_sets_it_is_caught():
+    page = '`aws logs tail "$LOG_GROUP"` first, and only later:\n\n```sh\nLOG_GROUP=/x\n```\n'
+    assert [name for name, _ in unset_variables(page)] == ["LOG_GROUP"]
+
+
+@pytest.mark.parametrize(
+    "block",
+    [
+        'VPC=vpc-1\naws ec2 describe-vpcs --vpc-ids "$VPC"',
+        'export VPC=vpc-1\naws ec2 describe-vpcs --vpc-ids "$VPC"',
+        'VPC=$(aws ec2 describe-vpcs --query "Vpcs[0].VpcId" --output text)\naws ec2 describe-vpcs --vpc-ids "$VPC"',
+        'for VPC in vpc-1 vpc-2; do aws ec2 describe-vpcs --vpc-ids "$VPC"; done',
+        'read -r VPC\naws ec2 describe-vpcs --vpc-ids "$VPC"',
+        'vpc() { local VPC="$1"; aws ec2 describe-vpcs --vpc-ids "${VPC}"; }',
+        "aws ec2 describe-vpcs --region \"$AWS_REGION\" --filters 'Name=tag:x,Values=$NOT_EXPANDED'",
+        'sed -e "s/<AWS_REGION>/${AWS_REGION:-us-east-1}/g" x.json',
+    ],
+    ids=["assignment", "export", "command substitution", "for", "read", "function parameter", "quoted", "default"],
+)
+def test_variables_set_on_the_page_or_standard_are_accepted(block):
+    assert unset_variables(f"```sh\n{block}\n```\n") == []
+
+
+@pytest.mark.parametrize("path", DOCS, ids=[str(path.relative_to(ROOT)) for path in DOCS])
+def test_every_variable_a_command_reads_is_set_earlier_on_its_page(path):
+    """A reader runs a page's commands top to bottom in one shell: a variable nothing on the
+    page sets expands to nothing, and the command runs with an empty argument."""
+    unset = unset_variables(path.read_text())
+    assert not unset, "\n".join(f"${name} is not set on this page before: {command}" for name, command in unset)
