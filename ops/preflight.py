@@ -48,21 +48,37 @@ def offline(name: str, params_file: str | None) -> tuple[dict, dict[str, str], l
     return document, values, results
 
 
+def _tag(resource: dict, key: str) -> str | None:
+    return next((t["Value"] for t in resource.get("Tags", []) if t["Key"] == key), None)
+
+
 def attribute_lookup(ctx: Context) -> rules.Lookup:
-    """Fn::ValueOf attributes CloudFormation documents for EC2 parameter types."""
+    """The Fn::ValueOf attributes of rules.SUPPORTED_ATTRIBUTES, read from EC2."""
     ec2 = ctx.client("ec2")
 
+    def describe(kind: str, value: str, attribute: str) -> dict:
+        if kind == "AWS::EC2::Subnet::Id":
+            return call(ec2, "describe_subnets", SubnetIds=[value])["Subnets"][0]
+        if kind == "AWS::EC2::SecurityGroup::Id":
+            return call(ec2, "describe_security_groups", GroupIds=[value])["SecurityGroups"][0]
+        if attribute == "DefaultNetworkAcl":
+            default = [{"Name": "vpc-id", "Values": [value]}, {"Name": "default", "Values": ["true"]}]
+            acl = call(ec2, "describe_network_acls", Filters=default)["NetworkAcls"][0]
+            return {"DefaultNetworkAcl": acl["NetworkAclId"]}
+        if attribute == "DefaultSecurityGroup":
+            default = [{"Name": "vpc-id", "Values": [value]}, {"Name": "group-name", "Values": ["default"]}]
+            group = call(ec2, "describe_security_groups", Filters=default)["SecurityGroups"][0]
+            return {"DefaultSecurityGroup": group["GroupId"]}
+        return call(ec2, "describe_vpcs", VpcIds=[value])["Vpcs"][0]
+
     def lookup(kind: str, value: str, attribute: str):
+        rules.supported(kind, attribute)
         try:
-            if kind == "AWS::EC2::Subnet::Id":
-                subnet = call(ec2, "describe_subnets", SubnetIds=[value])["Subnets"][0]
-                return {"VpcId": subnet["VpcId"], "AvailabilityZone": subnet["AvailabilityZone"]}.get(attribute)
-            if kind == "AWS::EC2::SecurityGroup::Id":
-                group = call(ec2, "describe_security_groups", GroupIds=[value])["SecurityGroups"][0]
-                return {"VpcId": group["VpcId"], "GroupName": group["GroupName"]}.get(attribute)
-        except botocore.exceptions.ClientError:
+            resource = describe(kind, value, attribute)
+        except (botocore.exceptions.ClientError, IndexError):  # no such resource
             return None
-        raise rules.NeedsAccount(f"{kind}.{attribute} is not looked up")
+        name, _, tag = attribute.partition(".")
+        return _tag(resource, tag) if name == "Tags" else resource.get(name)
 
     return lookup
 
