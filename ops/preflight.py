@@ -11,15 +11,18 @@ from collections.abc import Callable
 
 import botocore.exceptions
 
-from . import artifacts, compute, loadbalancing, network, params, rules, template
+from . import artifacts, compute, loadbalancing, network, params, rules, stack, template
 from .aws import Account, call
 from .context import Context
 from .errors import AwsUnavailable, BadInput, NoPermission
 from .report import Result, as_json, as_text, exit_code, progress, skipped
 from .template import Values
 
-# In the order a reader fixes things: network first, then what the tasks pull and read.
+# In the order a reader fixes things: the stack's own name first (with --stack), then the
+# network, then what the tasks pull and read.
 ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
+    ("stack", stack.stack_state),
+    ("leftover-log-groups", stack.leftover_log_groups),
     ("vpc.dns", network.vpc_dns),
     ("subnets", network.subnets),
     ("route", network.image_routes),
@@ -129,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("params", nargs="?", help="parameter file (params/*.json)")
     parser.add_argument("--json", action="store_true", help="print one JSON list")
     parser.add_argument("--offline", action="store_true", help="only the parameter file and the Rules, no AWS call")
-    parser.add_argument("--stack", help="stack name, for an update: its own listener rule is not a conflict")
+    parser.add_argument(
+        "--stack",
+        help="the stack name deploy will use: its state, log groups an earlier stack of that name kept, "
+        "and (an update) its own listener rule",
+    )
     arguments = parser.parse_args(argv)
     try:
         results = run(arguments.template, arguments.params, only_offline=arguments.offline, stack=arguments.stack)
