@@ -142,16 +142,16 @@ deploy: $(INSTALLED) ## Create or update a stack: TEMPLATE= STACK= [PARAMS=] [S3
 	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
 	$(if $(PARAMS),$(if $(wildcard $(PARAMS)),,$(error PARAMS=$(PARAMS) does not exist: see params/)))
 	@# The parameter file against the template, offline: stops before any AWS call. Without
-	@# PARAMS an existing stack keeps its current values, so there is no file to check.
+	@# PARAMS an existing stack keeps its current values, so there is no file to check. The
+	@# account, the stack's state and kept log groups are make preflight's (STACK=), not deploy's.
 	$(if $(PARAMS),@$(BIN)/python -m ops.preflight --offline $(TEMPLATE) $(PARAMS) >&2)
 	$(AWS) cloudformation deploy --template-file output/$(TEMPLATE).yaml --stack-name $(STACK) \
 	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
 	  $(if $(PARAMS),--parameter-overrides file://$(PARAMS)) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) $(if $(S3_KEY_PREFIX),--s3-prefix $(S3_KEY_PREFIX)))
 
-delete: $(INSTALLED) ## Delete a stack and wait until it is gone: STACK= [AWS=]
+delete: $(INSTALLED) ## Delete a stack, wait until it is gone, name the log groups it kept: STACK= [AWS=]
 	$(call require,STACK,the stack name to delete)
-	$(AWS) cloudformation delete-stack --stack-name $(STACK)
-	$(AWS) cloudformation wait stack-delete-complete --stack-name $(STACK)
+	@sh tools/delete-stack.sh '$(AWS)' '$(STACK)'
 
 package: $(INSTALLED) ## Upload a template to S3 and print its URL: TEMPLATE= S3_BUCKET= [S3_PREFIX=]
 	$(call require,TEMPLATE,one of $(TEMPLATES))

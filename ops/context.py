@@ -40,6 +40,13 @@ class Context:
         return [key for key, body in self.parameters.items() if body.get("Type") == kind]
 
     @cached_property
+    def deployed(self) -> dict | None:
+        """The stack named by ``stack`` as DescribeStacks answers, or None when there is none."""
+        from .stack import describe  # the stack module reads a Context itself
+
+        return describe(self) if self.stack else None
+
+    @cached_property
     def vpc_id(self) -> str | None:
         """VpcId when the template takes one, else the VPC of the first task subnet."""
         for key in self.of_type("AWS::EC2::VPC::Id"):

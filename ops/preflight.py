@@ -11,15 +11,18 @@ from collections.abc import Callable
 
 import botocore.exceptions
 
-from . import artifacts, compute, loadbalancing, network, params, rules, template
+from . import artifacts, compute, loadbalancing, network, params, rules, stack, template
 from .aws import Account, call
 from .context import Context
 from .errors import AwsUnavailable, BadInput, NoPermission
 from .report import Result, as_json, as_text, exit_code, progress, skipped
 from .template import Values
 
-# In the order a reader fixes things: network first, then what the tasks pull and read.
+# In the order a reader fixes things: the stack's own name first (with --stack), then the
+# network, then what the tasks pull and read.
 ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
+    ("stack", stack.stack_state),
+    ("leftover-log-groups", stack.leftover_log_groups),
     ("vpc.dns", network.vpc_dns),
     ("subnets", network.subnets),
     ("route", network.image_routes),
@@ -48,21 +51,37 @@ def offline(name: str, params_file: str | None) -> tuple[dict, dict[str, str], l
     return document, values, results
 
 
+def _tag(resource: dict, key: str) -> str | None:
+    return next((t["Value"] for t in resource.get("Tags", []) if t["Key"] == key), None)
+
+
 def attribute_lookup(ctx: Context) -> rules.Lookup:
-    """Fn::ValueOf attributes CloudFormation documents for EC2 parameter types."""
+    """The Fn::ValueOf attributes of rules.SUPPORTED_ATTRIBUTES, read from EC2."""
     ec2 = ctx.client("ec2")
 
+    def describe(kind: str, value: str, attribute: str) -> dict:
+        if kind == "AWS::EC2::Subnet::Id":
+            return call(ec2, "describe_subnets", SubnetIds=[value])["Subnets"][0]
+        if kind == "AWS::EC2::SecurityGroup::Id":
+            return call(ec2, "describe_security_groups", GroupIds=[value])["SecurityGroups"][0]
+        if attribute == "DefaultNetworkAcl":
+            default = [{"Name": "vpc-id", "Values": [value]}, {"Name": "default", "Values": ["true"]}]
+            acl = call(ec2, "describe_network_acls", Filters=default)["NetworkAcls"][0]
+            return {"DefaultNetworkAcl": acl["NetworkAclId"]}
+        if attribute == "DefaultSecurityGroup":
+            default = [{"Name": "vpc-id", "Values": [value]}, {"Name": "group-name", "Values": ["default"]}]
+            group = call(ec2, "describe_security_groups", Filters=default)["SecurityGroups"][0]
+            return {"DefaultSecurityGroup": group["GroupId"]}
+        return call(ec2, "describe_vpcs", VpcIds=[value])["Vpcs"][0]
+
     def lookup(kind: str, value: str, attribute: str):
+        rules.supported(kind, attribute)
         try:
-            if kind == "AWS::EC2::Subnet::Id":
-                subnet = call(ec2, "describe_subnets", SubnetIds=[value])["Subnets"][0]
-                return {"VpcId": subnet["VpcId"], "AvailabilityZone": subnet["AvailabilityZone"]}.get(attribute)
-            if kind == "AWS::EC2::SecurityGroup::Id":
-                group = call(ec2, "describe_security_groups", GroupIds=[value])["SecurityGroups"][0]
-                return {"VpcId": group["VpcId"], "GroupName": group["GroupName"]}.get(attribute)
-        except botocore.exceptions.ClientError:
+            resource = describe(kind, value, attribute)
+        except (botocore.exceptions.ClientError, IndexError):  # no such resource
             return None
-        raise rules.NeedsAccount(f"{kind}.{attribute} is not looked up")
+        name, _, tag = attribute.partition(".")
+        return _tag(resource, tag) if name == "Tags" else resource.get(name)
 
     return lookup
 
@@ -113,7 +132,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("params", nargs="?", help="parameter file (params/*.json)")
     parser.add_argument("--json", action="store_true", help="print one JSON list")
     parser.add_argument("--offline", action="store_true", help="only the parameter file and the Rules, no AWS call")
-    parser.add_argument("--stack", help="stack name, for an update: its own listener rule is not a conflict")
+    parser.add_argument(
+        "--stack",
+        help="the stack name deploy will use: its state, log groups an earlier stack of that name kept, "
+        "and (an update) its own listener rule",
+    )
     arguments = parser.parse_args(argv)
     try:
         results = run(arguments.template, arguments.params, only_offline=arguments.offline, stack=arguments.stack)

@@ -12,12 +12,37 @@ from collections.abc import Callable
 from .report import Result, failed, passed, skipped
 from .template import Unknown, Values
 
+# The attributes CloudFormation documents for Fn::ValueOf / Fn::ValueOfAll, per parameter
+# type ("Tags" stands for Tags.<key>); it refuses any other. A security group has no VpcId
+# here: preflight's security-group check compares its VPC instead.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-rules.html#rules-parameter-attributes
+SUPPORTED_ATTRIBUTES = {
+    "AWS::EC2::SecurityGroup::Id": {"Tags"},
+    "AWS::EC2::Subnet::Id": {"AvailabilityZone", "Tags", "VpcId"},
+    "AWS::EC2::VPC::Id": {"DefaultNetworkAcl", "DefaultSecurityGroup", "Tags"},
+}
+
 # (parameter type, value, attribute) -> the attribute's value in the account
 Lookup = Callable[[str, str, str], str | None]
 
 
 class NeedsAccount(Exception):
     """Fn::ValueOf / Fn::ValueOfAll without access to the account."""
+
+
+class Unsupported(Exception):
+    """An Fn::ValueOf attribute CloudFormation does not offer for the parameter's type."""
+
+
+def _item_type(kind: str) -> str:
+    return kind[5:-1] if kind.startswith("List<") else kind
+
+
+def supported(kind: str, attribute: str) -> None:
+    """Raise Unsupported unless CloudFormation documents ``attribute`` for ``kind``."""
+    name, dot, key = attribute.partition(".")
+    if name not in SUPPORTED_ATTRIBUTES.get(kind, set()) or (name == "Tags") != bool(dot and key):
+        raise Unsupported(f"CloudFormation does not support Fn::ValueOf attribute {attribute} for type {kind}")
 
 
 class RuleValues(Values):
@@ -41,10 +66,11 @@ class RuleValues(Values):
         return [value for key, value in self.values.items() if self.parameters[key].get("Type") == parameter_type]
 
     def _attribute(self, name: str, value: str, attribute: str):
+        kind = _item_type(self.parameters[name]["Type"])
+        supported(kind, attribute)
         if self.lookup is None:
             raise NeedsAccount(f"Fn::ValueOf {name}.{attribute}")
-        kind = self.parameters[name]["Type"]
-        return self.lookup(kind[5:-1] if kind.startswith("List<") else kind, value, attribute)
+        return self.lookup(kind, value, attribute)
 
     def _fn_ValueOf(self, argument):
         name, attribute = argument
@@ -61,9 +87,10 @@ class RuleValues(Values):
             if self.parameters.get(key, {}).get("Type") == parameter_type
             for item in value.split(",")
         ]
+        kind = _item_type(parameter_type)
+        supported(kind, attribute)
         if self.lookup is None:
             raise NeedsAccount(f"Fn::ValueOfAll {parameter_type}.{attribute}")
-        kind = parameter_type[5:-1] if parameter_type.startswith("List<") else parameter_type
         return [self.lookup(kind, item, attribute) for item in values]
 
 
@@ -84,6 +111,10 @@ def evaluate(template: dict, values: dict[str, str], lookup: Lookup | None = Non
             ]
         except NeedsAccount as reason:
             results.append(skipped(check, f"needs the account ({reason})"))
+            continue
+        except Unsupported as reason:
+            # CloudFormation refuses the whole template, whatever the values.
+            results.append(failed(check, str(reason), "use only the documented attributes in the template's Rules"))
             continue
         except (Unknown, KeyError, TypeError, IndexError) as reason:
             results.append(skipped(check, f"cannot be evaluated offline ({reason})"))

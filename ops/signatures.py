@@ -174,6 +174,18 @@ SIGNATURES: tuple[Signature, ...] = (
         "https://github.com/cloudposse/terraform-aws-ecs-web-app/issues/226",
     ),
     Signature(
+        "image-entrypoint-shell-missing",
+        r"exec \S+ failed: No such file or directory|exec format error|"
+        r"exec user process caused.*no such file or directory",
+        "The image's entrypoint could not be started: a script whose interpreter (#!/bin/bash) is not in the image "
+        "(an Alpine base has only sh), or a binary built for another CPU architecture (exec format error).",
+        "Check the image: docker run --rm --entrypoint sh <image> -c 'command -v bash' prints nothing when bash is "
+        "missing; then build FROM the release with RUN apk add --no-cache bash, push it to your ECR and deploy "
+        "with ImageUri=<that ECR URI>. For exec format error use an image built for linux/amd64.",
+        "docs/finfocus-plugin.md#before-the-first-deploy-check-the-image-starts",
+        "https://github.com/docker-library/openjdk/issues/373",
+    ),
+    Signature(
         "vpc-dns-off",
         r"enableDns(Support|Hostnames)=false|no such host|could not resolve host|name resolution",
         "Private DNS names (Cloud Map, endpoints) do not resolve: the VPC's DNS attributes are off or the name "

@@ -31,7 +31,9 @@ def load(name: str) -> dict:
 class Values:
     """Parameter values (given or default) and the intrinsics of one template."""
 
-    def __init__(self, template: dict, values: dict[str, str], region: str = "us-east-1", account: str = ""):
+    def __init__(
+        self, template: dict, values: dict[str, str], region: str = "us-east-1", account: str = "", stack: str = "STACK"
+    ):
         self.template = template
         self.parameters = template.get("Parameters", {})
         self.values = values
@@ -39,7 +41,7 @@ class Values:
             "AWS::Region": region,
             "AWS::Partition": "aws-us-gov" if region.startswith("us-gov-") else "aws",
             "AWS::AccountId": account or "123456789012",
-            "AWS::StackName": "STACK",
+            "AWS::StackName": stack,
             "AWS::URLSuffix": "amazonaws.com",
             "AWS::NoValue": None,
         }

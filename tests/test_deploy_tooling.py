@@ -99,6 +99,19 @@ def test_make_deploy_and_delete_a_stack(moto_endpoint):
     assert parameters["ImageUri"] == overrides(ROOT / "params" / "go-api.dev.json")["ImageUri"]
     deleted = make("delete", "STACK=go-api-dev", AWS, env=environment)
     assert deleted.returncode == 0, deleted.stderr
+    # The log group (/ecs/<stack>, RetainExceptOnCreate) is named with its removal command,
+    # after the stack is gone; its name was read before the stack was deleted.
+    out = deleted.stdout
+    read, delete, gone = (
+        out.index(s) for s in ("describe-stack-resources", "delete-stack", "wait stack-delete-complete")
+    )
+    kept = out.index("aws logs delete-log-group --log-group-name /ecs/go-api-dev\n")
+    assert read < delete < gone < kept, out
+    # A stack that does not exist (any more): one line, exit 2 from the script.
+    again = make("delete", "STACK=go-api-dev", AWS, env=environment)
+    assert again.returncode != 0
+    assert "delete: no stack named go-api-dev in this region" in again.stderr
+    assert "Traceback" not in again.stderr and "delete-stack --stack-name" not in again.stdout
 
 
 @pytest.mark.parametrize(

@@ -155,15 +155,34 @@ def test_command_uses_only_what_exists(item):
     _, command = item
     for nested in SUBSHELL.findall(command):
         check_aws(shlex.split(nested))
-    tokens = shlex.split(SUBSHELL.sub("X", command))
-    if tokens[0] == "make":
-        check_make(tokens)
-    elif any(token.endswith("build.py") for token in tokens):
-        check_build(tokens)
-    elif tokens[0] == "aws":
-        check_aws(tokens)
-        if tokens[1:3] == ["cloudformation", "deploy"] and "--template-file" in tokens:
-            check_deploy(tokens)
+    for tokens in pipeline(shlex.split(SUBSHELL.sub("X", command))):
+        if tokens[0] == "make":
+            check_make(tokens)
+        elif any(token.endswith("build.py") for token in tokens):
+            check_build(tokens)
+        elif tokens[0] == "aws":
+            check_aws(tokens)
+            if tokens[1:3] == ["cloudformation", "deploy"] and "--template-file" in tokens:
+                check_deploy(tokens)
+
+
+def pipeline(tokens: list[str]) -> list[list[str]]:
+    """`a | b` as [a, b]; a quoted | (a JMESPath query) stays inside its token."""
+    commands = [[]]
+    for token in tokens:
+        if token == "|":
+            commands.append([])
+        else:
+            commands[-1].append(token)
+    return [command for command in commands if command]
+
+
+def test_each_command_of_a_pipeline_is_checked():
+    assert pipeline(shlex.split("aws ecr get-login-password | docker login --password-stdin x")) == [
+        ["aws", "ecr", "get-login-password"],
+        ["docker", "login", "--password-stdin", "x"],
+    ]
+    assert pipeline(shlex.split("aws x y --query 'a | b'")) == [["aws", "x", "y", "--query", "a | b"]]
 
 
 def stack_derived_names() -> dict[str, re.Pattern]:

@@ -62,9 +62,28 @@ SAMPLES = {
     "identifier '/ecs/go-api' already exists.\" (HandlerErrorCode: AlreadyExists)",
     "target-group-without-load-balancer": "Invalid request provided: The target group with targetGroupArn arn:aws:"
     "elasticloadbalancing:us-east-1:123456789012:targetgroup/bff/0123 does not have an associated load balancer.",
+    # tini (the image's PID 1) cannot start /entrypoint.sh, whose #!/bin/bash is not in the Alpine image.
+    "image-entrypoint-shell-missing": "[FATAL tini (7)] exec /entrypoint.sh failed: No such file or directory",
     "vpc-dns-off": "dial tcp: lookup agentcore.dev.platform.local on 10.0.0.2:53: no such host",
 }
 HEALTHY = "(service api) has reached a steady state."
+# The other ways the same failure reaches a stopped task or container reason.
+ENTRYPOINT_TEXTS = [
+    "CannotStartContainerError: ResourceInitializationError: failed to create new container runtime task: "
+    'OCI runtime create failed: runc create failed: unable to start container process: exec: "/entrypoint.sh": '
+    "exec format error",
+    'standard_init_linux.go:178: exec user process caused "no such file or directory"',
+]
+
+
+@pytest.mark.parametrize("text", ENTRYPOINT_TEXTS)
+def test_entrypoint_that_cannot_start_is_recognised_in_each_form(text):
+    assert "image-entrypoint-shell-missing" in [s.name for s in signatures.match(text)]
+
+
+def test_a_missing_log_group_is_not_taken_for_a_missing_entrypoint_shell():
+    text = "ResourceNotFoundException: The specified log group does not exist."
+    assert "image-entrypoint-shell-missing" not in [s.name for s in signatures.match(text)]
 
 
 def test_every_signature_has_a_sample_and_a_source():

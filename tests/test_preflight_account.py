@@ -12,7 +12,7 @@ import json
 import pytest
 
 import templates
-from ops import artifacts, compute, loadbalancing, network, params, preflight
+from ops import artifacts, compute, loadbalancing, network, params, preflight, stack
 from ops.aws import Account
 from ops.context import Context
 from ops.template import Values, load
@@ -43,6 +43,8 @@ READ_OPERATIONS = {
     "DescribeClusters",
     "GetRole",
     "GetServiceQuota",
+    "DescribeStacks",
+    "DescribeLogGroups",
 }
 
 
@@ -160,7 +162,8 @@ def full_run(world, tmp_path_factory):
         path = directory / f"{template}.json"
         path.write_text(json.dumps([f"{k}={v}" for k, v in good_values(world, template).items()]))
         aws_world.CALLED.clear()
-        results = preflight.run(template, str(path), account=world.account)
+        # A stack name no stack has yet: the stack and leftover-log-groups checks run too.
+        results = preflight.run(template, str(path), account=world.account, stack=f"{template}-new")
         return {r.check: r for r in results}, list(aws_world.CALLED)
 
     return run
@@ -327,3 +330,60 @@ def test_make_preflight_as_json(world):
     statuses = {r["check"]: r["status"] for r in results}
     assert statuses["target-group"] == "fail" and statuses["subnets:SubnetIds"] == "fail"
     assert "checking" in result.stderr and "Traceback" not in result.stderr
+
+
+# --- Creating again under the same name (--stack) ---------------------------------------
+
+# A template moto can create: one resource that needs nothing else.
+SMALL_TEMPLATE = json.dumps({"Resources": {"Topic": {"Type": "AWS::SNS::Topic"}}})
+
+
+def by_check(results) -> dict:
+    return {r.check: r for r in results}
+
+
+def test_stack_check_passes_for_a_new_name_and_an_updatable_stack(world):
+    created = by_check(stack.stack_state(context(world, "go-api", go_api(world), stack="never-created")))
+    assert (created["stack"].status, created["stack"].detail) == (
+        "pass",
+        "no stack named never-created: deploy creates it",
+    )
+    world.account.client("cloudformation").create_stack(StackName="live-go-api", TemplateBody=SMALL_TEMPLATE)
+    live = context(world, "go-api", go_api(world), stack="live-go-api")
+    result = by_check(stack.stack_state(live))["stack"]
+    assert (result.status, result.detail) == ("pass", "live-go-api is CREATE_COMPLETE: deploy updates it")
+    # Its log group is its own: not a leftover.
+    assert by_check(stack.leftover_log_groups(live))["leftover-log-groups"].status == "skip"
+
+
+def test_no_stack_name_no_stack_checks(world):
+    ctx = context(world, "go-api", go_api(world))
+    assert stack.stack_state(ctx) == [] and stack.leftover_log_groups(ctx) == []
+
+
+@pytest.mark.parametrize(
+    ("template", "kept", "name", "expected"),
+    [
+        # /ecs/<stack> (go-api); a longer name with the same prefix is not the same group.
+        ("go-api", ["/ecs/old-api", "/ecs/old-api-2"], "old-api", ["/ecs/old-api"]),
+        # The platform's two groups, /ecs/<stack>/agentcore and /ecs/<stack>/bff: one kept.
+        ("platform", ["/ecs/old-platform/bff"], "old-platform", ["/ecs/old-platform/bff"]),
+        ("finfocus-plugin", ["/ecs/old-plugin"], "old-plugin", ["/ecs/old-plugin"]),
+    ],
+)
+def test_leftover_log_groups_fail_a_new_create_under_the_same_name(world, template, kept, name, expected):
+    logs = world.account.client("logs")
+    for group in kept:
+        logs.create_log_group(logGroupName=group)
+    ctx = context(world, template, good_values(world, template), stack=name)
+    result = by_check(stack.leftover_log_groups(ctx))["leftover-log-groups"]
+    assert result.status == "fail", result
+    assert result.detail.startswith(f"{', '.join(expected)} already exist"), result.detail
+    for group in expected:
+        assert f"aws logs delete-log-group --log-group-name {group}" in result.fix
+    assert "another stack name" in result.fix
+    assert f"{expected[0]}-2" not in result.fix
+    # Another stack name collides with nothing.
+    fresh = context(world, template, good_values(world, template), stack=f"{name}-fresh")
+    passed = by_check(stack.leftover_log_groups(fresh))["leftover-log-groups"]
+    assert passed.status == "pass" and f"/ecs/{name}-fresh" in passed.detail

@@ -170,3 +170,53 @@ def test_value_of_is_evaluated_with_the_account():
     found = rules.evaluate(RULES_TEMPLATE, VALUES, lambda kind, value, attr: elsewhere[value])
     failed = next(r for r in found if r.check == "rule:SubnetsInVpc")
     assert failed.status == "fail" and failed.detail == "subnets must be in the VPC"
+
+
+# The Fn::ValueOf attributes AWS documents per parameter type, typed from
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/intrinsic-function-reference-rules.html#rules-parameter-attributes
+# (security groups: Tags.<key> only; subnets: AvailabilityZone, Tags.<key>, VpcId;
+# VPCs: DefaultNetworkAcl, DefaultSecurityGroup, Tags.<key>).
+ATTRIBUTES = [
+    ("AWS::EC2::SecurityGroup::Id", "Tags.Team", True),
+    ("AWS::EC2::SecurityGroup::Id", "VpcId", False),
+    ("AWS::EC2::SecurityGroup::Id", "GroupName", False),
+    ("AWS::EC2::Subnet::Id", "VpcId", True),
+    ("AWS::EC2::Subnet::Id", "AvailabilityZone", True),
+    ("AWS::EC2::Subnet::Id", "Tags.Name", True),
+    ("AWS::EC2::Subnet::Id", "CidrBlock", False),
+    ("AWS::EC2::VPC::Id", "DefaultNetworkAcl", True),
+    ("AWS::EC2::VPC::Id", "DefaultSecurityGroup", True),
+    ("AWS::EC2::VPC::Id", "Tags.Name", True),
+    ("AWS::EC2::VPC::Id", "VpcId", False),
+    ("AWS::EC2::VPC::Id", "Tags", False),
+    ("AWS::EC2::Image::Id", "Tags.Name", False),
+]
+
+
+def value_of_template(kind: str, attribute: str, function: str) -> dict:
+    """A List<kind> parameter and one rule reading ``attribute`` of its items."""
+    argument = ["Things", attribute] if function == "Fn::ValueOf" else [f"List<{kind}>", attribute]
+    return {
+        "Parameters": {"Things": {"Type": f"List<{kind}>"}},
+        "Rules": {"Probe": {"Assertions": [{"Assert": {"Fn::EachMemberEquals": [{function: argument}, "x"]}}]}},
+    }
+
+
+@pytest.mark.parametrize("function", ["Fn::ValueOf", "Fn::ValueOfAll"])
+@pytest.mark.parametrize(("kind", "attribute", "documented"), ATTRIBUTES)
+def test_only_documented_value_of_attributes_are_accepted(kind, attribute, documented, function):
+    template = value_of_template(kind, attribute, function)
+    unsupported = f"CloudFormation does not support Fn::ValueOf attribute {attribute} for type {kind}"
+    # Offline: a documented attribute waits for the account; any other fails at once.
+    (offline,) = rules.evaluate(template, {"Things": "id-1,id-2"})
+    if documented:
+        assert (offline.status, offline.detail.startswith("needs the account")) == ("skip", True), offline
+    else:
+        assert (offline.status, offline.detail) == ("fail", unsupported)
+    # With the account: the lookup is asked only for documented attributes.
+    asked = []
+    (online,) = rules.evaluate(template, {"Things": "id-1,id-2"}, lambda *key: asked.append(key) or "x")
+    if documented:
+        assert (online.status, asked) == ("pass", [(kind, "id-1", attribute), (kind, "id-2", attribute)])
+    else:
+        assert (online.status, online.detail, asked) == ("fail", unsupported, [])

@@ -13,7 +13,7 @@ import datetime
 import pytest
 from botocore.stub import Stubber
 
-from ops import compute, params, preflight
+from ops import compute, params, preflight, stack
 from ops.aws import Account
 from ops.context import Context
 from ops.errors import NoPermission
@@ -224,3 +224,72 @@ def test_no_permission_skips_only_that_check(account, monkeypatch):
         ("vpc.dns", "skip", "no permission: ec2:DescribeVpcs"),
         ("other", "skip", "ran"),
     ]
+
+
+# --- The stack's state (--stack): states moto cannot reach, as DescribeStacks answers them --
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_DescribeStacks.html
+
+
+def stack_result(account, status: str, name: str = "go-api-dev"):
+    ctx = context(account, "go-api", {})
+    ctx.stack = name
+    answer = {"Stacks": [{"StackName": name, "StackStatus": status, "CreationTime": CREATED}]}
+    with Stubber(account.client("cloudformation")) as stub:
+        stub.add_response("describe_stacks", answer, {"StackName": name})
+        results = stack.stack_state(ctx) + stack.leftover_log_groups(ctx)
+        stub.assert_no_pending_responses()
+    return {r.check: r for r in results}
+
+
+DELETE_AND_WAIT = (
+    "aws cloudformation delete-stack --stack-name go-api-dev && "
+    "aws cloudformation wait stack-delete-complete --stack-name go-api-dev"
+)
+
+
+@pytest.mark.parametrize(
+    ("status", "fix"),
+    [
+        # A first create that rolled back: deploy would try an update and be refused.
+        ("ROLLBACK_COMPLETE", DELETE_AND_WAIT),
+        ("CREATE_IN_PROGRESS", "aws cloudformation wait stack-create-complete --stack-name go-api-dev"),
+        ("UPDATE_IN_PROGRESS", "aws cloudformation wait stack-update-complete --stack-name go-api-dev"),
+        ("UPDATE_ROLLBACK_IN_PROGRESS", "aws cloudformation wait stack-rollback-complete --stack-name go-api-dev"),
+        ("DELETE_IN_PROGRESS", "aws cloudformation wait stack-delete-complete --stack-name go-api-dev"),
+        ("ROLLBACK_IN_PROGRESS", "describe-stacks --stack-name go-api-dev --query Stacks[0].StackStatus"),
+        ("UPDATE_ROLLBACK_FAILED", "aws cloudformation continue-update-rollback --stack-name go-api-dev"),
+        ("ROLLBACK_FAILED", DELETE_AND_WAIT),
+        ("DELETE_FAILED", DELETE_AND_WAIT),
+        ("UPDATE_FAILED", "aws cloudformation rollback-stack --stack-name go-api-dev"),
+    ],
+)
+def test_stack_states_a_deploy_cannot_proceed_from_fail(account, status, fix):
+    results = stack_result(account, status)
+    assert results["stack"].status == "fail", results["stack"]
+    assert results["stack"].detail.startswith(f"go-api-dev is {status}: ")
+    assert fix in results["stack"].fix
+    # The stack exists: its log groups are not leftovers of another.
+    assert results["leftover-log-groups"].status == "skip"
+
+
+def test_rollback_complete_says_why_it_cannot_be_updated(account):
+    result = stack_result(account, "ROLLBACK_COMPLETE")["stack"]
+    assert "cannot be updated, only deleted" in result.detail
+
+
+@pytest.mark.parametrize(
+    "status",
+    ["CREATE_COMPLETE", "UPDATE_COMPLETE", "UPDATE_ROLLBACK_COMPLETE", "IMPORT_COMPLETE", "IMPORT_ROLLBACK_COMPLETE"],
+)
+def test_stack_states_deploy_updates_from_pass(account, status):
+    result = stack_result(account, status)["stack"]
+    assert (result.status, result.detail) == ("pass", f"go-api-dev is {status}: deploy updates it")
+
+
+def test_a_deleted_or_never_created_stack_is_created(account):
+    ctx = context(account, "go-api", {})
+    ctx.stack = "go-api-dev"
+    with Stubber(account.client("cloudformation")) as stub:
+        stub.add_client_error("describe_stacks", "ValidationError", "Stack with id go-api-dev does not exist", 400)
+        (result,) = stack.stack_state(ctx)
+    assert (result.status, result.detail) == ("pass", "no stack named go-api-dev: deploy creates it")

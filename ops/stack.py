@@ -1,0 +1,143 @@
+"""The stack of the name given with --stack: whether a deploy can proceed under that name,
+and what an earlier stack of the same name left behind.
+
+`aws cloudformation deploy` updates a stack that exists and creates one that does not. A
+stack whose first create rolled back (ROLLBACK_COMPLETE) can only be deleted; one in the
+middle of an operation or stuck in a failed one must settle or be repaired first. And a
+deleted stack keeps its log groups (DeletionPolicy RetainExceptOnCreate, names from the
+stack name), so a new create under the same name fails with "already exists".
+https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html#cfn-console-view-stack-data-resources-status-codes
+"""
+
+import botocore.exceptions
+
+from .aws import call, error_code
+from .context import Context
+from .report import Result, failed, passed, skipped
+from .template import Values
+
+# States from which `aws cloudformation deploy` can update the stack.
+UPDATABLE = {
+    "CREATE_COMPLETE",
+    "UPDATE_COMPLETE",
+    "UPDATE_ROLLBACK_COMPLETE",
+    "IMPORT_COMPLETE",
+    "IMPORT_ROLLBACK_COMPLETE",
+}
+# A change set was created for a stack that never existed: deploy creates it (the AWS CLI
+# treats the stack as absent), and nothing of it was created yet.
+NOT_CREATED_YET = "REVIEW_IN_PROGRESS"
+# The AWS CLI waiter that returns when the operation in progress ends.
+WAITERS = {
+    "CREATE_IN_PROGRESS": "stack-create-complete",
+    "UPDATE_IN_PROGRESS": "stack-update-complete",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS": "stack-update-complete",
+    "UPDATE_ROLLBACK_IN_PROGRESS": "stack-rollback-complete",
+    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS": "stack-rollback-complete",
+    "DELETE_IN_PROGRESS": "stack-delete-complete",
+    "IMPORT_IN_PROGRESS": "stack-import-complete",
+}
+
+
+def describe(ctx: Context) -> dict | None:
+    """The stack as DescribeStacks answers, or None when no stack has that name."""
+    try:
+        return call(ctx.client("cloudformation"), "describe_stacks", StackName=ctx.stack)["Stacks"][0]
+    except botocore.exceptions.ClientError as error:
+        # A name that never existed, or a deleted stack: "Stack with id X does not exist".
+        if error_code(error) == "ValidationError":
+            return None
+        raise
+
+
+def _delete(name: str) -> str:
+    return (
+        f"aws cloudformation delete-stack --stack-name {name} && "
+        f"aws cloudformation wait stack-delete-complete --stack-name {name}"
+    )
+
+
+def _fix(name: str, status: str) -> str:
+    events = f"the first failure: make doctor STACK={name}"
+    if status in ("ROLLBACK_COMPLETE", "CREATE_FAILED"):
+        # Its first create failed: with RetainExceptOnCreate nothing is left behind.
+        return f"{_delete(name)} (nothing of it is kept), then deploy again"
+    if status in ("ROLLBACK_FAILED", "DELETE_FAILED"):
+        return f"{events}; fix what blocked it, then {_delete(name)}"
+    if status == "UPDATE_ROLLBACK_FAILED":
+        return f"{events}; fix it, then aws cloudformation continue-update-rollback --stack-name {name}"
+    if status == "UPDATE_FAILED":
+        return f"aws cloudformation rollback-stack --stack-name {name}, or fix the cause ({events}) and deploy again"
+    if status in WAITERS:
+        return f"aws cloudformation wait {WAITERS[status]} --stack-name {name}, then run make preflight again"
+    if status.endswith("_IN_PROGRESS"):
+        return (
+            f"wait until aws cloudformation describe-stacks --stack-name {name} --query Stacks[0].StackStatus "
+            "no longer ends in _IN_PROGRESS, then run make preflight again"
+        )
+    return events
+
+
+def stack_state(ctx: Context) -> list[Result]:
+    if not ctx.stack:
+        return []
+    stack = ctx.deployed
+    if stack is None:
+        return [passed("stack", f"no stack named {ctx.stack}: deploy creates it")]
+    status = stack["StackStatus"]
+    if status in UPDATABLE:
+        return [passed("stack", f"{ctx.stack} is {status}: deploy updates it")]
+    if status == NOT_CREATED_YET:
+        return [passed("stack", f"{ctx.stack} is {status} (a change set never run): deploy creates it")]
+    why = {
+        "ROLLBACK_COMPLETE": "its first create failed and rolled back; such a stack cannot be updated, only deleted",
+    }.get(status, "a deploy cannot start until it settles or is repaired")
+    return [failed("stack", f"{ctx.stack} is {status}: {why}", _fix(ctx.stack, status))]
+
+
+def log_group_names(ctx: Context) -> list[str]:
+    """The names of the log groups the template creates, for the stack name given."""
+    values = Values(ctx.values.template, ctx.values.values, ctx.region, stack=ctx.stack)
+    names = []
+    for body in ctx.values.template.get("Resources", {}).values():
+        if body["Type"] != "AWS::Logs::LogGroup" or "LogGroupName" not in body.get("Properties", {}):
+            continue
+        if "Condition" in body and not values.get({"Condition": body["Condition"]}, True):
+            continue
+        name = values.get(body["Properties"]["LogGroupName"])
+        if name:
+            names.append(str(name))
+    return names
+
+
+def _existing_log_groups(ctx: Context, names: list[str]) -> list[str]:
+    logs = ctx.client("logs")
+    found = []
+    for name in names:
+        groups = call(logs, "describe_log_groups", logGroupNamePrefix=name)["logGroups"]
+        # The prefix also matches longer names (/ecs/app and /ecs/app-2): only the exact name collides.
+        if any(group["logGroupName"] == name for group in groups):
+            found.append(name)
+    return found
+
+
+def leftover_log_groups(ctx: Context) -> list[Result]:
+    if not ctx.stack:
+        return []
+    if ctx.deployed is not None and ctx.deployed["StackStatus"] != NOT_CREATED_YET:
+        return [skipped("leftover-log-groups", f"{ctx.stack} exists: its log groups are its own")]
+    names = log_group_names(ctx)
+    if not names:
+        return []
+    kept = _existing_log_groups(ctx, names)
+    if kept:
+        removals = "; ".join(f"aws logs delete-log-group --log-group-name {name}" for name in kept)
+        return [
+            failed(
+                "leftover-log-groups",
+                f"{', '.join(kept)} already exist (kept from an earlier stack {ctx.stack}): the create would fail "
+                "with 'already exists'",
+                f"once their logs are no longer needed: {removals}; or deploy under another stack name",
+            )
+        ]
+    return [passed("leftover-log-groups", f"none of {', '.join(names)} exists yet")]
