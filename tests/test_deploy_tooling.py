@@ -1,6 +1,7 @@
 """Parameter files and the make targets that deploy with them."""
 
 import json
+import os
 import re
 import subprocess
 
@@ -66,12 +67,14 @@ AWS = f"AWS={ROOT / '.venv' / 'bin' / 'aws'}"
 
 def make(*arguments, env=None) -> subprocess.CompletedProcess:
     # -o: never (re)install into .venv from a test, whatever the dates of its files say.
+    # The flags of a make that runs the tests (make -s test) must not reach this one.
+    clean = {k: v for k, v in (env or os.environ).items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     return subprocess.run(
         ["make", "--no-print-directory", "-o", ".venv/.installed", *arguments],
         cwd=ROOT,
         capture_output=True,
         text=True,
-        env=env,
+        env=clean,
         timeout=120,
     )
 

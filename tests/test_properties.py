@@ -32,8 +32,8 @@ DEEP = os.environ.get("HYPOTHESIS_PROFILE") == "deep"
 # Linting is 0.3-2 s per template, so the normal run is sized to keep `make test`
 # under a minute on 2 cores; the deep run is the search for new failures.
 SHARDS = 4
-PARTS_EXAMPLES = 2000 if DEEP else 64  # in all shards together, plus the corner examples
-TABLE_EXAMPLES = 300 if DEEP else 16
+PARTS_EXAMPLES = 2000 if DEEP else 40  # in all shards together, plus the corner examples
+TABLE_EXAMPLES = 300 if DEEP else 8
 settings.register_profile("project", deadline=None, suppress_health_check=[HealthCheck.too_slow])
 settings.load_profile("project")
 
