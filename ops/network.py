@@ -4,11 +4,13 @@ import re
 
 import botocore.exceptions
 
+from templates import facts
+
 from .aws import call
 from .context import Context
 from .report import Result, failed, passed, skipped
 
-ECR_IMAGE = re.compile(r"^\d{12}\.dkr\.ecr\.(?P<region>[a-z0-9-]+)\.amazonaws\.com(\.cn)?/")
+ECR_IMAGE = re.compile(rf"^\d{{12}}\.dkr\.ecr\.(?P<region>{facts.REGION_PART})\.amazonaws\.com(\.cn)?/")
 # What a task in a subnet without a default route needs to pull from ECR and write logs.
 # https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
 ECR_WITHOUT_INTERNET = ("ecr.api", "ecr.dkr", "logs")

@@ -10,6 +10,8 @@ import re
 from itertools import combinations
 from pathlib import Path
 
+from templates import facts
+
 from .errors import BadInput
 from .report import Result, failed, passed
 
@@ -19,7 +21,7 @@ ID_SHAPES = {
     "AWS::EC2::VPC::Id": r"vpc-[0-9a-f]{8}([0-9a-f]{9})?",
     "AWS::EC2::Subnet::Id": r"subnet-[0-9a-f]{8}([0-9a-f]{9})?",
     "AWS::EC2::SecurityGroup::Id": r"sg-[0-9a-f]{8}([0-9a-f]{9})?",
-    "AWS::EC2::AvailabilityZone::Name": r"[a-z]{2}(-[a-z]+)+-\d[a-z]",
+    "AWS::EC2::AvailabilityZone::Name": facts.REGION_PART + "[a-z]",
     "AWS::EC2::Image::Id": r"ami-[0-9a-f]{8}([0-9a-f]{9})?",
 }
 GUIDE = "docs/deploying.md#parameter-files"

@@ -8,6 +8,8 @@ Anything that depends on a resource (Fn::GetAtt, Ref to a resource) is Unknown.
 import json
 from pathlib import Path
 
+from templates import facts
+
 from .errors import BadInput
 
 OUTPUT = Path(__file__).resolve().parent.parent / "output"
@@ -39,7 +41,7 @@ class Values:
         self.values = values
         self.pseudo = {
             "AWS::Region": region,
-            "AWS::Partition": "aws-us-gov" if region.startswith("us-gov-") else "aws",
+            "AWS::Partition": facts.partition(region),
             "AWS::AccountId": account or "123456789012",
             "AWS::StackName": stack,
             "AWS::URLSuffix": "amazonaws.com",

@@ -23,6 +23,11 @@ def is_govcloud(region: str) -> bool:
     return region.startswith(GOVCLOUD_PREFIX)
 
 
+def partition(region: str) -> str:
+    """The ARN partition of a region (aws-us-gov for GovCloud, aws for the commercial regions)."""
+    return "aws-us-gov" if is_govcloud(region) else "aws"
+
+
 def commercial(regions) -> tuple[str, ...]:
     return tuple(region for region in regions if not is_govcloud(region))
 
@@ -183,11 +188,11 @@ TARGET_GROUP_ARN_PATTERN = (
     r":targetgroup/[A-Za-z0-9-]{1,32}/[a-f0-9]{16}$"
 )
 LISTENER_ARN_PATTERN = (
-    rf"^arn:{PARTITION_PART}:elasticloadbalancing:[a-z0-9-]+:{ACCOUNT_PART}"
+    rf"^arn:{PARTITION_PART}:elasticloadbalancing:{REGION_PART}:{ACCOUNT_PART}"
     r":listener/app/[A-Za-z0-9-]+/[a-f0-9]+/[a-f0-9]+$"
 )
-OPTIONAL_SNS_TOPIC_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:sns:[a-z0-9-]+:{ACCOUNT_PART}:[A-Za-z0-9_-]{{1,256}})?$"
-OPTIONAL_KMS_KEY_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:kms:[a-z0-9-]+:{ACCOUNT_PART}:key/[a-f0-9-]+)?$"
+OPTIONAL_SNS_TOPIC_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:sns:{REGION_PART}:{ACCOUNT_PART}:[A-Za-z0-9_-]{{1,256}})?$"
+OPTIONAL_KMS_KEY_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:kms:{REGION_PART}:{ACCOUNT_PART}:key/[a-f0-9-]+)?$"
 OPTIONAL_SECURITY_GROUP_ID_PATTERN = r"^(sg-[0-9a-f]{8,17})?$"
 OPTIONAL_NAMESPACE_ID_PATTERN = r"^(ns-[a-z0-9]{16})?$"
 PREFIX_LIST_ID_PATTERN = r"^pl-[a-f0-9]{8,17}$"

@@ -22,6 +22,17 @@ def _allowed(parameter: dict) -> str:
     return "any value of the type"
 
 
+_OUTPUTS_NOTE = (
+    "Exported outputs are exported under `<stack name>-<output>`. A task definition ARN is an output "
+    "but never an export: it changes with every release, and an export that another stack imports "
+    "cannot change."
+)
+
+
+def _export_name(key: str, body: dict) -> str:
+    return f"`<stack name>-{key}`" if "Export" in body else "not exported"
+
+
 def page(name: str, summary: str, document: dict) -> str:
     parameters = document.get("Parameters", {})
     interface = document.get("Metadata", {}).get("AWS::CloudFormation::Interface", {})
@@ -47,7 +58,7 @@ def page(name: str, summary: str, document: dict) -> str:
         for title, body in sorted(document["Resources"].items())
     ]
     outputs = [
-        [f"`{key}`", _cell(body.get("Description", "")), f"`<stack name>-{key}`"]
+        [f"`{key}`", _cell(body.get("Description", "")), _export_name(key, body)]
         for key, body in document.get("Outputs", {}).items()
     ]
     return (
@@ -58,6 +69,6 @@ def page(name: str, summary: str, document: dict) -> str:
         + table(["Parameter", "Group", "Label", "Type", "Default", "Allowed", "Description"], rows)
         + f"\n## Resources ({len(resources)})\n\n"
         + table(["Logical ID", "Type", "Created when"], resources)
-        + f"\n## Outputs ({len(outputs)})\n\nEvery output is exported under `<stack name>-<output>`.\n\n"
+        + f"\n## Outputs ({len(outputs)})\n\n{_OUTPUTS_NOTE}\n\n"
         + table(["Output", "Description", "Export name"], outputs)
     )
