@@ -73,4 +73,25 @@ def bucket(ctx: Context) -> list[Result]:
         if error_code(error) in {"404", "NoSuchBucket", "NotFound"}:
             return [failed("bucket", f"{name} does not exist", f"aws s3 mb s3://{name} --region {ctx.region}")]
         raise
-    return [passed("bucket", f"{name} exists")]
+    region = bucket_region(call(ctx.client("s3"), "get_bucket_location", Bucket=name).get("LocationConstraint"))
+    if region != ctx.region:
+        # The tasks reach S3 through the VPC's S3 gateway endpoint and the S3 prefix list, and
+        # both serve only buckets of their own region.
+        # https://docs.aws.amazon.com/vpc/latest/privatelink/vpc-endpoints-s3.html
+        return [
+            failed(
+                "bucket",
+                f"{name} is in {region}, not {ctx.region}: the tasks' S3 gateway endpoint reaches only "
+                f"buckets of {ctx.region}",
+                f"use a bucket of {ctx.region}: aws s3 mb s3://<new-name> --region {ctx.region}",
+            )
+        ]
+    return [passed("bucket", f"{name} exists in {region}")]
+
+
+def bucket_region(location_constraint: str | None) -> str:
+    """GetBucketLocation's answer as a region name: null is us-east-1 and EU the old name of
+    eu-west-1. https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html"""
+    if not location_constraint:
+        return "us-east-1"
+    return "eu-west-1" if location_constraint == "EU" else location_constraint

@@ -9,7 +9,7 @@ import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from .errors import AwsUnavailable, NoPermission
+from .errors import AwsError, AwsUnavailable, NoPermission
 
 # Throttled calls are retried with backoff ("standard" mode retries throttling errors)
 # before the command gives up with one line.
@@ -56,16 +56,17 @@ class Account:
 
 
 def call(client, operation: str, **arguments) -> dict:
-    """One API call; AccessDenied becomes NoPermission, the unrecoverable ones AwsUnavailable."""
+    """One API call; AccessDenied becomes NoPermission, the unrecoverable ones AwsUnavailable,
+    any other failure but an error code (which the checks read) AwsError."""
+    action = f"{client.meta.service_model.signing_name}:{client.meta.method_to_api_mapping.get(operation, operation)}"
     try:
         return getattr(client, operation)(**arguments)
     except botocore.exceptions.ClientError as error:
-        code = error.response.get("Error", {}).get("Code", "")
-        name = client.meta.method_to_api_mapping.get(operation, operation)
+        code = error_code(error)
         if code in DENIED_CODES:
-            raise NoPermission(f"{client.meta.service_model.signing_name}:{name}") from None
+            raise NoPermission(action) from None
         if code in THROTTLING_CODES:
-            raise AwsUnavailable(f"{name} is throttled even after retries: run again in a minute") from None
+            raise AwsUnavailable(f"{action} is throttled even after retries: run again in a minute") from None
         if code in CREDENTIAL_CODES:
             raise AwsUnavailable(f"the AWS credentials were refused ({code}): renew them (aws sso login)") from None
         raise
@@ -75,11 +76,38 @@ def call(client, operation: str, **arguments) -> dict:
         raise AwsUnavailable(f"the AWS login has expired: {error}") from None
     except botocore.exceptions.EndpointConnectionError as error:
         raise AwsUnavailable(
-            f"cannot reach {error.kwargs.get('endpoint_url')}: check AWS_REGION, AWS_ENDPOINT_URL and the network"
+            f"{action}: cannot reach {error.kwargs.get('endpoint_url')}: "
+            "check AWS_REGION, AWS_ENDPOINT_URL and the network"
         ) from None
     except botocore.exceptions.ConnectTimeoutError as error:
-        raise AwsUnavailable(f"timed out connecting to {error.kwargs.get('endpoint_url')}: check the network") from None
+        raise AwsUnavailable(
+            f"{action}: timed out connecting to {error.kwargs.get('endpoint_url')}: check the network"
+        ) from None
+    except botocore.exceptions.ReadTimeoutError as error:
+        # Retried already (standard mode); every later call would most likely wait as long.
+        raise AwsUnavailable(
+            f"{action}: no answer from {error.kwargs.get('endpoint_url')} within "
+            f"{CLIENT_CONFIG.read_timeout} s: check the network and run again"
+        ) from None
+    except botocore.exceptions.BotoCoreError as error:
+        if isinstance(error, AssertionError):  # botocore.stub's complaint about a test, not an AWS answer
+            raise
+        raise AwsError(f"{action}: {one_line(error)}") from None
 
 
 def error_code(error: botocore.exceptions.ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
+
+
+def one_line(error: Exception) -> str:
+    """An AWS error no check handles, on one line: the operation, AWS's code and message."""
+    if isinstance(error, botocore.exceptions.ClientError):
+        message = error.response.get("Error", {}).get("Message", "")
+        text = f"{error.operation_name}: {error_code(error)}: {message}".rstrip(": ")
+    else:
+        text = str(error)
+    return " ".join(text.split())  # a ParamValidationError spans several lines
+
+
+# Caught by the commands' main(): what an AWS call may raise that no check turned into a result.
+AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AwsError)

@@ -3,7 +3,8 @@
 Reads, never changes: the stack's status and first failure, then each ECS service of
 the stack (events, deployments, stopped tasks, target health, Cloud Map instances), and
 matches what it finds against ops.signatures.
-Exit status: 0 healthy, 1 problems found, 2 no such stack or AWS unreachable.
+Exit status: 0 healthy, 1 problems found, 2 no such stack, AWS unreachable or an AWS error
+(one inside a service's inspection skips that service, naming it).
 """
 
 import argparse
@@ -12,8 +13,8 @@ import sys
 import botocore.exceptions
 
 from . import signatures
-from .aws import Account, call, error_code
-from .errors import AwsUnavailable, BadInput, NoPermission
+from .aws import AWS_ERRORS, Account, call, error_code, one_line
+from .errors import AwsError, AwsUnavailable, BadInput, NoPermission
 from .report import Result, as_json, as_text, exit_code, failed, passed, progress, skipped
 
 HEALTHY_STACK = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
@@ -33,14 +34,17 @@ def _stack(cloudformation, name: str) -> dict:
 
 def first_failure(cloudformation, name: str) -> dict | None:
     """The earliest *_FAILED event of the stack's latest operation (the others follow from it)."""
-    events = []
-    for page in cloudformation.get_paginator("describe_stack_events").paginate(StackName=name):
+    events, token = [], {}
+    while True:  # paged by hand: each page goes through call() and its one-line errors
+        page = call(cloudformation, "describe_stack_events", StackName=name, **token)
         for event in page["StackEvents"]:  # newest first
             events.append(event)
             if event["LogicalResourceId"] == name and event["ResourceStatus"] in STARTS:
                 break
         else:
-            continue
+            if page.get("NextToken"):
+                token = {"NextToken": page["NextToken"]}
+                continue
         break
     failures = [e for e in reversed(events) if e["ResourceStatus"].endswith("_FAILED")]
     real = [e for e in failures if "cancelled" not in e.get("ResourceStatusReason", "").lower()]
@@ -169,6 +173,10 @@ def diagnose(account: Account, name: str) -> list[Result]:
                 findings.results.append(
                     skipped(f"service:{resource['LogicalResourceId']}", f"no permission: {denied.action}")
                 )
+            except (botocore.exceptions.ClientError, AwsError) as error:
+                findings.results.append(
+                    skipped(f"service:{resource['LogicalResourceId']}", f"AWS error: {one_line(error)}")
+                )
     return findings.results + findings.matched()
 
 
@@ -193,6 +201,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except NoPermission as denied:
         print(f"doctor: no permission: {denied.action} (see docs/preflight-doctor.md#permissions)", file=sys.stderr)
+        return 2
+    except AWS_ERRORS as error:
+        print(f"doctor: AWS error: {one_line(error)}", file=sys.stderr)
         return 2
     if arguments.json:
         sys.stdout.write(as_json(results))

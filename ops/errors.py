@@ -1,4 +1,4 @@
-"""The two ways a command stops early, each printed as one line."""
+"""The ways a command stops early or skips a check, each printed as one line."""
 
 
 class BadInput(Exception):
@@ -15,3 +15,9 @@ class NoPermission(Exception):
     def __init__(self, action: str):
         super().__init__(action)
         self.action = action
+
+
+class AwsError(Exception):
+    """An AWS call failed in a way no check expects (an unusual error code, a request botocore
+    refused to send): the check it happened in is skipped naming it; outside a check the
+    command stops with exit status 2."""

@@ -6,7 +6,7 @@ import botocore.exceptions
 
 from templates import facts
 
-from .aws import call
+from .aws import call, error_code
 from .context import Context
 from .report import Result, failed, passed, skipped
 
@@ -27,8 +27,16 @@ def vpc_dns(ctx: Context) -> list[Result]:
     ec2 = ctx.client("ec2")
     try:
         call(ec2, "describe_vpcs", VpcIds=[vpc])
-    except botocore.exceptions.ClientError:
-        return [failed("vpc.exists", f"VPC {vpc} does not exist in {ctx.region}", "aws ec2 describe-vpcs")]
+    except botocore.exceptions.ClientError as error:
+        if error_code(error) != "InvalidVpcID.NotFound":  # any other error says nothing about the VPC
+            raise
+        return [
+            failed(
+                "vpc.exists",
+                f"VPC {vpc} does not exist in {ctx.region}",
+                f"aws ec2 describe-vpcs --region {ctx.region} --query 'Vpcs[].[VpcId,CidrBlock]' --output text",
+            )
+        ]
     off = []
     for attribute, which in (("enableDnsSupport", "support"), ("enableDnsHostnames", "hostnames")):
         answer = call(ec2, "describe_vpc_attribute", VpcId=vpc, Attribute=attribute)

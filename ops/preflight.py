@@ -2,7 +2,8 @@
 
 First offline (the parameter file against the template, and the template's Rules),
 then, read-only, the account the stack will be deployed to.
-Exit status: 0 nothing failed, 1 something failed, 2 bad input or AWS unreachable.
+Exit status: 0 nothing failed, 1 something failed, 2 bad input, AWS unreachable, or an AWS
+error outside any one check (inside one, that check is skipped naming the error).
 """
 
 import argparse
@@ -12,9 +13,9 @@ from collections.abc import Callable
 import botocore.exceptions
 
 from . import artifacts, compute, loadbalancing, network, params, rules, stack, template
-from .aws import Account, call
+from .aws import AWS_ERRORS, Account, call, one_line
 from .context import Context
-from .errors import AwsUnavailable, BadInput, NoPermission
+from .errors import AwsError, AwsUnavailable, BadInput, NoPermission
 from .report import Result, as_json, as_text, exit_code, progress, skipped
 from .template import Values
 
@@ -39,6 +40,9 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("iam.ecs-service-linked-role", compute.service_linked_role),
     ("quota", compute.fargate_quota),
 ]
+
+# An AWS error inside one check skips that check (naming the error) and the others run.
+CHECK_ERRORS = (botocore.exceptions.ClientError, AwsError)
 
 
 def offline(name: str, params_file: str | None) -> tuple[dict, dict[str, str], list[Result]]:
@@ -96,6 +100,9 @@ def account_checks(ctx: Context, document: dict, offline_results: list[Result]) 
         except NoPermission as denied:
             redone = {}
             results.append(skipped("rules", f"no permission: {denied.action}"))
+        except CHECK_ERRORS as error:
+            redone = {}
+            results.append(skipped("rules", f"AWS error: {one_line(error)}"))
         offline_results[:] = [redone.get(r.check, r) if r.status == "skip" else r for r in offline_results]
     for name, check in ACCOUNT_CHECKS:
         progress(f"checking {name}...")
@@ -103,6 +110,8 @@ def account_checks(ctx: Context, document: dict, offline_results: list[Result]) 
             results += check(ctx)
         except NoPermission as denied:
             results.append(skipped(name, f"no permission: {denied.action}"))
+        except CHECK_ERRORS as error:
+            results.append(skipped(name, f"AWS error: {one_line(error)}"))
     return results
 
 
@@ -145,6 +154,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except AwsUnavailable as error:
         print(f"preflight: {error}", file=sys.stderr)
+        return 2
+    except AWS_ERRORS as error:
+        print(f"preflight: AWS error: {one_line(error)}", file=sys.stderr)
         return 2
     sys.stdout.write(as_json(results) if arguments.json else as_text(results))
     return exit_code(results)

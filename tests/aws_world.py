@@ -99,6 +99,16 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
     ids["dark_vpc"] = dark
     ids["dark_subnets"] = [subnet("10.9.1.0/24", "us-east-1a", dark), subnet("10.9.2.0/24", "us-east-1b", dark)]
     ids["dark_sg"] = group("elsewhere", dark)
+    # Its only endpoint has private DNS off: the ECR API name still resolves to the public
+    # address, so for the tasks it is as good as missing.
+    ec2.create_vpc_endpoint(
+        VpcId=dark,
+        VpcEndpointType="Interface",
+        ServiceName=f"com.amazonaws.{REGION}.ecr.api",
+        SubnetIds=ids["dark_subnets"],
+        SecurityGroupIds=[ids["dark_sg"]],
+        PrivateDnsEnabled=False,
+    )
 
     elbv2 = s.client("elbv2", endpoint_url=endpoint)
     alb = elbv2.create_load_balancer(Name="public", Subnets=ids["public"], SecurityGroups=[ids["alb_sg"]])
@@ -136,6 +146,9 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
         ecr.create_repository(repositoryName=repository)
         ecr.put_image(repositoryName=repository, imageManifest=MANIFEST, imageTag="v1.0.0")
     s.client("s3", endpoint_url=endpoint).create_bucket(Bucket="knowledge-base-dev")
+    s.client("s3", endpoint_url=endpoint, region_name="eu-west-1").create_bucket(
+        Bucket="knowledge-base-ireland", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
+    )
     ssm = s.client("ssm", endpoint_url=endpoint)
     for name in ("database-url", "session-secret", "agentcore-api-key"):
         ssm.put_parameter(Name=f"/bidopsai/dev/{name}", Type="SecureString", Value="x")
