@@ -5,6 +5,7 @@ import datetime
 import json
 import re
 
+import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
@@ -335,3 +336,56 @@ def test_cloud_map_without_instances_and_no_task_is_not_a_registry_problem(accou
     results = {r.check: r for r in replay(account, recorded)}
     assert results["cloud-map:platform-dev-AgentCoreService-UiOpAs"].status == "pass"
     assert results["service:platform-dev-AgentCoreService-UiOpAs"].detail == "0 of 2 tasks running"
+
+
+# --- AWS errors no reading expects ---------------------------------------------------------
+
+
+def test_an_unusual_aws_error_is_one_line_and_exit_2(account, monkeypatch, capsys):
+    monkeypatch.setattr(doctor, "Account", lambda: account)
+    with Stubber(account.client("cloudformation")) as stub:
+        stub.add_client_error("describe_stacks", "InternalFailure", "We encountered an internal error.", 500)
+        assert doctor.main(["go-api-dev"]) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if not line.startswith("reading")]
+    assert lines == ["doctor: AWS error: DescribeStacks: InternalFailure: We encountered an internal error."]
+    assert captured.out == ""
+
+
+def test_a_read_timeout_on_the_stack_events_is_one_line_and_exit_2(account, monkeypatch, capsys):
+    monkeypatch.setattr(doctor, "Account", lambda: account)
+    cloudformation = account.client("cloudformation")
+    real = cloudformation._make_api_call
+
+    def events_time_out(operation_name, arguments):
+        if operation_name == "DescribeStackEvents":
+            raise botocore.exceptions.ReadTimeoutError(endpoint_url="https://cloudformation.us-east-1.amazonaws.com/")
+        return real(operation_name, arguments)
+
+    monkeypatch.setattr(cloudformation, "_make_api_call", events_time_out)
+    with Stubber(cloudformation) as stub:
+        stack = {"StackName": "go-api-dev", "StackStatus": "CREATE_COMPLETE", "CreationTime": NOW}
+        stub.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": "go-api-dev"})
+        assert doctor.main(["go-api-dev"]) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if not line.startswith("reading")]
+    assert lines == [
+        "doctor: cloudformation:DescribeStackEvents: no answer from https://cloudformation.us-east-1.amazonaws.com/ "
+        "within 30 s: check the network and run again"
+    ]
+
+
+def test_an_unusual_aws_error_in_one_service_skips_that_service(account):
+    stubs = stubbed_account(account, "CREATE_COMPLETE", "", [STARTED])
+    # The service's description fails; what the stack said is still reported.
+    stubs["ecs"].deactivate()
+    with Stubber(account.client("ecs")) as ecs:
+        ecs.add_client_error("describe_services", "ServerException", "Service unavailable.", 500)
+        results = {r.check: r for r in doctor.diagnose(account, "go-api-dev")}
+    for stub in stubs.values():
+        stub.deactivate()
+    assert results["stack"].status == "pass"
+    assert (results["service:Service"].status, results["service:Service"].detail) == (
+        "skip",
+        "AWS error: DescribeServices: ServerException: Service unavailable.",
+    )

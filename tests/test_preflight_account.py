@@ -38,6 +38,7 @@ READ_OPERATIONS = {
     "DescribeImages",
     "GetParameters",
     "HeadBucket",
+    "GetBucketLocation",
     "GetNamespace",
     "GetHostedZone",
     "DescribeClusters",
@@ -239,6 +240,7 @@ def test_the_full_runs_together_call_every_read_operation(full_run):
 
 # Check name (its family, before ":") -> the function that reports it.
 CHECKS = {
+    "vpc.exists": network.vpc_dns,
     "vpc.dns": network.vpc_dns,
     "subnets": network.subnets,
     "route": network.image_routes,
@@ -254,12 +256,14 @@ CHECKS = {
     "cluster": compute.cluster,
 }
 MISSING_SUBNET = "subnet-0123456789abcdef0"
+MISSING_VPC = "vpc-0123456789abcdef0"
 
 
 @pytest.mark.parametrize(
     ("template", "change", "check", "says"),
     [
         ("go-api", {"VpcId": "dark_vpc", "SubnetIds": "dark_subnets"}, "vpc.dns", "enableDnsHostnames off"),
+        ("go-api", {"VpcId": MISSING_VPC}, "vpc.exists", f"VPC {MISSING_VPC} does not exist in us-east-1"),
         ("go-api", {"SubnetIds": ["public", MISSING_SUBNET]}, "subnets:SubnetIds", f"{MISSING_SUBNET} not found"),
         ("platform", {"PrivateAppSubnetIds": "dark_subnets"}, "subnets:PrivateAppSubnetIds", "not in vpc-"),
         ("go-api", {"SubnetIds": "one_zone"}, "subnets:SubnetIds.zones", "all in us-east-1a"),
@@ -280,11 +284,20 @@ MISSING_SUBNET = "subnet-0123456789abcdef0"
         ("platform", {"ListenerRulePriority": "50"}, "listener", "priority 50 is in use"),
         ("platform", {"S3PrefixListId": "other_prefix_list"}, "prefix-list", "not com.amazonaws.us-east-1.s3"),
         ("platform", {"KnowledgeBaseBucketName": "no-such-bucket"}, "bucket", "does not exist"),
+        # The S3 gateway endpoint reaches only buckets of its own region.
+        ("platform", {"KnowledgeBaseBucketName": "knowledge-base-ireland"}, "bucket", "is in eu-west-1, not us-east-1"),
         ("platform", {"SecretsParameterPath": "/half/dev"}, "ssm-parameters", "/half/dev/session-secret"),
         ("platform", {"VpcEndpointSecurityGroupId": "app_sg"}, "endpoints.interface", "not in sg-"),
         ("platform", {"PrivateAppSubnetIds": "public"}, "endpoints.s3-gateway", "no S3 gateway endpoint"),
         ("platform", {"PrivateAppSubnetIds": "one_zone"}, "route:BffService", "AssignPublicIp=DISABLED"),
         ("finfocus-plugin", {"SubnetIds": "isolated"}, "route:Service", "no route to the internet for ghcr.io"),
+        # No default route and, in that VPC, only an ECR API endpoint without private DNS.
+        (
+            "go-api",
+            {"VpcId": "dark_vpc", "SubnetIds": "dark_subnets", "AssignPublicIp": "DISABLED"},
+            "route:Service",
+            "no NAT or internet route, and no ecr.api, ecr.dkr, logs, s3 (gateway",
+        ),
         ("finfocus-plugin", {"ExistingClusterName": "gone"}, "cluster", "INACTIVE"),
         ("finfocus-plugin", {"ExistingClusterName": "never"}, "cluster", "not found"),
     ],
@@ -296,6 +309,27 @@ def test_each_check_fails_on_its_mistake(world, template, change, check, says):
     assert results[check].status == "fail", results[check]
     assert says in results[check].detail
     assert results[check].fix
+
+
+def test_interface_endpoints_missing_or_without_private_dns_fail(world):
+    # The dark VPC has one interface endpoint, ecr.api, with private DNS off: it counts as
+    # missing, like the five it lacks (the platform's list, docs/platform.md).
+    values = platform(world, VpcId=world["dark_vpc"])
+    results = by_check(network.interface_endpoints(context(world, "platform", values)))
+    result = results["endpoints.interface"]
+    assert result.status == "fail", result
+    assert result.detail == (
+        f"missing or without private DNS in {world['dark_vpc']}: "
+        "ecr.api, ecr.dkr, logs, ssm, bedrock-runtime, bedrock-agent-runtime"
+    )
+    assert f"--vpc-id {world['dark_vpc']} --vpc-endpoint-type Interface" in result.fix
+    assert "--private-dns-enabled" in result.fix
+
+
+def test_a_bucket_of_the_stacks_region_passes(full_run):
+    results, _ = full_run("platform")
+    # GetBucketLocation answers null for us-east-1, the world's region.
+    assert (results["bucket"].status, results["bucket"].detail) == ("pass", "knowledge-base-dev exists in us-east-1")
 
 
 def test_the_stacks_own_rule_does_not_block_an_update(world):

@@ -9,16 +9,19 @@ https://docs.aws.amazon.com/servicequotas/2019-06-24/apireference/API_GetService
 """
 
 import datetime
+import re
 
+import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from ops import compute, params, preflight, stack
+from ops import artifacts, compute, network, params, preflight, stack
 from ops.aws import Account
 from ops.context import Context
-from ops.errors import NoPermission
+from ops.errors import AwsError, NoPermission
 from ops.template import Values, load
 from tests import aws_world
+from tests.helpers import ROOT
 
 VPC = "vpc-0123456789abcdef0"
 OTHER_VPC = "vpc-0fedcba9876543210"
@@ -293,3 +296,68 @@ def test_a_deleted_or_never_created_stack_is_created(account):
         stub.add_client_error("describe_stacks", "ValidationError", "Stack with id go-api-dev does not exist", 400)
         (result,) = stack.stack_state(ctx)
     assert (result.status, result.detail) == ("pass", "no stack named go-api-dev: deploy creates it")
+
+
+# --- The bucket's region: GetBucketLocation's old "EU" -------------------------------------
+# https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketLocation.html
+
+
+def test_a_bucket_located_eu_is_in_eu_west_1(account):
+    ctx = context(account, "platform", {"Environment": "dev", "KnowledgeBaseBucketName": "old-eu-bucket"})
+    with Stubber(account.client("s3")) as stub:
+        stub.add_response("head_bucket", {}, {"Bucket": "old-eu-bucket"})
+        stub.add_response("get_bucket_location", {"LocationConstraint": "EU"}, {"Bucket": "old-eu-bucket"})
+        (result,) = artifacts.bucket(ctx)
+        stub.assert_no_pending_responses()
+    assert result.status == "fail" and result.detail.startswith("old-eu-bucket is in eu-west-1, not us-east-1"), result
+    assert "--region us-east-1" in result.fix
+
+
+# --- AWS errors no check expects: a skip naming the error, or one line and exit 2 ----------
+
+
+def test_an_unusual_aws_error_skips_only_its_check(account, monkeypatch):
+    ctx = context(account, "go-api", {"VpcId": VPC})
+
+    def other(_ctx):
+        return [preflight.skipped("other", "ran")]
+
+    monkeypatch.setattr(preflight, "ACCOUNT_CHECKS", [("vpc.dns", network.vpc_dns), ("other", other)])
+    with Stubber(account.client("ec2")) as stub:
+        stub.add_client_error("describe_vpcs", "InternalFailure", "We encountered an internal error.", 500)
+        results = preflight.account_checks(ctx, {}, [])
+        stub.assert_no_pending_responses()
+    # Not "VPC does not exist": an internal failure says nothing about the VPC.
+    assert [(r.check, r.status, r.detail) for r in results] == [
+        ("vpc.dns", "skip", "AWS error: DescribeVpcs: InternalFailure: We encountered an internal error."),
+        ("other", "skip", "ran"),
+    ]
+
+
+def read_timeout(operation_name, _arguments):
+    raise botocore.exceptions.ReadTimeoutError(endpoint_url="https://ec2.us-east-1.amazonaws.com/")
+
+
+def test_a_read_timeout_is_one_line_and_exit_2(account, monkeypatch, capsys):
+    monkeypatch.setattr(preflight, "Account", lambda: account)
+    # Every EC2 request times out, whichever the account part makes first.
+    monkeypatch.setattr(account.client("ec2"), "_make_api_call", read_timeout)
+    assert preflight.main(["go-api", str(ROOT / "params" / "go-api.dev.json")]) == 2
+    captured = capsys.readouterr()
+    lines = [line for line in captured.err.splitlines() if not line.startswith("checking")]
+    assert len(lines) == 1, captured.err
+    assert re.fullmatch(
+        r"preflight: ec2:Describe\w+: no answer from https://ec2\.us-east-1\.amazonaws\.com/ within 30 s: "
+        r"check the network and run again",
+        lines[0],
+    ), lines[0]
+    assert captured.out == ""
+
+
+def test_a_request_botocore_refuses_is_one_aws_error_naming_the_operation(account):
+    # An invalid bucket name never leaves botocore (ParamValidationError, several lines).
+    ctx = context(account, "platform", {"Environment": "dev", "KnowledgeBaseBucketName": "bad/name"})
+    with pytest.raises(AwsError) as raised:
+        artifacts.bucket(ctx)
+    assert str(raised.value).startswith("s3:HeadBucket: Parameter validation failed: Invalid bucket name")
+    assert "\n" not in str(raised.value)
