@@ -126,8 +126,11 @@ def check(template: dict, given: dict[str, str]) -> list[Result]:
     for key in given:
         if key not in parameters:
             close = difflib.get_close_matches(key, parameters, n=1)
-            hint = f"did you mean {close[0]}?" if close else "remove it: the template does not take it"
-            results.append(failed(f"params:{key}", f"unknown parameter {key}", hint))
+            if close:  # the key and its likely intended name on the one line a reader sees first
+                detail, fix = f"unknown parameter {key}: did you mean {close[0]}?", f"rename {key} to {close[0]}"
+            else:
+                detail, fix = f"unknown parameter {key}", "remove it: the template does not take it"
+            results.append(failed(f"params:{key}", detail, fix))
     for key, body in parameters.items():
         if "Default" not in body and key not in given:
             results.append(

@@ -6,6 +6,7 @@ The clone is of the committed state (git clone of this repository) with the shar
 installing into that shared environment whatever the dates of the clone's files.
 """
 
+import json
 import os
 import re
 import shlex
@@ -80,6 +81,21 @@ def test_the_readme_build_options_run_in_a_fresh_clone(clone):
 def test_make_check_passes_in_a_fresh_clone(clone):
     result = run(["make", "--no-print-directory", *KEEP_VENV, "check"], clone)
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_make_deploy_stops_on_a_misspelt_parameter_before_the_aws_cli(clone, tmp_path):
+    entries = json.loads((clone / "params" / "go-api.dev.json").read_text())
+    broken = tmp_path / "go-api.broken.json"
+    broken.write_text(json.dumps([*entries, "MaxTask=6"]))
+    # AWS=false: had make reached the AWS CLI, `false cloudformation deploy ...` would be
+    # echoed on stdout and fail.
+    deploy = ["deploy", "TEMPLATE=go-api", "STACK=go-api-dev", f"PARAMS={broken}", "AWS=false"]
+    result = run(["make", "--no-print-directory", *KEEP_VENV, *deploy], clone)
+    assert result.returncode != 0
+    assert "cloudformation deploy" not in result.stdout + result.stderr
+    naming = [line for line in result.stderr.splitlines() if "MaxTask" in line]
+    assert len(naming) == 2, result.stderr  # the problem, then its fix
+    assert " ".join(naming[0].split()) == "fail params:MaxTask unknown parameter MaxTask: did you mean MaxTasks?"
 
 
 def test_the_readme_set_up_commands_are_make_targets():
