@@ -99,6 +99,17 @@ def error_code(error: botocore.exceptions.ClientError) -> str:
     return error.response.get("Error", {}).get("Code", "")
 
 
+# Codes that mean "there is no such thing", as each service spells it (InvalidSubnetID.NotFound,
+# TargetGroupNotFound, ListenerNotFoundException, NamespaceNotFound, NoSuchEntity, ...). Any
+# other error says nothing about whether the thing exists, so the check must not report it missing.
+_MISSING_CODES = {"NoSuchEntity", "NoSuchBucket", "404"}
+
+
+def is_missing(error: botocore.exceptions.ClientError) -> bool:
+    code = error_code(error)
+    return code in _MISSING_CODES or code.endswith(("NotFound", "NotFoundException")) or code.endswith(".Malformed")
+
+
 def one_line(error: Exception) -> str:
     """An AWS error no check handles, on one line: the operation, AWS's code and message."""
     if isinstance(error, botocore.exceptions.ClientError):

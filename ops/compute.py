@@ -4,7 +4,7 @@ import math
 
 import botocore.exceptions
 
-from .aws import call
+from .aws import call, is_missing
 from .context import Context
 from .report import Result, failed, passed, skipped
 
@@ -35,7 +35,9 @@ def cluster(ctx: Context) -> list[Result]:
 def service_linked_role(ctx: Context) -> list[Result]:
     try:
         call(ctx.client("iam"), "get_role", RoleName=SERVICE_LINKED_ROLE)
-    except botocore.exceptions.ClientError:
+    except botocore.exceptions.ClientError as error:
+        if not is_missing(error):
+            raise
         return [
             failed(
                 "iam.ecs-service-linked-role",
@@ -87,7 +89,9 @@ def namespace(ctx: Context) -> list[Result]:
         return [skipped("namespace", "ExistingNamespaceId is empty: the stack creates the namespace")]
     try:
         found = call(ctx.client("servicediscovery"), "get_namespace", Id=namespace_id)["Namespace"]
-    except botocore.exceptions.ClientError:
+    except botocore.exceptions.ClientError as error:
+        if not is_missing(error):
+            raise
         return [failed("namespace", f"{namespace_id} not found", "aws servicediscovery list-namespaces")]
     problems = []
     if found["Type"] != "DNS_PRIVATE":

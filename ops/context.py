@@ -5,7 +5,7 @@ from functools import cached_property
 
 import botocore.exceptions
 
-from .aws import Account, call
+from .aws import Account, call, is_missing
 from .services import Service, services
 from .template import Values
 
@@ -62,7 +62,9 @@ class Context:
         for subnet_id in missing:
             try:
                 found = call(self.client("ec2"), "describe_subnets", SubnetIds=[subnet_id])["Subnets"]
-            except botocore.exceptions.ClientError:  # InvalidSubnetID.NotFound
+            except botocore.exceptions.ClientError as error:
+                if not is_missing(error):
+                    raise
                 found = []
             self._subnets[subnet_id] = found[0] if found else {}
         return [self._subnets[i] for i in ids if self._subnets[i]]

@@ -2,7 +2,7 @@
 
 import botocore.exceptions
 
-from .aws import call
+from .aws import call, is_missing
 from .context import Context
 from .report import Result, failed, passed
 
@@ -13,7 +13,9 @@ def target_group(ctx: Context) -> list[Result]:
         return []
     try:
         groups = call(ctx.client("elbv2"), "describe_target_groups", TargetGroupArns=[arn])["TargetGroups"]
-    except botocore.exceptions.ClientError:
+    except botocore.exceptions.ClientError as error:
+        if not is_missing(error):
+            raise
         groups = []
     if not groups:
         return [failed("target-group", f"{arn} not found in {ctx.region}", "aws elbv2 describe-target-groups")]
@@ -41,7 +43,9 @@ def listener_priority(ctx: Context) -> list[Result]:
     elbv2 = ctx.client("elbv2")
     try:
         call(elbv2, "describe_listeners", ListenerArns=[arn])
-    except botocore.exceptions.ClientError:
+    except botocore.exceptions.ClientError as error:
+        if not is_missing(error):
+            raise
         return [failed("listener", f"{arn} not found in {ctx.region}", "aws elbv2 describe-listeners")]
     rules = call(elbv2, "describe_rules", ListenerArn=arn)["Rules"]
     holder = next((r for r in rules if r.get("Priority") == priority), None)

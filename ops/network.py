@@ -6,7 +6,7 @@ import botocore.exceptions
 
 from templates import facts
 
-from .aws import call, error_code
+from .aws import call, error_code, is_missing
 from .context import Context
 from .report import Result, failed, passed, skipped
 
@@ -279,7 +279,9 @@ def security_groups(ctx: Context) -> list[Result]:
         check = f"security-group:{parameter}"
         try:
             found = call(ctx.client("ec2"), "describe_security_groups", GroupIds=[group])["SecurityGroups"]
-        except botocore.exceptions.ClientError:
+        except botocore.exceptions.ClientError as error:
+            if not is_missing(error):
+                raise
             found = []
         if not found:
             results.append(failed(check, f"{group} not found in {ctx.region}", "aws ec2 describe-security-groups"))
@@ -299,7 +301,9 @@ def prefix_list(ctx: Context) -> list[Result]:
     given = ctx.value("S3PrefixListId")
     try:
         lists = call(ctx.client("ec2"), "describe_prefix_lists", PrefixListIds=[given])["PrefixLists"]
-    except botocore.exceptions.ClientError:
+    except botocore.exceptions.ClientError as error:
+        if not is_missing(error):
+            raise
         lists = []
     fix = (
         "aws ec2 describe-prefix-lists --filters Name=prefix-list-name,Values="

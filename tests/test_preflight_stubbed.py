@@ -361,3 +361,25 @@ def test_a_request_botocore_refuses_is_one_aws_error_naming_the_operation(accoun
         artifacts.bucket(ctx)
     assert str(raised.value).startswith("s3:HeadBucket: Parameter validation failed: Invalid bucket name")
     assert "\n" not in str(raised.value)
+
+
+@pytest.mark.parametrize(
+    ("check", "operation", "parameters"),
+    [
+        (network.security_groups, "describe_security_groups", {"AppSecurityGroupId": "sg-0123456789abcdef0"}),
+        (network.prefix_list, "describe_prefix_lists", {"S3PrefixListId": "pl-63a5400a"}),
+    ],
+    ids=["security-group", "prefix-list"],
+)
+def test_an_internal_failure_is_not_reported_as_a_missing_resource(account, check, operation, parameters):
+    ctx = context(account, "platform" if "S3PrefixListId" in parameters else "go-api", {"VpcId": VPC, **parameters})
+    with Stubber(account.client("ec2")) as stub:
+        stub.add_client_error(operation, "InternalFailure", "We encountered an internal error.", 500)
+        with pytest.raises(botocore.exceptions.ClientError):
+            check(ctx)
+    # The same call answering "no such thing" is a failure of the check, naming the value.
+    with Stubber(account.client("ec2")) as stub:
+        code = "InvalidGroup.NotFound" if "security" in operation else "InvalidPrefixListId.NotFound"
+        stub.add_client_error(operation, code, "not found", 400)
+        (result,) = check(ctx)
+    assert result.status == "fail" and next(iter(parameters.values())) in result.detail
