@@ -276,7 +276,10 @@ def test_security_group_opens_the_plugin_ports_to_the_client_cidr_only(finfocus)
         assert rule["Description"]
     assert opened_ports(rules) == set(SPEC_PORTS)
     group = only(finfocus, "AWS::EC2::SecurityGroup")["Properties"]
-    assert all(rule["Description"] for rule in group["SecurityGroupEgress"])
+    # Out only to HTTPS: the image registry (ghcr.io, or ECR) and CloudWatch Logs answer on 443 alone.
+    (egress,) = group["SecurityGroupEgress"]
+    assert (egress["IpProtocol"], egress["FromPort"], egress["ToPort"]) == ("tcp", 443, 443)
+    assert egress["CidrIp"] == "0.0.0.0/0" and egress["Description"]
 
 
 def test_a_client_security_group_gets_the_same_ports(finfocus):
@@ -339,6 +342,10 @@ def test_cloud_map_a_records_multivalue_short_ttl_custom_health(finfocus):
     namespace = only(finfocus, "AWS::ServiceDiscovery::PrivateDnsNamespace")
     assert namespace["Condition"] == "CreateNamespace"
     assert finfocus["Parameters"]["NamespaceName"]["Default"] == "finfocus.local"
+    # MULTIVALUE routing answers with at most eight healthy records, so a ninth task would get no traffic
+    # (https://docs.aws.amazon.com/cloud-map/latest/api/API_DnsConfig.html).
+    desired = finfocus["Parameters"]["DesiredCount"]
+    assert (desired["Default"], desired["MinValue"], desired["MaxValue"]) == (1, 0, 8)
     # Clients are configured with aws-public.finfocus.local (the specification's Cloud Map service name).
     assert finfocus["Parameters"]["DiscoveryServiceName"]["Default"] == "aws-public"
     assert service["Name"] == {"Ref": "DiscoveryServiceName"}
