@@ -9,6 +9,8 @@ import re
 
 import pytest
 
+import templates
+from templates.errors import ConfigError
 from templates.evaluate import Evaluator
 from tests.helpers import ROOT, as_json, built, only, policy_statements
 
@@ -274,7 +276,10 @@ def test_security_group_opens_the_plugin_ports_to_the_client_cidr_only(finfocus)
         assert rule["Description"]
     assert opened_ports(rules) == set(SPEC_PORTS)
     group = only(finfocus, "AWS::EC2::SecurityGroup")["Properties"]
-    assert all(rule["Description"] for rule in group["SecurityGroupEgress"])
+    # Out only to HTTPS: the image registry (ghcr.io, or ECR) and CloudWatch Logs answer on 443 alone.
+    (egress,) = group["SecurityGroupEgress"]
+    assert (egress["IpProtocol"], egress["FromPort"], egress["ToPort"]) == ("tcp", 443, 443)
+    assert egress["CidrIp"] == "0.0.0.0/0" and egress["Description"]
 
 
 def test_a_client_security_group_gets_the_same_ports(finfocus):
@@ -337,6 +342,13 @@ def test_cloud_map_a_records_multivalue_short_ttl_custom_health(finfocus):
     namespace = only(finfocus, "AWS::ServiceDiscovery::PrivateDnsNamespace")
     assert namespace["Condition"] == "CreateNamespace"
     assert finfocus["Parameters"]["NamespaceName"]["Default"] == "finfocus.local"
+    # MULTIVALUE routing answers with at most eight healthy records, so a ninth task would get no traffic
+    # (https://docs.aws.amazon.com/cloud-map/latest/api/API_DnsConfig.html).
+    desired = finfocus["Parameters"]["DesiredCount"]
+    assert (desired["Default"], desired["MinValue"], desired["MaxValue"]) == (1, 0, 8)
+    # Clients are configured with aws-public.finfocus.local (the specification's Cloud Map service name).
+    assert finfocus["Parameters"]["DiscoveryServiceName"]["Default"] == "aws-public"
+    assert service["Name"] == {"Ref": "DiscoveryServiceName"}
 
 
 def test_service_registers_with_registry_arn_only(finfocus):
@@ -505,3 +517,57 @@ def test_a_stack_refuses_subnets_of_another_vpc_before_creating_anything(name):
     (assertion,) = built(name)["Rules"]["SubnetsInTheVpc"]["Assertions"]
     assert assertion["Assert"] == {"Fn::EachMemberEquals": [{"Fn::ValueOf": ["SubnetIds", "VpcId"]}, {"Ref": "VpcId"}]}
     assert "SubnetIds" in assertion["AssertDescription"] and "VpcId" in assertion["AssertDescription"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_the_stand_alone_task_definition_leaves_only_the_documented_placeholders(name):
+    # Rendered in memory from this build (not read from output/), so a wrong placeholder
+    # fails here even before anyone rebuilds. The guide (docs/ecs-deployment.md) has users
+    # replace <AWS_REGION>, <AWS_ACCOUNT_ID> and <AWS_PARTITION>, and run the task with the
+    # account's ecsTaskExecutionRole; the family and log group are named after the template.
+    files = templates.render(name, json.loads(json.dumps(built(name))))
+    definition = json.loads(files[f"{name}.task-definition.json"])
+    assert definition["family"] == name
+    assert definition["executionRoleArn"] == "arn:<AWS_PARTITION>:iam::<AWS_ACCOUNT_ID>:role/ecsTaskExecutionRole"
+    assert "taskRoleArn" not in definition  # the plugin calls no AWS API
+    (plugin,) = definition["containerDefinitions"]
+    assert plugin["logConfiguration"]["options"] == {
+        "awslogs-group": f"/ecs/{name}",
+        "awslogs-region": "<AWS_REGION>",
+        "awslogs-stream-prefix": "plugin",
+    }
+    left = set(re.findall(r"<[A-Z_]+>", files[f"{name}.task-definition.json"]))
+    assert left == {"<AWS_PARTITION>", "<AWS_ACCOUNT_ID>", "<AWS_REGION>"}
+
+
+def test_a_custom_table_opens_exactly_its_own_ports():
+    # 8001 and 8003 with 8002 between them: two rules, and 8002 stays closed.
+    template = built("finfocus-plugin", regions="us-east-1:8001,eu-west-1:8003", image=f"{REPOSITORY}:v0.1.3")
+    rules = ingress_of(template)
+    assert sorted((rule["FromPort"], rule["ToPort"]) for rule in rules) == [(8001, 8001), (8003, 8003), (9090, 9090)]
+    assert opened_ports(rules) == {8001, 8003, 9090}
+
+
+def test_the_metrics_port_option_moves_every_use_of_the_metrics_port():
+    template = built("finfocus-plugin", metrics_port=9191)
+    assert {m["ContainerPort"] for m in container(template)["PortMappings"] if m["Name"] == "metrics"} == {9191}
+    assert template["Outputs"]["MetricsEndpoint"]["Value"] == {
+        "Fn::Sub": "http://${DiscoveryServiceName}.${NamespaceName}:9191/metrics"
+    }
+    assert 9191 in opened_ports(ingress_of(template)) and 9090 not in opened_ports(ingress_of(template))
+
+
+def synthetic_regions(count: int) -> str:
+    return ",".join(f"zz-{chr(97 + i // 26)}{chr(97 + i % 26)}-1:{10000 + i}" for i in range(count))
+
+
+def test_the_region_table_fills_the_outputs_exactly_up_to_the_cloudformation_limit():
+    # A template has at most 200 outputs
+    # (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-limits.html).
+    # Nine are not per region: ClusterName, ServiceName, ServiceArn, TaskDefinitionArn,
+    # SecurityGroupId, NamespaceId, ServiceDnsName, LogGroupName and MetricsEndpoint.
+    # That leaves 191 regions.
+    mirror = "registry.example.com/mirror/finfocus:custom"
+    assert len(built("finfocus-plugin", regions=synthetic_regions(191), image=mirror)["Outputs"]) == 200
+    with pytest.raises(ConfigError, match="give at most 191 regions"):
+        templates.build("finfocus-plugin", {"regions": synthetic_regions(192), "image": mirror})

@@ -46,6 +46,7 @@ def test_parameters_typed_with_the_specified_defaults(go_api):
     assert defaults["ContainerPort"] == 8080
     assert defaults["TaskSize"] == "256x512"
     assert (defaults["MinTasks"], defaults["MaxTasks"]) == (1, 4)
+    assert defaults["CpuTargetPercent"] == 70  # docs/go-api.md: average CPU kept near 70 %
     assert defaults["ImageUri"] is None  # a release is always a deliberate image
 
 

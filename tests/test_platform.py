@@ -475,6 +475,8 @@ def test_alarms_notify_the_topic_when_given():
     topic = "arn:aws:sns:eu-west-1:123456789012:platform-alarms"
     alarms = of_type(instantiate("prod", AlarmTopicArn=topic), "AWS::CloudWatch::Alarm")
     assert all(alarm["Properties"]["AlarmActions"] == [topic] for alarm in alarms.values())
+    # The parameter promises the recovery too: without OKActions the topic never hears the alarm clear.
+    assert all(alarm["Properties"]["OKActions"] == [topic] for alarm in alarms.values())
 
 
 def test_outputs_exported_except_task_definition_arns():
