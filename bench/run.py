@@ -26,13 +26,20 @@ from troposphere import Template  # noqa: E402
 
 import templates  # noqa: E402
 from templates import facts, finfocus_plugin, platform, serialize  # noqa: E402
+from templates.parts import parameters  # noqa: E402
 
 BENCH = ROOT / "bench"
 WORK = BENCH / ".work"
 PYTHON = sys.executable
 BIN = Path(PYTHON).parent
 RUNS = 11
-LIMITS = {"bytes": 51_200, "bytes_s3": 1_000_000, "resources": 500, "parameters": 200, "outputs": 200}
+LIMITS = {
+    "bytes": facts.TEMPLATE_BODY_DIRECT_BYTES,
+    "bytes_s3": facts.TEMPLATE_BODY_S3_BYTES,
+    "resources": facts.MAX_RESOURCES,
+    "parameters": facts.MAX_PARAMETERS,
+    "outputs": facts.MAX_OUTPUTS,
+}
 TARGETS = {"build_vs_floor": 2.0, "vs_cdk": 15.0, "rss_mib": 60.0, "finfocus_bytes": 20_000}
 
 
@@ -135,14 +142,16 @@ def platform_with_backends(count: int):
     """The platform with ``count`` AgentCore-like backends behind the BFF, composed from its tier functions."""
     template = Template(Description="Platform compute with several backends (benchmark)")
     shared = platform.add_shared(template)
-    backends = [
-        platform.add_backend(
-            template,
-            shared,
-            dataclasses.replace(platform.AGENTCORE, name=f"agentcore{suffix}", title=f"AgentCore{suffix}"),
-        )
+    tiers = [
+        dataclasses.replace(platform.AGENTCORE, name=f"agentcore{suffix}", title=f"AgentCore{suffix}")
         for suffix in ["", *map(str, range(2, count + 1))]
     ]
+    # Each extra backend gets its own health-check parameter, as AgentCore has one.
+    (declared,) = platform.HEALTH.inputs
+    extra = [dataclasses.replace(declared, name=platform.health_check_input(tier)) for tier in tiers[1:]]
+    if extra:
+        shared.inputs.update(parameters.declare(template, [parameters.Group("Backend health checks", tuple(extra))]))
+    backends = [platform.add_backend(template, shared, tier) for tier in tiers]
     platform.add_bff(template, shared, backends)
     return template
 
@@ -302,7 +311,7 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         )
     total = results["all"]
     lines += [
-        f"| **all three** | {ms(total['median'])} / {ms(total['min'])} | {total['rss_mib']:.1f} MiB | | | | | | | |",
+        f"| **all templates** | {ms(total['median'])} / {ms(total['min'])} | {total['rss_mib']:.1f} MiB | | | | | | | |",
         f'| floor: `python -c "import troposphere, awacs"` | {ms(floor["median"])} / {ms(floor["min"])} '
         f"| {floor['rss_mib']:.1f} MiB | | | | | | | |",
         "",
