@@ -368,7 +368,7 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         "machine it moves by a few hundredths from run to run, so read a result near 2.0 as 'at the target'. "
         "What the templates add to the floor: troposphere's service modules they use (ec2, ecs, logs, "
         "elasticloadbalancingv2, ... define some 800 classes at import), the project's modules, and building and "
-        "writing seven files.",
+        "writing every template's files.",
         "",
     ]
 
