@@ -311,7 +311,8 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         )
     total = results["all"]
     lines += [
-        f"| **all templates** | {ms(total['median'])} / {ms(total['min'])} | {total['rss_mib']:.1f} MiB | | | | | | | |",
+        f"| **all templates** | {ms(total['median'])} / {ms(total['min'])} "
+        f"| {total['rss_mib']:.1f} MiB | | | | | | | |",
         f'| floor: `python -c "import troposphere, awacs"` | {ms(floor["median"])} / {ms(floor["min"])} '
         f"| {floor['rss_mib']:.1f} MiB | | | | | | | |",
         "",
