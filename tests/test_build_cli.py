@@ -181,10 +181,32 @@ BAD_INPUT = [
 ]
 
 
+def main_in(project, monkeypatch, capsys, *arguments) -> subprocess.CompletedProcess:
+    """build.py's command line in this process, reading and writing the copy of the project.
+
+    The same code as `python build.py` past its import check (which has tests of its own),
+    without a Python start-up per case.
+    """
+    for name, path in (("ROOT", project), ("OUTPUT", project / "output"), ("DOCS", project / "docs")):
+        monkeypatch.setattr(cli, name, path)
+    try:
+        code = cli.main(list(arguments))
+    except SystemExit as stop:  # argparse's own usage errors
+        code = stop.code
+    captured = capsys.readouterr()
+    return subprocess.CompletedProcess(list(arguments), code, captured.out, captured.err)
+
+
+def test_bad_input_through_the_real_entry_point(project, tmp_path):
+    result = run_in(project, "finfocus-plugin", "--set", "metrics_port=--5", "--output-dir", str(tmp_path / "out"))
+    assert (result.returncode, result.stdout, len(result.stderr.splitlines())) == (2, "", 1), result.stderr
+    assert "metrics_port" in result.stderr and "Traceback" not in result.stderr
+
+
 @pytest.mark.parametrize(("arguments", "named"), BAD_INPUT, ids=[" ".join(a)[:60] for a, _ in BAD_INPUT])
-def test_bad_input_is_one_line_exit_2_and_nothing_written(project, tmp_path, arguments, named):
+def test_bad_input_is_one_line_exit_2_and_nothing_written(project, tmp_path, monkeypatch, capsys, arguments, named):
     before = snapshot(project)
-    result = run_in(project, *arguments, "--output-dir", str(tmp_path / "out"))
+    result = main_in(project, monkeypatch, capsys, *arguments, "--output-dir", str(tmp_path / "out"))
     assert result.returncode == 2, result.stderr
     assert result.stdout == ""
     assert len(result.stderr.strip().splitlines()) == 1, result.stderr
