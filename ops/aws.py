@@ -4,12 +4,13 @@ AWS_PROFILE, AWS_REGION / AWS_DEFAULT_REGION and AWS_ENDPOINT_URL are read by bo
 """
 
 import os
+import sys
 
 import boto3
 import botocore.exceptions
 from botocore.config import Config
 
-from .errors import AwsError, AwsUnavailable, NoPermission
+from .errors import AwsError, AwsUnavailable, BadInput, NoPermission
 
 # Throttled calls are retried with backoff ("standard" mode retries throttling errors)
 # before the command gives up with one line.
@@ -122,3 +123,18 @@ def one_line(error: Exception) -> str:
 
 # Caught by the commands' main(): what an AWS call may raise that no check turned into a result.
 AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AwsError)
+
+
+def one_line_failure(program: str, work):
+    """``(work(), None)``, or ``(None, 2)`` after one line on stderr when the input is bad or
+    AWS cannot answer: what preflight and doctor print instead of a traceback."""
+    try:
+        return work(), None
+    except (BadInput, AwsUnavailable) as error:
+        message = str(error)
+    except NoPermission as denied:
+        message = f"no permission: {denied.action} (see docs/preflight-doctor.md#permissions)"
+    except AWS_ERRORS as error:
+        message = f"AWS error: {one_line(error)}"
+    print(f"{program}: {message}", file=sys.stderr)
+    return None, 2

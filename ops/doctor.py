@@ -13,8 +13,8 @@ import sys
 import botocore.exceptions
 
 from . import signatures
-from .aws import AWS_ERRORS, Account, call, error_code, one_line
-from .errors import AwsError, AwsUnavailable, BadInput, NoPermission
+from .aws import Account, call, error_code, one_line, one_line_failure
+from .errors import AwsError, BadInput, NoPermission
 from .report import Result, as_json, as_text, exit_code, failed, passed, progress, skipped
 
 HEALTHY_STACK = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
@@ -194,17 +194,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("stack", help="the stack name")
     parser.add_argument("--json", action="store_true", help="print one JSON list")
     arguments = parser.parse_args(argv)
-    try:
-        results = diagnose(Account(), arguments.stack)
-    except (BadInput, AwsUnavailable) as error:
-        print(f"doctor: {error}", file=sys.stderr)
-        return 2
-    except NoPermission as denied:
-        print(f"doctor: no permission: {denied.action} (see docs/preflight-doctor.md#permissions)", file=sys.stderr)
-        return 2
-    except AWS_ERRORS as error:
-        print(f"doctor: AWS error: {one_line(error)}", file=sys.stderr)
-        return 2
+    results, failure = one_line_failure("doctor", lambda: diagnose(Account(), arguments.stack))
+    if failure:
+        return failure
     if arguments.json:
         sys.stdout.write(as_json(results))
     else:

@@ -13,9 +13,9 @@ from collections.abc import Callable
 import botocore.exceptions
 
 from . import artifacts, compute, loadbalancing, network, params, rules, stack, template
-from .aws import AWS_ERRORS, Account, call, one_line
+from .aws import Account, call, one_line, one_line_failure
 from .context import Context
-from .errors import AwsError, AwsUnavailable, BadInput, NoPermission
+from .errors import AwsError, NoPermission
 from .report import Result, as_json, as_text, exit_code, progress, skipped
 from .template import Values
 
@@ -147,17 +147,12 @@ def main(argv: list[str] | None = None) -> int:
         "and (an update) its own listener rule",
     )
     arguments = parser.parse_args(argv)
-    try:
-        results = run(arguments.template, arguments.params, only_offline=arguments.offline, stack=arguments.stack)
-    except BadInput as error:
-        print(f"preflight: {error}", file=sys.stderr)
-        return 2
-    except AwsUnavailable as error:
-        print(f"preflight: {error}", file=sys.stderr)
-        return 2
-    except AWS_ERRORS as error:
-        print(f"preflight: AWS error: {one_line(error)}", file=sys.stderr)
-        return 2
+    results, failure = one_line_failure(
+        "preflight",
+        lambda: run(arguments.template, arguments.params, only_offline=arguments.offline, stack=arguments.stack),
+    )
+    if failure:
+        return failure
     sys.stdout.write(as_json(results) if arguments.json else as_text(results))
     return exit_code(results)
 
