@@ -125,6 +125,19 @@ def one_line(error: Exception) -> str:
 AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AwsError)
 
 
+def call_or_none(client, operation: str, **arguments) -> dict | None:
+    """:func:`call`, with ``None`` for an answer that the thing asked about does not exist.
+
+    Only a not-found answer means that; any other error is raised as :func:`call` raises it.
+    """
+    try:
+        return call(client, operation, **arguments)
+    except botocore.exceptions.ClientError as error:
+        if not is_missing(error):
+            raise
+        return None
+
+
 def one_line_failure(program: str, work):
     """``(work(), None)``, or ``(None, 2)`` after one line on stderr when the input is bad or
     AWS cannot answer: what preflight and doctor print instead of a traceback."""

@@ -4,7 +4,7 @@ import math
 
 import botocore.exceptions
 
-from .aws import call, is_missing
+from .aws import call, call_or_none
 from .context import Context
 from .report import Result, failed, passed, skipped
 
@@ -33,11 +33,7 @@ def cluster(ctx: Context) -> list[Result]:
 
 
 def service_linked_role(ctx: Context) -> list[Result]:
-    try:
-        call(ctx.client("iam"), "get_role", RoleName=SERVICE_LINKED_ROLE)
-    except botocore.exceptions.ClientError as error:
-        if not is_missing(error):
-            raise
+    if call_or_none(ctx.client("iam"), "get_role", RoleName=SERVICE_LINKED_ROLE) is None:
         return [
             failed(
                 "iam.ecs-service-linked-role",
@@ -87,12 +83,10 @@ def namespace(ctx: Context) -> list[Result]:
     namespace_id = ctx.value("ExistingNamespaceId")
     if not namespace_id:
         return [skipped("namespace", "ExistingNamespaceId is empty: the stack creates the namespace")]
-    try:
-        found = call(ctx.client("servicediscovery"), "get_namespace", Id=namespace_id)["Namespace"]
-    except botocore.exceptions.ClientError as error:
-        if not is_missing(error):
-            raise
+    answer = call_or_none(ctx.client("servicediscovery"), "get_namespace", Id=namespace_id)
+    if answer is None:
         return [failed("namespace", f"{namespace_id} not found", "aws servicediscovery list-namespaces")]
+    found = answer["Namespace"]
     problems = []
     if found["Type"] != "DNS_PRIVATE":
         problems.append(f"type {found['Type']}, not DNS_PRIVATE")

@@ -3,9 +3,7 @@
 from dataclasses import dataclass, field
 from functools import cached_property
 
-import botocore.exceptions
-
-from .aws import Account, call, is_missing
+from .aws import Account, call_or_none
 from .services import Service, services
 from .template import Values
 
@@ -60,11 +58,7 @@ class Context:
         """The subnets that exist, described once per run."""
         missing = [i for i in ids if i not in self._subnets]
         for subnet_id in missing:
-            try:
-                found = call(self.client("ec2"), "describe_subnets", SubnetIds=[subnet_id])["Subnets"]
-            except botocore.exceptions.ClientError as error:
-                if not is_missing(error):
-                    raise
-                found = []
+            answer = call_or_none(self.client("ec2"), "describe_subnets", SubnetIds=[subnet_id])
+            found = answer["Subnets"] if answer else []
             self._subnets[subnet_id] = found[0] if found else {}
         return [self._subnets[i] for i in ids if self._subnets[i]]

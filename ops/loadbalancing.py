@@ -1,8 +1,6 @@
 """The existing load balancer pieces a stack attaches to."""
 
-import botocore.exceptions
-
-from .aws import call, is_missing
+from .aws import call, call_or_none
 from .context import Context
 from .report import Result, failed, passed
 
@@ -11,12 +9,8 @@ def target_group(ctx: Context) -> list[Result]:
     arn = ctx.value("TargetGroupArn")
     if "TargetGroupArn" not in ctx.parameters:
         return []
-    try:
-        groups = call(ctx.client("elbv2"), "describe_target_groups", TargetGroupArns=[arn])["TargetGroups"]
-    except botocore.exceptions.ClientError as error:
-        if not is_missing(error):
-            raise
-        groups = []
+    answer = call_or_none(ctx.client("elbv2"), "describe_target_groups", TargetGroupArns=[arn])
+    groups = answer["TargetGroups"] if answer else []
     if not groups:
         return [failed("target-group", f"{arn} not found in {ctx.region}", "aws elbv2 describe-target-groups")]
     group = groups[0]
@@ -41,11 +35,7 @@ def listener_priority(ctx: Context) -> list[Result]:
         return []
     arn, priority = ctx.value("AlbListenerArn"), ctx.value("ListenerRulePriority")
     elbv2 = ctx.client("elbv2")
-    try:
-        call(elbv2, "describe_listeners", ListenerArns=[arn])
-    except botocore.exceptions.ClientError as error:
-        if not is_missing(error):
-            raise
+    if call_or_none(elbv2, "describe_listeners", ListenerArns=[arn]) is None:
         return [failed("listener", f"{arn} not found in {ctx.region}", "aws elbv2 describe-listeners")]
     rules = call(elbv2, "describe_rules", ListenerArn=arn)["Rules"]
     holder = next((r for r in rules if r.get("Priority") == priority), None)

@@ -6,7 +6,7 @@ import botocore.exceptions
 
 from templates import facts
 
-from .aws import call, error_code, is_missing
+from .aws import call, call_or_none, error_code
 from .context import Context
 from .report import Result, failed, passed, skipped
 
@@ -277,12 +277,8 @@ def security_groups(ctx: Context) -> list[Result]:
     results = []
     for parameter, group in _group_parameters(ctx).items():
         check = f"security-group:{parameter}"
-        try:
-            found = call(ctx.client("ec2"), "describe_security_groups", GroupIds=[group])["SecurityGroups"]
-        except botocore.exceptions.ClientError as error:
-            if not is_missing(error):
-                raise
-            found = []
+        answer = call_or_none(ctx.client("ec2"), "describe_security_groups", GroupIds=[group])
+        found = answer["SecurityGroups"] if answer else []
         if not found:
             results.append(failed(check, f"{group} not found in {ctx.region}", "aws ec2 describe-security-groups"))
         elif ctx.vpc_id and found[0]["VpcId"] != ctx.vpc_id:
@@ -299,12 +295,8 @@ def prefix_list(ctx: Context) -> list[Result]:
         return []
     wanted = f"com.amazonaws.{ctx.region}.s3"
     given = ctx.value("S3PrefixListId")
-    try:
-        lists = call(ctx.client("ec2"), "describe_prefix_lists", PrefixListIds=[given])["PrefixLists"]
-    except botocore.exceptions.ClientError as error:
-        if not is_missing(error):
-            raise
-        lists = []
+    answer = call_or_none(ctx.client("ec2"), "describe_prefix_lists", PrefixListIds=[given])
+    lists = answer["PrefixLists"] if answer else []
     fix = (
         "aws ec2 describe-prefix-lists --filters Name=prefix-list-name,Values="
         f"{wanted} --query 'PrefixLists[0].PrefixListId' --output text"
