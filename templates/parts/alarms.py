@@ -66,73 +66,69 @@ def tasks_below_desired(
     )
 
 
-def _target_group_dimensions(target_group, load_balancer_full_name) -> list:
-    return [
-        cloudwatch.MetricDimension(Name="TargetGroup", Value=GetAtt(target_group, "TargetGroupFullName")),
-        cloudwatch.MetricDimension(Name="LoadBalancer", Value=load_balancer_full_name),
-    ]
-
-
-def unhealthy_targets(
+def _per_minute_target_group_alarm(
     title: str,
     *,
     target_group,
     load_balancer_full_name,
     description: str,
+    minutes: int,
     topic=None,
     topic_condition=None,
-    minutes: int = 3,
+    **rule,
 ) -> cloudwatch.Alarm:
-    """Any target of the group failing its health check for ``minutes`` in a row."""
-    return cloudwatch.Alarm(
-        title,
-        AlarmDescription=description,
-        Namespace="AWS/ApplicationELB",
-        MetricName="UnHealthyHostCount",
-        Dimensions=_target_group_dimensions(target_group, load_balancer_full_name),
-        Statistic="Maximum",
-        Period=60,
-        EvaluationPeriods=minutes,
-        DatapointsToAlarm=minutes,
-        Threshold=0,
-        ComparisonOperator="GreaterThanThreshold",
-        # No data: the load balancer reported no unhealthy target. An empty group
-        # also reads 0 here; :func:`no_healthy_targets` is the alarm for that.
-        TreatMissingData="notBreaching",
-        **_actions(topic, topic_condition),
-    )
+    """An alarm on one of the target group's per-minute ALB metrics, breaching ``minutes`` minutes in a row.
 
-
-def no_healthy_targets(
-    title: str,
-    *,
-    target_group,
-    load_balancer_full_name,
-    description: str,
-    topic=None,
-    topic_condition=None,
-    minutes: int = 2,
-) -> cloudwatch.Alarm:
-    """Not one healthy target in the group (the lowest count of each minute below 1) for ``minutes`` in a row.
-
-    The outage :func:`unhealthy_targets` cannot see: with no task registered at all
-    (all stopped, none starting) the unhealthy count is 0 while the ALB answers 503.
+    ``rule`` is what tells the alarms apart: metric, statistic, threshold, comparison, missing data.
     """
     return cloudwatch.Alarm(
         title,
         AlarmDescription=description,
         Namespace="AWS/ApplicationELB",
-        MetricName="HealthyHostCount",
-        Dimensions=_target_group_dimensions(target_group, load_balancer_full_name),
-        Statistic="Minimum",
+        Dimensions=[
+            cloudwatch.MetricDimension(Name="TargetGroup", Value=GetAtt(target_group, "TargetGroupFullName")),
+            cloudwatch.MetricDimension(Name="LoadBalancer", Value=load_balancer_full_name),
+        ],
         Period=60,
         EvaluationPeriods=minutes,
         DatapointsToAlarm=minutes,
+        **rule,
+        **_actions(topic, topic_condition),
+    )
+
+
+def unhealthy_targets(title: str, *, minutes: int = 3, **target_group_and_topic) -> cloudwatch.Alarm:
+    """Any target of the group failing its health check for ``minutes`` in a row."""
+    return _per_minute_target_group_alarm(
+        title,
+        minutes=minutes,
+        **target_group_and_topic,
+        MetricName="UnHealthyHostCount",
+        Statistic="Maximum",
+        Threshold=0,
+        ComparisonOperator="GreaterThanThreshold",
+        # No data: the load balancer reported no unhealthy target. An empty group
+        # also reads 0 here; :func:`no_healthy_targets` is the alarm for that.
+        TreatMissingData="notBreaching",
+    )
+
+
+def no_healthy_targets(title: str, *, minutes: int = 2, **target_group_and_topic) -> cloudwatch.Alarm:
+    """Not one healthy target in the group (the lowest count of each minute below 1) for ``minutes`` in a row.
+
+    The outage :func:`unhealthy_targets` cannot see: with no task registered at all
+    (all stopped, none starting) the unhealthy count is 0 while the ALB answers 503.
+    """
+    return _per_minute_target_group_alarm(
+        title,
+        minutes=minutes,
+        **target_group_and_topic,
+        MetricName="HealthyHostCount",
+        Statistic="Minimum",
         Threshold=1,
         ComparisonOperator="LessThanThreshold",
         # No data: nothing in the group for the load balancer to report on, which is
         # exactly "no healthy target". (HealthyHostCount is reported while health
         # checks run: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html)
         TreatMissingData="breaching",
-        **_actions(topic, topic_condition),
     )
