@@ -24,8 +24,8 @@ from troposphere import GetAtt, If, Ref, Sub, Template, ecs
 from . import facts
 from .contract import TemplateContract
 from .errors import ConfigError
-from .parts import cluster, discovery, ecs_api, ecs_exec, logs, network, outputs, parameters, rules
-from .parts.fargate import Container, PortSpec, TaskSize, task_size
+from .parts import cluster, discovery, ecs_api, ecs_exec, hardening, logs, network, outputs, parameters, rules
+from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service
 from .parts.task import add_task
@@ -590,6 +590,12 @@ def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]
         environment=environment(inputs),
         health_check=HEALTH_CHECK,
         stop_timeout=STOP_TIMEOUT_SECONDS,
+        # The image's own user, and a root filesystem it never writes to but for /tmp (facts.py).
+        user=facts.PLUGIN_USER,
+        read_only_root=hardening.read_only(template, None, execute_command),
+        writable_paths={hardening.SCRATCH_VOLUME: facts.PLUGIN_WRITABLE_PATH},
+        # The whole task's memory: one container, and a hard limit the hooks can see (CT.ECS.PR.7).
+        memory=memory_of(inputs["TaskSize"]),
     )
     return add_task(
         template,

@@ -16,8 +16,8 @@ from troposphere import Ref, Template
 
 from . import facts
 from .contract import TemplateContract
-from .parts import cluster, ecs_exec, iam, logs, outputs, parameters, rules, scaling
-from .parts.fargate import Container, PortSpec, TaskSize, task_size
+from .parts import cluster, ecs_exec, hardening, iam, logs, outputs, parameters, rules, scaling
+from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
 from .parts.task import add_task
@@ -120,8 +120,14 @@ SCALING = Group(
         ),
     ),
 )
+# A Go server needs no more than a writable temporary directory: read-only by default.
+HARDENING = Group(
+    "Container hardening",
+    (hardening.container_user(), hardening.read_only_root("true"), hardening.writable_path()),
+)
 INPUTS = [
     CONTAINER,
+    HARDENING,
     LOAD_BALANCER_AND_NETWORK,
     SCALING,
     *parameters.cluster_and_logging(retention_days=30),
@@ -157,6 +163,10 @@ def build(options: Options = Options()) -> Template:
         log_group=log_group,
         stream_prefix=CONTAINER_NAME,
         environment={"PORT": Ref(container_port)},
+        user=hardening.user(template, inputs["ContainerUser"]),
+        read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
+        writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
+        memory=memory_of(inputs["TaskSize"]),
     )
     task = add_task(
         template,

@@ -24,6 +24,7 @@ from .parts import (
     cluster,
     discovery,
     ecs_exec,
+    hardening,
     iam,
     loadbalancing,
     logs,
@@ -103,7 +104,7 @@ SIZES_MAPPING = "EnvironmentSizes"
 # a base of one on-demand task would leave no task on Spot and no saving.
 CAPACITY_WEIGHTS = {cluster.FARGATE: 70, cluster.FARGATE_SPOT: 30}
 
-LOG_RETENTION_DAYS = 7
+LOG_RETENTION_DAYS = 7  # the default of LogRetentionDays
 MIN_TASKS, MAX_TASKS = 2, 10
 CPU_TARGET_PERCENT, MEMORY_TARGET_PERCENT = 70, 80
 COOLDOWN_SECONDS = 300
@@ -356,7 +357,13 @@ INPUTS = [
     DISCOVERY,
     HEALTH,
     ALARMS,
-    Group("Logging", (parameters.log_kms_key_arn(),)),
+    # The images may write outside one temporary directory (a Node.js BFF's build cache, a Python
+    # agent's caches under HOME): the root filesystem stays writable unless this says otherwise.
+    Group(
+        "Container hardening",
+        (hardening.container_user(), hardening.read_only_root("false"), hardening.writable_path()),
+    ),
+    Group("Logging", (parameters.log_retention_days(LOG_RETENTION_DAYS), parameters.log_kms_key_arn())),
     Group("Debugging", (ecs_exec.enable_execute_command(),)),
 ]
 
@@ -377,6 +384,8 @@ class Shared:
     log_kms_key: tuple
     secrets_key_condition: str
     execute_command: str
+    user: object
+    read_only_root: object
 
 
 @dataclass
@@ -426,7 +435,9 @@ def add_shared(template: Template) -> Shared:
         alarm_condition=parameters.when_given(template, inputs["AlarmTopicArn"]),
         log_kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
         secrets_key_condition=ssm_secrets.add_condition(template, inputs[ssm_secrets.PARAMETER]),
-        execute_command=ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER]),
+        execute_command=(execute_command := ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])),
+        user=hardening.user(template, inputs["ContainerUser"]),
+        read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
     )
 
 
@@ -657,7 +668,7 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         logs.log_group(
             f"{tier.title}LogGroup",
             name=f"/ecs/${{AWS::StackName}}/{tier.name}",
-            retention_days=LOG_RETENTION_DAYS,
+            retention_days=inputs["LogRetentionDays"],
             kms_key=shared.log_kms_key,
         )
     )
@@ -670,6 +681,10 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         environment={"AWS_REGION": Ref("AWS::Region"), "ENVIRONMENT": Ref(inputs["Environment"]), **environment},
         secrets={variable: iam.ssm_parameter_arn(secrets_path, f"/{name}") for variable, name in tier.secrets.items()},
         health_check=_container_health_check(template, tier, inputs),
+        user=shared.user,
+        read_only_root=shared.read_only_root,
+        writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
+        memory=FindInMap(SIZES_MAPPING, Ref(inputs["Environment"]), "Memory"),
     )
     if tier.writes_own_logs:
         permissions = [*permissions, iam.log_write([log_group])]
