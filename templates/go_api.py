@@ -16,6 +16,7 @@ from troposphere import Ref, Template
 
 from . import facts
 from .contract import TemplateContract
+from .controls import Departure, declare_departures
 from .parts import cluster, ecs_exec, hardening, iam, logs, outputs, parameters, rules, scaling
 from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
 from .parts.parameters import Group, Input
@@ -197,7 +198,38 @@ def build(options: Options = Options()) -> Template:
     _add_scaling(template, inputs, cluster_choice.name, service)
     outputs.service(template, what="API", cluster_name=cluster_choice.name, service=service, task_definition=task)
     outputs.export(template, "LogGroupName", Ref(log_group), "CloudWatch Logs group of the API")
+    declare_departures(template, departures(log_group, task, service))
     return template
+
+
+def departures(log_group, task, service) -> list[Departure]:
+    """The controls the defaults do not meet (docs/controls.md)."""
+    return [
+        Departure(
+            "CT.ECS.PR.3",
+            (task.title,),
+            "The container runs as the image's own USER: the template cannot know which user your image expects.",
+            "ContainerUser=<a user other than root, e.g. 65532>",
+        ),
+        Departure(
+            "CT.ECS.PR.9",
+            (service.title,),
+            "Tasks get public IPs by default, to reach ECR from public subnets without a NAT gateway.",
+            "AssignPublicIp=DISABLED in private subnets with a NAT gateway or VPC endpoints",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.2",
+            (log_group.title,),
+            "30 days of logs by default: a year costs twelve times the storage.",
+            "LogRetentionDays=365 or more",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.3",
+            (log_group.title,),
+            "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
+            "LogKmsKeyArn=<key ARN>",
+        ),
+    ]
 
 
 def _add_scaling(template: Template, inputs: dict, cluster_name, service) -> None:

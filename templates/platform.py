@@ -19,6 +19,7 @@ from troposphere import FindInMap, GetAtt, If, NoValue, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
+from .controls import Departure, declare_departures
 from .parts import (
     alarms,
     cluster,
@@ -408,7 +409,49 @@ def build(options: Options = Options()) -> Template:
     shared = add_shared(template)
     agentcore = add_backend(template, shared, AGENTCORE)
     add_bff(template, shared, [agentcore])
+    declare_departures(template, departures(template))
     return template
+
+
+def departures(template: Template) -> list[Departure]:
+    """The controls the defaults do not meet (docs/controls.md)."""
+
+    def of_type(resource_type: str) -> tuple[str, ...]:
+        return tuple(title for title, resource in template.resources.items() if resource.resource_type == resource_type)
+
+    tasks, groups = of_type("AWS::ECS::TaskDefinition"), of_type("AWS::Logs::LogGroup")
+    return [
+        Departure(
+            "CT.ECS.PR.3",
+            tasks,
+            "The containers run as their images' own USER: the template cannot know which user your images expect.",
+            "ContainerUser=<a user other than root, e.g. 65532>",
+        ),
+        Departure(
+            "CT.ECS.PR.6",
+            tasks,
+            "The BFF and AgentCore images may write outside one directory (build and package caches).",
+            "ReadonlyRootFilesystem=true, with WritablePath where they write",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.1",
+            of_type("AWS::CloudWatch::Alarm"),
+            "Alarms notify nobody until you name an SNS topic.",
+            "AlarmTopicArn=<topic ARN>",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.2",
+            groups,
+            "7 days of logs by default, as the platform's requirements ask.",
+            "LogRetentionDays=365 or more",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.3",
+            groups,
+            "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
+            "LogKmsKeyArn=<key ARN>",
+        ),
+    ]
 
 
 def add_shared(template: Template) -> Shared:
