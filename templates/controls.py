@@ -124,3 +124,67 @@ SECURITY_HUB_ECS: tuple[SecurityHubControl, ...] = (
     ),
     SecurityHubControl("ECS.20", "Non-root users in Linux containers", "CT.ECS.PR.3"),
 )
+
+
+# --- The generated tables of docs/controls.md ------------------------------------------
+
+
+def _departures(files) -> dict[str, dict[str, str]]:
+    """Template -> control -> its departure text, read from the built templates."""
+    import json
+
+    from . import TEMPLATES
+
+    return {
+        name: json.loads(files(f"{name}.json")).get("Metadata", {}).get("ControlDepartures", {}) for name in TEMPLATES
+    }
+
+
+def departures_table(files) -> str:
+    from . import docblocks
+
+    rows = []
+    for name, found in _departures(files).items():
+        for control in CONTROLS:
+            if control.id in found:
+                why, _, complies = found[control.id].partition(" Complies with ")
+                rows.append([f"[{control.id}]({control.url})", f"`{name}`", why, f"`{complies.rstrip('.')}`"])
+    return docblocks.table(["Control", "Template", "Default, and why", "Complies with"], rows)
+
+
+def controls_table(files) -> str:
+    from . import docblocks
+
+    found = _departures(files)
+    rows = []
+    for control in CONTROLS:
+        departing = [name for name, ids in found.items() if control.id in ids]
+        status = f"departs by default in {', '.join(f'`{n}`' for n in departing)}" if departing else "met by default"
+        rows.append([f"[{control.id}]({control.url})", control.title, f"`guard/rules/{control.rule_file}`", status])
+    return docblocks.table(["Control", "Asks for", "Guard rule", "Templates"], rows)
+
+
+def security_hub_table(files) -> str:
+    from . import docblocks
+
+    found = _departures(files)
+    rows = []
+    for control in SECURITY_HUB_ECS:
+        if control.control_tower:
+            departing = [name for name, ids in found.items() if control.control_tower in ids]
+            how = f"as {control.control_tower}: " + (
+                f"met by the hardened file of {', '.join(f'`{n}`' for n in departing)}, by default elsewhere"
+                if departing
+                else "met by default"
+            )
+        else:
+            how = control.note
+        rows.append([f"[{control.id}]({SECURITY_HUB_DOCS}#{control.id.lower().replace('.', '-')})", control.title, how])
+    return docblocks.table(["Security Hub", "Checks", "How the templates meet it"], rows)
+
+
+DOC_BLOCKS = {
+    "controls.catalogue": controls_table,
+    "controls.departures": departures_table,
+    "controls.security-hub": security_hub_table,
+}
