@@ -50,4 +50,7 @@ def table(found: list[Row]) -> str:
     head = ["template", "parameters", *[i.replace("CT.", "").replace("CLOUDWATCH", "CW") for i in ids]]
     lines = [[r.template, r.params, *[short[r.outcomes[i].status] for i in ids]] for r in found]
     widths = [max(len(line[column]) for line in [head, *lines]) for column in range(len(head))]
-    return "\n".join("  ".join(cell.ljust(width) for cell, width in zip(line, widths)).rstrip() for line in [head, *lines])
+    return "\n".join(
+        "  ".join(cell.ljust(width) for cell, width in zip(line, widths, strict=True)).rstrip()
+        for line in [head, *lines]
+    )

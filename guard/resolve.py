@@ -82,7 +82,7 @@ def _follow(root: dict, reference: str) -> dict:
 
 
 def _is_function(value: dict) -> bool:
-    return len(value) == 1 and next(iter(value)) in ("Ref", "Condition") or next(iter(value), "").startswith("Fn::")
+    return (len(value) == 1 and next(iter(value)) in ("Ref", "Condition")) or next(iter(value), "").startswith("Fn::")
 
 
 def _is_integer(text: str) -> bool:

@@ -38,26 +38,89 @@ class Control:
 # listeners, which no template creates; the templates' target groups, listener rules, Cloud Map
 # namespaces and services and Application Auto Scaling resources have no proactive control.
 CONTROLS: tuple[Control, ...] = (
-    Control("CT.ECS.PR.1", "ecs_fargate_latest_platform_version_check", "Fargate services on the latest platform version", "ecs-rules"),
+    Control(
+        "CT.ECS.PR.1",
+        "ecs_fargate_latest_platform_version_check",
+        "Fargate services on the latest platform version",
+        "ecs-rules",
+    ),
     Control("CT.ECS.PR.2", "ecs_container_insights_enabled_check", "Container Insights on every cluster", "ecs-rules"),
-    Control("CT.ECS.PR.3", "ecs_task_definition_nonroot_user_check", "A User that is not root in every container", "ecs-rules"),
+    Control(
+        "CT.ECS.PR.3",
+        "ecs_task_definition_nonroot_user_check",
+        "A User that is not root in every container",
+        "ecs-rules",
+    ),
     Control("CT.ECS.PR.4", "ecs_awsvpc_networking_enabled_check", "awsvpc network mode", "ecs-rules"),
-    Control("CT.ECS.PR.5", "ecs_task_definition_log_configuration_check", "A log configuration in every container", "ecs-rules"),
+    Control(
+        "CT.ECS.PR.5",
+        "ecs_task_definition_log_configuration_check",
+        "A log configuration in every container",
+        "ecs-rules",
+    ),
     Control("CT.ECS.PR.6", "ecs_containers_readonly_access_check", "Read-only root filesystems", "ecs-rules"),
-    Control("CT.ECS.PR.7", "ecs_task_definition_memory_hard_limit_check", "A memory limit on every container", "ecs-rules"),
-    Control("CT.ECS.PR.8", "ecs_task_definition_user_for_host_mode_check", "Host networking only with a non-root user or privileged", "ecs-rules"),
-    Control("CT.ECS.PR.9", "ecs_service_assign_public_ip_disabled_check", "No public IP addresses on services", "ecs-rules"),
+    Control(
+        "CT.ECS.PR.7", "ecs_task_definition_memory_hard_limit_check", "A memory limit on every container", "ecs-rules"
+    ),
+    Control(
+        "CT.ECS.PR.8",
+        "ecs_task_definition_user_for_host_mode_check",
+        "Host networking only with a non-root user or privileged",
+        "ecs-rules",
+    ),
+    Control(
+        "CT.ECS.PR.9", "ecs_service_assign_public_ip_disabled_check", "No public IP addresses on services", "ecs-rules"
+    ),
     Control("CT.ECS.PR.10", "ecs_task_definition_pid_mode_check", "No shared host process namespace", "ecs-rules"),
     Control("CT.ECS.PR.11", "ecs_containers_nonprivileged_check", "No privileged containers", "ecs-rules"),
-    Control("CT.ECS.PR.12", "ecs_no_environment_secrets_check", "No AWS credentials in environment variables", "ecs-rules"),
-    Control("CT.CLOUDWATCH.PR.1", "cloudwatch_alarm_action_check", "An action for every alarm's ALARM state", "cloudwatch-rules"),
-    Control("CT.CLOUDWATCH.PR.2", "cloudwatch_log_group_retention_period_check", "Log groups kept a year or more", "cloudwatch-rules"),
-    Control("CT.CLOUDWATCH.PR.3", "cloudwatch_log_group_encrypted_check", "Log groups encrypted with a KMS key", "cloudwatch-rules"),
-    Control("CT.CLOUDWATCH.PR.4", "cloudwatch_alarm_action_enabled_check", "Alarm actions activated", "cloudwatch-rules"),
-    Control("CT.IAM.PR.1", "iam_inline_policy_no_statements_with_admin_access_check", "No inline policy allowing * on *", "iam-rules"),
-    Control("CT.IAM.PR.5", "iam_inline_policy_no_statements_with_full_access_check", "No service:* actions or NotAction in inline policies", "iam-rules"),
-    Control("CT.EC2.PR.3", "vpc_sg_open_only_to_authorized_ports_check", "Only ports 80 and 443 open to 0.0.0.0/0 or ::/0", "ec2-rules"),
-    Control("CT.EC2.PR.4", "vpc_sg_restricted_common_ports_check", "No high-risk port open to 0.0.0.0/0 or ::/0", "ec2-rules"),
+    Control(
+        "CT.ECS.PR.12", "ecs_no_environment_secrets_check", "No AWS credentials in environment variables", "ecs-rules"
+    ),
+    Control(
+        "CT.CLOUDWATCH.PR.1",
+        "cloudwatch_alarm_action_check",
+        "An action for every alarm's ALARM state",
+        "cloudwatch-rules",
+    ),
+    Control(
+        "CT.CLOUDWATCH.PR.2",
+        "cloudwatch_log_group_retention_period_check",
+        "Log groups kept a year or more",
+        "cloudwatch-rules",
+    ),
+    Control(
+        "CT.CLOUDWATCH.PR.3",
+        "cloudwatch_log_group_encrypted_check",
+        "Log groups encrypted with a KMS key",
+        "cloudwatch-rules",
+    ),
+    Control(
+        "CT.CLOUDWATCH.PR.4", "cloudwatch_alarm_action_enabled_check", "Alarm actions activated", "cloudwatch-rules"
+    ),
+    Control(
+        "CT.IAM.PR.1",
+        "iam_inline_policy_no_statements_with_admin_access_check",
+        "No inline policy allowing * on *",
+        "iam-rules",
+    ),
+    Control(
+        "CT.IAM.PR.5",
+        "iam_inline_policy_no_statements_with_full_access_check",
+        "No service:* actions or NotAction in inline policies",
+        "iam-rules",
+    ),
+    Control(
+        "CT.EC2.PR.3",
+        "vpc_sg_open_only_to_authorized_ports_check",
+        "Only ports 80 and 443 open to 0.0.0.0/0 or ::/0",
+        "ec2-rules",
+    ),
+    Control(
+        "CT.EC2.PR.4",
+        "vpc_sg_restricted_common_ports_check",
+        "No high-risk port open to 0.0.0.0/0 or ::/0",
+        "ec2-rules",
+    ),
 )
 BY_ID = {control.id: control for control in CONTROLS}
 

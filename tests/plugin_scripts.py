@@ -29,7 +29,9 @@ TEMPORARY_DIRECTORY = "/tmp"  # $TMPDIR, which the image does not set
 _ASSIGNMENT = re.compile(r"^\s*(?:local\s+|export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(\"[^\"]*\"|'[^']*'|[^\s;]+)")
 # A redirection to a file: >, >>, 2>, &>; not a duplication such as 2>&1.
 _REDIRECT = re.compile(r"(?<![<>&0-9])(?:[0-9]?>>?|&>)\s*(?!&)(\"[^\"]+\"|'[^']+'|[^\s;&|)]+)")
-_COMMANDS = re.compile(r"(?:^|[;&|(\s])(mkfifo|mktemp|touch|tee|rm)\b((?:\s+-[A-Za-z]+)*)(?:\s+(\"[^\"]+\"|[^\s;&|)]+))?")
+_COMMANDS = re.compile(
+    r"(?:^|[;&|(\s])(mkfifo|mktemp|touch|tee|rm)\b((?:\s+-[A-Za-z]+)*)(?:\s+(\"[^\"]+\"|[^\s;&|)]+))?"
+)
 _HERE = re.compile(r"<<<?")
 
 

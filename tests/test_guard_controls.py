@@ -47,7 +47,9 @@ def test_one_rule_file_per_control_with_both_kinds_of_fixture():
             assert any(path.name.split(".")[0] == name for path in fixtures(kind)), f"{name} has no {kind} fixture"
 
 
-@pytest.mark.parametrize("path", fixtures("pass") + fixtures("fail"), ids=lambda path: f"{path.parent.name}/{path.name}")
+@pytest.mark.parametrize(
+    "path", fixtures("pass") + fixtures("fail"), ids=lambda path: f"{path.parent.name}/{path.name}"
+)
 def test_the_rule_gives_its_fixture_the_documented_outcome(path):
     rule = RULE_OF[path.name.split(".")[0]]
     outcome = engine.evaluate(yaml.safe_load(path.read_text()))[rule]

@@ -198,7 +198,9 @@ def task_definition(
     # A volume without a host path is a bind mount on the task's ephemeral storage: writable,
     # and gone with the task. (Fargate has no tmpfs.)
     # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
-    volumes = {"Volumes": [ecs.Volume(Name=name) for name in container.writable_paths]} if container.writable_paths else {}
+    volumes = (
+        {"Volumes": [ecs.Volume(Name=name) for name in container.writable_paths]} if container.writable_paths else {}
+    )
     return ecs.TaskDefinition(
         title,
         Family=family,

@@ -11,7 +11,7 @@ github.com/aws-containers/amazon-ecs-exec-checker/issues/21), so turning ECS Exe
 root filesystem writable for as long as it is on.
 """
 
-from troposphere import And, Condition, Equals, If, NoValue, Not, Ref, Template
+from troposphere import And, Condition, Equals, If, Not, NoValue, Ref, Template
 
 from .parameters import Input, when_given
 
