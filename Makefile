@@ -20,7 +20,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor clean FORCE
+.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor controls clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -173,6 +173,11 @@ preflight: $(INSTALLED) ## Check a parameter file, then the account (read-only):
 doctor: $(INSTALLED) ## Explain a failed or unhealthy stack (read-only): STACK= [FORMAT=json]
 	$(call require,STACK,the stack name to examine)
 	@$(BIN)/python -m ops.doctor $(STACK) $(if $(filter json,$(FORMAT)),--json)
+
+# --- AWS Control Tower proactive controls (Guard rules in guard/rules/; docs/controls.md) ---
+#   make controls                 every template x parameter file (defaults, params/*.json) x control
+controls: $(INSTALLED) ## The control matrix: template x parameter file x control -> pass / FAIL / n/a
+	@$(BIN)/python -m guard
 
 clean: ## Remove .venv, .venv-checkov and caches
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis

@@ -64,6 +64,9 @@ def doc_blocks() -> dict:
     blocks = {name: (lambda files, make=make: make()) for name, make in signatures.DOC_BLOCKS.items()}
     for name in TEMPLATES:
         blocks.update(describe(name).doc_blocks)
+    from . import controls  # the Control Tower tables of docs/controls.md
+
+    blocks.update(controls.DOC_BLOCKS)
     return blocks
 
 

@@ -84,6 +84,14 @@ PLUGIN_RELEASES: tuple[PluginRelease, ...] = (
 )
 
 
+# The image's own user at every release above: docker/Dockerfile creates it with
+# `adduser -u 65532 -S plugin -G plugin` (group 65532) and ends with `USER plugin`.
+PLUGIN_USER = "65532"
+# The only place the image writes: docker/entrypoint.sh makes a FIFO and a PID file per region there,
+# and the metrics aggregator's PID file (tests/test_plugin_writable_paths.py proves it for every release).
+PLUGIN_WRITABLE_PATH = "/tmp"
+
+
 def plugin_release(tag: str) -> PluginRelease | None:
     return next((release for release in PLUGIN_RELEASES if release.tag == tag), None)
 

@@ -23,9 +23,10 @@ from troposphere import GetAtt, If, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
+from .controls import Departure, declare_departures
 from .errors import ConfigError
-from .parts import cluster, discovery, ecs_api, ecs_exec, logs, network, outputs, parameters, rules
-from .parts.fargate import Container, PortSpec, TaskSize, task_size
+from .parts import cluster, discovery, ecs_api, ecs_exec, hardening, logs, network, outputs, parameters, rules
+from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service
 from .parts.task import add_task
@@ -563,9 +564,28 @@ def build(options: Options = Options()) -> Template:
     outputs.export(template, "SecurityGroupId", GetAtt(security_group, "GroupId"), "Security group of the plugin tasks")
     outputs.export(template, "NamespaceId", namespace_id, "Cloud Map namespace ID")
     _add_endpoint_outputs(template, region_ports, options.metrics_port, log_group)
+    declare_departures(template, departures(log_group))
     # After the table's own checks, so a bad table is reported as such.
     check_image(options.image, edition, region_ports)
     return template
+
+
+def departures(log_group) -> list[Departure]:
+    """The controls the defaults do not meet (docs/controls.md)."""
+    return [
+        Departure(
+            "CT.CLOUDWATCH.PR.2",
+            (log_group.title,),
+            "30 days of logs by default: a year costs twelve times the storage.",
+            "LogRetentionDays=365 or more",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.3",
+            (log_group.title,),
+            "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
+            "LogKmsKeyArn=<key ARN>",
+        ),
+    ]
 
 
 def _description(edition: Edition, region_ports) -> str:
@@ -590,6 +610,12 @@ def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]
         environment=environment(inputs),
         health_check=HEALTH_CHECK,
         stop_timeout=STOP_TIMEOUT_SECONDS,
+        # The image's own user, and a root filesystem it never writes to but for /tmp (facts.py).
+        user=facts.PLUGIN_USER,
+        read_only_root=hardening.read_only(template, None, execute_command),
+        writable_paths={hardening.SCRATCH_VOLUME: facts.PLUGIN_WRITABLE_PATH},
+        # The whole task's memory: one container, and a hard limit the hooks can see (CT.ECS.PR.7).
+        memory=memory_of(inputs["TaskSize"]),
     )
     return add_task(
         template,

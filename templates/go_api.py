@@ -16,8 +16,9 @@ from troposphere import Ref, Template
 
 from . import facts
 from .contract import TemplateContract
-from .parts import cluster, ecs_exec, iam, logs, outputs, parameters, rules, scaling
-from .parts.fargate import Container, PortSpec, TaskSize, task_size
+from .controls import Departure, declare_departures
+from .parts import cluster, ecs_exec, hardening, iam, logs, outputs, parameters, rules, scaling
+from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
 from .parts.task import add_task
@@ -120,8 +121,14 @@ SCALING = Group(
         ),
     ),
 )
+# A Go server needs no more than a writable temporary directory: read-only by default.
+HARDENING = Group(
+    "Container hardening",
+    (hardening.container_user(), hardening.read_only_root("true"), hardening.writable_path()),
+)
 INPUTS = [
     CONTAINER,
+    HARDENING,
     LOAD_BALANCER_AND_NETWORK,
     SCALING,
     *parameters.cluster_and_logging(retention_days=30),
@@ -157,6 +164,10 @@ def build(options: Options = Options()) -> Template:
         log_group=log_group,
         stream_prefix=CONTAINER_NAME,
         environment={"PORT": Ref(container_port)},
+        user=hardening.user(template, inputs["ContainerUser"]),
+        read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
+        writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
+        memory=memory_of(inputs["TaskSize"]),
     )
     task = add_task(
         template,
@@ -187,7 +198,38 @@ def build(options: Options = Options()) -> Template:
     _add_scaling(template, inputs, cluster_choice.name, service)
     outputs.service(template, what="API", cluster_name=cluster_choice.name, service=service, task_definition=task)
     outputs.export(template, "LogGroupName", Ref(log_group), "CloudWatch Logs group of the API")
+    declare_departures(template, departures(log_group, task, service))
     return template
+
+
+def departures(log_group, task, service) -> list[Departure]:
+    """The controls the defaults do not meet (docs/controls.md)."""
+    return [
+        Departure(
+            "CT.ECS.PR.3",
+            (task.title,),
+            "The container runs as the image's own USER: the template cannot know which user your image expects.",
+            "ContainerUser=<a user other than root, e.g. 65532>",
+        ),
+        Departure(
+            "CT.ECS.PR.9",
+            (service.title,),
+            "Tasks get public IPs by default, to reach ECR from public subnets without a NAT gateway.",
+            "AssignPublicIp=DISABLED in private subnets with a NAT gateway or VPC endpoints",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.2",
+            (log_group.title,),
+            "30 days of logs by default: a year costs twelve times the storage.",
+            "LogRetentionDays=365 or more",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.3",
+            (log_group.title,),
+            "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
+            "LogKmsKeyArn=<key ARN>",
+        ),
+    ]
 
 
 def _add_scaling(template: Template, inputs: dict, cluster_name, service) -> None:

@@ -19,11 +19,13 @@ from troposphere import FindInMap, GetAtt, If, NoValue, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
+from .controls import Departure, declare_departures
 from .parts import (
     alarms,
     cluster,
     discovery,
     ecs_exec,
+    hardening,
     iam,
     loadbalancing,
     logs,
@@ -103,7 +105,7 @@ SIZES_MAPPING = "EnvironmentSizes"
 # a base of one on-demand task would leave no task on Spot and no saving.
 CAPACITY_WEIGHTS = {cluster.FARGATE: 70, cluster.FARGATE_SPOT: 30}
 
-LOG_RETENTION_DAYS = 7
+LOG_RETENTION_DAYS = 7  # the default of LogRetentionDays
 MIN_TASKS, MAX_TASKS = 2, 10
 CPU_TARGET_PERCENT, MEMORY_TARGET_PERCENT = 70, 80
 COOLDOWN_SECONDS = 300
@@ -356,7 +358,13 @@ INPUTS = [
     DISCOVERY,
     HEALTH,
     ALARMS,
-    Group("Logging", (parameters.log_kms_key_arn(),)),
+    # The images may write outside one temporary directory (a Node.js BFF's build cache, a Python
+    # agent's caches under HOME): the root filesystem stays writable unless this says otherwise.
+    Group(
+        "Container hardening",
+        (hardening.container_user(), hardening.read_only_root("false"), hardening.writable_path()),
+    ),
+    Group("Logging", (parameters.log_retention_days(LOG_RETENTION_DAYS), parameters.log_kms_key_arn())),
     Group("Debugging", (ecs_exec.enable_execute_command(),)),
 ]
 
@@ -377,6 +385,8 @@ class Shared:
     log_kms_key: tuple
     secrets_key_condition: str
     execute_command: str
+    user: object
+    read_only_root: object
 
 
 @dataclass
@@ -399,7 +409,49 @@ def build(options: Options = Options()) -> Template:
     shared = add_shared(template)
     agentcore = add_backend(template, shared, AGENTCORE)
     add_bff(template, shared, [agentcore])
+    declare_departures(template, departures(template))
     return template
+
+
+def departures(template: Template) -> list[Departure]:
+    """The controls the defaults do not meet (docs/controls.md)."""
+
+    def of_type(resource_type: str) -> tuple[str, ...]:
+        return tuple(title for title, resource in template.resources.items() if resource.resource_type == resource_type)
+
+    tasks, groups = of_type("AWS::ECS::TaskDefinition"), of_type("AWS::Logs::LogGroup")
+    return [
+        Departure(
+            "CT.ECS.PR.3",
+            tasks,
+            "The containers run as their images' own USER: the template cannot know which user your images expect.",
+            "ContainerUser=<a user other than root, e.g. 65532>",
+        ),
+        Departure(
+            "CT.ECS.PR.6",
+            tasks,
+            "The BFF and AgentCore images may write outside one directory (build and package caches).",
+            "ReadonlyRootFilesystem=true, with WritablePath where they write",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.1",
+            of_type("AWS::CloudWatch::Alarm"),
+            "Alarms notify nobody until you name an SNS topic.",
+            "AlarmTopicArn=<topic ARN>",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.2",
+            groups,
+            "7 days of logs by default, as the platform's requirements ask.",
+            "LogRetentionDays=365 or more",
+        ),
+        Departure(
+            "CT.CLOUDWATCH.PR.3",
+            groups,
+            "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
+            "LogKmsKeyArn=<key ARN>",
+        ),
+    ]
 
 
 def add_shared(template: Template) -> Shared:
@@ -426,7 +478,9 @@ def add_shared(template: Template) -> Shared:
         alarm_condition=parameters.when_given(template, inputs["AlarmTopicArn"]),
         log_kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
         secrets_key_condition=ssm_secrets.add_condition(template, inputs[ssm_secrets.PARAMETER]),
-        execute_command=ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER]),
+        execute_command=(execute_command := ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])),
+        user=hardening.user(template, inputs["ContainerUser"]),
+        read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
     )
 
 
@@ -657,7 +711,7 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         logs.log_group(
             f"{tier.title}LogGroup",
             name=f"/ecs/${{AWS::StackName}}/{tier.name}",
-            retention_days=LOG_RETENTION_DAYS,
+            retention_days=inputs["LogRetentionDays"],
             kms_key=shared.log_kms_key,
         )
     )
@@ -670,6 +724,10 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         environment={"AWS_REGION": Ref("AWS::Region"), "ENVIRONMENT": Ref(inputs["Environment"]), **environment},
         secrets={variable: iam.ssm_parameter_arn(secrets_path, f"/{name}") for variable, name in tier.secrets.items()},
         health_check=_container_health_check(template, tier, inputs),
+        user=shared.user,
+        read_only_root=shared.read_only_root,
+        writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
+        memory=FindInMap(SIZES_MAPPING, Ref(inputs["Environment"]), "Memory"),
     )
     if tier.writes_own_logs:
         permissions = [*permissions, iam.log_write([log_group])]

@@ -22,6 +22,9 @@ PARAMETERS = {
     "ImageUri": "String",
     "ContainerPort": "Number",
     "TaskSize": "String",
+    "ContainerUser": "String",
+    "ReadonlyRootFilesystem": "String",
+    "WritablePath": "String",
     "TargetGroupArn": "String",
     "VpcId": "AWS::EC2::VPC::Id",
     "AppSecurityGroupId": "AWS::EC2::SecurityGroup::Id",
@@ -48,6 +51,12 @@ def test_parameters_typed_with_the_specified_defaults(go_api):
     assert (defaults["MinTasks"], defaults["MaxTasks"]) == (1, 4)
     assert defaults["CpuTargetPercent"] == 70  # docs/go-api.md: average CPU kept near 70 %
     assert defaults["ImageUri"] is None  # a release is always a deliberate image
+    # docs/controls.md: the image's own user, a read-only root with /tmp writable.
+    assert (defaults["ContainerUser"], defaults["ReadonlyRootFilesystem"], defaults["WritablePath"]) == (
+        "",
+        "true",
+        "/tmp",
+    )
 
 
 @pytest.mark.parametrize(

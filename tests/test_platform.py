@@ -62,12 +62,19 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "SecretsParameterPath": "String",
         "NamespaceName": "String",
         "AlarmTopicArn": "String",
+        "ContainerUser": "String",
+        "ReadonlyRootFilesystem": "String",
+        "WritablePath": "String",
+        "LogRetentionDays": "Number",
         "LogKmsKeyArn": "String",
         "SecretsKmsKeyArn": "String",
         "EnableExecuteCommand": "String",
     }
     assert {name: p["Type"] for name, p in parameters.items()} == expected
     assert parameters["Environment"]["AllowedValues"] == ["dev", "test", "prod"]
+    # The seed's 7-day logs stay the default (docs/controls.md: a year meets CT.CLOUDWATCH.PR.2).
+    assert parameters["LogRetentionDays"]["Default"] == 7
+    assert parameters["ReadonlyRootFilesystem"]["Default"] == "false"
     assert (parameters["ListenerRulePriority"]["MinValue"], parameters["ListenerRulePriority"]["MaxValue"]) == (
         1,
         50000,

@@ -12,6 +12,10 @@ from ..evaluate import Evaluator
 
 # Maps keep their keys as written (log driver options, docker labels).
 _VERBATIM_MAPS = {"Options", "DockerLabels"}
+# Container properties the ECS API takes as integers; a template may give them as text (a value split
+# from a parameter), which CloudFormation converts and the API does not.
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html
+_CONTAINER_INTEGERS = ("Memory", "MemoryReservation", "Cpu")
 
 
 def register_input(document: dict, resource_title: str, placeholders: dict[str, object]) -> str:
@@ -26,6 +30,10 @@ def register_input(document: dict, resource_title: str, placeholders: dict[str, 
     # As CloudFormation passes them: a Number parameter's value is text, which the ECS API
     # requires of environment values.
     resolved = Evaluator(document, placeholders, as_deployed=True).resolve(properties)
+    for container in resolved.get("ContainerDefinitions", []):
+        for key in _CONTAINER_INTEGERS:
+            if isinstance(container.get(key), str):
+                container[key] = int(container[key])
     return json.dumps(_camel(resolved), indent=2) + "\n"
 
 

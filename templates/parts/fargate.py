@@ -126,6 +126,13 @@ class Container:
     secrets: dict[str, object] = field(default_factory=dict)
     health_check: object = None  # an ecs.HealthCheck, or an Fn::If of one and NoValue
     stop_timeout: int | None = None
+    # Hardening (docs/controls.md): the user to run as (None: the image's own USER), a read-only
+    # root filesystem (a bool or an Fn::If), the hard memory limit in MiB, and the paths that stay
+    # writable on a volume of the task's ephemeral storage (name -> container path).
+    user: object = None
+    read_only_root: object = None
+    memory: object = None
+    writable_paths: dict[str, object] = field(default_factory=dict)
 
 
 def container_definition(container: Container) -> ecs.ContainerDefinition:
@@ -135,6 +142,17 @@ def container_definition(container: Container) -> ecs.ContainerDefinition:
         optional["HealthCheck"] = container.health_check
     if container.stop_timeout is not None:
         optional["StopTimeout"] = container.stop_timeout
+    if container.user is not None:
+        optional["User"] = container.user
+    if container.read_only_root is not None:
+        optional["ReadonlyRootFilesystem"] = container.read_only_root
+    if container.memory is not None:
+        optional["Memory"] = container.memory
+    if container.writable_paths:
+        optional["MountPoints"] = [
+            ecs.MountPoint(SourceVolume=name, ContainerPath=path, ReadOnly=False)
+            for name, path in container.writable_paths.items()
+        ]
     if container.secrets:
         optional["Secrets"] = [ecs.Secret(Name=name, ValueFrom=source) for name, source in container.secrets.items()]
     if container.environment:
@@ -176,12 +194,13 @@ def task_definition(
     ``size`` is a :class:`TaskSize` known at build time, the size parameter, or a
     (cpu, memory) pair of expressions (e.g. from a mapping of checked sizes).
     """
-    if isinstance(size, TaskSize):
-        cpu, memory = str(size.cpu), str(size.memory)
-    elif isinstance(size, tuple):
-        cpu, memory = size
-    else:
-        cpu, memory = cpu_of(size), memory_of(size)
+    cpu, memory = task_cpu_memory(size)
+    # A volume without a host path is a bind mount on the task's ephemeral storage: writable,
+    # and gone with the task. (Fargate has no tmpfs.)
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
+    volumes = (
+        {"Volumes": [ecs.Volume(Name=name) for name in container.writable_paths]} if container.writable_paths else {}
+    )
     return ecs.TaskDefinition(
         title,
         Family=family,
@@ -193,4 +212,14 @@ def task_definition(
         TaskRoleArn=GetAtt(task_role, "Arn"),
         RuntimePlatform=ecs.RuntimePlatform(OperatingSystemFamily="LINUX", CpuArchitecture="X86_64"),
         ContainerDefinitions=[container_definition(container)],
+        **volumes,
     )
+
+
+def task_cpu_memory(size) -> tuple:
+    """The task's CPU and memory expressions: ``size`` is a :class:`TaskSize`, the size parameter, or a pair."""
+    if isinstance(size, TaskSize):
+        return str(size.cpu), str(size.memory)
+    if isinstance(size, tuple):
+        return size
+    return cpu_of(size), memory_of(size)

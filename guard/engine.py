@@ -1,0 +1,95 @@
+"""Run the Guard rules of ``rules/`` on a document, in process, with cfn-guard's Python binding.
+
+cfn-guard-rs (PyPI) embeds Guard 3.0; it has wheels for CPython 3.8-3.12 only, so on a newer
+Python it is missing and :func:`evaluate` says so in one line. Its short report keeps only the
+last 8,192 bytes of a longer one (the start of the JSON is lost), so the verbose report, which
+arrives whole, is read instead: one tree, a child per rule.
+"""
+
+import json
+import re
+from dataclasses import dataclass
+from functools import cache
+from pathlib import Path
+
+from templates.errors import ConfigError
+
+RULES_DIR = Path(__file__).parent / "rules"
+PASS, FAIL, SKIP = "pass", "fail", "not applicable"
+_RESOURCE_PATH = re.compile(r"^/Resources/([^/]+)")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """One rule on one document: its status and, when it fails, the resources that break it."""
+
+    status: str
+    resources: tuple[str, ...] = ()
+
+
+def rule_files() -> list[Path]:
+    return sorted(RULES_DIR.glob("*.guard"))
+
+
+@cache
+def rule_text() -> str:
+    """Every rule file, one after the other: one Guard run per document (each file's names are its own)."""
+    return "\n".join(path.read_text() for path in rule_files())
+
+
+def _binding():
+    try:
+        from cfn_guard_rs.cfn_guard_rs import run_checks_rs
+    except ImportError:
+        raise ConfigError(
+            "cfn-guard-rs is not installed (it has wheels for Python 3.8-3.12): "
+            "run make with PYTHON=python3.12, or install cfn-guard-rs"
+        ) from None
+    return run_checks_rs
+
+
+_STATUS = {"PASS": PASS, "FAIL": FAIL, "SKIP": SKIP}
+
+
+def evaluate(document: dict, rules: str | None = None) -> dict[str, Outcome]:
+    """Rule name -> :class:`Outcome` of ``rules`` (all of ``rules/`` by default) on ``document``."""
+    report = json.loads(_binding()(json.dumps(document), rule_text() if rules is None else rules, True))
+    outcomes = {}
+    for child in report["children"]:
+        rule = child["container"].get("RuleCheck")
+        if rule is None:
+            continue
+        status = _STATUS[rule["status"]]
+        failing = tuple(sorted(set(_failing_resources(child)))) if status == FAIL else ()
+        outcomes[rule["name"]] = Outcome(status, failing)
+    return outcomes
+
+
+def _failing_resources(node: dict) -> list[str]:
+    """The logical IDs of the values that failed a check. Passed branches are cut (one side of an ``or``
+    fails for every resource that passes), and so are the filters that chose what to check (a filter
+    fails for every resource of another type) and the rule's own ``when`` condition."""
+    context = node.get("context", "")
+    if context.startswith("Filter/") or context.endswith("/When"):
+        return []
+    ((kind, detail),) = node["container"].items()
+    status = detail if isinstance(detail, str) else (detail or {}).get("status")
+    if status in ("PASS", "SKIP", "Success"):
+        return []
+    if kind == "ClauseValueCheck":
+        return _paths(detail)
+    return [found for child in node.get("children", []) for found in _failing_resources(child)]
+
+
+def _paths(node) -> list[str]:
+    found = []
+    if isinstance(node, dict):
+        for key, value in node.items():
+            if key == "path" and isinstance(value, str) and (match := _RESOURCE_PATH.match(value)):
+                found.append(match.group(1))
+            else:
+                found += _paths(value)
+    elif isinstance(node, list):
+        for item in node:
+            found += _paths(item)
+    return found

@@ -1,0 +1,253 @@
+"""The AWS controls the templates are checked against, and the form of a documented departure.
+
+Plain data: the Guard rules in guard/rules/ implement the Control Tower controls (one file each,
+named after the control); the Security Hub table in docs/controls.md is written from these
+entries. A template that departs from a control under its default parameters says so with
+:func:`declare_departures`, in the resource Metadata that Guard's suppression convention reads
+(``Metadata: guard: SuppressedRules: [rule]``, as in github.com/aws-cloudformation/cloudformation-guard)
+and in the template's ``ControlDepartures`` metadata, with the reason and the parameter that complies.
+"""
+
+from dataclasses import dataclass
+
+CT_DOCS = "https://docs.aws.amazon.com/controltower/latest/controlreference"
+SECURITY_HUB_DOCS = "https://docs.aws.amazon.com/securityhub/latest/userguide/ecs-controls.html"
+
+
+@dataclass(frozen=True)
+class Control:
+    """A Control Tower proactive control: its ID, its Guard rule's name (Control Tower's own), what it asks."""
+
+    id: str
+    rule: str
+    title: str
+    page: str
+
+    @property
+    def url(self) -> str:
+        return f"{CT_DOCS}/{self.page}.html#{self.id.lower().replace('.', '-')}-description"
+
+    @property
+    def rule_file(self) -> str:
+        return self.id.lower().replace(".", "_") + ".guard"
+
+
+# Every proactive control of the ECS, CloudWatch, IAM and EC2 pages for a resource type the templates
+# create (ECS clusters, services and task definitions, log groups, alarms, IAM roles, security groups
+# and their ingress rules). The Elastic Load Balancing page's controls are for load balancers and
+# listeners, which no template creates; the templates' target groups, listener rules, Cloud Map
+# namespaces and services and Application Auto Scaling resources have no proactive control.
+CONTROLS: tuple[Control, ...] = (
+    Control(
+        "CT.ECS.PR.1",
+        "ecs_fargate_latest_platform_version_check",
+        "Fargate services on the latest platform version",
+        "ecs-rules",
+    ),
+    Control("CT.ECS.PR.2", "ecs_container_insights_enabled_check", "Container Insights on every cluster", "ecs-rules"),
+    Control(
+        "CT.ECS.PR.3",
+        "ecs_task_definition_nonroot_user_check",
+        "A User that is not root in every container",
+        "ecs-rules",
+    ),
+    Control("CT.ECS.PR.4", "ecs_awsvpc_networking_enabled_check", "awsvpc network mode", "ecs-rules"),
+    Control(
+        "CT.ECS.PR.5",
+        "ecs_task_definition_log_configuration_check",
+        "A log configuration in every container",
+        "ecs-rules",
+    ),
+    Control("CT.ECS.PR.6", "ecs_containers_readonly_access_check", "Read-only root filesystems", "ecs-rules"),
+    Control(
+        "CT.ECS.PR.7", "ecs_task_definition_memory_hard_limit_check", "A memory limit on every container", "ecs-rules"
+    ),
+    Control(
+        "CT.ECS.PR.8",
+        "ecs_task_definition_user_for_host_mode_check",
+        "Host networking only with a non-root user or privileged",
+        "ecs-rules",
+    ),
+    Control(
+        "CT.ECS.PR.9", "ecs_service_assign_public_ip_disabled_check", "No public IP addresses on services", "ecs-rules"
+    ),
+    Control("CT.ECS.PR.10", "ecs_task_definition_pid_mode_check", "No shared host process namespace", "ecs-rules"),
+    Control("CT.ECS.PR.11", "ecs_containers_nonprivileged_check", "No privileged containers", "ecs-rules"),
+    Control(
+        "CT.ECS.PR.12", "ecs_no_environment_secrets_check", "No AWS credentials in environment variables", "ecs-rules"
+    ),
+    Control(
+        "CT.CLOUDWATCH.PR.1",
+        "cloudwatch_alarm_action_check",
+        "An action for every alarm's ALARM state",
+        "cloudwatch-rules",
+    ),
+    Control(
+        "CT.CLOUDWATCH.PR.2",
+        "cloudwatch_log_group_retention_period_check",
+        "Log groups kept a year or more",
+        "cloudwatch-rules",
+    ),
+    Control(
+        "CT.CLOUDWATCH.PR.3",
+        "cloudwatch_log_group_encrypted_check",
+        "Log groups encrypted with a KMS key",
+        "cloudwatch-rules",
+    ),
+    Control(
+        "CT.CLOUDWATCH.PR.4", "cloudwatch_alarm_action_enabled_check", "Alarm actions activated", "cloudwatch-rules"
+    ),
+    Control(
+        "CT.IAM.PR.1",
+        "iam_inline_policy_no_statements_with_admin_access_check",
+        "No inline policy allowing * on *",
+        "iam-rules",
+    ),
+    Control(
+        "CT.IAM.PR.5",
+        "iam_inline_policy_no_statements_with_full_access_check",
+        "No service:* actions or NotAction in inline policies",
+        "iam-rules",
+    ),
+    Control(
+        "CT.EC2.PR.3",
+        "vpc_sg_open_only_to_authorized_ports_check",
+        "Only ports 80 and 443 open to 0.0.0.0/0 or ::/0",
+        "ec2-rules",
+    ),
+    Control(
+        "CT.EC2.PR.4",
+        "vpc_sg_restricted_common_ports_check",
+        "No high-risk port open to 0.0.0.0/0 or ::/0",
+        "ec2-rules",
+    ),
+)
+BY_ID = {control.id: control for control in CONTROLS}
+
+
+@dataclass(frozen=True)
+class Departure:
+    """A control a template does not meet with its default parameters: where, why, and how to meet it."""
+
+    control: str  # a Control Tower control ID of CONTROLS
+    resources: tuple[str, ...]  # logical IDs
+    why: str
+    complies: str  # the parameter setting that meets the control
+
+
+def declare_departures(template, departures: list["Departure"]) -> None:
+    """State each departure in the Metadata of its resources and of the template."""
+    suppressed: dict[str, list[str]] = {}
+    for departure in departures:
+        for title in departure.resources:
+            suppressed.setdefault(title, []).append(BY_ID[departure.control].rule)
+    for title, rules in suppressed.items():
+        resource = template.resources[title]
+        metadata = dict(getattr(resource, "Metadata", {}) or {})
+        metadata["guard"] = {"SuppressedRules": rules}
+        resource.Metadata = metadata
+    template.metadata["ControlDepartures"] = {
+        departure.control: f"{departure.why} Complies with {departure.complies}." for departure in departures
+    }
+
+
+@dataclass(frozen=True)
+class SecurityHubControl:
+    """A Security Hub ECS control that evaluates a resource type the templates create."""
+
+    id: str
+    title: str
+    control_tower: str | None  # the proactive control that checks the same setting, if any
+    note: str = ""  # how the templates meet it when no proactive control says
+
+
+SECURITY_HUB_ECS: tuple[SecurityHubControl, ...] = (
+    SecurityHubControl("ECS.2", "Services without automatic public IPs", "CT.ECS.PR.9"),
+    SecurityHubControl("ECS.3", "No shared host process namespace", "CT.ECS.PR.10"),
+    SecurityHubControl("ECS.4", "Containers run as non-privileged", "CT.ECS.PR.11"),
+    SecurityHubControl("ECS.5", "Read-only root filesystems", "CT.ECS.PR.6"),
+    SecurityHubControl("ECS.8", "No secrets in environment variables", "CT.ECS.PR.12"),
+    SecurityHubControl("ECS.9", "A logging configuration", "CT.ECS.PR.5"),
+    SecurityHubControl("ECS.10", "Fargate services on the latest platform version", "CT.ECS.PR.1"),
+    SecurityHubControl("ECS.12", "Container Insights on clusters", "CT.ECS.PR.2"),
+    SecurityHubControl(
+        "ECS.13",
+        "Services tagged",
+        None,
+        "Met when you deploy with stack tags (`aws cloudformation deploy --tags team=...`): CloudFormation "
+        "propagates them to the service, cluster and task definitions. The templates set no tags of their own.",
+    ),
+    SecurityHubControl("ECS.14", "Clusters tagged", None, "As ECS.13."),
+    SecurityHubControl("ECS.15", "Task definitions tagged", None, "As ECS.13."),
+    SecurityHubControl("ECS.16", "Task sets without automatic public IPs", None, "Not applicable: no task sets."),
+    SecurityHubControl("ECS.17", "No host network mode", None, "Met always: every task definition uses awsvpc."),
+    SecurityHubControl("ECS.18", "In-transit encryption for EFS volumes", None, "Not applicable: no EFS volumes."),
+    SecurityHubControl(
+        "ECS.19", "Managed termination protection on capacity providers", None, "Not applicable: Fargate only."
+    ),
+    SecurityHubControl("ECS.20", "Non-root users in Linux containers", "CT.ECS.PR.3"),
+)
+
+
+# --- The generated tables of docs/controls.md ------------------------------------------
+
+
+def _departures(files) -> dict[str, dict[str, str]]:
+    """Template -> control -> its departure text, read from the built templates."""
+    import json
+
+    from . import TEMPLATES
+
+    return {
+        name: json.loads(files(f"{name}.json")).get("Metadata", {}).get("ControlDepartures", {}) for name in TEMPLATES
+    }
+
+
+def departures_table(files) -> str:
+    from . import docblocks
+
+    rows = []
+    for name, found in _departures(files).items():
+        for control in CONTROLS:
+            if control.id in found:
+                why, _, complies = found[control.id].partition(" Complies with ")
+                rows.append([f"[{control.id}]({control.url})", f"`{name}`", why, f"`{complies.rstrip('.')}`"])
+    return docblocks.table(["Control", "Template", "Default, and why", "Complies with"], rows)
+
+
+def controls_table(files) -> str:
+    from . import docblocks
+
+    found = _departures(files)
+    rows = []
+    for control in CONTROLS:
+        departing = [name for name, ids in found.items() if control.id in ids]
+        status = f"departs by default in {', '.join(f'`{n}`' for n in departing)}" if departing else "met by default"
+        rows.append([f"[{control.id}]({control.url})", control.title, f"`guard/rules/{control.rule_file}`", status])
+    return docblocks.table(["Control", "Asks for", "Guard rule", "Templates"], rows)
+
+
+def security_hub_table(files) -> str:
+    from . import docblocks
+
+    found = _departures(files)
+    rows = []
+    for control in SECURITY_HUB_ECS:
+        if control.control_tower:
+            departing = [name for name, ids in found.items() if control.control_tower in ids]
+            how = f"as {control.control_tower}: " + (
+                f"met by the hardened file of {', '.join(f'`{n}`' for n in departing)}, by default elsewhere"
+                if departing
+                else "met by default"
+            )
+        else:
+            how = control.note
+        rows.append([f"[{control.id}]({SECURITY_HUB_DOCS}#{control.id.lower().replace('.', '-')})", control.title, how])
+    return docblocks.table(["Security Hub", "Checks", "How the templates meet it"], rows)
+
+
+DOC_BLOCKS = {
+    "controls.catalogue": controls_table,
+    "controls.departures": departures_table,
+    "controls.security-hub": security_hub_table,
+}
