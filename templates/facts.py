@@ -84,6 +84,12 @@ PLUGIN_RELEASES: tuple[PluginRelease, ...] = (
 )
 
 
+# The image is built by a plain `docker build` on an x86_64 GitHub runner (ubuntu-latest),
+# without --platform or buildx, so each tag is a linux/amd64 image only
+# (.github/workflows/docker-publish.yml at v0.1.2 and v0.1.8). On ARM64 it would not start.
+PLUGIN_CPU_ARCHITECTURE = "X86_64"
+
+
 def plugin_release(tag: str) -> PluginRelease | None:
     return next((release for release in PLUGIN_RELEASES if release.tag == tag), None)
 
@@ -226,6 +232,10 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     8192: _steps(16384, 61440, 4096),
     16384: _steps(32768, 122880, 8192),
 }
+
+# The CPU architectures of Fargate Linux tasks (RuntimePlatform.CpuArchitecture).
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform
+CPU_ARCHITECTURES = ("X86_64", "ARM64")
 
 # --- TCP ports -------------------------------------------------------------------------
 

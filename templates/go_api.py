@@ -17,7 +17,7 @@ from troposphere import Ref, Template
 from . import facts
 from .contract import TemplateContract
 from .parts import cluster, ecs_exec, iam, logs, outputs, parameters, rules, scaling
-from .parts.fargate import Container, PortSpec, TaskSize, task_size
+from .parts.fargate import Container, PortSpec, TaskSize, cpu_architecture, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
 from .parts.task import add_task
@@ -49,6 +49,7 @@ CONTAINER = Group(
             max_value=facts.LAST_PORT,
         ),
         task_size(TaskSize(256, 512)),
+        cpu_architecture(),
     ),
 )
 LOAD_BALANCER_AND_NETWORK = Group(
@@ -166,6 +167,7 @@ def build(options: Options = Options()) -> Template:
         repositories=[iam.ecr_repository_arn(Ref(image))],  # the image's own repository only
         # The API calls no AWS API: its task role grants nothing but, when turned on, ECS Exec's channels.
         execute_command=execute_command,
+        architecture=inputs["CpuArchitecture"],
     )
     service = template.add_resource(
         fargate_service(

@@ -22,6 +22,7 @@ PARAMETERS = {
     "ImageUri": "String",
     "ContainerPort": "Number",
     "TaskSize": "String",
+    "CpuArchitecture": "String",
     "TargetGroupArn": "String",
     "VpcId": "AWS::EC2::VPC::Id",
     "AppSecurityGroupId": "AWS::EC2::SecurityGroup::Id",
