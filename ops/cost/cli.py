@@ -169,9 +169,8 @@ def as_text(
         f"{'item':<{width}}  {'quantity':>10}  {'unit':<16}  {'unit price':>10}  {'monthly':>9}",
     ]
     for line in result.lines:
-        out.append(
-            f"{line.item:<{width}}  {line.quantity:>10.2f}  {line.unit:<16}  {line.unit_usd:>10.6g}  {line.monthly_usd:>9.2f}"
-        )
+        figures = f"{line.quantity:>10.2f}  {line.unit:<16}  {line.unit_usd:>10.6g}  {line.monthly_usd:>9.2f}"
+        out.append(f"{line.item:<{width}}  {figures}")
     out += [
         f"total at the minimum ({result.tasks_min} tasks): {result.monthly_usd_min:.2f} USD a month",
         f"total at the maximum ({result.tasks_max} tasks): {result.monthly_usd_max:.2f} USD a month",

@@ -301,8 +301,8 @@ class Model:
                 metrics = INSIGHTS_METRICS_PER_CLUSTER + INSIGHTS_METRICS_PER_SERVICE * count
                 lines.append(
                     Line(
-                        f"{title}: Container Insights, {INSIGHTS_METRICS_PER_CLUSTER} + {INSIGHTS_METRICS_PER_SERVICE} x {count} "
-                        "metrics",
+                        f"{title}: Container Insights, "
+                        f"{INSIGHTS_METRICS_PER_CLUSTER} + {INSIGHTS_METRICS_PER_SERVICE} x {count} metrics",
                         metrics,
                         "metric-month",
                         self.price("cloudwatch.metric"),

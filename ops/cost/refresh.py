@@ -21,7 +21,7 @@ TIMEOUT_SECONDS = 300
 
 
 def fetch(url: str) -> dict:
-    with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:  # noqa: S310 (https URLs built above)
+    with urllib.request.urlopen(url, timeout=TIMEOUT_SECONDS) as response:
         return json.load(response)
 
 
