@@ -129,9 +129,14 @@ def estimate(name: str, params_file: str | None, region: str, assumptions: Assum
     check_given(document, given, params_file or name)
     if region not in regions_of(name):
         raise BadInput(f"region {region!r} is not one {name} is for: choose one of {', '.join(regions_of(name))}")
-    snapshot = snapshot or prices.load()
+    return estimate_document(document, given, region, assumptions, snapshot or prices.load())
+
+
+def estimate_document(
+    document: dict, given: dict, region: str, assumptions: Assumptions, snapshot, capacity: tuple | None = None
+) -> Estimate:
     snapshot.price(region, "fargate.x86.vcpu")  # a region without prices is refused before any line
-    return Model(resolved(document, given, region), snapshot, region, assumptions).estimate()
+    return Model(resolved(document, given, region), snapshot, region, assumptions, capacity).estimate()
 
 
 def as_json(name: str, params_file: str | None, region: str, result: Estimate, as_of: str) -> str:

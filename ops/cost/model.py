@@ -6,13 +6,14 @@ gateways, endpoints, load balancers, keys), never by knowing which template it i
 is :data:`catalogue.HOURS_PER_MONTH` hours.
 """
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from . import catalogue
 from .prices import Snapshot
 
 HOURS = catalogue.HOURS_PER_MONTH
 ON_DEMAND, SPOT = "FARGATE", "FARGATE_SPOT"
+FARGATE_GROUP, FARGATE_SPOT_GROUP = "Fargate on-demand", "Fargate Spot"
 # Fargate includes this much ephemeral storage in every task; more is charged per GB-hour.
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-task-storage.html
 INCLUDED_STORAGE_GB = 20
@@ -50,6 +51,7 @@ class Line:
     quantity: float
     unit: str
     unit_usd: float
+    group: str = "Other"  # what the chart stacks it under
 
     @property
     def monthly_usd(self) -> float:
@@ -109,11 +111,17 @@ def split(tasks: float, strategy) -> dict[str, float]:
 
 
 class Model:
-    def __init__(self, resources: dict, snapshot: Snapshot, region: str, assumptions: Assumptions):
+    """``capacity`` replaces every service's capacity strategy: a what-if for a template
+    whose strategy is not a parameter (((provider, base, weight), ...))."""
+
+    def __init__(
+        self, resources: dict, snapshot: Snapshot, region: str, assumptions: Assumptions, capacity: tuple | None = None
+    ):
         self.resources = resources
         self.snapshot = snapshot
         self.region = region
         self.assumptions = assumptions
+        self.capacity = capacity
 
     def price(self, key: str) -> float:
         return self.snapshot.price(self.region, key)
@@ -175,6 +183,8 @@ class Model:
         return count, count
 
     def strategy(self, service: dict, cluster: dict) -> tuple:
+        if self.capacity is not None:
+            return self.capacity
         if "CapacityProviderStrategy" in service:
             items = service["CapacityProviderStrategy"]
         elif service.get("LaunchType") == "FARGATE" or not cluster.get("DefaultCapacityProviderStrategy"):
@@ -215,12 +225,14 @@ class Model:
             spot = provider == SPOT
             factor = 1 - self.assumptions.spot_discount if spot else 1.0
             how = f"{arch} {'Spot' if spot else 'on-demand'}, {count:g} x"
+            group = FARGATE_SPOT_GROUP if spot else FARGATE_GROUP
             lines.append(
                 Line(
                     f"{service.title}: vCPU, {how} {service.vcpu:g} vCPU",
                     count * service.vcpu * HOURS,
                     "vCPU-hour",
                     self.price(f"fargate.{arch}.vcpu") * factor,
+                    group,
                 )
             )
             lines.append(
@@ -229,6 +241,7 @@ class Model:
                     count * service.memory_gb * HOURS,
                     "GB-hour",
                     self.price(f"fargate.{arch}.memory") * factor,
+                    group,
                 )
             )
         extra = max(service.storage_gb - INCLUDED_STORAGE_GB, 0)
@@ -238,6 +251,7 @@ class Model:
                 tasks * extra * HOURS,
                 "GB-hour",
                 self.price("fargate.storage"),
+                FARGATE_GROUP,
             )
         )
         if service.public_ip:
@@ -247,6 +261,7 @@ class Model:
                     tasks * HOURS,
                     "IP-hour",
                     self.price("vpc.public_ipv4"),
+                    "Public IPv4",
                 )
             )
         return lines
@@ -333,7 +348,7 @@ class Model:
                     self.price("logs.storage"),
                 )
             )
-        return lines
+        return [replace(line, group="CloudWatch") for line in lines]
 
     def discovery(self, services: list[Service], at: str) -> list[Line]:
         zones = len(self.of_type("AWS::ServiceDiscovery::PrivateDnsNamespace")) + len(
@@ -348,16 +363,21 @@ class Model:
                 zones,
                 "zone-month",
                 self.price("route53.hosted_zone"),
+                "Cloud Map",
             ),
             Line(
                 "Cloud Map registered instances, one per task",
                 registered,
                 "instance-month",
                 self.price("cloudmap.instance"),
+                "Cloud Map",
             ),
         ]
 
     def network(self) -> list[Line]:
+        return [replace(line, group="Network") for line in self._network()]
+
+    def _network(self) -> list[Line]:
         data = self.assumptions.data_gb
         gateways = len(self.of_type("AWS::EC2::NatGateway"))
         endpoints = [
