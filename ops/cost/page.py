@@ -245,7 +245,7 @@ def draw(data: dict, print_: str) -> bytes:
         axes.bar(range(len(labels)), heights, bottom=bottoms, label=group, color=colour)
         bottoms = [b + h for b, h in zip(bottoms, heights, strict=True)]
     axes.set_xticks(range(len(labels)), labels, rotation=30, ha="right", fontsize=7)
-    axes.margins(y=0.08)
+    axes.set_ylim(0, max(bottoms) * 1.1)
     axes.set_ylabel("USD a month")
     axes.set_title(f"Monthly cost at the fewest tasks, us-east-1, prices as of {data['as_of']}")
     axes.legend(fontsize=7, ncols=2)
