@@ -20,7 +20,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor controls clean FORCE
+.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor controls cost cost-refresh clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -178,6 +178,19 @@ doctor: $(INSTALLED) ## Explain a failed or unhealthy stack (read-only): STACK= 
 #   make controls                 every template x parameter file (defaults, params/*.json) x control
 controls: $(INSTALLED) ## The control matrix: template x parameter file x control -> pass / FAIL / n/a
 	@$(BIN)/python -m guard
+
+# --- What a stack costs a month (docs/cost.md) ---
+#   make cost TEMPLATE=platform PARAMS=params/platform.dev.json [REGION=us-east-1] [FORMAT=json]
+#   make cost TEMPLATE=platform PARAMS=params/platform.dev.json SPOT_DISCOUNT=60 LOG_GB=5
+# Offline, from the price snapshot ops/cost/prices.json; cost-refresh is the one target that
+# reads the AWS Price List (public offer files, no credentials).
+cost: $(INSTALLED) ## Monthly estimate of a stack, offline: TEMPLATE= [PARAMS=] [REGION=] [FORMAT=json] [SPOT_DISCOUNT=70] [LOG_GB=1]
+	$(call require,TEMPLATE,one of $(TEMPLATES))
+	@$(BIN)/python -m ops.cost $(TEMPLATE) $(PARAMS) $(if $(REGION),--region $(REGION)) $(if $(filter json,$(FORMAT)),--json) $(if $(SPOT_DISCOUNT),--spot-discount $(SPOT_DISCOUNT)) $(if $(LOG_GB),--log-gb-per-task $(LOG_GB))
+
+cost-refresh: $(INSTALLED) ## Rewrite the price snapshot from the AWS Price List (network), then the docs
+	$(BIN)/python -m ops.cost.refresh
+	$(BIN)/python build.py
 
 clean: ## Remove .venv, .venv-checkov and caches
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis

@@ -60,14 +60,23 @@ def render(name: str, built: dict) -> dict[str, str]:
 def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
     from ops import signatures  # the troubleshooting table of `make doctor`
+    from ops.cost import page  # docs/cost.md: what each template costs
 
     blocks = {name: (lambda files, make=make: make()) for name, make in signatures.DOC_BLOCKS.items()}
+    blocks.update(page.DOC_BLOCKS)
     for name in TEMPLATES:
         blocks.update(describe(name).doc_blocks)
     from . import controls  # the Control Tower tables of docs/controls.md
 
     blocks.update(controls.DOC_BLOCKS)
     return blocks
+
+
+def generated_files(files) -> dict:
+    """Files of docs/ that are not text blocks, made from the build's files: relative path -> bytes."""
+    from ops.cost import page
+
+    return {"docs/cost.png": page.chart(files)}
 
 
 def reference_page(name: str, built: dict) -> str:

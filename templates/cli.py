@@ -17,7 +17,7 @@ import os
 import sys
 from pathlib import Path
 
-from . import TEMPLATES, describe, doc_blocks, document, reference_page, render
+from . import TEMPLATES, describe, doc_blocks, document, generated_files, reference_page, render
 from .errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -119,7 +119,7 @@ def render_all(names: list[str], settings: dict[str, str]) -> tuple[dict[str, di
     return documents, files
 
 
-def render_docs(documents: dict[str, dict], files: dict[str, str]) -> dict[Path, str]:
+def render_docs(documents: dict[str, dict], files: dict[str, str]) -> dict[Path, str | bytes]:
     """The generated reference pages, the taskcat configuration, and the docs whose
     generated blocks the build keeps current, as they should read."""
     from . import docblocks, taskcat  # only the docs need these
@@ -137,16 +137,20 @@ def render_docs(documents: dict[str, dict], files: dict[str, str]) -> dict[Path,
         text = path.read_text(encoding="utf-8")
         if "<!-- generated:" in text:
             docs[path] = docblocks.fill(text, blocks, str(path.relative_to(ROOT)), output_file)
+    docs.update({ROOT / name: content for name, content in generated_files(output_file).items()})
     return docs
 
 
-def write_atomically(path: Path, text: str) -> None:
+def write_atomically(path: Path, text: str | bytes) -> None:
     """Write beside the target, then rename: readers see the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
     temporary = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
-            stream.write(text)
+        if isinstance(text, bytes):
+            temporary.write_bytes(text)
+        else:
+            with open(temporary, "w", encoding="utf-8", newline="\n") as stream:
+                stream.write(text)
         os.replace(temporary, path)
     except BaseException:
         temporary.unlink(missing_ok=True)
@@ -157,8 +161,13 @@ def shown(path: Path) -> str:
     return str(path.relative_to(ROOT) if path.is_relative_to(ROOT) else path)
 
 
-def stale_files(files: dict[Path, str]) -> list[Path]:
-    return [path for path, text in files.items() if not path.exists() or path.read_text(encoding="utf-8") != text]
+def stale_files(files: dict[Path, str | bytes]) -> list[Path]:
+    def current(path: Path, content: str | bytes) -> bool:
+        if not path.exists():
+            return False
+        return (path.read_bytes() if isinstance(content, bytes) else path.read_text(encoding="utf-8")) == content
+
+    return [path for path, content in files.items() if not current(path, content)]
 
 
 def list_templates(names: list[str]) -> None:

@@ -90,6 +90,10 @@ PLUGIN_USER = "65532"
 # The only place the image writes: docker/entrypoint.sh makes a FIFO and a PID file per region there,
 # and the metrics aggregator's PID file (tests/test_plugin_writable_paths.py proves it for every release).
 PLUGIN_WRITABLE_PATH = "/tmp"
+# The image is built by a plain `docker build` on an x86_64 GitHub runner (ubuntu-latest),
+# without --platform or buildx, so each tag is a linux/amd64 image only
+# (.github/workflows/docker-publish.yml at v0.1.2 and v0.1.8). On ARM64 it would not start.
+PLUGIN_CPU_ARCHITECTURE = "X86_64"
 
 
 def plugin_release(tag: str) -> PluginRelease | None:
@@ -234,6 +238,10 @@ FARGATE_SIZES: dict[int, tuple[int, ...]] = {
     8192: _steps(16384, 61440, 4096),
     16384: _steps(32768, 122880, 8192),
 }
+
+# The CPU architectures of Fargate Linux tasks (RuntimePlatform.CpuArchitecture).
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_definition_parameters.html#runtime-platform
+CPU_ARCHITECTURES = ("X86_64", "ARM64")
 
 # --- TCP ports -------------------------------------------------------------------------
 

@@ -628,6 +628,8 @@ def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]
         repositories=[Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
         # The plugin calls no AWS API: its task role grants nothing unless ECS Exec is on.
         execute_command=execute_command,
+        # Pinned, not a parameter: every release of the image is linux/amd64 only.
+        architecture=facts.PLUGIN_CPU_ARCHITECTURE,
     )
 
 

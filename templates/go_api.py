@@ -18,7 +18,7 @@ from . import facts
 from .contract import TemplateContract
 from .controls import Departure, declare_departures
 from .parts import cluster, ecs_exec, hardening, iam, logs, outputs, parameters, rules, scaling
-from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
+from .parts.fargate import Container, PortSpec, TaskSize, cpu_architecture, memory_of, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
 from .parts.task import add_task
@@ -50,6 +50,7 @@ CONTAINER = Group(
             max_value=facts.LAST_PORT,
         ),
         task_size(TaskSize(256, 512)),
+        cpu_architecture(),
     ),
 )
 LOAD_BALANCER_AND_NETWORK = Group(
@@ -177,6 +178,7 @@ def build(options: Options = Options()) -> Template:
         repositories=[iam.ecr_repository_arn(Ref(image))],  # the image's own repository only
         # The API calls no AWS API: its task role grants nothing but, when turned on, ECS Exec's channels.
         execute_command=execute_command,
+        architecture=inputs["CpuArchitecture"],
     )
     service = template.add_resource(
         fargate_service(

@@ -36,7 +36,7 @@ from .parts import (
     scaling,
     ssm_secrets,
 )
-from .parts.fargate import Container, PortSpec, TaskSize
+from .parts.fargate import Container, PortSpec, TaskSize, cpu_architecture
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service, load_balancer
 from .parts.task import add_task
@@ -267,6 +267,7 @@ DATA = Group(
     (
         parameters.ecr_image_uri(BFF.image, "BFF image (ECR)", repository="bidopsai/app"),
         parameters.ecr_image_uri(AGENTCORE.image, "AgentCore image (ECR)", repository="bidopsai/agent"),
+        cpu_architecture(),
         Input(
             "RdsSecurityGroupId",
             "RDS security group",
@@ -750,6 +751,7 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         execute_command=shared.execute_command,
         execution_policies=[decrypt],
         task_policies=[decrypt],
+        architecture=inputs["CpuArchitecture"],
     )
 
 

@@ -22,6 +22,7 @@ PARAMETERS = {
     "ImageUri": "String",
     "ContainerPort": "Number",
     "TaskSize": "String",
+    "CpuArchitecture": "String",
     "ContainerUser": "String",
     "ReadonlyRootFilesystem": "String",
     "WritablePath": "String",

@@ -57,6 +57,7 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "AgentCoreHealthCheckCommand": "String",
         "BffImageUri": "String",
         "AgentCoreImageUri": "String",
+        "CpuArchitecture": "String",
         "RdsSecurityGroupId": "AWS::EC2::SecurityGroup::Id",
         "KnowledgeBaseBucketName": "String",
         "SecretsParameterPath": "String",

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from troposphere import GetAtt, Ref, Select, Split, ecs
 
 from ..errors import ConfigError
-from ..facts import FARGATE_SIZES
+from ..facts import CPU_ARCHITECTURES, FARGATE_SIZES
 from .parameters import Input, value
 
 SIZE_SEPARATOR = "x"
@@ -62,6 +62,19 @@ def task_size(default: TaskSize, name: str = "TaskSize") -> Input:
         default=str(default),
         allowed_values=tuple(str(size) for size in all_sizes()),
         constraint="must be a Fargate CPU/memory pair such as 2048x4096",
+    )
+
+
+def cpu_architecture(default: str = "X86_64") -> Input:
+    """The CPU architecture the tasks run on; the image must be built for it."""
+    return Input(
+        "CpuArchitecture",
+        "CPU architecture",
+        "String",
+        "X86_64, or ARM64 (AWS Graviton, about 20 % less per vCPU-hour and GB-hour) for images built for "
+        "linux/arm64 or for both. A task whose image lacks the architecture fails to start.",
+        default=default,
+        allowed_values=CPU_ARCHITECTURES,
     )
 
 
@@ -188,12 +201,16 @@ def task_definition(
     container: Container,
     execution_role,
     task_role,
+    architecture="X86_64",
 ) -> ecs.TaskDefinition:
     """A Fargate task definition with one essential container.
 
     ``size`` is a :class:`TaskSize` known at build time, the size parameter, or a
     (cpu, memory) pair of expressions (e.g. from a mapping of checked sizes).
+    ``architecture`` is ``X86_64``, ``ARM64`` or the :func:`cpu_architecture` parameter.
     """
+    if isinstance(architecture, str) and architecture not in CPU_ARCHITECTURES:
+        raise ConfigError(f"unknown CPU architecture {architecture!r}: use one of {', '.join(CPU_ARCHITECTURES)}")
     cpu, memory = task_cpu_memory(size)
     # A volume without a host path is a bind mount on the task's ephemeral storage: writable,
     # and gone with the task. (Fargate has no tmpfs.)
@@ -210,7 +227,7 @@ def task_definition(
         Memory=memory,
         ExecutionRoleArn=GetAtt(execution_role, "Arn"),
         TaskRoleArn=GetAtt(task_role, "Arn"),
-        RuntimePlatform=ecs.RuntimePlatform(OperatingSystemFamily="LINUX", CpuArchitecture="X86_64"),
+        RuntimePlatform=ecs.RuntimePlatform(OperatingSystemFamily="LINUX", CpuArchitecture=value(architecture)),
         ContainerDefinitions=[container_definition(container)],
         **volumes,
     )

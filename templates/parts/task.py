@@ -24,6 +24,7 @@ def add_task(
     execute_command: str | None = None,
     execution_policies: list | None = None,
     task_policies: list | None = None,
+    architecture="X86_64",
 ) -> ecs.TaskDefinition:
     """Add ``<prefix>ExecutionRole``, ``<prefix>TaskRole`` and ``<prefix>TaskDefinition``.
 
@@ -31,7 +32,8 @@ def add_task(
     ``secrets_path`` is the SSM path the container's secrets live under;
     ``execute_command`` is the condition under which ECS Exec is on (:mod:`ecs_exec`);
     ``execution_policies`` and ``task_policies`` are conditional inline policies
-    (:func:`iam.conditional_policy`) for each role, such as :mod:`ssm_secrets`' key.
+    (:func:`iam.conditional_policy`) for each role, such as :mod:`ssm_secrets`' key;
+    ``architecture`` is the task's CPU architecture (:func:`fargate.task_definition`).
     """
     pull_and_log = [*iam.ecr_pull(repositories), iam.log_write([container.log_group])]
     if container.secrets:
@@ -49,5 +51,6 @@ def add_task(
             container=container,
             execution_role=execution_role,
             task_role=task_role,
+            architecture=architecture,
         )
     )

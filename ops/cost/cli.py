@@ -1,0 +1,208 @@
+"""python -m ops.cost TEMPLATE [PARAMS] [--region R] [--json] [--spot-discount PCT] [...]
+
+A monthly estimate of a built template (output/TEMPLATE.json) with a parameter file, offline:
+one line per cost item at the minimum task count, then the totals at the minimum and at the
+maximum (the auto-scaling ceiling). Bad input: one line, exit status 2.
+"""
+
+import argparse
+import json
+import os
+import sys
+from pathlib import Path
+
+from templates import facts
+
+from .. import params, template
+from ..errors import BadInput
+from . import catalogue, prices
+from .model import Assumptions, Estimate, Model
+
+USAGE_ERROR = 2
+ROOT = Path(__file__).resolve().parent.parent.parent
+
+
+class OneLineParser(argparse.ArgumentParser):
+    def error(self, message):
+        self.exit(USAGE_ERROR, f"make cost: {message} (see: python -m ops.cost --help)\n")
+
+
+def parse_arguments(argv):
+    defaults = Assumptions()
+    parser = OneLineParser(prog="python -m ops.cost", description="Monthly estimate of a stack, offline.")
+    parser.add_argument("template", help="a template name, as in output/")
+    parser.add_argument("params", nargs="?", help="a parameter file (params/...); none: the defaults")
+    parser.add_argument("--region", default="us-east-1", help="region to price (default us-east-1)")
+    parser.add_argument("--json", action="store_true", help="one JSON object")
+    parser.add_argument(
+        "--spot-discount",
+        default=f"{defaults.spot_discount * 100:g}",
+        help="percent Fargate Spot costs below on-demand; AWS publishes no fixed price (default %(default)s)",
+    )
+    parser.add_argument(
+        "--log-gb-per-task",
+        default=f"{defaults.log_gb_per_task:g}",
+        help="GB of logs per task per month (default %(default)s)",
+    )
+    parser.add_argument(
+        "--data-gb",
+        default=f"{defaults.data_gb:g}",
+        help="GB a month through each NAT gateway and endpoint (default %(default)s)",
+    )
+    parser.add_argument(
+        "--alb-lcu", default=f"{defaults.alb_lcu:g}", help="average LCUs of a created ALB (default %(default)s)"
+    )
+    parser.add_argument(
+        "--stored-gb",
+        default=f"{defaults.stored_gb:g}",
+        help="GB in each created bucket and repository (default %(default)s)",
+    )
+    return parser.parse_args(argv)
+
+
+def number(option: str, text: str, low: float, high: float | None = None) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = None
+    if value is None or value != value or value < low or (high is not None and value > high):
+        bounds = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
+        raise BadInput(
+            f"{option} {text!r} is not a number from {bounds}: e.g. {option} 70"
+            if high == 100
+            else f"{option} {text!r} is not a number from {bounds}"
+        )
+    return value
+
+
+def assumptions_from(arguments) -> Assumptions:
+    return Assumptions(
+        spot_discount=number("--spot-discount", arguments.spot_discount, 0, 100) / 100,
+        log_gb_per_task=number("--log-gb-per-task", arguments.log_gb_per_task, 0),
+        data_gb=number("--data-gb", arguments.data_gb, 0),
+        alb_lcu=number("--alb-lcu", arguments.alb_lcu, 0),
+        stored_gb=number("--stored-gb", arguments.stored_gb, 0),
+    )
+
+
+def regions_of(name: str) -> tuple[str, ...]:
+    import templates  # the registry: which regions a template is for
+
+    return templates.describe(name).regions if name in templates.TEMPLATES else facts.ALL_REGIONS
+
+
+def resolved(document: dict, given: dict[str, str], region: str) -> dict:
+    """The resources a stack of ``document`` would create with ``given``, intrinsics evaluated."""
+    from templates.evaluate import Evaluator
+
+    parameters = document.get("Parameters", {})
+    values: dict = params.effective(parameters, given)
+    for key, body in parameters.items():
+        kind = body.get("Type", "String")
+        if key in values and (kind.startswith("List<") or kind == "CommaDelimitedList"):
+            values[key] = [item.strip() for item in values[key].split(",") if item.strip()]
+    values.update(
+        {
+            "AWS::Region": region,
+            "AWS::Partition": facts.partition(region),
+            "AWS::AccountId": "123456789012",
+            "AWS::StackName": "stack",
+            "AWS::URLSuffix": "amazonaws.com",
+        }
+    )
+    return Evaluator(document, values, strict=False).resources()
+
+
+def check_given(document: dict, given: dict[str, str], source: str) -> None:
+    parameters = document.get("Parameters", {})
+    for key, value in given.items():
+        if key not in parameters:
+            raise BadInput(f"{source}: unknown parameter {key}: remove it or fix its name")
+        problems = params.value_problems(parameters[key], value)
+        if problems:
+            raise BadInput(f"{source}: {key}: {problems[0]}")
+
+
+def estimate(name: str, params_file: str | None, region: str, assumptions: Assumptions, snapshot=None) -> Estimate:
+    document = template.load(name)
+    given = params.read(params_file)
+    check_given(document, given, params_file or name)
+    if region not in regions_of(name):
+        raise BadInput(f"region {region!r} is not one {name} is for: choose one of {', '.join(regions_of(name))}")
+    return estimate_document(document, given, region, assumptions, snapshot or prices.load())
+
+
+def estimate_document(
+    document: dict, given: dict, region: str, assumptions: Assumptions, snapshot, capacity: tuple | None = None
+) -> Estimate:
+    snapshot.price(region, "fargate.x86.vcpu")  # a region without prices is refused before any line
+    return Model(resolved(document, given, region), snapshot, region, assumptions, capacity).estimate()
+
+
+def as_json(name: str, params_file: str | None, region: str, result: Estimate, as_of: str) -> str:
+    return json.dumps(
+        {
+            "template": name,
+            "params": params_file,
+            "region": region,
+            "currency": "USD",
+            "lines": [
+                {
+                    "item": line.item,
+                    "quantity": round(line.quantity, 6),
+                    "unit": line.unit,
+                    "unit_usd": round(line.unit_usd, 8),
+                    "monthly_usd": round(line.monthly_usd, 2),
+                }
+                for line in result.lines
+            ],
+            "monthly_usd_min": round(result.monthly_usd_min, 2),
+            "monthly_usd_max": round(result.monthly_usd_max, 2),
+            "prices_as_of": as_of,
+        },
+        indent=2,
+    )
+
+
+def as_text(
+    name: str, params_file: str | None, region: str, result: Estimate, assumptions: Assumptions, as_of: str
+) -> str:
+    width = max(len(line.item) for line in result.lines)
+    out = [
+        f"{name} with {params_file or 'its defaults'} in {region}: prices as of {as_of}, USD, "
+        f"{catalogue.HOURS_PER_MONTH} hours a month, at the minimum task count",
+        f"{'item':<{width}}  {'quantity':>10}  {'unit':<16}  {'unit price':>10}  {'monthly':>9}",
+    ]
+    for line in result.lines:
+        figures = f"{line.quantity:>10.2f}  {line.unit:<16}  {line.unit_usd:>10.6g}  {line.monthly_usd:>9.2f}"
+        out.append(f"{line.item:<{width}}  {figures}")
+    out += [
+        f"total at the minimum ({result.tasks_min} tasks): {result.monthly_usd_min:.2f} USD a month",
+        f"total at the maximum ({result.tasks_max} tasks): {result.monthly_usd_max:.2f} USD a month",
+        f"assumed: Fargate Spot {assumptions.spot_discount:.0%} below on-demand (--spot-discount), "
+        f"{assumptions.log_gb_per_task:g} GB of logs per task-month (--log-gb-per-task), "
+        f"{assumptions.data_gb:g} GB through each NAT gateway and endpoint (--data-gb); free tiers not deducted",
+    ]
+    if result.relies_on:
+        out.append("relies on, priced elsewhere:")
+        out += [f"  - {item}" for item in result.relies_on]
+    return "\n".join(out)
+
+
+def main(argv=None) -> int:
+    try:
+        arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
+        assumptions = assumptions_from(arguments)
+        snapshot = prices.load()
+        result = estimate(arguments.template, arguments.params, arguments.region, assumptions, snapshot)
+        if arguments.json:
+            print(as_json(arguments.template, arguments.params, arguments.region, result, snapshot.as_of))
+        else:
+            print(as_text(arguments.template, arguments.params, arguments.region, result, assumptions, snapshot.as_of))
+        return 0
+    except BadInput as error:
+        print(f"make cost: {error}", file=sys.stderr)
+        return USAGE_ERROR
+    except BrokenPipeError:  # `make cost ... | head`: the reader left
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 0
