@@ -655,3 +655,55 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = sys.stdou
 
 if __name__ == "__main__":
     sys.exit(main())
+
+
+# --- The generated tables of docs/releases.md -------------------------------------------
+
+
+def _stack_files(name: str) -> list[Path | None]:
+    """The defaults, then each parameter file of the template (named before its first dot)."""
+    return [None, *sorted(p for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] == name)]
+
+
+def timeline_table(files) -> str:
+    """Every template with its defaults and each of its parameter files, as the build made them."""
+    from templates import TEMPLATES, docblocks
+
+    header = [
+        "Template, parameters",
+        "Service",
+        "Tasks, rollout",
+        "First create",
+        "Release",
+        "Failed release, rolled back",
+        "Stopped task replaced",
+        "Unhealthy task noticed / replaced",
+        "Breach to a new task answering",
+        "Fewest answering in a release",
+    ]
+    rows = []
+    for name in TEMPLATES:
+        document = json.loads(files(f"{name}.json"))
+        for path in _stack_files(name):
+            report = timeline(name, str(path) if path else None, Assumptions(), document=document)
+            for service, found in report["services"].items():
+                seconds = found["seconds"]
+                noticed = seconds["detect_unhealthy"]
+                rows.append(
+                    [
+                        f"`{name}`, {f'`params/{path.name}`' if path else 'defaults'}",
+                        service,
+                        f"{found['desired_tasks']}, {found['rollout'][0]}/{found['rollout'][1]} %",
+                        _cell(seconds["first_create"]),
+                        _cell(seconds["release"]),
+                        _cell(seconds["failed_release_rolled_back"]),
+                        _cell(seconds["replace_stopped"]),
+                        f"{_cell(noticed)}; {_cell(seconds['replace_unhealthy'])}" if noticed else "-",
+                        _cell(seconds["scale_out_answering"]),
+                        found["min_healthy"]["release"],
+                    ]
+                )
+    return docblocks.table(header, rows)
+
+
+DOC_BLOCKS = {"releases.timeline": timeline_table, "releases.timings": timings.timings_table}

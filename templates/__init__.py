@@ -59,9 +59,10 @@ def render(name: str, built: dict) -> dict[str, str]:
 
 def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
-    from ops import signatures  # the troubleshooting table of `make doctor`
+    from ops import signatures, timeline  # the troubleshooting table of `make doctor`, `make timeline`'s tables
 
     blocks = {name: (lambda files, make=make: make()) for name, make in signatures.DOC_BLOCKS.items()}
+    blocks.update(timeline.DOC_BLOCKS)
     for name in TEMPLATES:
         blocks.update(describe(name).doc_blocks)
     return blocks
