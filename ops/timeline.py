@@ -573,7 +573,7 @@ def as_text(report: dict) -> str:
     start = report["assumptions"]["task_start_seconds"]
     lines = [
         f"{report['template']} with {report['parameters'] or 'its defaults'}: seconds, typical / worst "
-        f"(a task start assumed {_cell(start)}; measure yours and pass --task-start)",
+        f"(a task start assumed {_cell(start)}: measure yours and give it, make timeline TASK_START=typical,worst)",
     ]
     for name, service in report["services"].items():
         group = service["target_group"]

@@ -78,7 +78,7 @@ SPOT_WARNING = Documented(
     "Fargate Spot warns two minutes before it reclaims a task: an EventBridge event and SIGTERM to the task",
     "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html",
 )
-# Not documented by AWS: an AWS re:Post answer calls 30-45 s "normal" for a Fargate task to
+# Not documented by AWS: a re:Post answer calls 30-45 s "normal" for a Fargate task to
 # start (instance, network interface, image pull, unpacking). `make timeline` treats it as an
 # assumption a user replaces with a measured value (--task-start).
 TASK_START_TYPICAL = Documented(

@@ -15,7 +15,7 @@ Every number below is typed in from its source, never imported from the code:
 - Target tracking: 3 one-minute points to scale out, 15 to scale in (the specification's FR-038).
 - ECS rounds the minimum healthy percent up, the maximum percent down
   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html).
-- A task start of 30 s typically, 45 s at worst: an assumption (an AWS re:Post answer: "30-45 seconds").
+- A task start of 30 s typically, 45 s at worst: an assumption (a re:Post answer: "30-45 seconds").
 The templates' own settings are typed from their specifications: go-api's 60 s grace
 period; the plugin's check every 30 s, 10 s timeout, 3 retries, 60 s start period, 35 s
 stop timeout; the platform's BFF target group (30 s, 5 s, 2 and 3, 30 s delay) and
