@@ -20,7 +20,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor controls cost cost-refresh clean FORCE
+.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor timeline controls cost cost-refresh clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -173,6 +173,14 @@ preflight: $(INSTALLED) ## Check a parameter file, then the account (read-only):
 doctor: $(INSTALLED) ## Explain a failed or unhealthy stack (read-only): STACK= [FORMAT=json]
 	$(call require,STACK,the stack name to examine)
 	@$(BIN)/python -m ops.doctor $(STACK) $(if $(filter json,$(FORMAT)),--json)
+
+# --- Before a release: how long it takes and what keeps answering (offline; docs/ecs-deployment.md) ---
+#   make timeline TEMPLATE=platform PARAMS=params/platform.prod.json [FORMAT=json]
+#   make timeline TEMPLATE=go-api TARGET_GROUP=interval=10,healthy=2   (the target group's values, as preflight prints them)
+#   make timeline TEMPLATE=go-api TASK_START=40,90                     (seconds a task takes to start: measured, typical,worst)
+timeline: $(INSTALLED) ## Release and recovery times, fewest tasks answering (offline): TEMPLATE= [PARAMS=] [FORMAT=json] [TARGET_GROUP=] [TASK_START=]
+	$(call require,TEMPLATE,one of $(TEMPLATES))
+	@$(BIN)/python -m ops.timeline $(TEMPLATE) $(PARAMS) $(if $(TARGET_GROUP),--target-group '$(TARGET_GROUP)') $(if $(TASK_START),--task-start '$(TASK_START)') $(if $(filter json,$(FORMAT)),--json)
 
 # --- AWS Control Tower proactive controls (Guard rules in guard/rules/; docs/controls.md) ---
 #   make controls                 every template x parameter file (defaults, params/*.json) x control

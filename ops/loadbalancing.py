@@ -27,7 +27,28 @@ def target_group(ctx: Context) -> list[Result]:
         problems.append(f"port {group.get('Port')} differs from ContainerPort {port}")
     if problems:
         return [failed("target-group", "; ".join(problems), "docs/go-api.md#what-it-expects-from-the-other-stacks")]
-    return [passed("target-group", f"type ip, in {group['VpcId']}, behind {len(group['LoadBalancerArns'])} LB(s)")]
+    health = health_settings(ctx, group)
+    return [
+        passed(
+            "target-group",
+            f"type ip, in {group['VpcId']}, behind {len(group['LoadBalancerArns'])} LB(s); health checks {health} "
+            f"(make timeline TEMPLATE={ctx.name} TARGET_GROUP={health})",
+        )
+    ]
+
+
+def health_settings(ctx: Context, group: dict) -> str:
+    """The settings a release waits on, in the form `make timeline TARGET_GROUP=` takes."""
+    answer = call(ctx.client("elbv2"), "describe_target_group_attributes", TargetGroupArn=group["TargetGroupArn"])
+    attributes = {a["Key"]: a["Value"] for a in answer["Attributes"]}
+    settings = {
+        "interval": group.get("HealthCheckIntervalSeconds"),
+        "timeout": group.get("HealthCheckTimeoutSeconds"),
+        "healthy": group.get("HealthyThresholdCount"),
+        "unhealthy": group.get("UnhealthyThresholdCount"),
+        "deregistration": attributes.get("deregistration_delay.timeout_seconds"),
+    }
+    return ",".join(f"{key}={value}" for key, value in settings.items() if value is not None)
 
 
 def listener_priority(ctx: Context) -> list[Result]:

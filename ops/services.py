@@ -62,7 +62,7 @@ def services(values: Values) -> list[Service]:
         containers = task.get("ContainerDefinitions", [])
         strategy = properties.get("CapacityProviderStrategy")
         capacity = (
-            {entry["CapacityProvider"]: int(entry.get("Weight", 0)) for entry in strategy}
+            {entry["CapacityProvider"]: int(values.get(entry.get("Weight", 0), 0)) for entry in strategy}
             if strategy
             else {"FARGATE": 1}
         )

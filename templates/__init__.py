@@ -59,10 +59,11 @@ def render(name: str, built: dict) -> dict[str, str]:
 
 def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
-    from ops import signatures  # the troubleshooting table of `make doctor`
+    from ops import signatures, timeline  # the troubleshooting table of `make doctor`, `make timeline`'s tables
     from ops.cost import page  # docs/cost.md: what each template costs
 
     blocks = {name: (lambda files, make=make: make()) for name, make in signatures.DOC_BLOCKS.items()}
+    blocks.update(timeline.DOC_BLOCKS)
     blocks.update(page.DOC_BLOCKS)
     for name in TEMPLATES:
         blocks.update(describe(name).doc_blocks)

@@ -28,7 +28,7 @@ from .errors import ConfigError
 from .parts import cluster, discovery, ecs_api, ecs_exec, hardening, logs, network, outputs, parameters, rules
 from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
 from .parts.parameters import Group, Input
-from .parts.service import Rollout, fargate_service
+from .parts.service import FOUND_BY_DNS, fargate_service
 from .parts.task import add_task
 
 
@@ -73,8 +73,14 @@ def summary(edition: Edition) -> str:
 
 DEFAULT_SIZE = TaskSize(2048, 4096)  # 12 processes x ~150 MB of embedded pricing data, with headroom
 
-# The plugin gets SIGTERM and this long to finish in-flight requests; ECS waits a
-# little longer before it sends SIGKILL, so a clean shutdown is never cut short.
+# On SIGTERM the image's entrypoint signals every regional process at once; each closes
+# its listener at once (a new connection is refused) and finishes the requests in flight
+# (pluginsdk's Serve: http.Server.Shutdown, at most 30 s), then the entrypoint stops the
+# metrics aggregator. TERMINATION_GRACE_SECONDS bounds its wait for the regional processes
+# before it kills them; it is not a drain. ECS waits 5 s longer before SIGKILL, so that
+# shutdown is never cut short. docker/entrypoint.sh at every release in facts.PLUGIN_RELEASES;
+# github.com/rshade/finfocus-spec sdk/go/pluginsdk/sdk.go at v0.5.1 and v0.5.2.
+# The plugin never runs on Fargate Spot (LaunchType FARGATE), so it needs no 120 s.
 TERMINATION_GRACE_SECONDS = 30
 STOP_TIMEOUT_SECONDS = TERMINATION_GRACE_SECONDS + 5
 
@@ -91,6 +97,10 @@ HEALTH_CHECK = ecs.HealthCheck(
 
 # Cloud Map answers a DNS query with at most eight A records (MULTIVALUE routing).
 MAX_TASKS = 8
+# A release replaces one task at a time and keeps the others registered in Cloud Map
+# (service.FOUND_BY_DNS); with one task the name has no healthy address for about 30 s
+# on every release (github.com/aws/containers-roadmap/issues/830).
+MIN_TASKS = 2
 
 # Browsers cache a CORS preflight answer for at most this long (Firefox 24 h, Chromium 2 h),
 # so a larger FINFOCUS_CORS_MAX_AGE changes nothing; it is also the plugin's default.
@@ -147,9 +157,11 @@ TASK_SETTINGS = (
         "DesiredCount",
         "Number of tasks",
         "Number",
-        "Tasks to run. Each serves every region; DNS answers with all of them (Cloud Map returns at most eight).",
-        default=1,
-        min_value=0,
+        f"Tasks to run, {MIN_TASKS} to {MAX_TASKS}. Each serves every region; DNS answers with all of them (Cloud "
+        f"Map returns at most eight). At least {MIN_TASKS}: a release replaces one at a time, so another stays in "
+        "DNS while Cloud Map takes about 30 s to add the new one.",
+        default=MIN_TASKS,
+        min_value=MIN_TASKS,
         max_value=MAX_TASKS,
     ),
     Input(
@@ -339,7 +351,8 @@ ENVIRONMENT: tuple[Variable, ...] = (
         "TERMINATION_GRACE_SECONDS",
         "`30`",
         "`30`",
-        "Seconds the entrypoint waits after SIGTERM before it kills the regional processes. "
+        "Seconds the entrypoint waits after SIGTERM for the regional processes to exit before it kills them. "
+        "Each refuses new connections at once and finishes the requests in flight; it does not drain. "
         f"The task's stop timeout ({STOP_TIMEOUT_SECONDS} s) is set to outlast it.",
         fixed=str(TERMINATION_GRACE_SECONDS),
     ),
@@ -555,8 +568,9 @@ def build(options: Options = Options()) -> Template:
             desired_count=inputs["DesiredCount"],
             subnets=inputs["SubnetIds"],
             assign_public_ip=inputs["AssignPublicIp"],
-            # Start the new task before stopping the old one: no gap in any region.
-            rollout=Rollout(minimum_healthy=100, maximum=200),
+            # One new task at a time, the old ones stay until it is healthy: another task
+            # stays registered in Cloud Map while the new one waits for its ~30 s.
+            rollout=FOUND_BY_DNS,
             execute_command=execute_command,
         )
     )

@@ -20,7 +20,7 @@ from .controls import Departure, declare_departures
 from .parts import cluster, ecs_exec, hardening, iam, logs, outputs, parameters, rules, scaling
 from .parts.fargate import Container, PortSpec, TaskSize, cpu_architecture, memory_of, task_size
 from .parts.parameters import Group, Input
-from .parts.service import Rollout, fargate_service, load_balancer
+from .parts.service import BEHIND_A_LOAD_BALANCER, fargate_service, load_balancer
 from .parts.task import add_task
 
 SUMMARY = "a Go API on Fargate behind an existing ALB target group, rolling deploys with rollback, CPU auto-scaling 1-4"
@@ -188,8 +188,9 @@ def build(options: Options = Options()) -> Template:
             subnets=inputs["SubnetIds"],
             security_groups=[Ref(inputs["AppSecurityGroupId"])],
             assign_public_ip=inputs["AssignPublicIp"],
-            # A new task joins the target group and passes its checks before an old one leaves.
-            rollout=Rollout(minimum_healthy=100, maximum=200),
+            # A new task joins the target group and passes its checks before an old one leaves
+            # (the specification's FR-008: 100/200).
+            rollout=BEHIND_A_LOAD_BALANCER,
             load_balancers=[
                 load_balancer(inputs["TargetGroupArn"], container_name=CONTAINER_NAME, container_port=container_port)
             ],

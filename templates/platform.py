@@ -15,9 +15,9 @@ Tasks run 70 % on Fargate and 30 % on Fargate Spot, sized per environment.
 
 from dataclasses import dataclass, field
 
-from troposphere import FindInMap, GetAtt, If, NoValue, Ref, Sub, Template, ecs
+from troposphere import FindInMap, GetAtt, If, NoValue, Ref, Select, Split, Sub, Template, ecs
 
-from . import facts
+from . import facts, timings
 from .contract import TemplateContract
 from .controls import Departure, declare_departures
 from .parts import (
@@ -38,7 +38,7 @@ from .parts import (
 )
 from .parts.fargate import Container, PortSpec, TaskSize, cpu_architecture
 from .parts.parameters import Group, Input
-from .parts.service import Rollout, fargate_service, load_balancer
+from .parts.service import FOUND_BY_DNS, Rollout, fargate_service, load_balancer
 from .parts.task import add_task
 
 SUMMARY = (
@@ -101,16 +101,27 @@ ENVIRONMENT_SIZES = {
 }
 SIZES_MAPPING = "EnvironmentSizes"
 
-# On-demand carries 70 % of the tasks, Spot 30 %. No base: at the two-task minimum
-# a base of one on-demand task would leave no task on Spot and no saving.
-CAPACITY_WEIGHTS = {cluster.FARGATE: 70, cluster.FARGATE_SPOT: 30}
+# The specification's split: on demand 70, Spot 30 (FR-004, FR-005), as parameter defaults.
+# One task of each service always runs on demand (the base), so a Spot interruption never
+# takes both tasks of a service at its minimum; the second one is placed by the weights.
+ON_DEMAND_WEIGHT, SPOT_WEIGHT, ON_DEMAND_BASE_TASKS = 70, 30, 1
+# Fargate Spot sends SIGTERM two minutes before it reclaims a task: containers that may run
+# there get Fargate's longest stop timeout, so they can finish within the warning.
+# https://repost.aws/knowledge-center/fargate-spot-termination-notice
+SPOT_STOP_TIMEOUT_SECONDS = timings.MAX_STOP_TIMEOUT.value
 
 LOG_RETENTION_DAYS = 7  # the default of LogRetentionDays
 MIN_TASKS, MAX_TASKS = 2, 10
 CPU_TARGET_PERCENT, MEMORY_TARGET_PERCENT = 70, 80
 COOLDOWN_SECONDS = 300
-# Half the tasks may be replaced at once; new ones start before old ones stop.
-ROLLOUT = Rollout(minimum_healthy=50, maximum=200)
+# The BFF is behind the load balancer, which sends it traffic only once a new task is
+# healthy: the specification's 50/200 (FR-024) keeps at least one task answering.
+BFF_ROLLOUT = Rollout(minimum_healthy=50, maximum=200)
+# AgentCore is found by DNS only; FR-024's 50/200 can stop its old tasks before Cloud Map
+# answers with the new ones (about 30 s, github.com/aws/containers-roadmap/issues/830).
+# It stays a choice of the AgentCoreRollout parameter; the default is the DNS-safe one.
+AGENTCORE_ROLLOUTS = {"100-150": FOUND_BY_DNS, "50-200": BFF_ROLLOUT}
+AGENTCORE_ROLLOUT_DEFAULT = "100-150"
 # A deployment or a Spot interruption dips the running count briefly; this long rules those out.
 TASKS_BELOW_DESIRED_MINUTES = 5
 UNHEALTHY_TARGET_MINUTES = 3
@@ -306,6 +317,17 @@ DISCOVERY = Group(
             allowed_pattern=facts.DOTTED_DNS_NAME_PATTERN,
             constraint="must be a lower-case DNS name with a dot, such as dev.platform.local",
         ),
+        Input(
+            "AgentCoreRollout",
+            "AgentCore rolling update (minimum-maximum %)",
+            "String",
+            "How ECS replaces AgentCore tasks in a release, as minimum healthy %-maximum %. 100-150 adds new tasks "
+            "half as many at a time and keeps the old ones until they are healthy, so the name always has a "
+            "registered, healthy task while Cloud Map takes about 30 s to add a new one. 50-200 (the specification's "
+            "FR-024) may stop old tasks before the new ones are in DNS: about 30 s with no healthy address.",
+            default=AGENTCORE_ROLLOUT_DEFAULT,
+            allowed_values=tuple(AGENTCORE_ROLLOUTS),
+        ),
     ),
 )
 HEALTH = Group(
@@ -357,6 +379,9 @@ INPUTS = [
     ROUTING,
     DATA,
     DISCOVERY,
+    cluster.spot_mix_inputs(
+        on_demand_weight=ON_DEMAND_WEIGHT, spot_weight=SPOT_WEIGHT, on_demand_base=ON_DEMAND_BASE_TASKS
+    ),
     HEALTH,
     ALARMS,
     # The images may write outside one temporary directory (a Node.js BFF's build cache, a Python
@@ -463,7 +488,7 @@ def add_shared(template: Template) -> Shared:
     )
     inputs = parameters.declare(template, INPUTS)
     platform_cluster = template.add_resource(
-        cluster.cluster("Cluster", capacity_strategy=cluster.strategy(CAPACITY_WEIGHTS))
+        cluster.cluster("Cluster", capacity_strategy=cluster.spot_mix_strategy(inputs))
     )
     names, vpc = inputs["NamespaceName"], inputs["VpcId"]
     namespace = template.add_resource(
@@ -472,6 +497,7 @@ def add_shared(template: Template) -> Shared:
         )
     )
     _add_input_rules(template, inputs)
+    cluster.add_spot_mix_rule(template, inputs)
     return Shared(
         inputs=inputs,
         cluster=platform_cluster,
@@ -537,7 +563,14 @@ def add_backend(template: Template, shared: Shared, tier: Tier) -> Built:
             *iam.s3_read_write_objects(bucket),
         ],
         registries=[discovery.registry(registry)],
+        rollout=_chosen_rollout(inputs["AgentCoreRollout"]),
     )
+
+
+def _chosen_rollout(parameter) -> Rollout:
+    """The percentages of an ``AgentCoreRollout`` value such as ``100-150``."""
+    parts = Split("-", Ref(parameter))
+    return Rollout(minimum_healthy=Select(0, parts), maximum=Select(1, parts))
 
 
 def add_bff(template: Template, shared: Shared, backends: list[Built]) -> Built:
@@ -566,6 +599,7 @@ def add_bff(template: Template, shared: Shared, backends: list[Built]) -> Built:
         shared,
         environment={f"{backend.tier.name.upper()}_URL": backend.tier.url() for backend in backends},
         task_permissions=[iam.ssm_read(Ref(inputs["SecretsParameterPath"]), by_path=True)],
+        rollout=BFF_ROLLOUT,
         load_balancers=[load_balancer(target_group, container_name=BFF.name, container_port=BFF.port)],
         # The target group only has a load balancer once the rule exists; a service
         # created before it fails ("target group does not have an associated load balancer").
@@ -674,6 +708,7 @@ def add_tier(
     *,
     environment: dict,
     task_permissions: list,
+    rollout: Rollout,
     load_balancers=None,
     registries=None,
     depends_on=None,
@@ -690,8 +725,8 @@ def add_tier(
             subnets=inputs[tier.subnets],
             security_groups=[GetAtt(group, "GroupId")],
             assign_public_ip="DISABLED",
-            rollout=ROLLOUT,
-            capacity_strategy=cluster.strategy(CAPACITY_WEIGHTS),
+            rollout=rollout,
+            capacity_strategy=cluster.spot_mix_strategy(inputs),
             load_balancers=load_balancers,
             health_check_grace_seconds=HEALTH_CHECK_GRACE_SECONDS if load_balancers else None,
             registries=registries,
@@ -729,6 +764,7 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         read_only_root=shared.read_only_root,
         writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
         memory=FindInMap(SIZES_MAPPING, Ref(inputs["Environment"]), "Memory"),
+        stop_timeout=SPOT_STOP_TIMEOUT_SECONDS,
     )
     if tier.writes_own_logs:
         permissions = [*permissions, iam.log_write([log_group])]

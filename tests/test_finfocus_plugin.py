@@ -343,9 +343,10 @@ def test_cloud_map_a_records_multivalue_short_ttl_custom_health(finfocus):
     assert namespace["Condition"] == "CreateNamespace"
     assert finfocus["Parameters"]["NamespaceName"]["Default"] == "finfocus.local"
     # MULTIVALUE routing answers with at most eight healthy records, so a ninth task would get no traffic
-    # (https://docs.aws.amazon.com/cloud-map/latest/api/API_DnsConfig.html).
+    # (https://docs.aws.amazon.com/cloud-map/latest/api/API_DnsConfig.html). One task leaves the name
+    # without a healthy address for Cloud Map's ~30 s on every release (containers-roadmap#830): two at least.
     desired = finfocus["Parameters"]["DesiredCount"]
-    assert (desired["Default"], desired["MinValue"], desired["MaxValue"]) == (1, 0, 8)
+    assert (desired["Default"], desired["MinValue"], desired["MaxValue"]) == (2, 2, 8)
     # Clients are configured with aws-public.finfocus.local (the specification's Cloud Map service name).
     assert finfocus["Parameters"]["DiscoveryServiceName"]["Default"] == "aws-public"
     assert service["Name"] == {"Ref": "DiscoveryServiceName"}
@@ -356,12 +357,13 @@ def test_service_registers_with_registry_arn_only(finfocus):
     assert service["ServiceRegistries"] == [{"RegistryArn": {"Fn::GetAtt": ["DiscoveryService", "Arn"]}}]
 
 
-def test_service_rolls_100_200_with_circuit_breaker_and_tags(finfocus):
+def test_service_rolls_100_150_with_circuit_breaker_and_tags(finfocus):
     service = only(finfocus, "AWS::ECS::Service")["Properties"]
     assert service["LaunchType"] == "FARGATE"
     assert "CapacityProviderStrategy" not in service
     deployment = service["DeploymentConfiguration"]
-    assert (deployment["MinimumHealthyPercent"], deployment["MaximumPercent"]) == (100, 200)
+    # One new task at a time, every old one kept until it is healthy (docs/ecs-deployment.md, "Releases").
+    assert (deployment["MinimumHealthyPercent"], deployment["MaximumPercent"]) == (100, 150)
     assert deployment["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
     assert service["EnableECSManagedTags"] is True
     assert service["PropagateTags"] in ("SERVICE", "TASK_DEFINITION")

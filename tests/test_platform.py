@@ -62,6 +62,10 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "KnowledgeBaseBucketName": "String",
         "SecretsParameterPath": "String",
         "NamespaceName": "String",
+        "AgentCoreRollout": "String",
+        "OnDemandWeight": "Number",
+        "SpotWeight": "Number",
+        "OnDemandBaseTasks": "Number",
         "AlarmTopicArn": "String",
         "ContainerUser": "String",
         "ReadonlyRootFilesystem": "String",
@@ -95,6 +99,7 @@ def test_cluster_has_insights_and_a_70_30_fargate_spot_strategy(stack):
     assert {"Name": "containerInsights", "Value": "enabled"} in properties["ClusterSettings"]
     assert set(properties["CapacityProviders"]) == {"FARGATE", "FARGATE_SPOT"}
     weights = {item["CapacityProvider"]: item["Weight"] for item in properties["DefaultCapacityProviderStrategy"]}
+    # FR-004 and FR-005: 70 on Fargate, 30 on Fargate Spot, by default.
     assert weights == {"FARGATE": 70, "FARGATE_SPOT": 30}
 
 
@@ -104,7 +109,12 @@ def services(resources):
     return services
 
 
-def test_services_use_the_strategy_roll_50_200_and_roll_back(stack):
+# FR-024's 50/200 for the BFF, which the load balancer shields; AgentCore, found by DNS
+# only, defaults to 100/150 (docs/ecs-deployment.md, "Releases").
+ROLLOUTS = {"BffService": (50, 200), "AgentCoreService": (100, 150)}
+
+
+def test_services_use_the_strategy_roll_and_roll_back(stack):
     _, resources = stack
     for title, service in services(resources).items():
         properties = service["Properties"]
@@ -113,7 +123,8 @@ def test_services_use_the_strategy_roll_50_200_and_roll_back(stack):
         assert weights == {"FARGATE": 70, "FARGATE_SPOT": 30}
         assert len([i for i in properties["CapacityProviderStrategy"] if "Base" in i]) <= 1
         deployment = properties["DeploymentConfiguration"]
-        assert (deployment["MinimumHealthyPercent"], deployment["MaximumPercent"]) == (50, 200)
+        rollout = (int(deployment["MinimumHealthyPercent"]), int(deployment["MaximumPercent"]))
+        assert rollout == ROLLOUTS[title]
         assert deployment["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
         assert properties["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"] == "DISABLED"
     subnets = {
@@ -558,6 +569,8 @@ def rule_results(where: dict, **values) -> dict[str, object]:
         "PathPattern": "/app/*",
         "HostHeader": "",
         "AllowCatchAllPath": "false",
+        "OnDemandWeight": "70",
+        "SpotWeight": "30",
         **values,
     }
 
@@ -578,13 +591,21 @@ def rule_results(where: dict, **values) -> dict[str, object]:
         ({"PathPattern": "/*", "AllowCatchAllPath": "true"}, None),
         ({"_where": {"subnet-a2": "vpc-2"}}, "rule:SubnetsInTheVpc"),
         ({"_where": {"subnet-b1": "vpc-2"}}, "rule:SubnetsInTheVpc"),
+        # ECS places no task with every weight at 0 (CapacityProviderStrategyItem); one at 0 is a choice.
+        ({"OnDemandWeight": "0", "SpotWeight": "0"}, "rule:SomeCapacityHasWeight"),
+        ({"OnDemandWeight": "0", "SpotWeight": "30"}, None),
+        ({"OnDemandWeight": "70", "SpotWeight": "0"}, None),
     ],
 )
 def test_rules_refuse_inputs_that_cannot_work(values, refused_by):
     values = dict(values)
     results = rule_results(values.pop("_where", {}), **values)
     # No rule on the security groups' VPC: a rule can read only a group's tags (make preflight checks it).
-    assert set(results) == {"rule:SubnetsInTheVpc", "rule:NoCatchAllPathOnASharedListener"}
+    assert set(results) == {
+        "rule:SubnetsInTheVpc",
+        "rule:NoCatchAllPathOnASharedListener",
+        "rule:SomeCapacityHasWeight",
+    }
     assert {check for check, r in results.items() if r.status == "fail"} == ({refused_by} if refused_by else set())
     if refused_by:
         assert len(results[refused_by].detail) > 40  # says what is wrong and what to give instead

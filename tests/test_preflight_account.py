@@ -32,6 +32,7 @@ READ_OPERATIONS = {
     "DescribeSecurityGroups",
     "DescribePrefixLists",
     "DescribeTargetGroups",
+    "DescribeTargetGroupAttributes",
     "DescribeListeners",
     "DescribeRules",
     "DescribeTags",
@@ -421,3 +422,34 @@ def test_leftover_log_groups_fail_a_new_create_under_the_same_name(world, templa
     fresh = context(world, template, good_values(world, template), stack=f"{name}-fresh")
     passed = by_check(stack.leftover_log_groups(fresh))["leftover-log-groups"]
     assert passed.status == "pass" and f"/ecs/{name}-fresh" in passed.detail
+
+
+def test_target_group_health_settings_are_read_in_the_form_the_timeline_takes(world, full_run):
+    """go-api's target group belongs to another stack: preflight prints what a release waits
+    on (interval, timeout, thresholds, deregistration delay), ready for make timeline."""
+    from ops import timeline
+
+    elbv2 = aws_world.session().client("elbv2", endpoint_url=world.endpoint)
+    group = elbv2.create_target_group(
+        Name="tuned",
+        Protocol="HTTP",
+        Port=8080,
+        VpcId=world["vpc"],
+        TargetType="ip",
+        HealthCheckIntervalSeconds=10,
+        HealthCheckTimeoutSeconds=4,
+        HealthyThresholdCount=2,
+        UnhealthyThresholdCount=3,
+    )["TargetGroups"][0]
+    elbv2.modify_target_group_attributes(
+        TargetGroupArn=group["TargetGroupArn"],
+        Attributes=[{"Key": "deregistration_delay.timeout_seconds", "Value": "30"}],
+    )
+    ctx = context(world, "go-api", go_api(world, TargetGroupArn=group["TargetGroupArn"]))
+    settings = loadbalancing.health_settings(ctx, group)
+    assert settings == "interval=10,timeout=4,healthy=2,unhealthy=3,deregistration=30"
+    read = timeline.target_group_from(settings)
+    assert (read.interval, read.timeout, read.healthy, read.unhealthy, read.deregistration) == (10, 4, 2, 3, 30)
+    # The passing check of a full run says the same, with the command to paste.
+    detail = full_run("go-api")[0]["target-group"].detail
+    assert "make timeline TEMPLATE=go-api TARGET_GROUP=interval=" in detail

@@ -16,6 +16,7 @@ from ..facts import CPU_ARCHITECTURES, FARGATE_SIZES
 from .parameters import Input, value
 
 SIZE_SEPARATOR = "x"
+VERSION_CONSISTENCY = "enabled"
 
 
 @dataclass(frozen=True)
@@ -175,6 +176,12 @@ def container_definition(container: Container) -> ecs.ContainerDefinition:
     return ecs.ContainerDefinition(
         Name=container.name,
         Image=container.image,
+        # ECS resolves the image tag to a digest when a deployment starts, and every task of
+        # that deployment (scale-out, replacement, rollback to it) runs that digest: a tag
+        # pushed again changes nothing until the next deployment. ECS's default, set so
+        # that it stays the choice. docs/ecs-deployment.md ("Releases") says what it means.
+        # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html#deployment-container-image-stability
+        VersionConsistency=VERSION_CONSISTENCY,
         Essential=True,
         PortMappings=[
             # Under awsvpc the host port is the container port; ECS fills it in.

@@ -1,4 +1,4 @@
-"""ECS services on Fargate: networking, rolling deployments, circuit breaker."""
+"""ECS services on Fargate: networking, rolling deployments, circuit breaker, zone balance."""
 
 from dataclasses import dataclass
 
@@ -10,10 +10,34 @@ from .parameters import value
 
 @dataclass(frozen=True)
 class Rollout:
-    """Rolling-deployment bounds, in percent of the desired count."""
+    """Rolling-deployment bounds, in percent of the desired count (numbers or parameter expressions).
 
-    minimum_healthy: int
-    maximum: int
+    ECS rounds the minimum up and the maximum down to whole tasks.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html
+    """
+
+    minimum_healthy: object
+    maximum: object
+
+
+# Behind a load balancer a new task gets traffic the moment its target is healthy, the
+# moment ECS counts it: keep every old task until then (100), start as many new ones (200).
+BEHIND_A_LOAD_BALANCER = Rollout(minimum_healthy=100, maximum=200)
+# Found by DNS: ECS counts a new task healthy about 30 s before Cloud Map answers with it,
+# and stops an old task at that moment. Keeping every old task (100) and adding half as
+# many new ones at a time (150: one at two tasks) leaves an old task registered while the
+# first new ones wait for Cloud Map; the last old tasks stop only when the next new ones
+# have started and passed a health check, an image pull and at least one 30 s check
+# interval later. 100/200 stops every old task the moment the new ones turn healthy.
+# Needs at least two tasks. https://github.com/aws/containers-roadmap/issues/830
+FOUND_BY_DNS = Rollout(minimum_healthy=100, maximum=150)
+
+# ECS balances a service's tasks across its zones. Set explicitly: on create ECS enables
+# it by default, on update it keeps what the service had, and a service that never had a
+# value (created before June 2025) stays DISABLED. Changing it starts no deployment.
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html
+ZONE_REBALANCING = "ENABLED"
 
 
 def fargate_service(
@@ -73,10 +97,11 @@ def fargate_service(
             )
         ),
         DeploymentConfiguration=ecs.DeploymentConfiguration(
-            MinimumHealthyPercent=rollout.minimum_healthy,
-            MaximumPercent=rollout.maximum,
+            MinimumHealthyPercent=value(rollout.minimum_healthy),
+            MaximumPercent=value(rollout.maximum),
             DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
         ),
+        AvailabilityZoneRebalancing=ZONE_REBALANCING,
         EnableECSManagedTags=True,
         PropagateTags="SERVICE",
         **placement,
