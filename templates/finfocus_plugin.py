@@ -19,15 +19,17 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from troposphere import GetAtt, If, Ref, Sub, Template, ecs
+from troposphere import Equals, GetAtt, If, Not, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
 from .errors import ConfigError
-from .parts import cluster, discovery, ecs_api, ecs_exec, logs, network, outputs, parameters, rules
+from .parts import cluster, dashboard, discovery, ecs_api, ecs_exec, logs, network, outputs, parameters, rules
+from .parts.alarms import Notify
 from .parts.fargate import Container, PortSpec, TaskSize, task_size
 from .parts.parameters import Group, Input
 from .parts.service import Rollout, fargate_service
+from .parts.service_alarms import ServiceAlarms
 from .parts.task import add_task
 
 
@@ -90,6 +92,10 @@ HEALTH_CHECK = ecs.HealthCheck(
 
 # Cloud Map answers a DNS query with at most eight A records (MULTIVALUE routing).
 MAX_TASKS = 8
+
+# A stack with DesiredCount 0 wants no task: "no task running" is then no outage.
+WANTS_TASKS = "WantsTasks"
+ALARMS = ServiceAlarms("plugin", "Plugin", "finfocus plugin", behind_load_balancer=False, running_condition=WANTS_TASKS)
 
 # Browsers cache a CORS preflight answer for at most this long (Firefox 24 h, Chromium 2 h),
 # so a larger FINFOCUS_CORS_MAX_AGE changes nothing; it is also the plugin's default.
@@ -248,6 +254,7 @@ def input_groups(edition: "Edition", image: str) -> list[Group]:
         Group("Request handling", (batch_size_input(edition), STRICT_VALIDATION)),
         DISCOVERY,
         *parameters.cluster_and_logging(retention_days=30),
+        parameters.alarms_group(),
         Group("Debugging", (ecs_exec.enable_execute_command(),)),
     ]
 
@@ -557,8 +564,10 @@ def build(options: Options = Options()) -> Template:
             # Start the new task before stopping the old one: no gap in any region.
             rollout=Rollout(minimum_healthy=100, maximum=200),
             execute_command=execute_command,
+            deployment_alarms=ALARMS.rollback_names(),
         )
     )
+    _add_alarms(template, inputs, service, cluster_choice.name)
     outputs.service(template, what="plugin", cluster_name=cluster_choice.name, service=service, task_definition=task)
     outputs.export(template, "SecurityGroupId", GetAtt(security_group, "GroupId"), "Security group of the plugin tasks")
     outputs.export(template, "NamespaceId", namespace_id, "Cloud Map namespace ID")
@@ -566,6 +575,22 @@ def build(options: Options = Options()) -> Template:
     # After the table's own checks, so a bad table is reported as such.
     check_image(options.image, edition, region_ports)
     return template
+
+
+def _add_alarms(template: Template, inputs: dict, service, cluster_name) -> None:
+    """The service's alarms and the optional dashboard."""
+    template.add_condition(WANTS_TASKS, Not(Equals(Ref(inputs["DesiredCount"]), "0")))
+    notify = Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"]))
+    ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_name, notify=notify)
+    parameters.when_true(template, inputs[dashboard.PARAMETER], dashboard.CONDITION)
+    template.add_resource(
+        dashboard.dashboard(
+            "Dashboard",
+            panels=[dashboard.Panel("Plugin", GetAtt(service, "Name"))],
+            cluster_name=cluster_name,
+            alarm_names=ALARMS.names(),
+        )
+    )
 
 
 def _description(edition: Edition, region_ports) -> str:

@@ -212,7 +212,7 @@ def test_every_required_variable_message_reaches_the_user_whole():
 REGION_SPECIFIC_KEYS = {
     "finfocus-plugin": {"VpcId", "SubnetIds"},
     "finfocus-plugin-10-region": {"VpcId", "SubnetIds"},
-    "go-api": {"ImageUri", "TargetGroupArn", "VpcId", "AppSecurityGroupId", "SubnetIds"},
+    "go-api": {"ImageUri", "TargetGroupArn", "AlbListenerArn", "VpcId", "AppSecurityGroupId", "SubnetIds"},
     "platform": {
         "VpcId",
         "PrivateAppSubnetIds",
