@@ -12,7 +12,7 @@ from collections.abc import Callable
 
 import botocore.exceptions
 
-from . import artifacts, compute, loadbalancing, network, params, rules, stack, template
+from . import artifacts, compute, deployments, loadbalancing, network, params, rules, stack, template
 from .aws import Account, call, one_line, one_line_failure
 from .context import Context
 from .errors import AwsError, NoPermission
@@ -32,11 +32,15 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("prefix-list", network.prefix_list),
     ("target-group", loadbalancing.target_group),
     ("listener", loadbalancing.listener_priority),
+    ("alarms.listener", deployments.alarm_listener),
+    ("deployment.target-groups", deployments.traffic_shift),
+    ("deployment.switch", deployments.strategy_switch),
     ("image", artifacts.images),
     ("ssm-parameters", artifacts.ssm_parameters),
     ("bucket", artifacts.bucket),
     ("namespace", compute.namespace),
     ("cluster", compute.cluster),
+    ("alarms.container-insights", deployments.container_insights),
     ("iam.ecs-service-linked-role", compute.service_linked_role),
     ("quota", compute.fargate_quota),
 ]
@@ -52,6 +56,7 @@ def offline(name: str, params_file: str | None) -> tuple[dict, dict[str, str], l
     values = params.effective(document.get("Parameters", {}), given)
     if not any(r.status == "fail" for r in results):
         results += rules.evaluate(document, values)
+        results += deployments.duration(name, values)
     return document, values, results
 
 

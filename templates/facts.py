@@ -219,6 +219,24 @@ CLUSTER_NAME_OR_EMPTY_PATTERN = r"^[A-Za-z0-9_-]{0,255}$"
 ALB_PATH_PATTERN = "^/[A-Za-z0-9_.$/~\"'@:+&*?-]{0,127}$"
 OPTIONAL_HOST_HEADER_PATTERN = r"^((?=.{1,128}$)[A-Za-z0-9_*?.-]*\.[A-Za-z]+)?$"
 CORS_ORIGINS_PATTERN = r"^(\*|https?://[^\s,]+(,https?://[^\s,]+)*)$"
+# A listener rule of an Application Load Balancer (the production rule of blue/green deployments).
+LISTENER_RULE_ARN_PATTERN = (
+    rf"^arn:{PARTITION_PART}:elasticloadbalancing:{REGION_PART}:{ACCOUNT_PART}"
+    r":listener-rule/app/[A-Za-z0-9-]+/[a-f0-9]+/[a-f0-9]+/[a-f0-9]+$"
+)
+OPTIONAL_TARGET_GROUP_ARN_PATTERN = (
+    rf"^(arn:{PARTITION_PART}:elasticloadbalancing:{REGION_PART}:{ACCOUNT_PART}"
+    r":targetgroup/[A-Za-z0-9-]{1,32}/[a-f0-9]{16})?$"
+)
+OPTIONAL_LISTENER_RULE_ARN_PATTERN = (
+    rf"^(arn:{PARTITION_PART}:elasticloadbalancing:{REGION_PART}:{ACCOUNT_PART}"
+    r":listener-rule/app/[A-Za-z0-9-]+/[a-f0-9]+/[a-f0-9]+/[a-f0-9]+)?$"
+)
+# Traffic shares of ECS linear and canary deployments: multiples of 0.1, from 3.0 (linear) or
+# 0.1 (canary) to 100.0. https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinearConfiguration.html
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CanaryConfiguration.html
+LINEAR_STEP_PERCENT_PATTERN = r"^(100(\.0)?|[3-9](\.\d)?|[1-9]\d(\.\d)?)$"
+CANARY_PERCENT_PATTERN = r"^(100(\.0)?|0\.[1-9]|[1-9](\.\d)?|[1-9]\d(\.\d)?)$"
 
 # --- Fargate ---------------------------------------------------------------------------
 
@@ -281,6 +299,9 @@ LOG_RETENTION_DAYS = (
 
 TEMPLATE_BODY_DIRECT_BYTES = 51_200  # passed inline (aws cloudformation deploy without --s3-bucket)
 TEMPLATE_BODY_S3_BYTES = 1_000_000  # read from S3
+# A template with this key in its Metadata is over the direct limit and deployed from S3
+# (make deploy S3_BUCKET=..., make package); the build and lint rule E9112 read it.
+DEPLOYED_FROM_S3_METADATA = "DeployedFromS3"
 MAX_RESOURCES = 500
 MAX_PARAMETERS = 200
 MAX_OUTPUTS = 200

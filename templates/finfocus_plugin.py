@@ -19,16 +19,30 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from troposphere import GetAtt, If, Ref, Sub, Template, ecs
+from troposphere import Equals, GetAtt, If, Not, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
 from .controls import Departure, declare_departures
 from .errors import ConfigError
-from .parts import cluster, discovery, ecs_api, ecs_exec, hardening, logs, network, outputs, parameters, rules
+from .parts import (
+    cluster,
+    dashboard,
+    discovery,
+    ecs_api,
+    ecs_exec,
+    hardening,
+    logs,
+    network,
+    outputs,
+    parameters,
+    rules,
+)
+from .parts.alarms import Notify
 from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
 from .parts.parameters import Group, Input
 from .parts.service import FOUND_BY_DNS, fargate_service
+from .parts.service_alarms import ServiceAlarms
 from .parts.task import add_task
 
 
@@ -101,6 +115,10 @@ MAX_TASKS = 8
 # (service.FOUND_BY_DNS); with one task the name has no healthy address for about 30 s
 # on every release (github.com/aws/containers-roadmap/issues/830).
 MIN_TASKS = 2
+
+# A stack with DesiredCount 0 wants no task: "no task running" is then no outage.
+WANTS_TASKS = "WantsTasks"
+ALARMS = ServiceAlarms("plugin", "Plugin", "finfocus plugin", behind_load_balancer=False, running_condition=WANTS_TASKS)
 
 # Browsers cache a CORS preflight answer for at most this long (Firefox 24 h, Chromium 2 h),
 # so a larger FINFOCUS_CORS_MAX_AGE changes nothing; it is also the plugin's default.
@@ -261,6 +279,7 @@ def input_groups(edition: "Edition", image: str) -> list[Group]:
         Group("Request handling", (batch_size_input(edition), STRICT_VALIDATION)),
         DISCOVERY,
         *parameters.cluster_and_logging(retention_days=30),
+        parameters.alarms_group(),
         Group("Debugging", (ecs_exec.enable_execute_command(),)),
     ]
 
@@ -572,8 +591,10 @@ def build(options: Options = Options()) -> Template:
             # stays registered in Cloud Map while the new one waits for its ~30 s.
             rollout=FOUND_BY_DNS,
             execute_command=execute_command,
+            deployment_alarms=ALARMS.rollback_names(),
         )
     )
+    _add_alarms(template, inputs, service, cluster_choice.name)
     outputs.service(template, what="plugin", cluster_name=cluster_choice.name, service=service, task_definition=task)
     outputs.export(template, "SecurityGroupId", GetAtt(security_group, "GroupId"), "Security group of the plugin tasks")
     outputs.export(template, "NamespaceId", namespace_id, "Cloud Map namespace ID")
@@ -600,6 +621,22 @@ def departures(log_group) -> list[Departure]:
             "LogKmsKeyArn=<key ARN>",
         ),
     ]
+
+
+def _add_alarms(template: Template, inputs: dict, service, cluster_name) -> None:
+    """The service's alarms and the optional dashboard."""
+    template.add_condition(WANTS_TASKS, Not(Equals(Ref(inputs["DesiredCount"]), "0")))
+    notify = Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"]))
+    ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_name, notify=notify)
+    parameters.when_true(template, inputs[dashboard.PARAMETER], dashboard.CONDITION)
+    template.add_resource(
+        dashboard.dashboard(
+            "Dashboard",
+            panels=[dashboard.Panel("Plugin", GetAtt(service, "Name"))],
+            cluster_name=cluster_name,
+            alarm_names=ALARMS.names(),
+        )
+    )
 
 
 def _description(edition: Edition, region_ports) -> str:

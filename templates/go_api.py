@@ -7,20 +7,38 @@ plugs its tasks into them:
     internet -> ALB -> listener -> target group (existing) -> api task :8080 (Fargate, 1-4 tasks)
 
 A release is a new image tag: deploy with ImageUri=<repository>:<tag>, and ECS
-rolls the tasks one by one, rolling back by itself if the new ones never get healthy.
+rolls the tasks one by one, rolling back by itself if the new ones never get healthy
+or a deployment alarm (5xx, unhealthy targets, memory) fires. With a blue/green, linear
+or canary strategy, ECS starts the new revision in a second target group of the same
+stack that owns the ALB and moves the traffic through that stack's production listener rule.
 """
 
 from dataclasses import dataclass
 
-from troposphere import Ref, Template
+from troposphere import GetAtt, Ref, Select, Split, Template
 
 from . import facts
 from .contract import TemplateContract
 from .controls import Departure, declare_departures
-from .parts import cluster, ecs_exec, hardening, iam, logs, outputs, parameters, rules, scaling
+from .parts import (
+    cluster,
+    dashboard,
+    deployment_strategy,
+    ecs_exec,
+    hardening,
+    iam,
+    logs,
+    outputs,
+    parameters,
+    rules,
+    scaling,
+)
+from .parts.alarms import Notify, TargetGroups
 from .parts.fargate import Container, PortSpec, TaskSize, cpu_architecture, memory_of, task_size
+from .parts.loadbalancing import load_balancer_full_name
 from .parts.parameters import Group, Input
 from .parts.service import BEHIND_A_LOAD_BALANCER, fargate_service, load_balancer
+from .parts.service_alarms import ServiceAlarms
 from .parts.task import add_task
 
 SUMMARY = "a Go API on Fargate behind an existing ALB target group, rolling deploys with rollback, CPU auto-scaling 1-4"
@@ -30,6 +48,7 @@ CONTAINER_NAME = "api"
 # take away tasks that the next burst needs.
 SCALE_OUT_COOLDOWN_SECONDS = 60
 SCALE_IN_COOLDOWN_SECONDS = 300
+ALARMS = ServiceAlarms(tier="api", title="Api", what="API", behind_load_balancer=True)
 
 # --- Inputs, as the console shows them ----------------------------------------------
 
@@ -63,6 +82,15 @@ LOAD_BALANCER_AND_NETWORK = Group(
             "Existing ALB target group, target type ip, already behind a listener.",
             allowed_pattern=facts.TARGET_GROUP_ARN_PATTERN,
             constraint="must be an Elastic Load Balancing target group ARN",
+        ),
+        Input(
+            "AlbListenerArn",
+            "ALB listener ARN",
+            "String",
+            "Listener the target group is attached to. Its ARN names the load balancer, which the target "
+            "group alarms need.",
+            allowed_pattern=facts.LISTENER_ARN_PATTERN,
+            constraint="must be an Application Load Balancer listener ARN",
         ),
         parameters.vpc_id("VPC the tasks run in: the VPC of the target group, the app security group and the subnets."),
         Input(
@@ -127,12 +155,40 @@ HARDENING = Group(
     "Container hardening",
     (hardening.container_user(), hardening.read_only_root("true"), hardening.writable_path()),
 )
+DEPLOYMENT = Group(
+    "Deployment strategy",
+    (
+        *deployment_strategy.inputs(),
+        Input(
+            "AlternateTargetGroupArn",
+            "Alternate target group ARN",
+            "String",
+            "BLUE_GREEN, LINEAR, CANARY: a second target group (type ip, same VPC and port) attached to the same "
+            "load balancer, where ECS starts each new revision.",
+            default="",
+            allowed_pattern=facts.OPTIONAL_TARGET_GROUP_ARN_PATTERN,
+            constraint="must be empty or an Elastic Load Balancing target group ARN",
+        ),
+        Input(
+            "ProductionListenerRuleArn",
+            "Production listener rule ARN",
+            "String",
+            "BLUE_GREEN, LINEAR, CANARY: the listener rule that forwards the API's traffic; ECS moves it between "
+            "the two target groups by their weights.",
+            default="",
+            allowed_pattern=facts.OPTIONAL_LISTENER_RULE_ARN_PATTERN,
+            constraint="must be empty or an Application Load Balancer listener rule ARN",
+        ),
+    ),
+)
 INPUTS = [
     CONTAINER,
     HARDENING,
     LOAD_BALANCER_AND_NETWORK,
     SCALING,
+    DEPLOYMENT,
     *parameters.cluster_and_logging(retention_days=30),
+    parameters.alarms_group(),
     Group("Debugging", (ecs_exec.enable_execute_command(),)),
 ]
 
@@ -154,6 +210,18 @@ def build(options: Options = Options()) -> Template:
     # `make preflight` (templates/parts/rules.py says why).
     # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/rules-section-structure.html
     rules.add(template, "SubnetsInTheVpc", rules.subnets_in_vpc(inputs["SubnetIds"], inputs["VpcId"]))
+    _add_strategy_rule(template, inputs)
+    strategy = deployment_strategy.Strategy.add(template, inputs)
+    notify = Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"]))
+    targets = TargetGroups(
+        primary=_target_group_dimension(inputs["TargetGroupArn"]),
+        load_balancer=load_balancer_full_name(inputs["AlbListenerArn"]),
+        alternate=_target_group_dimension(inputs["AlternateTargetGroupArn"]),
+        alternate_condition=deployment_strategy.TRAFFIC_SHIFT,
+    )
+    # Created before the service, so they exist when its first release starts.
+    target_alarms = ALARMS.add_target_alarms(template, targets, notify)
+    role = template.add_resource(deployment_strategy.infrastructure_role("LoadBalancerRole"))
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
     execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])
@@ -192,10 +260,32 @@ def build(options: Options = Options()) -> Template:
             # (the specification's FR-008: 100/200).
             rollout=BEHIND_A_LOAD_BALANCER,
             load_balancers=[
-                load_balancer(inputs["TargetGroupArn"], container_name=CONTAINER_NAME, container_port=container_port)
+                load_balancer(
+                    inputs["TargetGroupArn"],
+                    container_name=CONTAINER_NAME,
+                    container_port=container_port,
+                    advanced=strategy.advanced_configuration(
+                        alternate_target_group=Ref(inputs["AlternateTargetGroupArn"]),
+                        production_listener_rule=Ref(inputs["ProductionListenerRuleArn"]),
+                        role=role,
+                    ),
+                )
             ],
             health_check_grace_seconds=inputs["HealthCheckGracePeriodSeconds"],
             execute_command=execute_command,
+            deployment_alarms=ALARMS.rollback_names(),
+            strategy=strategy.deployment_settings(),
+            depends_on=target_alarms,
+        )
+    )
+    ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_choice.name, notify=notify)
+    parameters.when_true(template, inputs[dashboard.PARAMETER], dashboard.CONDITION)
+    template.add_resource(
+        dashboard.dashboard(
+            "Dashboard",
+            panels=[dashboard.Panel("Api", GetAtt(service, "Name"), targets)],
+            cluster_name=cluster_choice.name,
+            alarm_names=ALARMS.names(),
         )
     )
     _add_scaling(template, inputs, cluster_choice.name, service)
@@ -233,6 +323,37 @@ def departures(log_group, task, service) -> list[Departure]:
             "LogKmsKeyArn=<key ARN>",
         ),
     ]
+
+
+def _target_group_dimension(arn_parameter):
+    """``targetgroup/<name>/<id>``, the CloudWatch dimension, cut from a target group ARN."""
+    return Select(5, Split(":", Ref(arn_parameter)))
+
+
+def _add_strategy_rule(template: Template, inputs: dict) -> None:
+    """A traffic-shifting strategy without its second target group or rule fails only when
+    ECS starts the deployment: refuse it before anything is created."""
+    alternate, rule = inputs["AlternateTargetGroupArn"], inputs["ProductionListenerRuleArn"]
+    rules.add(
+        template,
+        "TrafficShiftingNeedsTwoTargetGroupsAndTheRule",
+        rules.given(
+            alternate,
+            "BLUE_GREEN, LINEAR and CANARY need AlternateTargetGroupArn: a second target group "
+            "(type ip, same VPC and port) attached to the same load balancer",
+        ),
+        rules.given(
+            rule,
+            "BLUE_GREEN, LINEAR and CANARY need ProductionListenerRuleArn: the listener rule that "
+            "forwards the API's traffic to TargetGroupArn",
+        ),
+        rules.differs(
+            alternate,
+            inputs["TargetGroupArn"],
+            "AlternateTargetGroupArn must be another target group than TargetGroupArn",
+        ),
+        when={"Fn::Not": [rules.equals(inputs[deployment_strategy.PARAMETER], deployment_strategy.ROLLING)]},
+    )
 
 
 def _add_scaling(template: Template, inputs: dict, cluster_name, service) -> None:

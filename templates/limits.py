@@ -25,8 +25,15 @@ def check(name: str, document: dict, yaml_text: str) -> None:
                 "choose smaller build options"
             )
     size = len(yaml_text.encode("utf-8"))
+    if facts.DEPLOYED_FROM_S3_METADATA in document.get("Metadata", {}):
+        if size > facts.TEMPLATE_BODY_S3_BYTES:
+            raise ConfigError(
+                f"{name}.yaml would be {size:,} bytes, over the {facts.TEMPLATE_BODY_S3_BYTES:,} bytes "
+                "CloudFormation reads from S3: choose smaller build options"
+            )
+        return
     if size > facts.TEMPLATE_BODY_DIRECT_BYTES:
-        # Every template of this project is kept deployable with a plain
+        # Every other template of this project is kept deployable with a plain
         # `aws cloudformation deploy`; a larger one would need --s3-bucket.
         raise ConfigError(
             f"{name}.yaml would be {size:,} bytes, over the {facts.TEMPLATE_BODY_DIRECT_BYTES:,} bytes "

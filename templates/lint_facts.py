@@ -22,6 +22,7 @@ def lint_facts() -> dict:
         # JSON object keys are strings: CPU units as text, memory sizes as numbers.
         "fargate_sizes": {str(cpu): list(memory) for cpu, memory in facts.FARGATE_SIZES.items()},
         "template_body_direct_bytes": facts.TEMPLATE_BODY_DIRECT_BYTES,
+        "deployed_from_s3_metadata": facts.DEPLOYED_FROM_S3_METADATA,
         "region_part": facts.REGION_PART,
         "partition_part": facts.PARTITION_PART,
         "account_part": facts.ACCOUNT_PART,

@@ -21,8 +21,9 @@ from . import facts, timings
 from .contract import TemplateContract
 from .controls import Departure, declare_departures
 from .parts import (
-    alarms,
     cluster,
+    dashboard,
+    deployment_strategy,
     discovery,
     ecs_exec,
     hardening,
@@ -36,9 +37,11 @@ from .parts import (
     scaling,
     ssm_secrets,
 )
+from .parts.alarms import Notify, TargetGroups, target_group_dimension
 from .parts.fargate import Container, PortSpec, TaskSize, cpu_architecture
 from .parts.parameters import Group, Input
 from .parts.service import FOUND_BY_DNS, Rollout, fargate_service, load_balancer
+from .parts.service_alarms import ServiceAlarms, Thresholds
 from .parts.task import add_task
 
 SUMMARY = (
@@ -61,6 +64,11 @@ class Tier:
     # its task role may write to the tier's log group.
     writes_own_logs: bool = False
     health_path: str | None = None  # what its container health check asks for, when it has one
+    behind_load_balancer: bool = False
+
+    @property
+    def alarms(self) -> ServiceAlarms:
+        return ServiceAlarms(self.name, self.title, self.title, self.behind_load_balancer, THRESHOLDS)
 
     def url(self) -> Sub:
         """Its address inside the VPC, through the Cloud Map namespace."""
@@ -80,6 +88,7 @@ BFF = Tier(
         "AGENTCORE_API_KEY": "agentcore-api-key",
     },
     writes_own_logs=True,
+    behind_load_balancer=True,
 )
 AGENTCORE = Tier(
     "agentcore",
@@ -127,6 +136,11 @@ TASKS_BELOW_DESIRED_MINUTES = 5
 UNHEALTHY_TARGET_MINUTES = 3
 # Long enough to pass over one failed health check of the only task; short next to an outage.
 NO_HEALTHY_TARGET_MINUTES = 2
+THRESHOLDS = Thresholds(
+    tasks_below_desired_minutes=TASKS_BELOW_DESIRED_MINUTES,
+    unhealthy_target_minutes=UNHEALTHY_TARGET_MINUTES,
+    no_healthy_target_minutes=NO_HEALTHY_TARGET_MINUTES,
+)
 # Seconds a task behind the load balancer may fail health checks while it starts.
 HEALTH_CHECK_GRACE_SECONDS = 60
 
@@ -347,20 +361,8 @@ HEALTH = Group(
         ),
     ),
 )
-ALARMS = Group(
-    "Alarms",
-    (
-        Input(
-            "AlarmTopicArn",
-            "SNS topic for alarms (optional)",
-            "String",
-            "Alarm and OK notifications go to this topic. Leave empty for alarms without notifications.",
-            default="",
-            allowed_pattern=facts.OPTIONAL_SNS_TOPIC_ARN_PATTERN,
-            constraint="must be empty or an SNS topic ARN",
-        ),
-    ),
-)
+# ECS's deployment strategies for the BFF, the tier behind the ALB (AgentCore rolls).
+DEPLOYMENT = Group("BFF deployment strategy", deployment_strategy.inputs())
 INPUTS = [
     Group(
         "Environment",
@@ -383,7 +385,8 @@ INPUTS = [
         on_demand_weight=ON_DEMAND_WEIGHT, spot_weight=SPOT_WEIGHT, on_demand_base=ON_DEMAND_BASE_TASKS
     ),
     HEALTH,
-    ALARMS,
+    DEPLOYMENT,
+    parameters.alarms_group(),
     # The images may write outside one temporary directory (a Node.js BFF's build cache, a Python
     # agent's caches under HOME): the root filesystem stays writable unless this says otherwise.
     Group(
@@ -407,7 +410,8 @@ class Shared:
     inputs: dict
     cluster: object
     namespace: object
-    alarm_condition: str
+    notify: Notify
+    strategy: deployment_strategy.Strategy
     log_kms_key: tuple
     secrets_key_condition: str
     execute_command: str
@@ -432,11 +436,30 @@ def build(options: Options = Options()) -> Template:
     template = Template(
         Description="Platform compute: BFF behind the ALB and AgentCore via Cloud Map, on Fargate and Fargate Spot"
     )
+    # Alarms on both target groups, the traffic-shifting strategies and the dashboard take
+    # the template over the 51,200 bytes `aws cloudformation deploy` sends directly.
+    template.set_metadata(
+        {
+            facts.DEPLOYED_FROM_S3_METADATA: "Over 51,200 bytes: deploy with aws cloudformation deploy --s3-bucket "
+            "(make deploy S3_BUCKET=...), or from an S3 URL in the console (make package)."
+        }
+    )
     shared = add_shared(template)
     agentcore = add_backend(template, shared, AGENTCORE)
-    add_bff(template, shared, [agentcore])
+    bff, targets = add_bff(template, shared, [agentcore])
+    _add_dashboard(template, shared, [(bff, targets), (agentcore, None)])
     declare_departures(template, departures(template))
     return template
+
+
+def _add_dashboard(template: Template, shared: Shared, tiers: list) -> None:
+    """The optional dashboard: each tier's tasks, CPU and memory (and the BFF's targets), and every alarm."""
+    parameters.when_true(template, shared.inputs[dashboard.PARAMETER], dashboard.CONDITION)
+    panels = [dashboard.Panel(built.tier.title, GetAtt(built.service, "Name"), targets) for built, targets in tiers]
+    names = [name for built, _ in tiers for name in built.tier.alarms.names()]
+    template.add_resource(
+        dashboard.dashboard("Dashboard", panels=panels, cluster_name=Ref(shared.cluster), alarm_names=names)
+    )
 
 
 def departures(template: Template) -> list[Departure]:
@@ -502,7 +525,8 @@ def add_shared(template: Template) -> Shared:
         inputs=inputs,
         cluster=platform_cluster,
         namespace=namespace,
-        alarm_condition=parameters.when_given(template, inputs["AlarmTopicArn"]),
+        notify=Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"])),
+        strategy=deployment_strategy.Strategy.add(template, inputs),
         log_kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
         secrets_key_condition=ssm_secrets.add_condition(template, inputs[ssm_secrets.PARAMETER]),
         execute_command=(execute_command := ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])),
@@ -573,25 +597,46 @@ def _chosen_rollout(parameter) -> Rollout:
     return Rollout(minimum_healthy=Select(0, parts), maximum=Select(1, parts))
 
 
-def add_bff(template: Template, shared: Shared, backends: list[Built]) -> Built:
-    """The BFF behind the existing listener, allowed to reach each backend; then the outputs."""
+def add_bff(template: Template, shared: Shared, backends: list[Built]) -> tuple[Built, TargetGroups]:
+    """The BFF behind the existing listener, allowed to reach each backend; then the outputs.
+
+    The rule forwards to two target groups, all the weight on the first: what blue/green,
+    linear and canary deployments need, whatever the strategy of the day. Switching to one
+    of them then changes nothing on the load balancer (the stack adds only the role ECS
+    moves the traffic with), and a target group costs nothing.
+    """
     inputs = shared.inputs
     listener = inputs["AlbListenerArn"]
-    target_group = template.add_resource(
-        loadbalancing.ip_target_group(
-            f"{BFF.title}TargetGroup", vpc=inputs["VpcId"], port=BFF.port, health_check_path=BFF_HEALTH_CHECK_PATH
+
+    def target_group(title: str):
+        return template.add_resource(
+            loadbalancing.ip_target_group(
+                title, vpc=inputs["VpcId"], port=BFF.port, health_check_path=BFF_HEALTH_CHECK_PATH
+            )
         )
-    )
+
+    primary = target_group(f"{BFF.title}TargetGroup")
+    alternate = target_group(f"{BFF.title}AlternateTargetGroup")
     rule = template.add_resource(
         loadbalancing.listener_rule(
             f"{BFF.title}ListenerRule",
             listener=listener,
             priority=inputs["ListenerRulePriority"],
-            target_group=target_group,
+            target_group=primary,
             path_pattern=inputs["PathPattern"],
             host_header=inputs["HostHeader"],
             host_condition=parameters.when_given(template, inputs["HostHeader"]),
+            alternate=alternate,
         )
+    )
+    targets = TargetGroups(
+        primary=target_group_dimension(primary),
+        load_balancer=loadbalancing.load_balancer_full_name(listener),
+        alternate=target_group_dimension(alternate),
+    )
+    role = template.add_resource(deployment_strategy.infrastructure_role(f"{BFF.title}LoadBalancerRole"))
+    advanced = shared.strategy.advanced_configuration(
+        alternate_target_group=Ref(alternate), production_listener_rule=Ref(rule), role=role
     )
     bff = add_tier(
         template,
@@ -600,38 +645,21 @@ def add_bff(template: Template, shared: Shared, backends: list[Built]) -> Built:
         environment={f"{backend.tier.name.upper()}_URL": backend.tier.url() for backend in backends},
         task_permissions=[iam.ssm_read(Ref(inputs["SecretsParameterPath"]), by_path=True)],
         rollout=BFF_ROLLOUT,
-        load_balancers=[load_balancer(target_group, container_name=BFF.name, container_port=BFF.port)],
+        load_balancers=[load_balancer(primary, container_name=BFF.name, container_port=BFF.port, advanced=advanced)],
         # The target group only has a load balancer once the rule exists; a service
         # created before it fails ("target group does not have an associated load balancer").
-        depends_on=[rule],
+        # The target group alarms exist before the first release starts.
+        depends_on=[rule, *BFF.alarms.add_target_alarms(template, targets, shared.notify)],
+        strategy=shared.strategy.deployment_settings(),
     )
+    # The service names the rule in its AdvancedConfiguration (a traffic-shifting strategy
+    # only) and also depends on it outright: the rolling path must not rest on a Ref inside
+    # an Fn::If branch CloudFormation does not take. cfn-lint calls that DependsOn redundant.
+    bff.service.Metadata = {"cfn-lint": {"config": {"ignore_checks": ["W3005"]}}}
     alb_egress = parameters.when_true(template, inputs["AddAlbEgressRule"], "AddAlbEgress")
     _add_tiered_security_groups(template, inputs["AlbSecurityGroupId"], alb_egress, bff, backends)
-    template.add_resource(
-        alarms.unhealthy_targets(
-            f"{BFF.title}UnhealthyTargets",
-            target_group=target_group,
-            load_balancer_full_name=loadbalancing.load_balancer_full_name(listener),
-            description=f"BFF: a target failing the {BFF_HEALTH_CHECK_PATH} check for "
-            f"{UNHEALTHY_TARGET_MINUTES} minutes",
-            topic=inputs["AlarmTopicArn"],
-            topic_condition=shared.alarm_condition,
-            minutes=UNHEALTHY_TARGET_MINUTES,
-        )
-    )
-    template.add_resource(
-        alarms.no_healthy_targets(
-            f"{BFF.title}NoHealthyTargets",
-            target_group=target_group,
-            load_balancer_full_name=loadbalancing.load_balancer_full_name(listener),
-            description=f"BFF: no healthy target at all for {NO_HEALTHY_TARGET_MINUTES} minutes (the ALB answers 503)",
-            topic=inputs["AlarmTopicArn"],
-            topic_condition=shared.alarm_condition,
-            minutes=NO_HEALTHY_TARGET_MINUTES,
-        )
-    )
-    _add_outputs(template, shared, bff, backends, target_group)
-    return bff
+    _add_outputs(template, shared, bff, backends, primary)
+    return bff, targets
 
 
 def _add_tiered_security_groups(
@@ -712,6 +740,7 @@ def add_tier(
     load_balancers=None,
     registries=None,
     depends_on=None,
+    strategy=None,
 ) -> Built:
     """Everything one tier runs on; who may reach it is added by the tier in front of it."""
     inputs = shared.inputs
@@ -734,9 +763,12 @@ def add_tier(
             # cannot pull their secrets and fail.
             depends_on=[*(depends_on or []), *ingress_rules],
             execute_command=shared.execute_command,
+            deployment_alarms=tier.alarms.rollback_names(),
+            strategy=strategy,
         )
     )
     _add_tier_scaling(template, tier, shared, service)
+    tier.alarms.add_task_alarms(template, service=service, cluster_name=Ref(shared.cluster), notify=shared.notify)
     return Built(tier=tier, security_group=group, task_definition=task, service=service)
 
 
@@ -839,7 +871,7 @@ def _add_tier_security_group(template: Template, tier: Tier, inputs: dict):
 
 
 def _add_tier_scaling(template: Template, tier: Tier, shared: Shared, service) -> None:
-    """CPU and memory target tracking, and an alarm when tasks stay missing."""
+    """CPU and memory target tracking between the minimum and maximum task counts."""
     target = template.add_resource(
         scaling.scalable_target(
             f"{tier.title}ScalableTarget",
@@ -863,17 +895,6 @@ def _add_tier_scaling(template: Template, tier: Tier, shared: Shared, service) -
                 scale_in_cooldown=COOLDOWN_SECONDS,
             )
         )
-    template.add_resource(
-        alarms.tasks_below_desired(
-            f"{tier.title}TasksBelowDesired",
-            cluster_name=Ref(shared.cluster),
-            service_name=GetAtt(service, "Name"),
-            description=f"{tier.name}: fewer tasks running than desired for {TASKS_BELOW_DESIRED_MINUTES} minutes",
-            topic=shared.inputs["AlarmTopicArn"],
-            topic_condition=shared.alarm_condition,
-            minutes=TASKS_BELOW_DESIRED_MINUTES,
-        )
-    )
 
 
 def secrets_table(files) -> str:

@@ -214,7 +214,7 @@ def test_every_required_variable_message_reaches_the_user_whole():
 REGION_SPECIFIC_KEYS = {
     "finfocus-plugin": {"VpcId", "SubnetIds"},
     "finfocus-plugin-10-region": {"VpcId", "SubnetIds"},
-    "go-api": {"ImageUri", "TargetGroupArn", "VpcId", "AppSecurityGroupId", "SubnetIds"},
+    "go-api": {"ImageUri", "TargetGroupArn", "AlbListenerArn", "VpcId", "AppSecurityGroupId", "SubnetIds"},
     "platform": {
         "VpcId",
         "PrivateAppSubnetIds",
@@ -299,3 +299,42 @@ def test_the_deploying_guide_lists_every_parameter_file():
     section = text.split("## Parameter files", 1)[1].split("\n## ", 1)[0]
     for path in sorted((ROOT / "params").glob("*.json")):
         assert f"`params/{path.name}`" in section, f"params/{path.name} is not in docs/deploying.md"
+
+
+def test_a_blue_green_go_api_with_its_dashboard_creates_in_moto(moto_endpoint):
+    """The traffic-shifting path as far as moto goes. moto creates the infrastructure role
+    and the dashboard, skips the alarms (AWS::CloudWatch::Alarm, unsupported), and keeps
+    none of what makes the release blue/green: the service's deployment configuration and
+    load balancers, and the role's managed policy, are dropped (moto 5.2). The services
+    name their alarms instead of referencing them, so the skipped alarms break nothing."""
+    session = boto3.Session(aws_access_key_id="testing", aws_secret_access_key="testing", region_name="us-east-1")
+    cloudformation = session.client("cloudformation", endpoint_url=moto_endpoint)
+    given = overrides(ROOT / "params" / "go-api.dev.json")
+    listener = given["AlbListenerArn"]
+    given.update(
+        DeploymentStrategy="BLUE_GREEN",
+        AlternateTargetGroupArn=given["TargetGroupArn"].replace(
+            "go-api-dev/0123456789abcdef", "go-api-green/0123456789abcdee"
+        ),
+        ProductionListenerRuleArn=listener.replace(":listener/", ":listener-rule/") + "/0123456789abcdef",
+        CreateDashboard="true",
+    )
+    cloudformation.create_stack(
+        StackName="go-api-green",
+        TemplateBody=(ROOT / "output" / "go-api.yaml").read_text(),
+        Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in given.items()],
+        Capabilities=["CAPABILITY_IAM"],
+    )
+    cloudformation.get_waiter("stack_create_complete").wait(
+        StackName="go-api-green", WaiterConfig={"Delay": 1, "MaxAttempts": 30}
+    )
+    created = {
+        r["LogicalResourceId"]: r["ResourceType"]
+        for r in cloudformation.list_stack_resources(StackName="go-api-green")["StackResourceSummaries"]
+        if r.get("LogicalResourceId")
+    }
+    assert created["LoadBalancerRole"] == "AWS::IAM::Role" and created["Service"] == "AWS::ECS::Service"
+    assert created["Dashboard"] == "AWS::CloudWatch::Dashboard"
+    assert not {title for title, kind in created.items() if kind == "AWS::CloudWatch::Alarm"}
+    cloudwatch = session.client("cloudwatch", endpoint_url=moto_endpoint)
+    assert json.loads(cloudwatch.get_dashboard(DashboardName="go-api-green")["DashboardBody"])["widgets"]

@@ -401,6 +401,8 @@ PARAMETER_TYPES = {
     "ExistingClusterName": "String",
     "LogRetentionDays": "Number",
     "LogKmsKeyArn": "String",
+    "AlarmTopicArn": "String",
+    "CreateDashboard": "String",
     "EnableExecuteCommand": "String",
 }
 

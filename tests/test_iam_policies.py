@@ -123,9 +123,15 @@ def test_every_action_is_a_valid_awacs_action_of_its_service():
                 assert found is not None and found.JSONrepr() == action, f"{name} {title}: {action}"
 
 
+def task_roles(name: str, **values) -> dict[str, dict]:
+    """The roles the tasks run with: all but the one ECS itself assumes to shift traffic
+    (its trust and managed policy: tests/test_deployment_strategies.py)."""
+    return {title: role for title, role in roles(name, **values).items() if not title.endswith("LoadBalancerRole")}
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_only_ecs_tasks_assume_the_roles_and_task_roles_only_from_this_account_and_region(name):
-    for title, role in roles(name).items():
+    for title, role in task_roles(name).items():
         (statement,) = role["AssumeRolePolicyDocument"]["Statement"]
         assert statement["Effect"] == "Allow" and statement["Action"] == ["sts:AssumeRole"], title
         assert statement["Principal"] == {"Service": "ecs-tasks.amazonaws.com"}, title
@@ -243,7 +249,7 @@ def test_no_kms_permission_without_a_key(name):
 def test_every_platform_role_that_reads_secrets_decrypts_with_the_given_key_through_ssm_only():
     parameter = built("platform")["Parameters"]["SecretsKmsKeyArn"]
     assert parameter["Default"] == ""
-    found = roles("platform", SecretsKmsKeyArn=KMS_KEY)
+    found = task_roles("platform", SecretsKmsKeyArn=KMS_KEY)
     assert set(found) == {"BffExecutionRole", "BffTaskRole", "AgentCoreExecutionRole", "AgentCoreTaskRole"}
     for title, role in found.items():
         assert policies(role)["secrets-kms"] == [KMS_STATEMENT], title

@@ -71,6 +71,13 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "ReadonlyRootFilesystem": "String",
         "WritablePath": "String",
         "LogRetentionDays": "Number",
+        "DeploymentStrategy": "String",
+        "BakeTimeMinutes": "Number",
+        "LinearStepPercent": "String",
+        "LinearStepBakeMinutes": "Number",
+        "CanaryPercent": "String",
+        "CanaryBakeMinutes": "Number",
+        "CreateDashboard": "String",
         "LogKmsKeyArn": "String",
         "SecretsKmsKeyArn": "String",
         "EnableExecuteCommand": "String",
@@ -335,7 +342,8 @@ EXPECTED_POLICIES = {
 
 
 def test_every_statement_of_every_role_is_pinned():
-    found = iam_world.roles("platform")
+    # The role ECS assumes for blue/green has a managed policy only (tests/test_deployment_strategies.py).
+    found = {title: role for title, role in iam_world.roles("platform").items() if title != "BffLoadBalancerRole"}
     assert {title: iam_world.policies(role) for title, role in found.items()} == EXPECTED_POLICIES
 
 
@@ -441,13 +449,33 @@ def test_bff_target_group_listener_rule_and_dependency(stack):
     rule = resources["BffListenerRule"]["Properties"]
     assert rule["ListenerArn"] == LISTENER
     assert rule["Priority"] == 100
-    assert rule["Actions"] == [{"TargetGroupArn": {"Ref": "BffTargetGroup"}, "Type": "forward"}]
+    # Both target groups, all the weight on the first: ECS moves it on blue/green releases.
+    assert rule["Actions"] == [
+        {
+            "Type": "forward",
+            "ForwardConfig": {
+                "TargetGroups": [
+                    {"TargetGroupArn": {"Ref": "BffTargetGroup"}, "Weight": 100},
+                    {"TargetGroupArn": {"Ref": "BffAlternateTargetGroup"}, "Weight": 0},
+                ]
+            },
+        }
+    ]
     assert [c["Field"] for c in rule["Conditions"]] == ["path-pattern"]  # no host header given
     bff = resources["BffService"]
-    # The rule first (the target group needs a load balancer), and the ingress this
-    # stack adds to the endpoint and database groups (tasks read secrets at start).
-    assert sorted(bff["DependsOn"]) == ["BffListenerRule", "DatabaseFromBff", "EndpointsFromBff"]
+    # The rule first (the target group needs a load balancer), the ingress this stack adds
+    # to the endpoint and database groups (tasks read secrets at start), and the target
+    # group alarms that roll a release back (they must exist when a release starts).
+    assert sorted(bff["DependsOn"]) == [
+        "BffListenerRule",
+        "BffNoHealthyTargets",
+        "BffTarget5xx",
+        "BffUnhealthyTargets",
+        "DatabaseFromBff",
+        "EndpointsFromBff",
+    ]
     assert sorted(resources["AgentCoreService"]["DependsOn"]) == ["DatabaseFromAgentCore", "EndpointsFromAgentCore"]
+    # ROLLING by default: no AdvancedConfiguration (tests/test_deployment_strategies.py has the others).
     assert bff["Properties"]["LoadBalancers"] == [
         {"ContainerName": "bff", "ContainerPort": 3000, "TargetGroupArn": {"Ref": "BffTargetGroup"}}
     ]
@@ -467,35 +495,6 @@ def test_agentcore_is_found_by_name_through_cloud_map(stack):
     assert discovery["Name"] == "agentcore"
     assert discovery["DnsConfig"]["NamespaceId"] == {"Ref": "Namespace"}
     assert resources["Namespace"]["Type"] == "AWS::ServiceDiscovery::PrivateDnsNamespace"
-
-
-def test_alarms_for_missing_tasks_and_unhealthy_targets(stack):
-    _, resources = stack
-    alarms = of_type(resources, "AWS::CloudWatch::Alarm")
-    assert set(alarms) == {
-        "BffTasksBelowDesired",
-        "AgentCoreTasksBelowDesired",
-        "BffUnhealthyTargets",
-        "BffNoHealthyTargets",
-    }
-    for title in ("BffTasksBelowDesired", "AgentCoreTasksBelowDesired"):
-        metrics = {m["Id"]: m for m in alarms[title]["Properties"]["Metrics"]}
-        assert metrics["running"]["MetricStat"]["Metric"]["MetricName"] == "RunningTaskCount"
-        assert metrics["desired"]["MetricStat"]["Metric"]["MetricName"] == "DesiredTaskCount"
-        assert metrics["running"]["MetricStat"]["Metric"]["Namespace"] == "ECS/ContainerInsights"
-    unhealthy = alarms["BffUnhealthyTargets"]["Properties"]
-    assert unhealthy["MetricName"] == "UnHealthyHostCount"
-    dimensions = {d["Name"]: d["Value"] for d in unhealthy["Dimensions"]}
-    assert dimensions["LoadBalancer"] == "app/public-alb/50dc6c495c0c9188"  # cut from the listener ARN
-    assert all("AlarmActions" not in alarm["Properties"] for alarm in alarms.values())
-
-
-def test_alarms_notify_the_topic_when_given():
-    topic = "arn:aws:sns:eu-west-1:123456789012:platform-alarms"
-    alarms = of_type(instantiate("prod", AlarmTopicArn=topic), "AWS::CloudWatch::Alarm")
-    assert all(alarm["Properties"]["AlarmActions"] == [topic] for alarm in alarms.values())
-    # The parameter promises the recovery too: without OKActions the topic never hears the alarm clear.
-    assert all(alarm["Properties"]["OKActions"] == [topic] for alarm in alarms.values())
 
 
 def test_outputs_exported_except_task_definition_arns():
@@ -759,75 +758,4 @@ def test_security_group_ports_of_each_tier(stack):
     )
 
 
-TARGET_GROUP_DIMENSIONS = {
-    "TargetGroup": {"Fn::GetAtt": ["BffTargetGroup", "TargetGroupFullName"]},
-    "LoadBalancer": "app/public-alb/50dc6c495c0c9188",
-}
-# Alarm -> what its description promises, typed from the description and seed 004 FR-045/046.
-TARGET_ALARMS = {
-    "BffUnhealthyTargets": {
-        "says": "a target failing the /api/health check for 3 minutes",
-        "MetricName": "UnHealthyHostCount",
-        "Statistic": "Maximum",
-        "ComparisonOperator": "GreaterThanThreshold",
-        "Threshold": 0,
-        "EvaluationPeriods": 3,
-        "DatapointsToAlarm": 3,
-        # No data: nothing unhealthy reported; the empty group is the other alarm's job.
-        "TreatMissingData": "notBreaching",
-    },
-    "BffNoHealthyTargets": {
-        "says": "no healthy target at all for 2 minutes",
-        "MetricName": "HealthyHostCount",
-        "Statistic": "Minimum",
-        "ComparisonOperator": "LessThanThreshold",
-        "Threshold": 1,
-        "EvaluationPeriods": 2,
-        "DatapointsToAlarm": 2,
-        # No data: nothing in the group to report on, which is the outage itself.
-        "TreatMissingData": "breaching",
-    },
-}
-
-
-@pytest.mark.parametrize("title", list(TARGET_ALARMS))
-def test_target_group_alarms_measure_what_they_say(title):
-    expected = dict(TARGET_ALARMS[title])
-    alarm = of_type(instantiate("prod"), "AWS::CloudWatch::Alarm")[title]["Properties"]
-    assert expected.pop("says") in alarm["AlarmDescription"]
-    assert alarm["Namespace"] == "AWS/ApplicationELB"
-    assert {d["Name"]: d["Value"] for d in alarm["Dimensions"]} == TARGET_GROUP_DIMENSIONS
-    assert alarm["Period"] == 60
-    assert {key: alarm[key] for key in expected} == expected
-
-
-def test_no_healthy_target_alarm_fires_on_zero_and_not_on_one():
-    alarm = of_type(instantiate("prod"), "AWS::CloudWatch::Alarm")["BffNoHealthyTargets"]["Properties"]
-    compare = {"LessThanThreshold": float.__lt__, "LessThanOrEqualToThreshold": float.__le__}.get(
-        alarm["ComparisonOperator"], lambda *_: None
-    )
-    assert compare(0.0, float(alarm["Threshold"])) is True
-    assert compare(1.0, float(alarm["Threshold"])) is False
-
-
-@pytest.mark.parametrize("tier", ["Bff", "AgentCore"])
-def test_tasks_below_desired_alarm_measures_what_it_says(tier):
-    alarm = of_type(instantiate("prod"), "AWS::CloudWatch::Alarm")[f"{tier}TasksBelowDesired"]["Properties"]
-    assert "fewer tasks running than desired for 5 minutes" in alarm["AlarmDescription"]
-    metrics = {m["Id"]: m for m in alarm["Metrics"]}
-    for query, name in (("running", "RunningTaskCount"), ("desired", "DesiredTaskCount")):
-        stat = metrics[query]["MetricStat"]
-        assert stat["Metric"]["Namespace"] == "ECS/ContainerInsights"
-        assert stat["Metric"]["MetricName"] == name
-        assert {d["Name"]: d["Value"] for d in stat["Metric"]["Dimensions"]} == {
-            "ClusterName": {"Ref": "Cluster"},
-            "ServiceName": {"Fn::GetAtt": [f"{tier}Service", "Name"]},
-        }
-        assert (stat["Period"], stat["Stat"]) == (60, "Average")
-        assert metrics[query]["ReturnData"] is False
-    assert metrics["missing"]["Expression"] == "desired - FILL(running, 0)"
-    assert metrics["missing"]["ReturnData"] is True
-    assert (alarm["ComparisonOperator"], alarm["Threshold"]) == ("GreaterThanThreshold", 0)
-    assert (alarm["EvaluationPeriods"], alarm["DatapointsToAlarm"]) == (5, 5)
-    # No Container Insights data says nothing about tasks: shown as INSUFFICIENT_DATA, not OK.
-    assert alarm["TreatMissingData"] == "missing"
+# The alarms of every template, the BFF's and AgentCore's among them: tests/test_alarms.py.

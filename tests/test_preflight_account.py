@@ -91,6 +91,7 @@ def go_api(world, **changes) -> dict:
     values = {
         "ImageUri": "123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1.0.0",
         "TargetGroupArn": world["tg"],
+        "AlbListenerArn": world["listener"],
         "VpcId": world["vpc"],
         "AppSecurityGroupId": world["app_sg"],
         "SubnetIds": world.value("public"),

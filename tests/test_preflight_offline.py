@@ -30,6 +30,7 @@ def write(tmp_path, entries) -> str:
 GOOD_GO_API = [
     "ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1.0.0",
     "TargetGroupArn=arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/go-api-dev/0123456789abcdef",
+    "AlbListenerArn=arn:aws:elasticloadbalancing:us-east-1:123456789012:listener/app/public/0123456789abcdef/fedcba9876543210",
     "VpcId=vpc-0123456789abcdef0",
     "AppSecurityGroupId=sg-0123456789abcdef0",
     "SubnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210",

@@ -247,9 +247,11 @@ def compose(config: Config) -> Template:
         template.add_resource(
             alarms.tasks_below_desired(
                 "TasksBelowDesired",
-                cluster_name=cluster_name,
-                service_name=GetAtt(service, "Name"),
+                name="tasks-below-desired",
+                service=alarms.ServiceMetrics(cluster_name, GetAtt(service, "Name")),
                 description="Fewer tasks than desired",
+                notify=alarms.Notify(),
+                minutes=5,
             )
         )
     outputs.export(template, "ServiceArn", Ref(service), "Service")

@@ -13,6 +13,8 @@ shared = module_from_spec(_spec)
 _spec.loader.exec_module(shared)
 
 LIMIT = shared.FACTS["template_body_direct_bytes"]
+# A template that says in its Metadata that it is deployed from S3 (its guide says how).
+FROM_S3 = shared.FACTS["deployed_from_s3_metadata"]
 
 
 class TemplateSizeForDirectDeploy(CloudFormationLintRule):
@@ -23,6 +25,8 @@ class TemplateSizeForDirectDeploy(CloudFormationLintRule):
     tags = ["limits"]
 
     def match(self, cfn):
+        if FROM_S3 in (cfn.template.get("Metadata") or {}):
+            return []
         if cfn.filename and os.path.isfile(cfn.filename):
             size = os.path.getsize(cfn.filename)
         else:

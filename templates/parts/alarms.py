@@ -1,51 +1,166 @@
-"""CloudWatch alarms for what target tracking does not watch: lost tasks and bad targets.
+"""CloudWatch alarms: the ones an on-call engineer needs, and the ones that roll a release back.
 
 Each alarm says what missing data means for it (``TreatMissingData``): the same gap
 in the data can be good news for one alarm and the emergency itself for another.
 https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data
+
+Every alarm is named after the stack (``<stack>-<tier>-<what>``), and the ECS service
+refers to its deployment alarms by those names (``DeploymentConfiguration.Alarms``),
+never by ``Ref``: a name derived from the stack name is known before the alarm exists,
+it cannot collide with another stack's, and the service does not depend on an alarm
+resource that a tool may not create (moto's CloudFormation skips alarms).
 """
 
-from troposphere import GetAtt, If, NoValue, Ref, cloudwatch
+from dataclasses import dataclass
+
+from troposphere import GetAtt, If, NoValue, Ref, Sub, cloudwatch
 
 from .parameters import value
 
+ECS = "AWS/ECS"
+CONTAINER_INSIGHTS = "ECS/ContainerInsights"
+LOAD_BALANCER = "AWS/ApplicationELB"
+MINUTE = 60
+# The dimension value of an alternate target group that does not exist (yet): no metric has it.
+NO_TARGET_GROUP = "none"
 
-def _actions(topic, topic_condition: str | None) -> dict:
-    if topic is None:
-        return {}
-    topics = If(topic_condition, [Ref(topic)], NoValue) if topic_condition else [value(topic)]
-    return {"AlarmActions": topics, "OKActions": topics}
+
+def alarm_name(suffix: str) -> Sub:
+    """``<stack name>-<suffix>``: alarm names are unique per account and region, stack names too."""
+    return Sub(f"${{AWS::StackName}}-{suffix}")
 
 
-def tasks_below_desired(
-    title: str, *, cluster_name, service_name, description: str, topic=None, topic_condition=None, minutes: int = 5
-) -> cloudwatch.Alarm:
-    """Fewer tasks running than desired for ``minutes`` in a row (Container Insights).
+@dataclass(frozen=True)
+class Notify:
+    """Where ALARM and OK notifications go: an optional SNS topic parameter and its ``Has...`` condition."""
 
-    A deployment or a Spot interruption dips briefly; five minutes rules those out.
+    topic: object = None
+    condition: str | None = None
+
+    def actions(self) -> dict:
+        if self.topic is None:
+            return {}
+        topics = If(self.condition, [Ref(self.topic)], NoValue) if self.condition else [value(self.topic)]
+        return {"AlarmActions": topics, "OKActions": topics}
+
+
+@dataclass(frozen=True)
+class ServiceMetrics:
+    """The dimensions of one ECS service's metrics, in AWS/ECS and in Container Insights."""
+
+    cluster_name: object
+    service_name: object
+
+    def dimensions(self) -> list:
+        return [
+            cloudwatch.MetricDimension(Name="ClusterName", Value=self.cluster_name),
+            cloudwatch.MetricDimension(Name="ServiceName", Value=self.service_name),
+        ]
+
+
+@dataclass(frozen=True)
+class TargetGroups:
+    """The target group(s) a service's tasks register in, behind one load balancer.
+
+    ``alternate`` is the second group of blue/green, linear and canary deployments: ECS
+    moves the tasks, and the production traffic, from one group to the other on every
+    release, so an alarm that watched one group would watch an empty group after every
+    other release. The alarms add both up. While ``alternate_condition`` is false the
+    alternate's dimension is a name no target group has, which reads as no data.
+    Values are the CloudWatch dimensions: ``targetgroup/<name>/<id>`` and ``app/<name>/<id>``.
     """
-    dimensions = [
-        cloudwatch.MetricDimension(Name="ClusterName", Value=cluster_name),
-        cloudwatch.MetricDimension(Name="ServiceName", Value=service_name),
-    ]
 
-    def metric(query_id: str, name: str) -> cloudwatch.MetricDataQuery:
+    primary: object
+    load_balancer: object
+    alternate: object = None
+    alternate_condition: str | None = None
+
+    def alternate_dimension(self):
+        if self.alternate is None or not self.alternate_condition:
+            return self.alternate
+        return If(self.alternate_condition, self.alternate, NO_TARGET_GROUP)
+
+    def _query(self, query_id: str, target_group, metric: str, stat: str) -> cloudwatch.MetricDataQuery:
+        dimensions = [
+            cloudwatch.MetricDimension(Name="TargetGroup", Value=target_group),
+            cloudwatch.MetricDimension(Name="LoadBalancer", Value=self.load_balancer),
+        ]
         return cloudwatch.MetricDataQuery(
             Id=query_id,
             ReturnData=False,
             MetricStat=cloudwatch.MetricStat(
-                Metric=cloudwatch.Metric(Namespace="ECS/ContainerInsights", MetricName=name, Dimensions=dimensions),
-                Period=60,
+                Metric=cloudwatch.Metric(Namespace=LOAD_BALANCER, MetricName=metric, Dimensions=dimensions),
+                Period=MINUTE,
+                Stat=stat,
+            ),
+        )
+
+    def total(self, query_id: str, metric: str, stat: str) -> tuple[list, str]:
+        """Queries of ``metric`` in each group, and the expression that adds them up (no data = 0)."""
+        queries = [self._query(query_id, self.primary, metric, stat)]
+        if self.alternate is None:
+            return queries, f"FILL({query_id}, 0)"
+        queries.append(self._query(f"{query_id}Alternate", self.alternate_dimension(), metric, stat))
+        return queries, f"FILL({query_id}, 0) + FILL({query_id}Alternate, 0)"
+
+
+def _alarm(title: str, name: str, description: str, notify: Notify, minutes: int, **rule) -> cloudwatch.Alarm:
+    """``minutes`` one-minute periods in a row breaching; ``rule`` tells the alarms apart."""
+    return cloudwatch.Alarm(
+        title,
+        AlarmName=alarm_name(name),
+        AlarmDescription=description,
+        EvaluationPeriods=minutes,
+        DatapointsToAlarm=minutes,
+        **rule,
+        **notify.actions(),
+    )
+
+
+def _math(expression, *queries, label: str) -> list:
+    return [
+        *queries,
+        cloudwatch.MetricDataQuery(Id="result", Label=label, Expression=expression, ReturnData=True),
+    ]
+
+
+# --- The service's tasks ----------------------------------------------------------------
+
+
+def tasks_below_desired(
+    title: str, *, name: str, service: ServiceMetrics, description: str, notify: Notify, minutes: int
+) -> cloudwatch.Alarm:
+    """Fewer tasks running than desired for ``minutes`` in a row (Container Insights).
+
+    A deployment, a scale-out or a Spot interruption dips briefly; five minutes rules those out.
+    Only Container Insights publishes task counts (the AWS/ECS namespace has CPU and memory
+    only): in a cluster without it this alarm stays INSUFFICIENT_DATA, and ``no_running_tasks``
+    or the target-group alarms are the ones that still watch.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html
+    """
+
+    def count(query_id: str, metric: str) -> cloudwatch.MetricDataQuery:
+        return cloudwatch.MetricDataQuery(
+            Id=query_id,
+            ReturnData=False,
+            MetricStat=cloudwatch.MetricStat(
+                Metric=cloudwatch.Metric(
+                    Namespace=CONTAINER_INSIGHTS, MetricName=metric, Dimensions=service.dimensions()
+                ),
+                Period=MINUTE,
                 Stat="Average",
             ),
         )
 
-    return cloudwatch.Alarm(
+    return _alarm(
         title,
-        AlarmDescription=description,
+        name,
+        description,
+        notify,
+        minutes,
         Metrics=[
-            metric("running", "RunningTaskCount"),
-            metric("desired", "DesiredTaskCount"),
+            count("running", "RunningTaskCount"),
+            count("desired", "DesiredTaskCount"),
             cloudwatch.MetricDataQuery(
                 Id="missing",
                 Label="Desired minus running tasks",
@@ -55,80 +170,159 @@ def tasks_below_desired(
         ],
         ComparisonOperator="GreaterThanThreshold",
         Threshold=0,
-        EvaluationPeriods=minutes,
-        DatapointsToAlarm=minutes,
         # Container Insights reports both counts every minute while the service
         # exists; no data means it is not reporting (Insights off, service gone),
         # which says nothing about tasks. "missing" shows that as INSUFFICIENT_DATA
         # instead of a reassuring OK.
         TreatMissingData="missing",
-        **_actions(topic, topic_condition),
     )
 
 
-def _per_minute_target_group_alarm(
-    title: str,
-    *,
-    target_group,
-    load_balancer_full_name,
-    description: str,
-    minutes: int,
-    topic=None,
-    topic_condition=None,
-    **rule,
+def no_running_tasks(
+    title: str, *, name: str, service: ServiceMetrics, description: str, notify: Notify, minutes: int, condition=None
 ) -> cloudwatch.Alarm:
-    """An alarm on one of the target group's per-minute ALB metrics, breaching ``minutes`` minutes in a row.
+    """Not one task running for ``minutes`` in a row, from the free AWS/ECS metrics (any cluster).
 
-    ``rule`` is what tells the alarms apart: metric, statistic, threshold, comparison, missing data.
+    ECS sends a service's CPU and memory utilization every minute while at least one of
+    its tasks is RUNNING, and nothing at all while none is: the number of CPU samples is
+    the signal, and its absence the outage.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html
     """
-    return cloudwatch.Alarm(
+    alarm = _alarm(
         title,
-        AlarmDescription=description,
-        Namespace="AWS/ApplicationELB",
-        Dimensions=[
-            cloudwatch.MetricDimension(Name="TargetGroup", Value=GetAtt(target_group, "TargetGroupFullName")),
-            cloudwatch.MetricDimension(Name="LoadBalancer", Value=load_balancer_full_name),
-        ],
-        Period=60,
-        EvaluationPeriods=minutes,
-        DatapointsToAlarm=minutes,
-        **rule,
-        **_actions(topic, topic_condition),
+        name,
+        description,
+        notify,
+        minutes,
+        Namespace=ECS,
+        MetricName="CPUUtilization",
+        Dimensions=service.dimensions(),
+        Statistic="SampleCount",
+        Period=MINUTE,
+        ComparisonOperator="LessThanThreshold",
+        Threshold=1,
+        TreatMissingData="breaching",
     )
+    if condition:
+        alarm.Condition = condition
+    return alarm
 
 
-def unhealthy_targets(title: str, *, minutes: int = 3, **target_group_and_topic) -> cloudwatch.Alarm:
-    """Any target of the group failing its health check for ``minutes`` in a row."""
-    return _per_minute_target_group_alarm(
+def memory_high(
+    title: str, *, name: str, service: ServiceMetrics, description: str, notify: Notify, minutes: int, percent: int
+) -> cloudwatch.Alarm:
+    """The busiest task's memory at ``percent`` of its limit or more for ``minutes`` in a row.
+
+    A task that reaches its memory limit is stopped (out of memory). The Maximum statistic
+    is the task with the highest use, which a leak in a new release shows first.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_utilization.html
+    """
+    return _alarm(
         title,
-        minutes=minutes,
-        **target_group_and_topic,
-        MetricName="UnHealthyHostCount",
+        name,
+        description,
+        notify,
+        minutes,
+        Namespace=ECS,
+        MetricName="MemoryUtilization",
+        Dimensions=service.dimensions(),
         Statistic="Maximum",
-        Threshold=0,
-        ComparisonOperator="GreaterThanThreshold",
-        # No data: the load balancer reported no unhealthy target. An empty group
-        # also reads 0 here; :func:`no_healthy_targets` is the alarm for that.
+        Period=MINUTE,
+        ComparisonOperator="GreaterThanOrEqualToThreshold",
+        Threshold=percent,
+        # No data: no task is running, so no task is short of memory; no_running_tasks
+        # and the target-group alarms report that outage.
         TreatMissingData="notBreaching",
     )
 
 
-def no_healthy_targets(title: str, *, minutes: int = 2, **target_group_and_topic) -> cloudwatch.Alarm:
-    """Not one healthy target in the group (the lowest count of each minute below 1) for ``minutes`` in a row.
+# --- The targets behind the load balancer --------------------------------------------------
+
+
+def unhealthy_targets(
+    title: str, *, name: str, targets: TargetGroups, description: str, notify: Notify, minutes: int
+) -> cloudwatch.Alarm:
+    """Any target failing its health check for ``minutes`` in a row.
+
+    A new task is ``initial`` until it passes its checks and a leaving one ``draining``;
+    neither counts as unhealthy, so a release that works does not raise this alarm.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
+    """
+    queries, total = targets.total("unhealthy", "UnHealthyHostCount", "Maximum")
+    return _alarm(
+        title,
+        name,
+        description,
+        notify,
+        minutes,
+        Metrics=_math(total, *queries, label="Unhealthy targets"),
+        ComparisonOperator="GreaterThanThreshold",
+        Threshold=0,
+        # No data: the load balancer reported no unhealthy target. An empty group
+        # also reads 0 here; no_healthy_targets is the alarm for that.
+        TreatMissingData="notBreaching",
+    )
+
+
+def no_healthy_targets(
+    title: str, *, name: str, targets: TargetGroups, description: str, notify: Notify, minutes: int
+) -> cloudwatch.Alarm:
+    """Not one healthy target (the lowest count of each minute below 1) for ``minutes`` in a row.
 
     The outage :func:`unhealthy_targets` cannot see: with no task registered at all
     (all stopped, none starting) the unhealthy count is 0 while the ALB answers 503.
     """
-    return _per_minute_target_group_alarm(
+    queries, total = targets.total("healthy", "HealthyHostCount", "Minimum")
+    return _alarm(
         title,
-        minutes=minutes,
-        **target_group_and_topic,
-        MetricName="HealthyHostCount",
-        Statistic="Minimum",
-        Threshold=1,
+        name,
+        description,
+        notify,
+        minutes,
+        Metrics=_math(total, *queries, label="Healthy targets"),
         ComparisonOperator="LessThanThreshold",
-        # No data: nothing in the group for the load balancer to report on, which is
+        Threshold=1,
+        # No data: nothing in the groups for the load balancer to report on, which is
         # exactly "no healthy target". (HealthyHostCount is reported while health
         # checks run: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html)
         TreatMissingData="breaching",
     )
+
+
+def target_error_rate(
+    title: str,
+    *,
+    name: str,
+    targets: TargetGroups,
+    description: str,
+    notify: Notify,
+    minutes: int,
+    percent: int,
+    minimum_requests: int,
+) -> cloudwatch.Alarm:
+    """More than ``percent`` % of the requests answered 5xx by the tasks, ``minutes`` in a row.
+
+    Minutes with fewer than ``minimum_requests`` requests count as 0 %: one failed request
+    of three is not a trend. The load balancer sends both counts only when they are not
+    zero, so no data is no request and no error.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
+    """
+    error_queries, errors = targets.total("errors", "HTTPCode_Target_5XX_Count", "Sum")
+    request_queries, requests = targets.total("requests", "RequestCount", "Sum")
+    rate = f"IF(({requests}) >= {minimum_requests}, 100 * ({errors}) / ({requests}), 0)"
+    return _alarm(
+        title,
+        name,
+        description,
+        notify,
+        minutes,
+        Metrics=_math(rate, *error_queries, *request_queries, label="Target 5xx (% of requests)"),
+        ComparisonOperator="GreaterThanThreshold",
+        Threshold=percent,
+        TreatMissingData="notBreaching",
+    )
+
+
+def target_group_dimension(target_group):
+    """``targetgroup/<name>/<id>`` of a target group resource (its ``TargetGroupFullName``)."""
+    return GetAtt(target_group, "TargetGroupFullName")

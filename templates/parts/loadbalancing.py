@@ -4,7 +4,7 @@ Attaching to the listener someone else owns (rather than creating a listener)
 is what lets many services share one load balancer.
 """
 
-from troposphere import If, Join, NoValue, Ref, Select, Split
+from troposphere import If, NoValue, Ref, Select, Split, Sub
 from troposphere import elasticloadbalancingv2 as elbv2
 
 from .parameters import value
@@ -37,9 +37,25 @@ def ip_target_group(title: str, *, vpc, port: int, health_check_path: str) -> el
 
 
 def listener_rule(
-    title: str, *, listener, priority, target_group, path_pattern, host_header=None, host_condition: str | None = None
+    title: str,
+    *,
+    listener,
+    priority,
+    target_group,
+    path_pattern,
+    host_header=None,
+    host_condition: str | None = None,
+    alternate=None,
 ) -> elbv2.ListenerRule:
-    """Forward requests matching the path (and, when ``host_condition`` holds, the host) to the group."""
+    """Forward requests matching the path (and, when ``host_condition`` holds, the host) to the group.
+
+    With an ``alternate`` group the rule forwards to both, all the weight on ``target_group``:
+    the production rule of ECS blue/green, linear and canary deployments, whose weights ECS
+    moves from one group to the other. The alternate group needs the rule to have a load
+    balancer, so ECS can register and health-check the new revision's tasks in it before
+    any traffic moves.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+    """
     conditions = [
         elbv2.Condition(Field="path-pattern", PathPatternConfig=elbv2.PathPatternConfig(Values=[value(path_pattern)]))
     ]
@@ -53,12 +69,26 @@ def listener_rule(
         ListenerArn=value(listener),
         Priority=value(priority),
         Conditions=conditions,
-        Actions=[elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))],
+        Actions=[_forward(target_group, alternate)],
+    )
+
+
+def _forward(target_group, alternate):
+    if alternate is None:
+        return elbv2.ListenerRuleAction(Type="forward", TargetGroupArn=Ref(target_group))
+    return elbv2.ListenerRuleAction(
+        Type="forward",
+        ForwardConfig=elbv2.ForwardConfig(
+            TargetGroups=[
+                elbv2.TargetGroupTuple(TargetGroupArn=Ref(target_group), Weight=100),
+                elbv2.TargetGroupTuple(TargetGroupArn=Ref(alternate), Weight=0),
+            ]
+        ),
     )
 
 
 def load_balancer_full_name(listener_arn):
     """``app/<name>/<id>``, the CloudWatch dimension, cut from a listener ARN
-    (``arn:...:listener/app/<name>/<id>/<listener id>``)."""
+    (``arn:...:listener/app/<name>/<id>/<listener id>``; the parameter's pattern holds it to ``app/``)."""
     parts = Split("/", value(listener_arn))
-    return Join("/", [Select(1, parts), Select(2, parts), Select(3, parts)])
+    return Sub("app/${Name}/${Id}", Name=Select(2, parts), Id=Select(3, parts))

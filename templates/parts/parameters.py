@@ -219,3 +219,32 @@ def cluster_and_logging(retention_days: int) -> list[Group]:
         Group("Cluster", (existing_cluster_name(),)),
         Group("Logging", (log_retention_days(retention_days), log_kms_key_arn())),
     ]
+
+
+def alarm_topic_arn() -> Input:
+    """Where every alarm of the stack sends its ALARM and OK notifications (optional)."""
+    return Input(
+        "AlarmTopicArn",
+        "SNS topic for alarms (optional)",
+        "String",
+        "Alarm and OK notifications go to this topic. Leave empty for alarms without notifications.",
+        default="",
+        allowed_pattern=facts.OPTIONAL_SNS_TOPIC_ARN_PATTERN,
+        constraint="must be empty or an SNS topic ARN",
+    )
+
+
+def alarms_group() -> Group:
+    """The console group of the stack's alarms and its optional dashboard."""
+    return Group(
+        "Alarms",
+        (
+            alarm_topic_arn(),
+            switch(
+                "CreateDashboard",
+                "CloudWatch dashboard",
+                "true adds a dashboard named after the stack: tasks, CPU and memory, targets, 5xx and alarms during a "
+                "release. Dashboards beyond the free tier are billed per month.",
+            ),
+        ),
+    )

@@ -49,3 +49,13 @@ def none_of(parameter, refused: list[str], description: str) -> dict:
 def equals(parameter, value: str) -> dict:
     """A rule condition: the parameter has exactly this value."""
     return {"Fn::Equals": [Ref(_name(parameter)), value]}
+
+
+def given(parameter, description: str) -> dict:
+    """An optional (empty by default) parameter is set."""
+    return none_of(parameter, [""], description)
+
+
+def differs(parameter, other, description: str) -> dict:
+    """Two parameters have different values."""
+    return assertion({"Fn::Not": [{"Fn::Equals": [Ref(_name(parameter)), Ref(_name(other))]}]}, description)

@@ -56,12 +56,19 @@ def fargate_service(
     registries: list | None = None,
     depends_on: list | None = None,
     execute_command: str | None = None,
+    deployment_alarms: list | None = None,
+    strategy: dict | None = None,
 ) -> ecs.Service:
     """A service that rolls forward, and rolls back by itself when a release fails.
 
     The circuit breaker is always on: a release whose tasks keep failing to start
     or to pass health checks is stopped and the last good task definition comes
     back. ``capacity_strategy`` replaces the FARGATE launch type (ECS rejects both).
+
+    ``deployment_alarms`` are the names of the alarms that fail a release and roll it back
+    (ECS deployment alarms); ``strategy`` is the part of the deployment configuration a
+    :class:`deployment_strategy.Strategy` gives, for a service that offers other strategies
+    than rolling (it also sets the ECS deployment controller they need).
 
     Leave ``desired_count`` out for a service that auto-scaling manages: ECS then
     starts one task, registering the scalable target lifts it to the minimum, and
@@ -80,6 +87,8 @@ def fargate_service(
         optional["ServiceRegistries"] = registries
     if depends_on:
         optional["DependsOn"] = depends_on
+    if strategy:
+        optional["DeploymentController"] = ecs.DeploymentController(Type="ECS")
     if execute_command:
         optional["EnableExecuteCommand"] = ecs_exec.service_setting(execute_command)
         # Without it, turning ECS Exec on or off would leave the running tasks as they are.
@@ -100,6 +109,8 @@ def fargate_service(
             MinimumHealthyPercent=value(rollout.minimum_healthy),
             MaximumPercent=value(rollout.maximum),
             DeploymentCircuitBreaker=ecs.DeploymentCircuitBreaker(Enable=True, Rollback=True),
+            **_alarms(deployment_alarms),
+            **(strategy or {}),
         ),
         AvailabilityZoneRebalancing=ZONE_REBALANCING,
         EnableECSManagedTags=True,
@@ -109,9 +120,22 @@ def fargate_service(
     )
 
 
-def load_balancer(target_group, *, container_name: str, container_port) -> ecs.LoadBalancer:
+def _alarms(names: list | None) -> dict:
+    """ECS fails a deployment when one of these alarms goes to ALARM, and rolls back to the
+    last completed one; the alarms are named, not referenced (parts/alarms.py says why).
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
+    """
+    if not names:
+        return {}
+    return {"Alarms": ecs.DeploymentAlarms(AlarmNames=names, Enable=True, Rollback=True)}
+
+
+def load_balancer(target_group, *, container_name: str, container_port, advanced=None) -> ecs.LoadBalancer:
+    """``advanced`` is the ``AdvancedConfiguration`` of the traffic-shifting strategies."""
+    optional = {"AdvancedConfiguration": advanced} if advanced is not None else {}
     return ecs.LoadBalancer(
         TargetGroupArn=value(target_group),
         ContainerName=container_name,
         ContainerPort=value(container_port),
+        **optional,
     )

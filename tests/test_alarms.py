@@ -1,0 +1,433 @@
+"""The alarms of every service of every template, the ones that roll a release back, and the dashboard.
+
+Expected values are typed here from the sources the docs cite:
+- metrics, dimensions and statistics: the ECS metrics page (AWS/ECS has CPU and memory
+  per service, only Container Insights has task counts,
+  https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html), the
+  ALB metrics page (target metrics need both TargetGroup and LoadBalancer,
+  https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html);
+- thresholds and minutes: docs/go-api.md, docs/platform.md and docs/finfocus-plugin.md ("Alarms"),
+  the platform's from its seed (FR-045/046: unhealthy targets 3 minutes, tasks below desired 5);
+- deployment alarms: https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html
+"""
+
+import json
+import re
+
+import pytest
+
+from templates.evaluate import Evaluator
+from tests.helpers import built
+
+STACK, REGION, ACCOUNT = "shop", "eu-west-1", "123456789012"
+TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:on-call"
+LISTENER = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:listener/app/public-alb/50dc6c495c0c9188/f2f7dc8efc522ab2"
+LOAD_BALANCER = "app/public-alb/50dc6c495c0c9188"  # the listener ARN without its own id
+API_GROUP = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/go-api/0123456789abcdef"
+API_ALTERNATE = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/go-api-green/fedcba9876543210"
+RULE = f"{LISTENER.replace(':listener/', ':listener-rule/')}/9683b2d02a6cabee"
+BFF_GROUP, BFF_ALTERNATE = "targetgroup/shop-BffTa-1/0123456789abcdef", "targetgroup/shop-BffAl-2/fedcba9876543210"
+CLUSTER = "shop-Cluster-1"
+
+# Inputs every template needs, and what only the deployed stack knows (GetAtt, Ref of resources).
+GIVEN = {
+    "AWS::StackName": STACK,
+    "AWS::Region": REGION,
+    "AWS::AccountId": ACCOUNT,
+    "AWS::Partition": "aws",
+    "AWS::NoValue": None,
+    "TargetGroupArn": API_GROUP,
+    "AlbListenerArn": LISTENER,
+    "PathPattern": "/app/*",
+    "Cluster": CLUSTER,
+    "BffTargetGroup.TargetGroupFullName": BFF_GROUP,
+    "BffAlternateTargetGroup.TargetGroupFullName": BFF_ALTERNATE,
+}
+SERVICES = {
+    "go-api": {"Service": "shop-Service-api"},
+    "platform": {"BffService": "shop-BffService-1", "AgentCoreService": "shop-AgentCoreService-2"},
+    "finfocus-plugin": {"Service": "shop-Service-plugin"},
+    "finfocus-plugin-10-region": {"Service": "shop-Service-plugin"},
+}
+TEMPLATES = list(SERVICES)
+
+
+def stack(name: str, **values) -> dict:
+    """The resources a stack of ``name`` gets with ``values``, intrinsics evaluated."""
+    given = {**GIVEN, **{f"{title}.Name": service for title, service in SERVICES[name].items()}, **values}
+    return Evaluator(built(name), given, strict=False).resources()
+
+
+def alarms(name: str, **values) -> dict:
+    return {t: b["Properties"] for t, b in stack(name, **values).items() if b["Type"] == "AWS::CloudWatch::Alarm"}
+
+
+# Template -> alarm logical ID -> its name (after the stack name). The tier part of each name
+# says whose alarm it is; a second stack of the template gets its own names.
+ALARM_NAMES = {
+    "go-api": {
+        "ApiTasksBelowDesired": "api-tasks-below-desired",
+        "ApiUnhealthyTargets": "api-unhealthy-targets",
+        "ApiNoHealthyTargets": "api-no-healthy-targets",
+        "ApiTarget5xx": "api-target-5xx",
+    },
+    "platform": {
+        "BffTasksBelowDesired": "bff-tasks-below-desired",
+        "BffUnhealthyTargets": "bff-unhealthy-targets",
+        "BffNoHealthyTargets": "bff-no-healthy-targets",
+        "BffTarget5xx": "bff-target-5xx",
+        "AgentCoreTasksBelowDesired": "agentcore-tasks-below-desired",
+        "AgentCoreNoRunningTasks": "agentcore-no-running-tasks",
+        "AgentCoreMemoryHigh": "agentcore-memory-high",
+    },
+    "finfocus-plugin": {
+        "PluginTasksBelowDesired": "plugin-tasks-below-desired",
+        "PluginNoRunningTasks": "plugin-no-running-tasks",
+        "PluginMemoryHigh": "plugin-memory-high",
+    },
+}
+ALARM_NAMES["finfocus-plugin-10-region"] = ALARM_NAMES["finfocus-plugin"]
+
+# Service -> the alarms that roll its releases back: the ones a working release never raises
+# and a bad one does (docs "Alarms" sections say why the others are left out).
+ROLLBACK = {
+    "go-api": {"Service": ["api-target-5xx", "api-unhealthy-targets"]},
+    "platform": {
+        "BffService": ["bff-target-5xx", "bff-unhealthy-targets"],
+        "AgentCoreService": ["agentcore-memory-high"],
+    },
+    "finfocus-plugin": {"Service": ["plugin-memory-high"]},
+    "finfocus-plugin-10-region": {"Service": ["plugin-memory-high"]},
+}
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_service_has_its_alarms_named_after_the_stack(name):
+    found = alarms(name)
+    assert {title: body["AlarmName"] for title, body in found.items()} == {
+        title: f"{STACK}-{suffix}" for title, suffix in ALARM_NAMES[name].items()
+    }
+    # In the template, each name is made from the stack name (unique per account and region).
+    for title in ALARM_NAMES[name]:
+        assert built(name)["Resources"][title]["Properties"]["AlarmName"]["Fn::Sub"].startswith("${AWS::StackName}-")
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_each_service_rolls_back_on_its_release_alarms_named_not_referenced(name):
+    resources = stack(name)
+    for title, names in ROLLBACK[name].items():
+        deployment = resources[title]["Properties"]["DeploymentConfiguration"]
+        assert deployment["Alarms"] == {
+            "AlarmNames": [f"{STACK}-{suffix}" for suffix in names],
+            "Enable": True,
+            "Rollback": True,
+        }, title
+        # The circuit breaker stays: it catches tasks that never start, which no alarm sees.
+        assert deployment["DeploymentCircuitBreaker"] == {"Enable": True, "Rollback": True}
+        # By name: moto's CloudFormation skips alarms, and a Ref to one fails the whole stack there.
+        service = json.dumps(built(name)["Resources"][title]["Properties"])
+        assert not [alarm for alarm in ALARM_NAMES[name] if f'"Ref": "{alarm}"' in service or f'"{alarm}", ' in service]
+    # Every name the services give is an alarm of the template.
+    named = {n for names in ROLLBACK[name].values() for n in names}
+    assert named <= set(ALARM_NAMES[name].values())
+
+
+@pytest.mark.parametrize(
+    ("name", "service", "target_alarms"),
+    [
+        ("go-api", "Service", {"ApiTarget5xx", "ApiUnhealthyTargets", "ApiNoHealthyTargets"}),
+        ("platform", "BffService", {"BffTarget5xx", "BffUnhealthyTargets", "BffNoHealthyTargets"}),
+    ],
+)
+def test_the_target_alarms_exist_before_the_service_starts_a_release(name, service, target_alarms):
+    assert target_alarms <= set(built(name)["Resources"][service]["DependsOn"])
+
+
+# --- Each alarm measures what it says ---------------------------------------------------
+
+
+def queries(alarm: dict) -> dict:
+    return {query["Id"]: query for query in alarm["Metrics"]}
+
+
+def metric(query: dict) -> tuple:
+    stat = query["MetricStat"]
+    dimensions = {d["Name"]: d["Value"] for d in stat["Metric"]["Dimensions"]}
+    return stat["Metric"]["Namespace"], stat["Metric"]["MetricName"], dimensions, stat["Stat"], stat["Period"]
+
+
+def rule(alarm: dict) -> tuple:
+    return (
+        alarm["ComparisonOperator"],
+        alarm["Threshold"],
+        alarm["EvaluationPeriods"],
+        alarm["DatapointsToAlarm"],
+        alarm["TreatMissingData"],
+    )
+
+
+SERVICE_OF = {
+    ("go-api", "Api"): "shop-Service-api",
+    ("platform", "Bff"): "shop-BffService-1",
+    ("platform", "AgentCore"): "shop-AgentCoreService-2",
+    ("finfocus-plugin", "Plugin"): "shop-Service-plugin",
+}
+# A stack that creates its cluster; go-api and the plugin may also run in an existing one.
+CLUSTER_OF = {"go-api": CLUSTER, "platform": CLUSTER, "finfocus-plugin": CLUSTER}
+
+
+@pytest.mark.parametrize(("name", "tier"), list(SERVICE_OF))
+def test_tasks_below_desired_from_container_insights_five_minutes(name, tier):
+    alarm = alarms(name)[f"{tier}TasksBelowDesired"]
+    found = queries(alarm)
+    service = {"ClusterName": CLUSTER_OF[name], "ServiceName": SERVICE_OF[(name, tier)]}
+    assert metric(found["running"]) == ("ECS/ContainerInsights", "RunningTaskCount", service, "Average", 60)
+    assert metric(found["desired"]) == ("ECS/ContainerInsights", "DesiredTaskCount", service, "Average", 60)
+    assert (found["running"]["ReturnData"], found["desired"]["ReturnData"]) == (False, False)
+    assert found["missing"]["Expression"] == "desired - FILL(running, 0)" and found["missing"]["ReturnData"] is True
+    # No Container Insights data says nothing about tasks: INSUFFICIENT_DATA, not OK.
+    assert rule(alarm) == ("GreaterThanThreshold", 0, 5, 5, "missing")
+    assert "fewer tasks running than desired for 5 minutes" in alarm["AlarmDescription"]
+
+
+def test_an_existing_cluster_is_watched_by_its_name():
+    alarm = alarms("go-api", ExistingClusterName="shared")["ApiTasksBelowDesired"]
+    assert metric(queries(alarm)["running"])[2]["ClusterName"] == "shared"
+
+
+@pytest.mark.parametrize(("name", "tier"), [("platform", "AgentCore"), ("finfocus-plugin", "Plugin")])
+def test_no_running_task_from_the_free_ecs_metrics_any_cluster(name, tier):
+    alarm = alarms(name)[f"{tier}NoRunningTasks"]
+    dimensions = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"], alarm["Period"]) == (
+        "AWS/ECS",
+        "CPUUtilization",
+        "SampleCount",
+        60,
+    )
+    assert dimensions == {"ClusterName": CLUSTER_OF[name], "ServiceName": SERVICE_OF[(name, tier)]}
+    # ECS sends nothing while no task runs: the missing data is the outage.
+    assert rule(alarm) == ("LessThanThreshold", 1, 3, 3, "breaching")
+
+
+def test_a_plugin_stack_that_wants_no_task_has_no_no_running_task_alarm():
+    # CloudFormation passes a Number parameter as text.
+    assert "PluginNoRunningTasks" not in alarms("finfocus-plugin", DesiredCount="0")
+    assert "PluginNoRunningTasks" in alarms("finfocus-plugin", DesiredCount="1")
+
+
+@pytest.mark.parametrize(("name", "tier"), [("platform", "AgentCore"), ("finfocus-plugin", "Plugin")])
+def test_memory_high_is_the_busiest_task_at_90_percent_three_minutes(name, tier):
+    alarm = alarms(name)[f"{tier}MemoryHigh"]
+    dimensions = {d["Name"]: d["Value"] for d in alarm["Dimensions"]}
+    assert (alarm["Namespace"], alarm["MetricName"], alarm["Statistic"], alarm["Period"]) == (
+        "AWS/ECS",
+        "MemoryUtilization",
+        "Maximum",
+        60,
+    )
+    assert dimensions == {"ClusterName": CLUSTER_OF[name], "ServiceName": SERVICE_OF[(name, tier)]}
+    assert rule(alarm) == ("GreaterThanOrEqualToThreshold", 90, 3, 3, "notBreaching")
+
+
+# Template, tier -> the dimensions of its two target groups: the alternate while the strategy
+# shifts traffic, and a name no target group has ("none") while it does not.
+TARGETS = {
+    ("go-api", "Api"): ("targetgroup/go-api/0123456789abcdef", "none"),
+    ("platform", "Bff"): (BFF_GROUP, BFF_ALTERNATE),
+}
+
+
+def target(group: str, metric_name: str, stat: str) -> tuple:
+    return "AWS/ApplicationELB", metric_name, {"TargetGroup": group, "LoadBalancer": LOAD_BALANCER}, stat, 60
+
+
+@pytest.mark.parametrize(("name", "tier"), list(TARGETS))
+def test_unhealthy_targets_any_target_in_either_group_three_minutes(name, tier):
+    alarm = alarms(name)[f"{tier}UnhealthyTargets"]
+    primary, alternate = TARGETS[(name, tier)]
+    found = queries(alarm)
+    assert metric(found["unhealthy"]) == target(primary, "UnHealthyHostCount", "Maximum")
+    assert metric(found["unhealthyAlternate"]) == target(alternate, "UnHealthyHostCount", "Maximum")
+    assert found["result"]["Expression"] == "FILL(unhealthy, 0) + FILL(unhealthyAlternate, 0)"
+    assert [q["ReturnData"] for q in alarm["Metrics"]] == [False, False, True]
+    # No data: nothing unhealthy reported; the empty group is the other alarm's job.
+    assert rule(alarm) == ("GreaterThanThreshold", 0, 3, 3, "notBreaching")
+
+
+@pytest.mark.parametrize(("name", "tier"), list(TARGETS))
+def test_no_healthy_target_in_both_groups_two_minutes(name, tier):
+    alarm = alarms(name)[f"{tier}NoHealthyTargets"]
+    primary, alternate = TARGETS[(name, tier)]
+    found = queries(alarm)
+    assert metric(found["healthy"]) == target(primary, "HealthyHostCount", "Minimum")
+    assert metric(found["healthyAlternate"]) == target(alternate, "HealthyHostCount", "Minimum")
+    assert found["result"]["Expression"] == "FILL(healthy, 0) + FILL(healthyAlternate, 0)"
+    # No data at all: nothing registered to report on, the outage itself.
+    assert rule(alarm) == ("LessThanThreshold", 1, 2, 2, "breaching")
+    assert "(the ALB answers 503)" in alarm["AlarmDescription"]
+
+
+@pytest.mark.parametrize(("name", "tier"), list(TARGETS))
+def test_target_5xx_over_5_percent_of_at_least_10_requests_three_minutes(name, tier):
+    alarm = alarms(name)[f"{tier}Target5xx"]
+    primary, alternate = TARGETS[(name, tier)]
+    found = queries(alarm)
+    assert metric(found["errors"]) == target(primary, "HTTPCode_Target_5XX_Count", "Sum")
+    assert metric(found["errorsAlternate"]) == target(alternate, "HTTPCode_Target_5XX_Count", "Sum")
+    assert metric(found["requests"]) == target(primary, "RequestCount", "Sum")
+    assert metric(found["requestsAlternate"]) == target(alternate, "RequestCount", "Sum")
+    requests = "FILL(requests, 0) + FILL(requestsAlternate, 0)"
+    errors = "FILL(errors, 0) + FILL(errorsAlternate, 0)"
+    assert found["result"]["Expression"] == f"IF(({requests}) >= 10, 100 * ({errors}) / ({requests}), 0)"
+    # The ALB sends both counts only when they are not zero: no data is no error.
+    assert rule(alarm) == ("GreaterThanThreshold", 5, 3, 3, "notBreaching")
+
+
+def evaluate(expression: str, series: dict[str, float | None]) -> float:
+    """One datapoint of a metric math expression of the forms above (FILL, IF, + * / >=)."""
+    python = re.sub(r"FILL\((\w+), 0\)", r"(\1 if \1 is not None else 0)", expression)
+    python = re.sub(r"IF\((.*) >= (\d+), (.*), 0\)$", r"((\3) if (\1) >= \2 else 0)", python)
+    return eval(python, {}, dict(series))  # our own expression; names from the test
+
+
+def test_the_error_rate_is_a_percentage_of_both_groups_and_ignores_quiet_minutes():
+    expression = queries(alarms("platform")["BffTarget5xx"])["result"]["Expression"]
+    quiet = {"errors": 3, "errorsAlternate": None, "requests": 9, "requestsAlternate": None}
+    assert evaluate(expression, quiet) == 0  # 9 requests: below the 10 that make a trend
+    split = {"errors": 1, "errorsAlternate": 5, "requests": 60, "requestsAlternate": 40}
+    assert evaluate(expression, split) == 6.0  # a canary: 6 errors of 100 requests, both groups
+    assert (
+        evaluate(expression, {"errors": None, "errorsAlternate": None, "requests": 50, "requestsAlternate": None}) == 0
+    )
+
+
+def test_go_api_alarms_watch_the_alternate_target_group_while_a_strategy_shifts_traffic():
+    found = alarms(
+        "go-api",
+        DeploymentStrategy="BLUE_GREEN",
+        AlternateTargetGroupArn=API_ALTERNATE,
+        ProductionListenerRuleArn=RULE,
+    )
+    for title, query_id in (("ApiUnhealthyTargets", "unhealthyAlternate"), ("ApiTarget5xx", "errorsAlternate")):
+        assert metric(queries(found[title])[query_id])[2]["TargetGroup"] == "targetgroup/go-api-green/fedcba9876543210"
+
+
+# --- Notifications ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_alarm_topic_parameter_is_optional_and_every_alarm_notifies_it(name):
+    parameter = built(name)["Parameters"]["AlarmTopicArn"]
+    assert (parameter["Type"], parameter["Default"]) == ("String", "")
+    assert re.match(parameter["AllowedPattern"], TOPIC) and re.match(parameter["AllowedPattern"], "")
+    assert not re.match(parameter["AllowedPattern"], f"arn:aws:sqs:{REGION}:{ACCOUNT}:on-call")
+    interface = built(name)["Metadata"]["AWS::CloudFormation::Interface"]
+    (group,) = [g for g in interface["ParameterGroups"] if "AlarmTopicArn" in g["Parameters"]]
+    assert group["Label"]["default"] == "Alarms"
+    assert built(name)["Conditions"]["HasAlarmTopicArn"] == {
+        "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]
+    }
+    notified = alarms(name, AlarmTopicArn=TOPIC)
+    # The parameter promises the recovery too: without OKActions the topic never hears the alarm clear.
+    assert all(a["AlarmActions"] == [TOPIC] and a["OKActions"] == [TOPIC] for a in notified.values())
+    silent = alarms(name)
+    assert all("AlarmActions" not in a and "OKActions" not in a for a in silent.values())
+
+
+# --- The dashboard --------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_dashboard_is_off_by_default_and_named_after_the_stack(name):
+    parameter = built(name)["Parameters"]["CreateDashboard"]
+    assert (parameter["Default"], parameter["AllowedValues"]) == ("false", ["false", "true"])
+    assert "Dashboard" not in stack(name)
+    dashboard = stack(name, CreateDashboard="true")["Dashboard"]
+    assert dashboard["Type"] == "AWS::CloudWatch::Dashboard"
+    assert dashboard["Properties"]["DashboardName"] == STACK
+
+
+def body(name: str, **values) -> dict:
+    return json.loads(stack(name, CreateDashboard="true", **values)["Dashboard"]["Properties"]["DashboardBody"])
+
+
+def expanded(lines: list) -> list[list]:
+    """Metric lines with every "." replaced by the item of the line above, as CloudWatch reads them."""
+    full = []
+    for line in lines:
+        items = [item for item in line if not isinstance(item, dict)]
+        if full:
+            items = [full[-1][i] if item == "." else item for i, item in enumerate(items)]
+        full.append(items)
+    return full
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_dashboard_body_is_cloudwatch_dashboard_json(name):
+    """The shape CloudWatch's PutDashboard takes (Dashboard Body Structure reference):
+    widgets of type metric or alarm on the 24-column grid, metric lines of a namespace,
+    a metric name and name/value dimension pairs, then one options object."""
+    widgets = body(name)["widgets"]
+    assert widgets and all(w["type"] in ("metric", "alarm") for w in widgets)
+    for widget in widgets:
+        assert 1 <= widget["width"] <= 24 and widget["height"] >= 1
+        properties = widget["properties"]
+        if widget["type"] == "alarm":
+            continue
+        assert properties["region"] == REGION and properties["period"] == 60
+        assert properties["stat"] in ("Average", "Minimum", "Maximum", "Sum", "SampleCount")
+        for line in properties["metrics"]:
+            assert isinstance(line[-1], dict) and "label" in line[-1]
+        for line in expanded(properties["metrics"]):
+            assert len(line) % 2 == 0 and "." not in line and "${" not in json.dumps(line), line
+            namespace, metric_name = line[:2]
+            assert namespace in ("AWS/ECS", "ECS/ContainerInsights", "AWS/ApplicationELB") and metric_name
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_the_dashboard_shows_each_service_through_a_release_and_every_alarm(name):
+    widgets = body(name)["widgets"]
+    lines = [line for w in widgets if w["type"] == "metric" for line in expanded(w["properties"]["metrics"])]
+    for service in SERVICES[name].values():
+        where = ["ClusterName", CLUSTER, "ServiceName", service]
+        for namespace, metric_name in (
+            ("ECS/ContainerInsights", "DesiredTaskCount"),
+            ("ECS/ContainerInsights", "RunningTaskCount"),
+            ("ECS/ContainerInsights", "PendingTaskCount"),
+            ("ECS/ContainerInsights", "DeploymentCount"),
+            ("AWS/ECS", "CPUUtilization"),
+            ("AWS/ECS", "MemoryUtilization"),
+        ):
+            assert [namespace, metric_name, *where] in lines, (service, metric_name)
+    for (template, _), groups in TARGETS.items():
+        if template != name:
+            continue
+        for group in groups:
+            for metric_name in ("HealthyHostCount", "UnHealthyHostCount", "RequestCount", "HTTPCode_Target_5XX_Count"):
+                line = ["AWS/ApplicationELB", metric_name, "TargetGroup", group, "LoadBalancer", LOAD_BALANCER]
+                assert line in lines, line
+    (alarm_widget,) = [w for w in widgets if w["type"] == "alarm"]
+    arn = f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:"
+    always = {
+        suffix for title, suffix in ALARM_NAMES[name].items() if "Condition" not in built(name)["Resources"][title]
+    }
+    assert sorted(alarm_widget["properties"]["alarms"]) == sorted(arn + f"{STACK}-{s}" for s in always)
+
+
+def test_the_dashboard_of_a_canary_go_api_shows_its_second_target_group():
+    values = {
+        "DeploymentStrategy": "CANARY",
+        "AlternateTargetGroupArn": API_ALTERNATE,
+        "ProductionListenerRuleArn": RULE,
+    }
+    widgets = body("go-api", **values)["widgets"]
+    lines = [line for w in widgets if w["type"] == "metric" for line in expanded(w["properties"]["metrics"])]
+    green = "targetgroup/go-api-green/fedcba9876543210"
+    assert ["AWS/ApplicationELB", "RequestCount", "TargetGroup", green, "LoadBalancer", LOAD_BALANCER] in lines
+
+
+def test_the_dashboard_parameter_says_it_is_billed():
+    # Beyond the free tier each dashboard is billed by the month (https://aws.amazon.com/cloudwatch/pricing/).
+    for name in TEMPLATES:
+        assert "billed" in built(name)["Parameters"]["CreateDashboard"]["Description"]

@@ -1,0 +1,345 @@
+"""make preflight on releases: the alarms' load balancer, the second target group and the
+production rule of blue/green, linear and canary, a switch back to rolling, the 33-hour limit.
+
+AWS answers are recorded responses (botocore Stubber, which also checks their shape against
+the API model); the shapes follow the API references:
+https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetGroups.html
+https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeListeners.html
+https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeRules.html
+https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeClusters.html
+"""
+
+import datetime
+import json
+
+import pytest
+from botocore.stub import Stubber
+
+from ops import deployments, params, preflight
+from ops.aws import Account
+from ops.context import Context
+from ops.template import Values, load
+from tests import aws_world
+
+REGION, ACCOUNT = "us-east-1", "123456789012"
+ELB = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}"
+LOAD_BALANCER = f"{ELB}:loadbalancer/app/public-alb/50dc6c495c0c9188"
+OTHER_LOAD_BALANCER = f"{ELB}:loadbalancer/app/internal-alb/0123456789abcdef"
+LISTENER = f"{ELB}:listener/app/public-alb/50dc6c495c0c9188/f2f7dc8efc522ab2"
+OTHER_LISTENER = f"{ELB}:listener/app/public-alb/50dc6c495c0c9188/0000000000000000"
+RULE = f"{ELB}:listener-rule/app/public-alb/50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+BLUE = f"{ELB}:targetgroup/go-api-blue/0123456789abcdef"
+GREEN = f"{ELB}:targetgroup/go-api-green/fedcba9876543210"
+VPC = "vpc-0123456789abcdef0"
+
+
+@pytest.fixture(scope="module")
+def account():
+    return Account(aws_world.session())
+
+
+def context(account, template: str, stack: str | None = None, **values) -> Context:
+    document = load(template)
+    given = {
+        "ImageUri": f"{ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/go-api:v1",
+        "TargetGroupArn": BLUE,
+        "AlbListenerArn": LISTENER,
+        "VpcId": VPC,
+        "AppSecurityGroupId": "sg-0123456789abcdef0",
+        "SubnetIds": "subnet-0123456789abcdef0,subnet-0fedcba9876543210",
+        **values,
+    }
+    if template == "platform":
+        given = {"AlbListenerArn": LISTENER, **values}
+    return Context(account, template, Values(document, params.effective(document["Parameters"], given)), stack)
+
+
+def target_group(arn: str, *, kind="ip", vpc=VPC, port=8080, protocol="HTTP", balancers=(LOAD_BALANCER,)) -> dict:
+    return {
+        "TargetGroupArn": arn,
+        "TargetGroupName": arn.split("/")[1],
+        "Protocol": protocol,
+        "Port": port,
+        "VpcId": vpc,
+        "TargetType": kind,
+        "LoadBalancerArns": list(balancers),
+    }
+
+
+def listener(balancer=LOAD_BALANCER) -> dict:
+    return {"Listeners": [{"ListenerArn": LISTENER, "LoadBalancerArn": balancer, "Port": 443, "Protocol": "HTTPS"}]}
+
+
+def weighted(weights: dict[str, int], arn=RULE) -> dict:
+    groups = [{"TargetGroupArn": group, "Weight": weight} for group, weight in weights.items()]
+    action = {"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}
+    return {"Rules": [{"RuleArn": arn, "Priority": "10", "Actions": [action], "IsDefault": False}]}
+
+
+def not_found(stub, operation: str, code: str):
+    stub.add_client_error(operation, code, f"One or more {operation} not found", 400)
+
+
+# --- 33 hours of bake at most (offline) -------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("step", "steps"),
+    # The CloudFormation reference's own examples: 11 % gives 9 steps (not 9.1); 50 % one step
+    # (the bake after the first shift only); a step that divides 100 counts one less.
+    [("11", 9), ("50", 1), ("10.0", 9), ("3.0", 33), ("33.3", 3), ("100", 0)],
+)
+def test_linear_steps_as_cloudformation_counts_them(step, steps):
+    assert deployments.linear_steps(step) == steps
+
+
+@pytest.mark.parametrize(
+    ("values", "status"),
+    [
+        # 33 steps of 60 minutes is exactly 33 hours: accepted; one more minute is not.
+        ({"LinearStepPercent": "3.0", "LinearStepBakeMinutes": "60", "BakeTimeMinutes": "0"}, "pass"),
+        ({"LinearStepPercent": "3.0", "LinearStepBakeMinutes": "60", "BakeTimeMinutes": "1"}, "fail"),
+        ({"LinearStepPercent": "10.0", "LinearStepBakeMinutes": "1440", "BakeTimeMinutes": "15"}, "fail"),
+    ],
+)
+def test_a_linear_deployment_over_33_hours_is_refused(values, status):
+    (result,) = deployments.duration("go-api", {"DeploymentStrategy": "LINEAR", **values})
+    assert (result.check, result.status) == ("deployment.duration", status)
+
+
+@pytest.mark.parametrize(("canary", "bake", "status"), [("540", "1440", "pass"), ("541", "1440", "fail")])
+def test_a_canary_deployment_over_33_hours_is_refused(canary, bake, status):
+    values = {"DeploymentStrategy": "CANARY", "CanaryBakeMinutes": canary, "BakeTimeMinutes": bake}
+    (result,) = deployments.duration("platform", values)
+    assert result.status == status
+    if status == "fail":
+        assert "1981" in result.detail and "docs/platform.md#deployment-strategies" in result.fix
+
+
+@pytest.mark.parametrize("strategy", ["ROLLING", "BLUE_GREEN"])
+def test_rolling_and_blue_green_have_no_such_limit(strategy):
+    assert deployments.duration("go-api", {"DeploymentStrategy": strategy, "BakeTimeMinutes": "1440"}) == []
+
+
+def test_the_offline_preflight_runs_the_duration_check(tmp_path):
+    path = tmp_path / "p.json"
+    entries = [
+        f"ImageUri={ACCOUNT}.dkr.ecr.{REGION}.amazonaws.com/go-api:v1",
+        f"TargetGroupArn={BLUE}",
+        f"AlbListenerArn={LISTENER}",
+        f"VpcId={VPC}",
+        "AppSecurityGroupId=sg-0123456789abcdef0",
+        "SubnetIds=subnet-0123456789abcdef0",
+        "DeploymentStrategy=CANARY",
+        f"AlternateTargetGroupArn={GREEN}",
+        f"ProductionListenerRuleArn={RULE}",
+        "CanaryBakeMinutes=1440",
+        "BakeTimeMinutes=1440",
+    ]
+    path.write_text(json.dumps(entries))
+    results = {r.check: r for r in preflight.run("go-api", str(path), only_offline=True)}
+    assert results["deployment.duration"].status == "fail"
+
+
+# --- The alarms' load balancer -------------------------------------------------------------
+
+
+def test_the_alarms_listener_must_exist(account):
+    elbv2 = account.client("elbv2")
+    with Stubber(elbv2) as stub:
+        not_found(stub, "describe_listeners", "ListenerNotFound")
+        (result,) = deployments.alarm_listener(context(account, "go-api"))
+    assert (result.check, result.status) == ("alarms.listener", "fail") and "not found" in result.detail
+
+
+@pytest.mark.parametrize(("balancers", "status"), [((LOAD_BALANCER,), "pass"), ((OTHER_LOAD_BALANCER,), "fail")])
+def test_the_target_group_must_be_behind_the_alarms_load_balancer(account, balancers, status):
+    elbv2 = account.client("elbv2")
+    with Stubber(elbv2) as stub:
+        stub.add_response("describe_listeners", listener(), {"ListenerArns": [LISTENER]})
+        stub.add_response(
+            "describe_target_groups",
+            {"TargetGroups": [target_group(BLUE, balancers=balancers)]},
+            {"TargetGroupArns": [BLUE]},
+        )
+        (result,) = deployments.alarm_listener(context(account, "go-api"))
+        stub.assert_no_pending_responses()
+    assert result.status == status
+    if status == "fail":
+        assert "not behind the load balancer of AlbListenerArn" in result.detail
+
+
+# --- The second target group and the production rule ----------------------------------------
+
+
+SHIFT = {"DeploymentStrategy": "BLUE_GREEN", "AlternateTargetGroupArn": GREEN, "ProductionListenerRuleArn": RULE}
+
+
+def shift_check(account, alternate: dict | None, rule: dict | None, **values):
+    elbv2 = account.client("elbv2")
+    with Stubber(elbv2) as stub:
+        stub.add_response("describe_listeners", listener(), {"ListenerArns": [LISTENER]})
+        stub.add_response("describe_target_groups", {"TargetGroups": [target_group(BLUE)]}, {"TargetGroupArns": [BLUE]})
+        if alternate is None:
+            not_found(stub, "describe_target_groups", "TargetGroupNotFound")
+        else:
+            stub.add_response("describe_target_groups", {"TargetGroups": [alternate]}, {"TargetGroupArns": [GREEN]})
+            if rule is None:
+                not_found(stub, "describe_rules", "RuleNotFound")
+            else:
+                stub.add_response("describe_rules", rule, {"RuleArns": [values.get("ProductionListenerRuleArn", RULE)]})
+        results = deployments.traffic_shift(context(account, "go-api", **{**SHIFT, **values}))
+        stub.assert_no_pending_responses()
+    return {r.check: r for r in results}
+
+
+def test_a_matching_second_group_and_rule_pass(account):
+    found = shift_check(account, target_group(GREEN), weighted({BLUE: 100, GREEN: 0}))
+    assert [r.status for r in found.values()] == ["pass", "pass"]
+
+
+@pytest.mark.parametrize(
+    ("alternate", "says"),
+    [
+        (target_group(GREEN, kind="instance"), "target type instance, not ip"),
+        (target_group(GREEN, vpc="vpc-0fedcba9876543210"), "VPC vpc-0fedcba9876543210, not the first target group's"),
+        (target_group(GREEN, port=9090), "port 9090, not the first target group's 8080"),
+        (target_group(GREEN, protocol="HTTPS"), "protocol HTTPS, not the first target group's HTTP"),
+        (target_group(GREEN, balancers=()), "not attached to the listener's load balancer"),
+    ],
+)
+def test_a_second_group_unlike_the_first_is_refused(account, alternate, says):
+    found = shift_check(account, alternate, weighted({BLUE: 100, GREEN: 0}))
+    result = found["deployment.target-groups"]
+    assert result.status == "fail" and says in result.detail
+
+
+def test_a_missing_second_group_is_refused(account):
+    found = shift_check(account, None, None)
+    assert (
+        found["deployment.target-groups"].status == "fail" and "not found" in found["deployment.target-groups"].detail
+    )
+
+
+@pytest.mark.parametrize(
+    ("rule", "rule_arn", "says"),
+    [
+        (None, RULE, "not found"),
+        (weighted({GREEN: 100}), RULE, "does not forward to TargetGroupArn"),
+        (
+            weighted({BLUE: 100}, arn=f"{OTHER_LISTENER.replace(':listener/', ':listener-rule/')}/1"),
+            f"{OTHER_LISTENER.replace(':listener/', ':listener-rule/')}/1",
+            "a rule of another listener than AlbListenerArn",
+        ),
+    ],
+)
+def test_a_production_rule_elsewhere_or_not_forwarding_to_the_group_is_refused(account, rule, rule_arn, says):
+    found = shift_check(account, target_group(GREEN), rule, ProductionListenerRuleArn=rule_arn)
+    result = found["deployment.listener-rule"]
+    assert result.status == "fail" and says in result.detail, result
+
+
+def test_rolling_needs_neither(account):
+    (result,) = deployments.traffic_shift(context(account, "go-api"))
+    assert result.status == "skip"
+
+
+def test_the_listener_of_a_rule_is_its_arn_without_the_rule():
+    assert deployments.listener_of_rule(RULE) == LISTENER
+
+
+def test_a_plain_forward_counts_as_weight_one():
+    rule = {"Actions": [{"Type": "forward", "TargetGroupArn": BLUE}, {"Type": "fixed-response"}]}
+    assert deployments.forward_weights(rule) == {BLUE: 1}
+
+
+# --- Switching back to rolling, and rewriting the platform's rule ------------------------------
+
+CREATED = datetime.datetime(2026, 11, 1, tzinfo=datetime.UTC)
+
+
+def deployed(parameters: dict) -> dict:
+    return {
+        "Stacks": [
+            {
+                "StackName": "api",
+                "CreationTime": CREATED,
+                "StackStatus": "UPDATE_COMPLETE",
+                "Parameters": [{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
+            }
+        ]
+    }
+
+
+def switch(account, template: str, before: dict, now: dict, live: dict[str, int], resources=None):
+    cloudformation, elbv2 = account.client("cloudformation"), account.client("elbv2")
+    with Stubber(cloudformation) as cf_stub, Stubber(elbv2) as elb_stub:
+        cf_stub.add_response("describe_stacks", deployed(before), {"StackName": "api"})
+        for logical, physical in (resources or {}).items():
+            detail = {
+                "StackResourceDetail": {
+                    "LogicalResourceId": logical,
+                    "PhysicalResourceId": physical,
+                    "ResourceType": "AWS::ElasticLoadBalancingV2::ListenerRule",
+                    "LastUpdatedTimestamp": CREATED,
+                    "ResourceStatus": "UPDATE_COMPLETE",
+                }
+            }
+            cf_stub.add_response("describe_stack_resource", detail, {"StackName": "api", "LogicalResourceId": logical})
+        if live:
+            elb_stub.add_response("describe_rules", weighted(live), {"RuleArns": [RULE]})
+        (result,) = deployments.strategy_switch(context(account, template, stack="api", **now))
+        cf_stub.assert_no_pending_responses()
+        elb_stub.assert_no_pending_responses()
+    return result
+
+
+def test_back_to_rolling_while_the_traffic_is_on_the_second_group_is_refused(account):
+    result = switch(account, "go-api", {**SHIFT, "TargetGroupArn": BLUE}, {}, {BLUE: 0, GREEN: 100})
+    assert result.status == "fail"
+    assert (
+        "production traffic is on the alternate target group" in result.detail
+        and "switching to ROLLING" in result.detail
+    )
+    assert "release once more with BLUE_GREEN" in result.fix and "docs/go-api.md#switching-strategies" in result.fix
+
+
+def test_back_to_rolling_while_the_traffic_is_on_the_first_group_passes(account):
+    result = switch(account, "go-api", {**SHIFT, "TargetGroupArn": BLUE}, {}, {BLUE: 100, GREEN: 0})
+    assert result.status == "pass"
+
+
+def test_a_first_switch_to_blue_green_moves_nothing_back(account):
+    result = switch(account, "go-api", {"DeploymentStrategy": "ROLLING"}, SHIFT, {})
+    assert result.status == "pass"
+
+
+PLATFORM_RESOURCES = {"BffListenerRule": RULE, "BffTargetGroup": BLUE, "BffAlternateTargetGroup": GREEN}
+PLATFORM = {"DeploymentStrategy": "CANARY", "PathPattern": "/app/*", "ListenerRulePriority": "100", "HostHeader": ""}
+
+
+def test_a_platform_update_that_rewrites_the_rule_while_the_traffic_is_on_the_second_group_is_refused(account):
+    now = {**PLATFORM, "PathPattern": "/shop/*"}
+    result = switch(account, "platform", PLATFORM, now, {BLUE: 0, GREEN: 100}, PLATFORM_RESOURCES)
+    assert result.status == "fail" and "changing PathPattern (it rewrites the rule)" in result.detail
+    assert "docs/platform.md#switching-strategies" in result.fix
+
+
+def test_a_platform_release_that_leaves_the_rule_alone_passes(account):
+    result = switch(account, "platform", PLATFORM, PLATFORM, {}, None)
+    assert result.status == "pass"
+
+
+# --- Container Insights of an existing cluster -----------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "status"), [("enabled", "pass"), ("enhanced", "pass"), ("disabled", "skip")])
+def test_an_existing_cluster_without_container_insights_leaves_one_alarm_blind(account, value, status):
+    ecs = account.client("ecs")
+    answer = {"clusters": [{"clusterName": "shared", "settings": [{"name": "containerInsights", "value": value}]}]}
+    with Stubber(ecs) as stub:
+        stub.add_response("describe_clusters", answer, {"clusters": ["shared"], "include": ["SETTINGS"]})
+        (result,) = deployments.container_insights(context(account, "go-api", ExistingClusterName="shared"))
+    assert (result.check, result.status) == ("alarms.container-insights", status)
+    if status == "skip":
+        assert "INSUFFICIENT_DATA" in result.detail and "update-cluster-settings" in result.detail
