@@ -135,6 +135,22 @@ class Departure:
     complies: str  # the parameter setting that meets the control
 
 
+def resources_of_type(template, resource_type: str) -> tuple[str, ...]:
+    """The logical IDs of the template's resources of one type, in the order they were added."""
+    return tuple(title for title, resource in template.resources.items() if resource.resource_type == resource_type)
+
+
+def alarms_without_action(template) -> "Departure":
+    """CT.CLOUDWATCH.PR.1 for every alarm of the template: AlarmTopicArn is optional, so by default
+    the alarms change state without notifying anyone (call it once every alarm has been added)."""
+    return Departure(
+        "CT.CLOUDWATCH.PR.1",
+        resources_of_type(template, "AWS::CloudWatch::Alarm"),
+        "Alarms notify nobody until you name an SNS topic.",
+        "AlarmTopicArn=<topic ARN>",
+    )
+
+
 def declare_departures(template, departures: list["Departure"]) -> None:
     """State each departure in the Metadata of its resources and of the template."""
     suppressed: dict[str, list[str]] = {}

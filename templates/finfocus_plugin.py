@@ -23,7 +23,7 @@ from troposphere import Equals, GetAtt, If, Not, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
-from .controls import Departure, declare_departures
+from .controls import Departure, alarms_without_action, declare_departures
 from .errors import ConfigError
 from .parts import (
     cluster,
@@ -599,7 +599,7 @@ def build(options: Options = Options()) -> Template:
     outputs.export(template, "SecurityGroupId", GetAtt(security_group, "GroupId"), "Security group of the plugin tasks")
     outputs.export(template, "NamespaceId", namespace_id, "Cloud Map namespace ID")
     _add_endpoint_outputs(template, region_ports, options.metrics_port, log_group)
-    declare_departures(template, departures(log_group))
+    declare_departures(template, [alarms_without_action(template), *departures(log_group)])
     # After the table's own checks, so a bad table is reported as such.
     check_image(options.image, edition, region_ports)
     return template

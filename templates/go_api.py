@@ -19,7 +19,7 @@ from troposphere import GetAtt, Ref, Select, Split, Template
 
 from . import facts
 from .contract import TemplateContract
-from .controls import Departure, declare_departures
+from .controls import Departure, alarms_without_action, declare_departures
 from .parts import (
     cluster,
     dashboard,
@@ -291,7 +291,7 @@ def build(options: Options = Options()) -> Template:
     _add_scaling(template, inputs, cluster_choice.name, service)
     outputs.service(template, what="API", cluster_name=cluster_choice.name, service=service, task_definition=task)
     outputs.export(template, "LogGroupName", Ref(log_group), "CloudWatch Logs group of the API")
-    declare_departures(template, departures(log_group, task, service))
+    declare_departures(template, [alarms_without_action(template), *departures(log_group, task, service)])
     return template
 
 

@@ -19,7 +19,7 @@ from troposphere import FindInMap, GetAtt, If, NoValue, Ref, Select, Split, Sub,
 
 from . import facts, timings
 from .contract import TemplateContract
-from .controls import Departure, declare_departures
+from .controls import Departure, alarms_without_action, declare_departures, resources_of_type
 from .parts import (
     cluster,
     dashboard,
@@ -465,10 +465,8 @@ def _add_dashboard(template: Template, shared: Shared, tiers: list) -> None:
 def departures(template: Template) -> list[Departure]:
     """The controls the defaults do not meet (docs/controls.md)."""
 
-    def of_type(resource_type: str) -> tuple[str, ...]:
-        return tuple(title for title, resource in template.resources.items() if resource.resource_type == resource_type)
-
-    tasks, groups = of_type("AWS::ECS::TaskDefinition"), of_type("AWS::Logs::LogGroup")
+    tasks = resources_of_type(template, "AWS::ECS::TaskDefinition")
+    groups = resources_of_type(template, "AWS::Logs::LogGroup")
     return [
         Departure(
             "CT.ECS.PR.3",
@@ -482,12 +480,7 @@ def departures(template: Template) -> list[Departure]:
             "The BFF and AgentCore images may write outside one directory (build and package caches).",
             "ReadonlyRootFilesystem=true, with WritablePath where they write",
         ),
-        Departure(
-            "CT.CLOUDWATCH.PR.1",
-            of_type("AWS::CloudWatch::Alarm"),
-            "Alarms notify nobody until you name an SNS topic.",
-            "AlarmTopicArn=<topic ARN>",
-        ),
+        alarms_without_action(template),
         Departure(
             "CT.CLOUDWATCH.PR.2",
             groups,

@@ -36,13 +36,25 @@ def logs(tasks, retention_days):
     return tasks * LOG_IN + tasks * retention_days / MONTH_DAYS * LOG_STORE
 
 
+# Alarms are billed per metric they read (https://aws.amazon.com/cloudwatch/pricing/): go-api's
+# tasks-below-desired reads 2, target 5xx 4 (5xx and requests of both target groups), unhealthy
+# and no-healthy targets 2 each.
+GO_API_ALARM_METRICS = 2 + 4 + 2 + 2
+# The plugin's tasks-below-desired reads 2, memory-high and no-running-tasks 1 each.
+PLUGIN_ALARM_METRICS = 2 + 1 + 1
+# The platform: per tier tasks-below-desired 2; the BFF 5xx 4, unhealthy 2, no healthy 2;
+# AgentCore memory-high 1, no-running-tasks 1.
+PLATFORM_ALARM_METRICS = 2 * 2 + 4 + 2 + 2 + 1 + 1
+
+
 def go_api(tasks, vcpu, gb, retention):
-    # tasks on-demand with a public IP each, 1 target-tracking policy (2 alarms),
+    # tasks on-demand with a public IP each, 1 target-tracking policy (2 alarms), its own alarms,
     # Container Insights on its own cluster with one service, one log group.
     return (
         tasks * task_hour(vcpu, gb) * H
         + tasks * IPV4 * H
         + 2 * ALARM
+        + GO_API_ALARM_METRICS * ALARM
         + (INSIGHTS + INSIGHTS) * METRIC
         + logs(tasks, retention)
     )
@@ -50,17 +62,25 @@ def go_api(tasks, vcpu, gb, retention):
 
 def plugin(tasks, retention):
     # 2 vCPU / 4 GB on-demand, no public IP, namespace + one registered instance per task.
-    return tasks * task_hour(2, 4) * H + 2 * INSIGHTS * METRIC + logs(tasks, retention) + ZONE + tasks * INSTANCE
+    return (
+        tasks * task_hour(2, 4) * H
+        + PLUGIN_ALARM_METRICS * ALARM
+        + 2 * INSIGHTS * METRIC
+        + logs(tasks, retention)
+        + ZONE
+        + tasks * INSTANCE
+    )
 
 
 def platform(tasks_per_tier, vcpu, gb):
-    # Two tiers, 70/30 on-demand/Spot, 6 alarms of its own + 4 target-tracking policies (8 alarms),
-    # one cluster with two services, two log groups kept 7 days, a namespace, AgentCore registered.
-    on_demand, spot = 0.7 * tasks_per_tier, 0.3 * tasks_per_tier
+    # Two tiers, one task on demand (the base), the rest 70/30 on-demand/Spot, its own alarms +
+    # 4 target-tracking policies (8 alarms), one cluster with two services, two log groups kept
+    # 7 days, a namespace, AgentCore registered.
+    on_demand, spot = 1 + 0.7 * (tasks_per_tier - 1), 0.3 * (tasks_per_tier - 1)
     compute = 2 * (on_demand + spot * SPOT) * task_hour(vcpu, gb) * H
     return (
         compute
-        + 6 * ALARM
+        + PLATFORM_ALARM_METRICS * ALARM
         + 8 * ALARM
         + (INSIGHTS + 2 * INSIGHTS) * METRIC
         + 2 * logs(tasks_per_tier, 7)
@@ -73,9 +93,9 @@ EXPECTED = {
     # parameter file: (monthly at the fewest tasks, at the most)
     "go-api.dev.json": (go_api(1, 0.25, 0.5, 7), go_api(4, 0.25, 0.5, 7)),
     "go-api.prod.json": (go_api(2, 0.5, 1, 90), go_api(4, 0.5, 1, 90)),
-    "finfocus-plugin.dev.json": (plugin(1, 7), plugin(1, 7)),
+    "finfocus-plugin.dev.json": (plugin(2, 7), plugin(2, 7)),
     "finfocus-plugin.prod.json": (plugin(2, 90), plugin(2, 90)),
-    "finfocus-plugin-10-region.dev.json": (plugin(1, 7), plugin(1, 7)),
+    "finfocus-plugin-10-region.dev.json": (plugin(2, 7), plugin(2, 7)),
     "finfocus-plugin-10-region.prod.json": (plugin(2, 90), plugin(2, 90)),
     "platform.dev.json": (platform(2, 0.5, 1), platform(10, 0.5, 1)),
     "platform.test.json": (platform(2, 1, 2), platform(10, 1, 2)),
@@ -138,16 +158,18 @@ def test_the_json_is_exactly_the_documented_object(capsys):
     assert (result["template"], result["region"], result["currency"]) == ("platform", "us-east-1", "USD")
     assert result["prices_as_of"] == prices.load().as_of
     assert all(list(line) == ["item", "quantity", "unit", "unit_usd", "monthly_usd"] for line in result["lines"])
-    # The platform's default mix: 1.4 of two tasks on-demand, 0.6 on Spot at 30 % of the price.
+    # The platform's default mix: the base task and 0.7 of the second on-demand, 0.3 on Spot at 30 % of the price.
     spot = [line for line in result["lines"] if line["item"].startswith("BffService: vCPU, x86 Spot")]
-    assert [(line["quantity"], line["unit_usd"]) for line in spot] == [(0.6 * 0.5 * H, pytest.approx(VCPU * SPOT))]
+    assert [(line["quantity"], line["unit_usd"]) for line in spot] == [
+        (pytest.approx(0.3 * 0.5 * H), pytest.approx(VCPU * SPOT))
+    ]
 
 
 def test_the_text_names_the_totals_the_assumptions_and_what_is_priced_elsewhere(capsys):
     code, out, _ = run(capsys, "platform", str(ROOT / "params" / "platform.dev.json"), "--spot-discount", "50")
     assert code == 0
     assert (
-        f"total at the minimum (4 tasks): {platform(2, 0.5, 1) + 2 * 0.6 * (0.5 - SPOT) * task_hour(0.5, 1) * H:.2f}"
+        f"total at the minimum (4 tasks): {platform(2, 0.5, 1) + 2 * 0.3 * (0.5 - SPOT) * task_hour(0.5, 1) * H:.2f}"
         in out
     )
     assert "Fargate Spot 50% below on-demand" in out
@@ -341,21 +363,29 @@ def test_refresh_keeps_a_price_the_offer_files_lack_and_records_where_it_read(tm
     )
 
 
-def test_sc008_default_weights_save_21_percent_of_compute_and_the_options_reach_30():
+def test_sc008_default_weights_save_under_30_percent_and_the_options_that_reach_it():
     text = (ROOT / "docs" / "cost.md").read_text()
-    # 30 % of tasks on Spot at 70 % off: 0.3 x 0.7 = 21 %; 50/50: 35 %; 30/70: 49 %;
-    # ARM64 at 70/30: 1 - 0.8 x (0.7 + 0.3 x 0.3) = 36.8 % (ARM is 0.03238/0.04048 = 80 % of x86).
-    for saving in ("21.0%", "35.0%", "49.0%", "36.8%"):
-        assert f"| {saving} |" in text
-    assert math.isclose(1 - (0.7 + 0.3 * SPOT), 0.21)
-    assert math.isclose(1 - ARM_VCPU / VCPU * (0.7 + 0.3 * SPOT), 0.368, abs_tol=0.001)
+    # At the two-task minimum one task is the on-demand base; the second splits by weight.
+    # 70/30: 0.3 of one task in two on Spot at 70 % off: 0.5 x 0.3 x 0.7 = 10.5 %;
+    # 50/50: 0.5 x 0.5 x 0.7 = 17.5 %; 0/100: 0.5 x 0.7 = 35 %;
+    # ARM64 (0.03238/0.04048 = 80 % of x86) at 70/30: 1 - 0.8 x (0.85 + 0.15 x 0.3) = 28.4 %;
+    # ARM64 at 0/100: 1 - 0.8 x (0.5 + 0.5 x 0.3) = 48 %.
+    for saving, meets in (("10.5%", "no"), ("17.5%", "no"), ("35.0%", "yes"), ("28.4%", "no"), ("48.0%", "yes")):
+        assert f"| {saving} |" in text and f"| {saving} | " in text
+        assert any(
+            line.startswith("| dev |") and f"| {saving} |" in line and line.endswith(f"| {meets} |")
+            for line in text.splitlines()
+        )
+    assert math.isclose(1 - (0.85 + 0.15 * SPOT), 0.105)
+    assert math.isclose(1 - ARM_VCPU / VCPU * (0.85 + 0.15 * SPOT), 0.284, abs_tol=0.001)
+    assert math.isclose(1 - ARM_VCPU / VCPU * (0.5 + 0.5 * SPOT), 0.48, abs_tol=0.001)
 
 
 def test_seed_001_sizing_per_task_and_for_the_default_count():
     text = (ROOT / "docs" / "cost.md").read_text()
     per_task = (2 * VCPU + 4 * GB) * H  # 72.08
     assert f"**{per_task:.2f} USD a month per task**" in text
-    assert f"is 1: **{per_task:.2f} USD a month**" in text
+    assert f"is 2: **{2 * per_task:.2f} USD a month**" in text
 
 
 def test_the_chart_is_the_drawing_of_today_s_figures():

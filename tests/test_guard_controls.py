@@ -27,9 +27,9 @@ EXPECTED_CONTROLS = {
 # What the defaults do not meet, by decision (docs/controls.md): seed values and inputs only the
 # user knows (an image's user, a topic, a key).
 DEPARTURES_UNDER_DEFAULTS = {
-    "finfocus-plugin": {"CT.CLOUDWATCH.PR.2", "CT.CLOUDWATCH.PR.3"},
-    "finfocus-plugin-10-region": {"CT.CLOUDWATCH.PR.2", "CT.CLOUDWATCH.PR.3"},
-    "go-api": {"CT.ECS.PR.3", "CT.ECS.PR.9", "CT.CLOUDWATCH.PR.2", "CT.CLOUDWATCH.PR.3"},
+    "finfocus-plugin": {"CT.CLOUDWATCH.PR.1", "CT.CLOUDWATCH.PR.2", "CT.CLOUDWATCH.PR.3"},
+    "finfocus-plugin-10-region": {"CT.CLOUDWATCH.PR.1", "CT.CLOUDWATCH.PR.2", "CT.CLOUDWATCH.PR.3"},
+    "go-api": {"CT.ECS.PR.3", "CT.ECS.PR.9", "CT.CLOUDWATCH.PR.1", "CT.CLOUDWATCH.PR.2", "CT.CLOUDWATCH.PR.3"},
     "platform": {"CT.ECS.PR.3", "CT.ECS.PR.6", "CT.CLOUDWATCH.PR.1", "CT.CLOUDWATCH.PR.2", "CT.CLOUDWATCH.PR.3"},
 }
 

@@ -131,14 +131,16 @@ EXPECTED = {
     ("go-api", None): {"Service": (GO_API_ONE, GO_API_ONE_FEWEST)},
     ("go-api", "params/go-api.dev.json"): {"Service": (GO_API_ONE, GO_API_ONE_FEWEST)},
     ("go-api", "params/go-api.prod.json"): {"Service": (GO_API_TWO, GO_API_TWO_FEWEST)},
+    # The hardened file keeps prod's two to four tasks; private subnets change no timing.
+    ("go-api", "params/go-api.hardened.json"): {"Service": (GO_API_TWO, GO_API_TWO_FEWEST)},
     **{
         (name, file): {"Service": (PLUGIN, PLUGIN_FEWEST)}
         for name in ("finfocus-plugin", "finfocus-plugin-10-region")
-        for file in (None, f"params/{name}.dev.json", f"params/{name}.prod.json")
+        for file in (None, *(f"params/{name}.{env}.json" for env in ("dev", "prod", "hardened")))
     },
     **{
         ("platform", file): PLATFORM
-        for file in (None, "params/platform.dev.json", "params/platform.test.json", "params/platform.prod.json")
+        for file in (None, *(f"params/platform.{env}.json" for env in ("dev", "test", "prod", "hardened")))
     },
 }
 

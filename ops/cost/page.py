@@ -27,7 +27,8 @@ SC008_TARGET = 0.30
 NON_PRODUCTION = ("dev", "test")
 # The platform's capacity parameters (when the template has them) and the mixes offered for dev/test.
 WEIGHT_PARAMETERS = ("OnDemandWeight", "SpotWeight")
-SPOT_HEAVY = ((50, 50), (30, 70))
+# 0/100 puts every task but the on-demand base (OnDemandBaseTasks) on Spot.
+SPOT_HEAVY = ((50, 50), (0, 100))
 # Seed 001: 2 vCPU and 4 GB for the 12 regional processes of the plugin.
 SEED_001 = ("finfocus-plugin", 2, 4)
 
@@ -142,8 +143,8 @@ def sc008(files) -> str:
         options += [
             ("`CpuArchitecture=ARM64`, default strategy", {"architecture": "ARM64"}),
             (
-                "`CpuArchitecture=ARM64`, `OnDemandWeight=50`, `SpotWeight=50`",
-                {"architecture": "ARM64", "weights": (50, 50)},
+                "`CpuArchitecture=ARM64`, `OnDemandWeight=0`, `SpotWeight=100`",
+                {"architecture": "ARM64", "weights": (0, 100)},
             ),
         ]
         for label, option in options:
