@@ -16,6 +16,7 @@ TEMPLATES: dict[str, str] = {
     "finfocus-plugin-10-region": "templates.finfocus_plugin:TEMPLATE_10_REGION",
     "go-api": "templates.go_api:TEMPLATE",
     "platform": "templates.platform:TEMPLATE",
+    "prerequisites": "templates.prerequisites:TEMPLATE",
 }
 
 
