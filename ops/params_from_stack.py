@@ -15,8 +15,10 @@ import re
 import sys
 from pathlib import Path
 
+import botocore.exceptions
+
 from . import template as templates
-from .aws import Account, call, call_or_none, one_line_failure
+from .aws import Account, call, error_code, one_line_failure
 from .errors import BadInput
 from .params import MARKER, effective
 from .services import services
@@ -90,10 +92,15 @@ DERIVED = {
 
 
 def _stack(account: Account, name: str) -> dict:
-    answer = call_or_none(account.client("cloudformation"), "describe_stacks", StackName=name)
-    if answer is None:
-        raise BadInput(f"no stack named {name} in {account.region}: aws cloudformation list-stacks shows them")
-    return answer["Stacks"][0]
+    try:
+        return call(account.client("cloudformation"), "describe_stacks", StackName=name)["Stacks"][0]
+    except botocore.exceptions.ClientError as error:
+        # CloudFormation answers a name it does not know with ValidationError ("does not exist").
+        if error_code(error) != "ValidationError":
+            raise
+        raise BadInput(
+            f"no stack named {name} in {account.region}: aws cloudformation list-stacks shows them"
+        ) from None
 
 
 def _s3_prefix_list(account: Account) -> str:
@@ -121,7 +128,10 @@ def values_from(stack: dict, name: str, env: str, document: dict, account: Accou
     values.update(DERIVED[name](outputs, stack_parameters, env))
     if "S3PrefixListId" in parameters:
         values["S3PrefixListId"] = _s3_prefix_list(account)
-    return {key: values[key] for key in parameters if key in values}
+    # In the order the console shows them: the file reads like the stack's form.
+    groups = document.get("Metadata", {}).get("AWS::CloudFormation::Interface", {}).get("ParameterGroups", [])
+    order = [key for group in groups for key in group["Parameters"]] + list(parameters)
+    return {key: values[key] for key in dict.fromkeys(order) if key in values}
 
 
 def secure_strings(document: dict, values: dict[str, str], region: str) -> list[str]:

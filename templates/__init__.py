@@ -61,8 +61,10 @@ def render(name: str, built: dict) -> dict[str, str]:
 def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
     from ops import signatures  # the troubleshooting table of `make doctor`
+    from tools import moto_gaps  # what `make rehearse` cannot rehearse
 
-    blocks = {name: (lambda files, make=make: make()) for name, make in signatures.DOC_BLOCKS.items()}
+    made_elsewhere = {**signatures.DOC_BLOCKS, **moto_gaps.DOC_BLOCKS}
+    blocks = {name: (lambda files, make=make: make()) for name, make in made_elsewhere.items()}
     for name in TEMPLATES:
         blocks.update(describe(name).doc_blocks)
     return blocks

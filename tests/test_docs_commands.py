@@ -140,7 +140,12 @@ def check_make(tokens: list[str]) -> None:
     if "TEMPLATE" in variables:
         assert (ROOT / "output" / f"{variables['TEMPLATE']}.yaml").is_file(), variables["TEMPLATE"]
     if "PARAMS" in variables:
-        assert (ROOT / variables["PARAMS"]).is_file(), variables["PARAMS"]
+        local = re.fullmatch(r"params/(?P<template>[\w-]+)\.[a-z0-9-]+\.local\.json", variables["PARAMS"])
+        if local:  # what `make params-from-stack` writes in the reader's checkout, for its template
+            assert local["template"] == variables.get("TEMPLATE"), variables
+            assert local["template"] in templates.TEMPLATES, variables["PARAMS"]
+        else:
+            assert (ROOT / variables["PARAMS"]).is_file(), variables["PARAMS"]
 
 
 def check_build(tokens: list[str]) -> None:
