@@ -50,11 +50,23 @@ def test_make_rehearse_runs_the_module_and_needs_no_aws():
 
 
 @pytest.mark.skipif(not os.environ.get("REHEARSAL"), reason="the whole rehearsal runs in make test-deep")
-def test_the_whole_rehearsal(moto_endpoint):
-    said = []
-    seconds = rehearse.rehearse(moto_endpoint, str(ROOT / ".venv" / "bin" / "aws"), said.append)
-    steps = [line for line in said if line.startswith("== ")]
-    assert len(steps) == len(rehearse.STEPS) and steps[-1].startswith(f"== {len(rehearse.STEPS)}/")
-    assert any("ImageUri is v1.1.0" in line for line in said)
-    assert not (ROOT / "params" / "go-api.rehearsal.local.json").exists()  # its file is removed
-    print(f"rehearsed in {seconds:.1f} s", file=sys.stderr)
+def test_make_rehearse_in_a_fresh_clone(tmp_path):
+    """What a user runs: the committed state, its own moto_server, every step, nothing left in params/."""
+    clone = tmp_path / "clone"
+    subprocess.run(["git", "clone", "--quiet", str(ROOT), str(clone)], check=True, timeout=60)
+    (clone / ".venv").symlink_to((ROOT / ".venv").resolve())
+    environment = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-o", ".venv/.installed", "rehearse"],
+        cwd=clone,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        env=environment,
+    )
+    assert done.returncode == 0, done.stdout[-3000:] + done.stderr
+    steps = [line for line in done.stdout.splitlines() if line.startswith("== ")]
+    assert len(steps) == len(rehearse.STEPS), steps
+    assert "ImageUri is v1.1.0" in done.stdout and "Traceback" not in done.stdout + done.stderr
+    assert not list((clone / "params").glob("*.local.json"))
+    print(next(line for line in done.stdout.splitlines() if line.startswith("rehearsed in")), file=sys.stderr)
