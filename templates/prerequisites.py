@@ -456,6 +456,14 @@ def _add_load_balancer(template: Template, inputs: dict, conditions: Conditions,
     return alb, listener, target_group
 
 
+GROUP_OUTPUTS = {
+    "AlbSecurityGroup": "The ALB's security group",
+    "AppSecurityGroup": "The go-api tasks' security group",
+    "VpcEndpointSecurityGroup": "The interface endpoints' security group",
+    "RdsSecurityGroup": "The database's security group (the platform opens it to its tiers)",
+}
+
+
 def _ids(resources: list) -> Join:
     return Join(",", [Ref(resource) for resource in resources])
 
@@ -469,20 +477,25 @@ def _add_outputs(template, inputs, network_vpc, subnets, groups, alb, listener, 
         )
     outputs.export(template, "AlbListenerArn", listener, "The ALB's listener for rules (HTTPS with a certificate)")
     outputs.export(template, "AlbDnsName", GetAtt(alb, "DNSName"), "The ALB's DNS name")
-    for title in groups:
-        outputs.export(template, f"{title}Id", GetAtt(groups[title], "GroupId"), f"{title} ID")
+    for title, what in GROUP_OUTPUTS.items():
+        outputs.export(template, f"{title}Id", GetAtt(groups[title], "GroupId"), what)
     outputs.export(
         template, "TargetGroupArn", Ref(target_group), "go-api's target group (type ip, behind the listener)"
     )
     outputs.export(template, "ContainerPort", Ref(inputs["ContainerPort"]), "go-api's container port")
     outputs.export(template, "KnowledgeBaseBucketName", Ref(bucket), "The knowledge-base bucket")
+    # Only when given: the platform's tasks need to decrypt with it (the input of the same name).
+    key = outputs.export(
+        template, "KnowledgeBaseKmsKeyArn", Ref(inputs["KnowledgeBaseKmsKeyArn"]), "The bucket's KMS key"
+    )
+    key.Condition = "HasKnowledgeBaseKmsKeyArn"
     for application, repository in images.items():
         name = repository.title.removesuffix("Repository")
         outputs.export(
             template,
             f"{name}RepositoryUri",
             GetAtt(repository, "RepositoryUri"),
-            f"ECR repository of the {application} image (push <uri>:<tag>)",
+            f"ECR repository of the {facts.IMAGE_REPOSITORIES[application]} images, named after the stack",
         )
 
 

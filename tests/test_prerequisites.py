@@ -285,6 +285,10 @@ def test_encryption_is_s3_managed_unless_a_key_is_given(template):
     assert with_key == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Ref": "KnowledgeBaseKmsKeyArn"}}
     assert without == {"SSEAlgorithm": "AES256"}
     assert conditions_in(template, "us-east-1")[condition] is False
+    # The key is an output (for the platform's tasks, which decrypt with it) only when there is one:
+    # CloudFormation refuses an empty export.
+    output = template["Outputs"]["KnowledgeBaseKmsKeyArn"]
+    assert output["Condition"] == condition and output["Value"] == {"Ref": "KnowledgeBaseKmsKeyArn"}
 
 
 # The repositories the specifications name (seed 003: go-api; seed 004 FR-048: bidopsai/app, bidopsai/agent).
