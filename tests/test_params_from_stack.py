@@ -231,3 +231,29 @@ def test_make_target_names_each_missing_variable():
             timeout=60,
         )
         assert done.returncode != 0 and f"{missing} is required" in done.stderr
+
+
+def named(stack: str) -> list[str]:
+    return [f"{stack}/go-api", f"{stack}/bidopsai/app", f"{stack}/bidopsai/agent"]
+
+
+@pytest.mark.parametrize(
+    ("stack", "status", "says"),
+    [
+        ("plain", "skip", ["plain exists: its repositories are its own"]),
+        ("Prereq-Dev", "fail", [*named("Prereq-Dev"), "ECR takes lower-case repository names only"]),
+        ("kept", "fail", ["kept/go-api already exist (kept from an earlier stack kept)"]),
+        ("fresh", "pass", [*named("fresh"), "exists yet"]),
+    ],
+)
+def test_preflight_finds_repositories_a_new_stack_could_not_create(moto_endpoint, stacks, account, stack, status, says):
+    """The repositories are named after the stack and kept on delete: a kept one blocks a create of that name."""
+    if stack == "kept":  # what a deleted stack "kept" left behind
+        client(moto_endpoint, "ecr").create_repository(repositoryName="kept/go-api")
+    results = preflight.run(
+        "prerequisites", str(ROOT / "params" / "prerequisites.dev.json"), account=account, stack=stack
+    )
+    (result,) = [r for r in results if r.check == "leftover-repositories"]
+    assert result.status == status and all(part in result.detail for part in says), result
+    if stack == "kept":
+        assert result.fix.startswith("once their images are no longer needed: aws ecr delete-repository")

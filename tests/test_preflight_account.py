@@ -46,6 +46,7 @@ READ_OPERATIONS = {
     "GetServiceQuota",
     "DescribeStacks",
     "DescribeLogGroups",
+    "DescribeRepositories",
 }
 
 
