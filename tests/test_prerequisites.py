@@ -272,6 +272,8 @@ def test_knowledge_base_bucket_keeps_its_data_and_refuses_plain_http(template):
     assert len(properties["PublicAccessBlockConfiguration"]) == 4
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
     (policy,) = resources(template, "AWS::S3::BucketPolicy").values()
+    # The kept bucket keeps its policy: deleting the policy resource would strip it from the bucket.
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
     assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
     assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}

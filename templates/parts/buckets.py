@@ -68,10 +68,16 @@ def private_bucket(title: str, *, kms_key: tuple | None = None) -> s3.Bucket:
 
 def tls_only_policy(title: str, bucket: s3.Bucket) -> s3.BucketPolicy:
     """Refuse every request that does not come over TLS.
-    https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html"""
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/security-best-practices.html
+
+    Kept with the bucket: deleting the policy resource would remove the policy from a
+    bucket the stack keeps, and the kept data would then answer plain HTTP.
+    """
     arn = GetAtt(bucket, "Arn")
     return s3.BucketPolicy(
         title,
+        DeletionPolicy=DELETION_POLICY,
+        UpdateReplacePolicy=UPDATE_REPLACE_POLICY,
         Bucket=Ref(bucket),
         PolicyDocument=PolicyDocument(
             Version="2012-10-17",
