@@ -1,7 +1,7 @@
 """prerequisites: everything the other templates take as inputs, for an empty account.
 
-One stack builds the surroundings the seeds spread over a network, a storage and a
-security stack, so a new account needs one deploy and one delete, and no stack of
+One stack builds the surroundings the specifications spread over a network, a storage
+and a security stack, so a new account needs one deploy and one delete, and no stack of
 it imports another's exports (an imported export cannot change):
 
     internet -> ALB :80 (:443 with a certificate) -- no rule matches --> 404
