@@ -20,7 +20,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor timeline controls cost cost-refresh clean FORCE
+.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor timeline controls cost cost-refresh params-from-stack rehearse clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -103,9 +103,11 @@ test: check ## All of the above, then pytest
 	$(MAKE) --no-print-directory -j2 --output-sync=target lint security style
 	$(BIN)/python -m pytest
 
-# Property tests with fresh random examples, about thirty times as many (several minutes).
-test-deep: $(INSTALLED) ## Property tests with about thirty times as many fresh examples (minutes)
+# Property tests with fresh random examples, about thirty times as many (several minutes),
+# and the whole rehearsal on moto (about ten seconds: make rehearse, as a test).
+test-deep: $(INSTALLED) ## Property tests with about thirty times as many fresh examples, and the rehearsal (minutes)
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/test_properties.py
+	REHEARSAL=1 $(BIN)/python -m pytest -n 0 tests/test_rehearsal.py
 
 # --- Benchmark: bench/results.md and bench/results.png (targets are read, not asserted) ---
 $(VENV)/.bench-installed: $(INSTALLED) bench/requirements-bench.txt
@@ -199,6 +201,18 @@ cost: $(INSTALLED) ## Monthly estimate of a stack, offline: TEMPLATE= [PARAMS=] 
 cost-refresh: $(INSTALLED) ## Rewrite the price snapshot from the AWS Price List (network), then the docs
 	$(BIN)/python -m ops.cost.refresh
 	$(BIN)/python build.py
+
+# --- From an empty account (docs/prerequisites.md) ---
+#   make params-from-stack STACK=prereq-dev TEMPLATE=go-api ENV=dev   (writes params/go-api.dev.local.json)
+#   make rehearse        the whole path on a local moto_server: prerequisites, go-api, a release, delete
+params-from-stack: $(INSTALLED) ## Write params/<TEMPLATE>.<ENV>.local.json from a prerequisites stack: STACK= TEMPLATE= ENV=
+	$(call require,STACK,the name of the prerequisites stack)
+	$(call require,TEMPLATE,the template to write parameters for$(comma) for example TEMPLATE=go-api)
+	$(call require,ENV,the environment$(comma) for example ENV=dev (the file is params/<TEMPLATE>.<ENV>.local.json))
+	@$(BIN)/python -m ops.params_from_stack '$(STACK)' '$(TEMPLATE)' '$(ENV)'
+
+rehearse: $(INSTALLED) ## Rehearse prerequisites -> go-api -> release -> delete on a local moto_server (offline)
+	@$(BIN)/python -m tools.rehearse
 
 clean: ## Remove .venv, .venv-checkov and caches
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis

@@ -33,6 +33,8 @@ def cluster(ctx: Context) -> list[Result]:
 
 
 def service_linked_role(ctx: Context) -> list[Result]:
+    if not ctx.services:  # a stack without ECS services (the prerequisites) does not need it
+        return []
     if call_or_none(ctx.client("iam"), "get_role", RoleName=SERVICE_LINKED_ROLE) is None:
         return [
             failed(

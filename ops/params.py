@@ -25,6 +25,9 @@ ID_SHAPES = {
     "AWS::EC2::Image::Id": r"ami-[0-9a-f]{8}([0-9a-f]{9})?",
 }
 GUIDE = "docs/deploying.md#parameter-files"
+# Starts a value make params-from-stack leaves for the user ("<fill in: image tag>"): "<"
+# matches no parameter's pattern, so such a file cannot be deployed by mistake.
+MARKER = "<fill in:"
 PLATFORM_INPUTS = "docs/platform.md#inputs-it-expects-from-the-other-stacks"
 
 
@@ -137,7 +140,10 @@ def check(template: dict, given: dict[str, str]) -> list[Result]:
                 failed(f"params:{key}", f"{key} is required and not in the file", f'add "{key}=..." ({GUIDE})')
             )
     for key, value in given.items():
-        if key in parameters:
+        if key in parameters and MARKER in value:
+            # One line, and no pattern to read: the value was never meant to pass.
+            results.append(failed(f"params:{key}", f"{key} is still to be filled in: {value}", ""))
+        elif key in parameters:
             for problem in value_problems(parameters[key], value):
                 hint = parameters[key].get("ConstraintDescription") or parameters[key].get("Description", "")
                 results.append(failed(f"params:{key}", problem, f"{key} {hint}".strip()))

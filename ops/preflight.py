@@ -24,6 +24,7 @@ from .template import Values
 ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("stack", stack.stack_state),
     ("leftover-log-groups", stack.leftover_log_groups),
+    ("leftover-repositories", stack.leftover_repositories),
     ("vpc.dns", network.vpc_dns),
     ("subnets", network.subnets),
     ("route", network.image_routes),

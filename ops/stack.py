@@ -9,9 +9,11 @@ stack name), so a new create under the same name fails with "already exists".
 https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events.html#cfn-console-view-stack-data-resources-status-codes
 """
 
+import re
+
 import botocore.exceptions
 
-from .aws import call, error_code
+from .aws import call, call_or_none, error_code
 from .context import Context
 from .report import Result, failed, passed, skipped
 from .template import Values
@@ -97,14 +99,19 @@ def stack_state(ctx: Context) -> list[Result]:
 
 def log_group_names(ctx: Context) -> list[str]:
     """The names of the log groups the template creates, for the stack name given."""
+    return _names(ctx, "AWS::Logs::LogGroup", "LogGroupName")
+
+
+def _names(ctx: Context, kind: str, key: str) -> list[str]:
+    """The ``key`` names of the template's resources of type ``kind``, for the stack name given."""
     values = Values(ctx.values.template, ctx.values.values, ctx.region, stack=ctx.stack)
     names = []
     for body in ctx.values.template.get("Resources", {}).values():
-        if body["Type"] != "AWS::Logs::LogGroup" or "LogGroupName" not in body.get("Properties", {}):
+        if body["Type"] != kind or key not in body.get("Properties", {}):
             continue
         if "Condition" in body and not values.get({"Condition": body["Condition"]}, True):
             continue
-        name = values.get(body["Properties"]["LogGroupName"])
+        name = values.get(body["Properties"][key])
         if name:
             names.append(str(name))
     return names
@@ -141,3 +148,39 @@ def leftover_log_groups(ctx: Context) -> list[Result]:
             )
         ]
     return [passed("leftover-log-groups", f"none of {', '.join(names)} exists yet")]
+
+
+# ECR repository names: lower case only.
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+REPOSITORY_NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+
+
+def leftover_repositories(ctx: Context) -> list[Result]:
+    """The repositories the template names after its stack: they must be valid for that name, and
+    not kept by an earlier stack of it (DeletionPolicy RetainExceptOnCreate keeps them with their images)."""
+    names = _names(ctx, "AWS::ECR::Repository", "RepositoryName")
+    if not ctx.stack or not names:
+        return []
+    invalid = [name for name in names if not REPOSITORY_NAME.match(name)]
+    if invalid:
+        return [
+            failed(
+                "leftover-repositories",
+                f"{', '.join(invalid)}: ECR takes lower-case repository names only, the create would fail",
+                "give the stack a lower-case name",
+            )
+        ]
+    if ctx.deployed is not None and ctx.deployed["StackStatus"] != NOT_CREATED_YET:
+        return [skipped("leftover-repositories", f"{ctx.stack} exists: its repositories are its own")]
+    kept = [name for name in names if call_or_none(ctx.client("ecr"), "describe_repositories", repositoryNames=[name])]
+    if kept:
+        removals = "; ".join(f"aws ecr delete-repository --repository-name {name} --force" for name in kept)
+        return [
+            failed(
+                "leftover-repositories",
+                f"{', '.join(kept)} already exist (kept from an earlier stack {ctx.stack}): the create would fail "
+                "with 'already exists'",
+                f"once their images are no longer needed: {removals}; or deploy under another stack name",
+            )
+        ]
+    return [passed("leftover-repositories", f"none of {', '.join(names)} exists yet")]

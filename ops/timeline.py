@@ -511,6 +511,8 @@ def timeline(name: str, params_file: str | None, assumptions: Assumptions, docum
     _check_given(document.get("Parameters", {}), given, params_file)
     values = params.effective(document.get("Parameters", {}), given)
     services = read_services(document, values, assumptions)
+    if not services:
+        raise BadInput(f"{name} runs no ECS service, so it has no release to time: use a template that runs one")
     report = {name: figures(s, assumptions) for name, s in ((s.name, s) for s in services)}
     return {
         "template": name,
@@ -684,6 +686,8 @@ def timeline_table(files) -> str:
     rows = []
     for name in TEMPLATES:
         document = json.loads(files(f"{name}.json"))
+        if not any(body["Type"] == "AWS::ECS::Service" for body in document["Resources"].values()):
+            continue  # nothing released: the prerequisites
         for path in _stack_files(name):
             report = timeline(name, str(path) if path else None, Assumptions(), document=document)
             for service, found in report["services"].items():

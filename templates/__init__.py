@@ -16,6 +16,7 @@ TEMPLATES: dict[str, str] = {
     "finfocus-plugin-10-region": "templates.finfocus_plugin:TEMPLATE_10_REGION",
     "go-api": "templates.go_api:TEMPLATE",
     "platform": "templates.platform:TEMPLATE",
+    "prerequisites": "templates.prerequisites:TEMPLATE",
 }
 
 
@@ -61,8 +62,10 @@ def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
     from ops import signatures, timeline  # the troubleshooting table of `make doctor`, `make timeline`'s tables
     from ops.cost import page  # docs/cost.md: what each template costs
+    from tools import moto_gaps  # what `make rehearse` cannot rehearse
 
-    blocks = {name: (lambda files, make=make: make()) for name, make in signatures.DOC_BLOCKS.items()}
+    made_elsewhere = {**signatures.DOC_BLOCKS, **moto_gaps.DOC_BLOCKS}
+    blocks = {name: (lambda files, make=make: make()) for name, make in made_elsewhere.items()}
     blocks.update(timeline.DOC_BLOCKS)
     blocks.update(page.DOC_BLOCKS)
     for name in TEMPLATES:

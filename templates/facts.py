@@ -169,6 +169,26 @@ PLATFORM_REGIONS = tuple(region for region in GO_API_REGIONS if region in BEDROC
 ALL_REGIONS = tuple(
     dict.fromkeys(FINFOCUS_PLUGIN_REGIONS + FINFOCUS_PLUGIN_10_REGION_REGIONS + GO_API_REGIONS + PLATFORM_REGIONS)
 )
+# The prerequisites stack builds the surroundings of every template, so it is for all their regions.
+PREREQUISITES_REGIONS = ALL_REGIONS
+
+# --- The surroundings the templates take as inputs -----------------------------------
+
+# The ECR repository of each application's image, as the specifications name them
+# (go-api; the platform's BFF in bidopsai/app and AgentCore in bidopsai/agent).
+IMAGE_REPOSITORIES = {"go-api": "go-api", "bff": "bidopsai/app", "agentcore": "bidopsai/agent"}
+
+# Interface endpoints (com.amazonaws.<region>.<name>) the platform's tasks call from subnets
+# without a route to the internet: image pulls, logs, SSM secrets, Bedrock models and agents.
+# https://docs.aws.amazon.com/AmazonECR/latest/userguide/vpc-endpoints.html
+# https://docs.aws.amazon.com/bedrock/latest/userguide/vpc-interface-endpoints.html
+PLATFORM_INTERFACE_ENDPOINTS = ("ecr.api", "ecr.dkr", "logs", "ssm", "bedrock-runtime", "bedrock-agent-runtime")
+# Bedrock's two: offered only where Bedrock Agents are (the runtime endpoint is in every region
+# that offers Bedrock, https://docs.aws.amazon.com/bedrock/latest/userguide/endpoints-region-availability.html).
+BEDROCK_INTERFACE_ENDPOINTS = ("bedrock-runtime", "bedrock-agent-runtime")
+# Beyond the platform's: ECS Exec's channel (Session Manager) and secrets kept in Secrets Manager.
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+EXTRA_INTERFACE_ENDPOINTS = ("ssmmessages", "secretsmanager")
 
 # --- Value patterns (CloudFormation AllowedPattern syntax, Python re compatible) ----------
 
@@ -202,6 +222,14 @@ TARGET_GROUP_ARN_PATTERN = (
 LISTENER_ARN_PATTERN = (
     rf"^arn:{PARTITION_PART}:elasticloadbalancing:{REGION_PART}:{ACCOUNT_PART}"
     r":listener/app/[A-Za-z0-9-]+/[a-f0-9]+/[a-f0-9]+$"
+)
+# A VPC or subnet IPv4 block: /16 to /28 (https://docs.aws.amazon.com/vpc/latest/userguide/vpc-cidr-blocks.html).
+VPC_CIDR_PATTERN = (
+    r"^((25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)\.){3}(25[0-5]|2[0-4]\d|1\d\d|[1-9]?\d)"
+    r"/(1[6-9]|2[0-8])$"
+)
+OPTIONAL_CERTIFICATE_ARN_PATTERN = (
+    rf"^(arn:{PARTITION_PART}:acm:{REGION_PART}:{ACCOUNT_PART}:certificate/[a-f0-9-]{{36}})?$"
 )
 OPTIONAL_SNS_TOPIC_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:sns:{REGION_PART}:{ACCOUNT_PART}:[A-Za-z0-9_-]{{1,256}})?$"
 OPTIONAL_KMS_KEY_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:kms:{REGION_PART}:{ACCOUNT_PART}:key/[a-f0-9-]+)?$"

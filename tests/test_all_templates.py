@@ -39,7 +39,9 @@ def test_exports_are_prefixed_with_the_stack_name(name):
     # Only task definition ARNs are left unexported: each release changes them, and an
     # export in use cannot change.
     plain = {output_name for output_name, output in outputs.items() if "Export" not in output}
-    assert plain and all(output_name.endswith("TaskDefinitionArn") for output_name in plain), plain
+    assert all(output_name.endswith("TaskDefinitionArn") for output_name in plain), plain
+    # ...and every template that defines a task keeps its ARN as a plain output.
+    assert bool(plain) == bool(resources(built(name), "AWS::ECS::TaskDefinition")), plain
     for output_name in plain:
         assert resources(built(name), "AWS::ECS::TaskDefinition")[outputs[output_name]["Value"]["Ref"]]
 
@@ -51,16 +53,38 @@ def test_every_service_rolls_back_a_failed_release(name):
         assert breaker == {"Enable": True, "Rollback": True}, title
 
 
+# An internet-facing load balancer is the one thing meant to be reached from anywhere,
+# and only on HTTP and HTTPS.
+WEB_PORTS = {80, 443}
+
+
+def internet_facing_groups(template: dict) -> set[str]:
+    return {
+        group["Ref"]
+        for body in resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+        if body["Properties"].get("Scheme") == "internet-facing"
+        for group in body["Properties"]["SecurityGroups"]
+    }
+
+
 @pytest.mark.parametrize("name", NAMES)
 def test_no_ingress_is_open_to_the_world(name):
     template = built(name)
+    public = internet_facing_groups(template)
     rules = [
-        rule
-        for group in resources(template, "AWS::EC2::SecurityGroup").values()
+        (title, rule)
+        for title, group in resources(template, "AWS::EC2::SecurityGroup").items()
         for rule in group["Properties"].get("SecurityGroupIngress", [])
     ]
-    rules += [body["Properties"] for body in resources(template, "AWS::EC2::SecurityGroupIngress").values()]
-    for rule in rules:
+    rules += [
+        # A rule on a group of this template names it with Fn::GetAtt; on another stack's, with a Ref.
+        (body["Properties"]["GroupId"].get("Fn::GetAtt", [None])[0], body["Properties"])
+        for body in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+    ]
+    for group, rule in rules:
+        if group in public:
+            assert {rule["FromPort"], rule["ToPort"]} <= WEB_PORTS, rule
+            continue
         assert rule.get("CidrIp") != "0.0.0.0/0" and "CidrIpv6" not in rule, rule
         if isinstance(rule.get("CidrIp"), dict):  # a parameter: its pattern must refuse 0.0.0.0/0
             pattern = template["Parameters"][rule["CidrIp"]["Ref"]]["AllowedPattern"]
@@ -69,7 +93,14 @@ def test_no_ingress_is_open_to_the_world(name):
 
 # Names unique per account and region: two stacks of one template (a StackSet in
 # the same account, or dev and prod side by side) must not pick the same one.
-REGIONAL_NAMES = {"LogGroupName", "Family", "ClusterName", "ServiceName", "AlarmName"}
+REGIONAL_NAMES = {
+    "AWS::Logs::LogGroup": "LogGroupName",
+    "AWS::ECS::TaskDefinition": "Family",
+    "AWS::ECS::Cluster": "ClusterName",
+    "AWS::ECS::Service": "ServiceName",
+    "AWS::CloudWatch::Alarm": "AlarmName",
+    "AWS::ECR::Repository": "RepositoryName",
+}
 
 
 @pytest.mark.parametrize("name", NAMES)
@@ -77,7 +108,8 @@ def test_stackset_safe_names(name):
     template = built(name)
     for title, body in template["Resources"].items():
         properties = body.get("Properties", {})
-        for key in REGIONAL_NAMES & set(properties):
+        key = REGIONAL_NAMES.get(body["Type"])
+        if key in properties:
             assert "AWS::StackName" in json.dumps(properties[key]), f"{title}.{key} does not include the stack name"
         if body["Type"] == "AWS::ApplicationAutoScaling::ScalingPolicy":
             assert "AWS::StackName" in json.dumps(properties["PolicyName"]), title

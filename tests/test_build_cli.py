@@ -44,7 +44,7 @@ def test_list_names_every_template_with_its_build_options():
     result = run_build("--list")
     assert result.returncode == 0
     heads = [line.split()[0] for line in result.stdout.splitlines() if not line.startswith(" ")]
-    assert heads == ["finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform"]
+    assert heads == ["finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform", "prerequisites"]
     options = [line.split()[1] for line in result.stdout.splitlines() if line.startswith("  --set")]
     # The structural choices only; sizes, ports and images of go-api are stack parameters.
     # The port layout is no option: each layout is a template of its own.
@@ -105,7 +105,7 @@ def test_reference_docs_come_from_the_build_not_a_second_one(monkeypatch):
     monkeypatch.setattr(templates, "build", lambda name, settings=None: built.append(name) or real(name, settings))
     documents, files = cli.render_all(list(templates.TEMPLATES), {})
     cli.render_docs(documents, files)
-    assert built == ["finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform"]
+    assert built == ["finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform", "prerequisites"]
 
 
 # A region table with this many entries passes 200 outputs (one per region, plus the others).

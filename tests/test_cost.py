@@ -89,7 +89,31 @@ def platform(tasks_per_tier, vcpu, gb):
     )
 
 
+NAT, ENDPOINT_AZ, ALB, LCU, S3_GB, ECR_GB = 0.045, 0.01, 0.0225, 0.008, 0.023, 0.10
+
+
+def prerequisites(nat_gateways, interface_endpoints):
+    # Two zones. An internet-facing ALB (1 LCU assumed) holds a public IPv4 address in each of
+    # its two subnets, each NAT gateway one Elastic IP; each interface endpoint is billed per
+    # zone; 1 GB stored in the bucket and in each of the 3 repositories (assumed), no traffic.
+    public_addresses = 2 + nat_gateways
+    return (
+        nat_gateways * NAT * H
+        + interface_endpoints * 2 * ENDPOINT_AZ * H
+        + ALB * H
+        + LCU * H
+        + public_addresses * IPV4 * H
+        + 1 * S3_GB
+        + 3 * ECR_GB
+    )
+
+
 EXPECTED = {
+    # dev: no NAT gateway, no interface endpoint; prod: a NAT gateway per zone and all 8
+    # endpoints (ECR api and dkr, Logs, SSM, Bedrock runtime and agent runtime, ssmmessages,
+    # Secrets Manager).
+    "prerequisites.dev.json": (prerequisites(0, 0), prerequisites(0, 0)),
+    "prerequisites.prod.json": (prerequisites(2, 8), prerequisites(2, 8)),
     # parameter file: (monthly at the fewest tasks, at the most)
     "go-api.dev.json": (go_api(1, 0.25, 0.5, 7), go_api(4, 0.25, 0.5, 7)),
     "go-api.prod.json": (go_api(2, 0.5, 1, 90), go_api(4, 0.5, 1, 90)),

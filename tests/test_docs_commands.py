@@ -140,7 +140,12 @@ def check_make(tokens: list[str]) -> None:
     if "TEMPLATE" in variables:
         assert (ROOT / "output" / f"{variables['TEMPLATE']}.yaml").is_file(), variables["TEMPLATE"]
     if "PARAMS" in variables:
-        assert (ROOT / variables["PARAMS"]).is_file(), variables["PARAMS"]
+        local = re.fullmatch(r"params/(?P<template>[\w-]+)\.[a-z0-9-]+\.local\.json", variables["PARAMS"])
+        if local:  # what `make params-from-stack` writes in the reader's checkout, for its template
+            assert local["template"] == variables.get("TEMPLATE"), variables
+            assert local["template"] in templates.TEMPLATES, variables["PARAMS"]
+        else:
+            assert (ROOT / variables["PARAMS"]).is_file(), variables["PARAMS"]
 
 
 def check_build(tokens: list[str]) -> None:
@@ -189,6 +194,9 @@ def stack_derived_names() -> dict[str, re.Pattern]:
     """Each name a template derives from its stack name, as a pattern for that name with a
     literal stack name in it (a command using "$STACK" or a stack output does not match)."""
     stack = r"(?<![$\w-])[A-Za-z][A-Za-z0-9-]*"
+    # A name that starts with the stack name (<stack>/go-api) starts a token: after a "." or
+    # a "/" it is the end of a host or a path (amazonaws.com/go-api, params/go-api.dev.json).
+    leading_stack = r"(?<![$\w./-])[A-Za-z][A-Za-z0-9-]*"
     patterns = {}
 
     def visit(node):
@@ -198,12 +206,12 @@ def stack_derived_names() -> dict[str, re.Pattern]:
                 parts = re.split(r"(\$\{[^}]+\})", text)
                 if "${AWS::StackName}" in parts and len([p for p in parts if p and not p.startswith("${")]):
                     regex = "".join(
-                        stack
+                        (leading_stack if index == 0 else stack)
                         if part == "${AWS::StackName}"
                         else r"[^\s\"']+"
                         if part.startswith("${")
                         else re.escape(part)
-                        for part in parts
+                        for index, part in enumerate(p for p in parts if p)
                     )
                     patterns[text] = re.compile(regex + r"(?![\w-])")
             for value in node.values():
@@ -228,6 +236,11 @@ def test_stack_derived_names_are_recognised():
     assert not log_group.search("aws logs tail /ecs/$STACK --since 30m")
     agentcore = STACK_DERIVED["/ecs/${AWS::StackName}/agentcore"]
     assert agentcore.search("aws logs tail /ecs/platform-dev/agentcore")
+    # The prerequisites' repositories: a stack name spelt out, not an image URI or a path of this project.
+    repository = STACK_DERIVED["${AWS::StackName}/bidopsai/app"]
+    assert repository.search("docker push prereq-dev/bidopsai/app:v1")
+    assert not repository.search("BffImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/bidopsai/app:v1.0.0")
+    assert in_this_project("params/go-api") and not in_this_project("prereq-dev/go-api")
 
 
 @pytest.mark.parametrize("item", COMMANDS, ids=[ids(item) for item in COMMANDS])
@@ -236,8 +249,14 @@ def test_command_reads_stack_derived_names_instead_of_spelling_them(item):
     only: commands read it from the stack (outputs or describe-stack-resource) instead."""
     _, command = item
     for source, pattern in STACK_DERIVED.items():
-        found = pattern.search(command)
+        found = next((m for m in pattern.finditer(command) if not in_this_project(m.group(0))), None)
         assert not found, f"{found.group(0)!r} is {source} for one stack name: read it from the stack instead"
+
+
+def in_this_project(text: str) -> bool:
+    """A path of this repository (params/go-api...), not a name a stack made."""
+    first = text.split("/", 1)[0]
+    return bool(first) and (ROOT / first).is_dir()
 
 
 def test_v2_only_commands_are_really_missing_from_the_pinned_cli():

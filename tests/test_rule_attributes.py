@@ -66,7 +66,13 @@ def test_rules_read_only_documented_attributes(name):
 
 def test_every_template_with_a_subnet_list_checks_it_with_a_rule():
     """The check above must have something to look at: each template reads its subnets' VpcId."""
-    for name in templates.TEMPLATES:
+    with_subnets = [
+        name
+        for name in templates.TEMPLATES
+        if any(p["Type"] == "List<AWS::EC2::Subnet::Id>" for p in built(name)["Parameters"].values())
+    ]
+    assert len(with_subnets) >= 4, with_subnets  # the plugin's two, go-api and the platform
+    for name in with_subnets:
         reads = [read for rule in built(name).get("Rules", {}).values() for read in _reads(rule)]
         assert any(attribute == "VpcId" for _, _, attribute in reads), name
 

@@ -65,7 +65,8 @@ class CatchAllRuleOnSharedListener(CloudFormationLintRule):
             if body.get("Type") != "AWS::ElasticLoadBalancingV2::ListenerRule":
                 continue
             properties = body.get("Properties") or {}
-            if shared.referenced(properties.get("ListenerArn")) in listeners:
+            # Either branch of an Fn::If may be the listener: both must be this template's own.
+            if all(shared.referenced(arn) in listeners for arn in shared.branches(properties.get("ListenerArn"))):
                 continue
             conditions = _always_present(properties.get("Conditions") or [])
             if conditions and all(self._catch_all_path(condition, parameters) for condition in conditions):

@@ -92,3 +92,56 @@ def load_balancer_full_name(listener_arn):
     (``arn:...:listener/app/<name>/<id>/<listener id>``; the parameter's pattern holds it to ``app/``)."""
     parts = Split("/", value(listener_arn))
     return Sub("app/${Name}/${Id}", Name=Select(2, parts), Id=Select(3, parts))
+
+
+# --- A load balancer of one's own (the prerequisites stack) ------------------------------
+
+# What the ALB answers when no rule matches: a plain 404, never another application's page.
+NOT_FOUND = elbv2.Action(
+    Type="fixed-response",
+    FixedResponseConfig=elbv2.FixedResponseConfig(StatusCode="404", ContentType="text/plain", MessageBody="Not found"),
+)
+# AWS's recommended policy: TLS 1.3 and 1.2 only.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/describe-ssl-policies.html
+TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
+
+
+def public_load_balancer(title: str, *, subnets: list, security_group) -> elbv2.LoadBalancer:
+    return elbv2.LoadBalancer(
+        title,
+        Type="application",
+        Scheme="internet-facing",
+        Subnets=[Ref(subnet) for subnet in subnets],
+        SecurityGroups=[value(security_group)],
+        LoadBalancerAttributes=[
+            # Requests with header names that are not valid HTTP are dropped, not passed on
+            # (a request-smuggling guard that costs nothing).
+            elbv2.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
+        ],
+    )
+
+
+def redirect_to_https() -> elbv2.Action:
+    return elbv2.Action(
+        Type="redirect",
+        RedirectConfig=elbv2.RedirectConfig(Protocol="HTTPS", Port="443", StatusCode="HTTP_301"),
+    )
+
+
+def http_listener(title: str, *, load_balancer, default_action) -> elbv2.Listener:
+    return elbv2.Listener(
+        title, LoadBalancerArn=Ref(load_balancer), Port=80, Protocol="HTTP", DefaultActions=[default_action]
+    )
+
+
+def https_listener(title: str, *, load_balancer, certificate, condition: str) -> elbv2.Listener:
+    return elbv2.Listener(
+        title,
+        Condition=condition,
+        LoadBalancerArn=Ref(load_balancer),
+        Port=443,
+        Protocol="HTTPS",
+        SslPolicy=TLS_POLICY,
+        Certificates=[elbv2.Certificate(CertificateArn=value(certificate))],
+        DefaultActions=[NOT_FOUND],
+    )

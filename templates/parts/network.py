@@ -61,17 +61,27 @@ def ports(numbers, describe, **peer) -> list[Rule]:
     return [Rule(first, last, describe(first, last), **peer) for first, last in port_ranges(numbers)]
 
 
+# A group created with egress rules of its own loses the allow-all rule every new group
+# gets; this one matches no real traffic (ICMP type 252, code 86, to the broadcast address),
+# so a group with it alone sends nothing. The AWS CDK writes the same rule for a group
+# without outbound access (allowAllOutbound: false).
+NO_EGRESS = ec2.SecurityGroupRule(
+    IpProtocol="icmp", FromPort=252, ToPort=86, CidrIp="255.255.255.255/32", Description="No outbound traffic"
+)
+
+
 def security_group(title: str, *, description: str, vpc, ingress: list[Rule], egress: list[Rule]):
     """A group whose rules are all listed here.
 
-    Egress is always explicit: an empty list would otherwise mean "all traffic
-    to anywhere", so the caller states what the tasks need to reach.
+    Egress is always explicit: left to CloudFormation, no rules would mean "all traffic
+    to anywhere", so the caller states what the tasks need to reach, and an empty list
+    means nothing at all.
     """
     group = ec2.SecurityGroup(
         title,
         GroupDescription=description,
         VpcId=Ref(vpc),
-        SecurityGroupEgress=[ec2.SecurityGroupRule(**rule.properties("egress")) for rule in egress],
+        SecurityGroupEgress=[ec2.SecurityGroupRule(**rule.properties("egress")) for rule in egress] or [NO_EGRESS],
     )
     if ingress:
         group.SecurityGroupIngress = [ec2.SecurityGroupRule(**rule.properties("ingress")) for rule in ingress]

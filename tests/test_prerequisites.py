@@ -1,0 +1,348 @@
+"""The prerequisites template: what it builds for the other templates, in the shapes they expect.
+
+Expected values come from the specifications (seed 004's subnets, seed 003's port and
+health path), the AWS documentation cited beside them, and the other templates' own
+parameters; none is read from templates/prerequisites.py.
+"""
+
+import json
+
+import pytest
+
+from ops.template import Values
+from tests.helpers import built, only, resources
+
+NAME = "prerequisites"
+
+
+@pytest.fixture(scope="module")
+def template() -> dict:
+    return built(NAME)
+
+
+def conditions_in(template: dict, region: str, **given) -> dict[str, bool]:
+    values = {key: str(body.get("Default", "")) for key, body in template["Parameters"].items()}
+    values.update(given)
+    evaluator = Values(template, values, region)
+    return {name: evaluator.condition(name) for name in template["Conditions"]}
+
+
+def created(template: dict, region: str, **given) -> dict[str, dict]:
+    """The resources CloudFormation creates for these parameter values in ``region``."""
+    holds = conditions_in(template, region, **given)
+    return {title: body for title, body in template["Resources"].items() if holds.get(body.get("Condition"), True)}
+
+
+def test_is_for_every_region_of_the_templates_it_serves_govcloud_included():
+    from templates import describe
+
+    regions = set(describe(NAME).regions)
+    # The plugin's twelve (GovCloud included) hold go-api's and the platform's.
+    assert {"us-east-1", "us-west-1", "sa-east-1", "us-gov-west-1", "us-gov-east-1"} <= regions
+    for other in ("finfocus-plugin", "go-api", "platform"):
+        assert set(describe(other).regions) <= regions, other
+
+
+def test_vpc_resolves_private_names(template):
+    vpc = only(template, "AWS::EC2::VPC")["Properties"]
+    # Interface endpoints with private DNS and Cloud Map need both (preflight's vpc.dns check).
+    assert vpc["EnableDnsSupport"] is True and vpc["EnableDnsHostnames"] is True
+
+
+def test_subnets_have_the_specification_ranges_by_default_and_zones_from_the_region(template):
+    parameters = template["Parameters"]
+    # Seed 004, FR-031 and FR-032.
+    assert [parameters[f"PrivateAppSubnet{n}Cidr"]["Default"] for n in (1, 2)] == ["10.0.11.0/24", "10.0.12.0/24"]
+    assert [parameters[f"PrivateAgentSubnet{n}Cidr"]["Default"] for n in (1, 2)] == ["10.0.21.0/24", "10.0.22.0/24"]
+    subnets = resources(template, "AWS::EC2::Subnet")
+    assert len(subnets) == 8
+    for title, body in subnets.items():
+        properties = body["Properties"]
+        assert properties["CidrBlock"] == {"Ref": f"{title}Cidr"}, title
+        zone = properties["AvailabilityZone"]["Fn::Select"]
+        assert zone[1] == {"Fn::GetAZs": ""} and zone[0] == int(title[-1]) - 1, title
+        assert properties["MapPublicIpOnLaunch"] is False, title
+
+
+def _default_routes(template: dict, kept: dict) -> dict[str, dict]:
+    """Route table logical ID -> its 0.0.0.0/0 route, of the created resources."""
+    return {
+        body["Properties"]["RouteTableId"]["Ref"]: body["Properties"]
+        for body in kept.values()
+        if body["Type"] == "AWS::EC2::Route" and body["Properties"].get("DestinationCidrBlock") == "0.0.0.0/0"
+    }
+
+
+def _table_of(template: dict, subnet: str) -> str:
+    return next(
+        body["Properties"]["RouteTableId"]["Ref"]
+        for body in resources(template, "AWS::EC2::SubnetRouteTableAssociation").values()
+        if body["Properties"]["SubnetId"] == {"Ref": subnet}
+    )
+
+
+@pytest.mark.parametrize(
+    ("choice", "nat_gateways", "second_zone_uses"),
+    [("none", 0, None), ("one", 1, "NatGateway1"), ("one-per-zone", 2, "NatGateway2")],
+)
+def test_egress_choice_sets_the_nat_gateways_and_private_app_routes(template, choice, nat_gateways, second_zone_uses):
+    kept = created(template, "us-east-1", NatGateways=choice)
+    assert len([b for b in kept.values() if b["Type"] == "AWS::EC2::NatGateway"]) == nat_gateways
+    assert len([b for b in kept.values() if b["Type"] == "AWS::EC2::EIP"]) == nat_gateways
+    routes = _default_routes(template, kept)
+    holds = conditions_in(template, "us-east-1", NatGateways=choice)
+    for zone, uses in ((1, "NatGateway1" if nat_gateways else None), (2, second_zone_uses)):
+        route = routes.get(_table_of(template, f"PrivateAppSubnet{zone}"))
+        assert (route is None) == (uses is None), zone
+        if route:
+            assert _chosen(route["NatGatewayId"], holds) == {"Ref": uses}, zone
+    # The public subnets always reach the internet gateway; the isolated tiers never leave the VPC.
+    assert "GatewayId" in routes[_table_of(template, "PublicSubnet1")]
+    for subnet in ("PrivateAgentSubnet1", "PrivateAgentSubnet2", "PrivateDataSubnet1", "PrivateDataSubnet2"):
+        assert _table_of(template, subnet) not in routes, subnet
+
+
+def _chosen(value, holds: dict):
+    """The branch of an Fn::If these conditions take (a value without one as it is)."""
+    if isinstance(value, dict) and "Fn::If" in value:
+        condition, when_true, when_false = value["Fn::If"]
+        return when_true if holds[condition] else when_false
+    return value
+
+
+PLATFORM_ENDPOINTS = {"ecr.api", "ecr.dkr", "logs", "ssm", "bedrock-runtime", "bedrock-agent-runtime"}
+BEDROCK = {"bedrock-runtime", "bedrock-agent-runtime"}
+# Where Amazon Bedrock Agents is offered, from https://docs.aws.amazon.com/bedrock/latest/userguide/agents-supported.html
+# (of the regions this template is for): there both Bedrock endpoints exist.
+AGENTS_REGIONS = {
+    "us-east-1",
+    "us-west-2",
+    "eu-west-1",
+    "ap-southeast-1",
+    "ap-southeast-2",
+    "ap-northeast-1",
+    "ap-south-1",
+    "ca-central-1",
+    "sa-east-1",
+    "us-gov-west-1",
+}
+
+
+def _interface_services(template: dict, kept: dict) -> set[str]:
+    prefix = "com.amazonaws.${AWS::Region}."
+    return {
+        body["Properties"]["ServiceName"]["Fn::Sub"].removeprefix(prefix)
+        for body in kept.values()
+        if body["Type"] == "AWS::EC2::VPCEndpoint" and body["Properties"]["VpcEndpointType"] == "Interface"
+    }
+
+
+@pytest.mark.parametrize(
+    ("choice", "region", "expected"),
+    [
+        ("none", "us-east-1", set()),
+        ("platform", "us-east-1", PLATFORM_ENDPOINTS),
+        ("all", "us-east-1", PLATFORM_ENDPOINTS | {"ssmmessages", "secretsmanager"}),
+        # No Bedrock Agents in us-west-1 nor us-gov-east-1: their endpoints would fail the create.
+        ("platform", "us-west-1", PLATFORM_ENDPOINTS - BEDROCK),
+        ("all", "us-gov-east-1", (PLATFORM_ENDPOINTS - BEDROCK) | {"ssmmessages", "secretsmanager"}),
+        ("platform", "us-gov-west-1", PLATFORM_ENDPOINTS),
+    ],
+)
+def test_interface_endpoints_follow_the_choice_and_the_region(template, choice, region, expected):
+    assert _interface_services(template, created(template, region, InterfaceEndpoints=choice)) == expected
+
+
+@pytest.mark.parametrize("region", sorted(AGENTS_REGIONS))
+def test_bedrock_endpoints_exist_wherever_bedrock_agents_are_offered(template, region):
+    assert _interface_services(template, created(template, region, InterfaceEndpoints="platform")) >= BEDROCK
+
+
+def test_endpoints_resolve_privately_from_the_private_app_subnets(template):
+    for title, body in resources(template, "AWS::EC2::VPCEndpoint").items():
+        properties = body["Properties"]
+        if properties["VpcEndpointType"] == "Gateway":
+            # Free; ECR image layers come from S3: on every private route table.
+            assert properties["ServiceName"] == {"Fn::Sub": "com.amazonaws.${AWS::Region}.s3"}
+            tables = {ref["Ref"] for ref in properties["RouteTableIds"]}
+            expected = {
+                _table_of(template, s) for s in ("PrivateAppSubnet1", "PrivateAppSubnet2", "PrivateAgentSubnet1")
+            }
+            assert tables == expected | {_table_of(template, "PrivateDataSubnet1")}
+            continue
+        assert properties["PrivateDnsEnabled"] is True, title
+        assert properties["SubnetIds"] == [{"Ref": "PrivateAppSubnet1"}, {"Ref": "PrivateAppSubnet2"}], title
+        assert properties["SecurityGroupIds"] == [{"Fn::GetAtt": ["VpcEndpointSecurityGroup", "GroupId"]}], title
+
+
+def test_load_balancer_answers_404_unless_a_rule_matches_and_redirects_with_a_certificate(template):
+    alb = only(template, "AWS::ElasticLoadBalancingV2::LoadBalancer")["Properties"]
+    assert alb["Scheme"] == "internet-facing" and alb["Type"] == "application"
+    assert alb["Subnets"] == [{"Ref": "PublicSubnet1"}, {"Ref": "PublicSubnet2"}]
+    listeners = resources(template, "AWS::ElasticLoadBalancingV2::Listener")
+    http, https = listeners["HttpListener"]["Properties"], listeners["HttpsListener"]
+    assert http["Port"] == 80 and http["Protocol"] == "HTTP"
+    condition, with_certificate, without = http["DefaultActions"][0]["Fn::If"]
+    assert without["Type"] == "fixed-response" and without["FixedResponseConfig"]["StatusCode"] == "404"
+    assert with_certificate["Type"] == "redirect" and with_certificate["RedirectConfig"]["Protocol"] == "HTTPS"
+    assert https["Condition"] == condition
+    assert https["Properties"]["Port"] == 443 and https["Properties"]["DefaultActions"][0]["Type"] == "fixed-response"
+    # AWS's recommended TLS 1.3/1.2 policy (elasticloadbalancing/latest/application/describe-ssl-policies.html).
+    assert https["Properties"]["SslPolicy"] == "ELBSecurityPolicy-TLS13-1-2-2021-06"
+    assert conditions_in(template, "us-east-1")[condition] is False
+    arn = "arn:aws:acm:us-east-1:123456789012:certificate/12345678-1234-1234-1234-123456789012"
+    assert conditions_in(template, "us-east-1", CertificateArn=arn)[condition] is True
+
+
+def test_go_api_target_group_is_behind_the_listener_on_its_port_and_health_path(template):
+    group = resources(template, "AWS::ElasticLoadBalancingV2::TargetGroup")["GoApiTargetGroup"]["Properties"]
+    # Fargate tasks register by IP; seed 003: port 8080, health check /health.
+    assert group["TargetType"] == "ip"
+    assert group["Port"] == {"Ref": "ContainerPort"} and template["Parameters"]["ContainerPort"]["Default"] == 8080
+    assert group["HealthCheckPath"] == {"Ref": "GoApiHealthCheckPath"}
+    assert template["Parameters"]["GoApiHealthCheckPath"]["Default"] == "/health"
+    rule = only(template, "AWS::ElasticLoadBalancingV2::ListenerRule")["Properties"]
+    # The rule, not a default action, attaches it: the listener's default stays a 404.
+    assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": "GoApiTargetGroup"}}]
+    assert rule["ListenerArn"]["Fn::If"][1:] == [{"Ref": "HttpsListener"}, {"Ref": "HttpListener"}]
+    # The last priority an ALB rule can have (1-50,000): the platform's rules come first.
+    assert template["Parameters"]["GoApiRulePriority"]["Default"] == 50000
+
+
+def _ingress(template: dict, group: str) -> list[dict]:
+    inline = resources(template, "AWS::EC2::SecurityGroup")[group]["Properties"].get("SecurityGroupIngress", [])
+    standalone = [
+        body["Properties"]
+        for body in resources(template, "AWS::EC2::SecurityGroupIngress").values()
+        if body["Properties"]["GroupId"] == {"Fn::GetAtt": [group, "GroupId"]}
+    ]
+    return inline + standalone
+
+
+def _egress(template: dict, group: str) -> list[dict]:
+    return resources(template, "AWS::EC2::SecurityGroup")[group]["Properties"]["SecurityGroupEgress"]
+
+
+def test_security_groups_open_only_what_each_user_needs(template):
+    alb = _ingress(template, "AlbSecurityGroup")
+    assert sorted((r["FromPort"], r["CidrIp"]) for r in alb) == [(80, "0.0.0.0/0"), (443, "0.0.0.0/0")]
+    # To the tasks of this VPC only: go-api's port and the platform BFF's (3000, seed 004 FR-025).
+    vpc_cidr = {"Fn::GetAtt": ["Vpc", "CidrBlock"]}
+    assert [(r["FromPort"], r["CidrIp"]) for r in _egress(template, "AlbSecurityGroup")] == [
+        ({"Ref": "ContainerPort"}, vpc_cidr),
+        (3000, vpc_cidr),
+    ]
+    assert _ingress(template, "AppSecurityGroup") == [
+        {
+            "IpProtocol": "tcp",
+            "FromPort": {"Ref": "ContainerPort"},
+            "ToPort": {"Ref": "ContainerPort"},
+            "Description": "go-api port from the ALB",
+            "SourceSecurityGroupId": {"Fn::GetAtt": ["AlbSecurityGroup", "GroupId"]},
+        }
+    ]
+    assert [(r["FromPort"], r["CidrIp"]) for r in _egress(template, "AppSecurityGroup")] == [(443, "0.0.0.0/0")]
+    endpoints = _ingress(template, "VpcEndpointSecurityGroup")
+    assert [(r["FromPort"], r["SourceSecurityGroupId"]) for r in endpoints] == [
+        (443, {"Fn::GetAtt": ["AppSecurityGroup", "GroupId"]})
+    ]
+    assert _ingress(template, "RdsSecurityGroup") == []  # the platform adds its tiers
+
+
+@pytest.mark.parametrize("group", ["VpcEndpointSecurityGroup", "RdsSecurityGroup"])
+def test_groups_that_send_nothing_have_no_allow_all_egress(template, group):
+    # Without an egress rule of its own a new group may send anything anywhere; this rule
+    # matches no traffic (ICMP type 252 code 86 to 255.255.255.255/32, the AWS CDK's).
+    (rule,) = _egress(template, group)
+    assert (rule["IpProtocol"], rule["FromPort"], rule["ToPort"], rule["CidrIp"]) == (
+        "icmp",
+        252,
+        86,
+        "255.255.255.255/32",
+    )
+
+
+def test_knowledge_base_bucket_keeps_its_data_and_refuses_plain_http(template):
+    bucket = resources(template, "AWS::S3::Bucket")["KnowledgeBaseBucket"]
+    # Kept on delete; deleted only with a create that rolls back, when it is still empty.
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
+    properties = bucket["Properties"]
+    assert "BucketName" not in properties  # a kept bucket never blocks the next create
+    assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}
+    assert len(properties["PublicAccessBlockConfiguration"]) == 4
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    (policy,) = resources(template, "AWS::S3::BucketPolicy").values()
+    # The kept bucket keeps its policy: deleting the policy resource would strip it from the bucket.
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+    assert len(statement["Resource"]) == 2  # the bucket and its objects
+
+
+def test_encryption_is_s3_managed_unless_a_key_is_given(template):
+    rule = resources(template, "AWS::S3::Bucket")["KnowledgeBaseBucket"]["Properties"]["BucketEncryption"]
+    default = rule["ServerSideEncryptionConfiguration"][0]["ServerSideEncryptionByDefault"]
+    condition, with_key, without = default["Fn::If"]
+    assert with_key == {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": {"Ref": "KnowledgeBaseKmsKeyArn"}}
+    assert without == {"SSEAlgorithm": "AES256"}
+    assert conditions_in(template, "us-east-1")[condition] is False
+    # The key is an output (for the platform's tasks, which decrypt with it) only when there is one:
+    # CloudFormation refuses an empty export.
+    output = template["Outputs"]["KnowledgeBaseKmsKeyArn"]
+    assert output["Condition"] == condition and output["Value"] == {"Ref": "KnowledgeBaseKmsKeyArn"}
+
+
+# The repositories the specifications name (seed 003: go-api; seed 004 FR-048: bidopsai/app, bidopsai/agent).
+REPOSITORIES = {"go-api", "bidopsai/app", "bidopsai/agent"}
+
+
+def test_repositories_are_named_after_the_stack_and_scan_every_push(template):
+    repositories = resources(template, "AWS::ECR::Repository").values()
+    assert {body["Properties"]["RepositoryName"]["Fn::Sub"] for body in repositories} == {
+        f"${{AWS::StackName}}/{name}" for name in REPOSITORIES
+    }
+    for body in repositories:
+        assert (body["DeletionPolicy"], body["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
+        properties = body["Properties"]
+        assert properties["ImageScanningConfiguration"] == {"ScanOnPush": True}
+        assert properties["ImageTagMutability"] == "IMMUTABLE"
+        (rule,) = json.loads(properties["LifecyclePolicy"]["LifecyclePolicyText"])["rules"]
+        # Only untagged images expire: a tag a service runs is never taken away.
+        assert rule["selection"]["tagStatus"] == "untagged" and rule["action"] == {"type": "expire"}
+
+
+# The outputs named like a parameter of another template feed that parameter (params-from-stack).
+FEEDS = {
+    "go-api": {"VpcId", "TargetGroupArn", "AppSecurityGroupId", "ContainerPort"},
+    "platform": {
+        "VpcId",
+        "PrivateAppSubnetIds",
+        "PrivateAgentSubnetIds",
+        "AlbListenerArn",
+        "AlbSecurityGroupId",
+        "VpcEndpointSecurityGroupId",
+        "RdsSecurityGroupId",
+        "KnowledgeBaseBucketName",
+    },
+    "finfocus-plugin": {"VpcId"},
+}
+
+
+@pytest.mark.parametrize("other", sorted(FEEDS))
+def test_outputs_are_named_after_the_parameters_they_feed(template, other):
+    assert set(template["Outputs"]) & set(built(other)["Parameters"]) == FEEDS[other]
+
+
+def test_every_output_is_exported_under_the_stack_name(template):
+    outputs = template["Outputs"]
+    # What params-from-stack derives the rest from: subnets of each tier, the VPC range, the images.
+    assert {"PublicSubnetIds", "PrivateDataSubnetIds", "VpcCidr", "AlbDnsName"} <= set(outputs)
+    assert {"GoApiRepositoryUri", "BffRepositoryUri", "AgentCoreRepositoryUri"} <= set(outputs)
+    for name, output in outputs.items():
+        assert output["Export"]["Name"] == {"Fn::Sub": f"${{AWS::StackName}}-{name}"}, name
+
+
+def test_deploys_without_iam_capabilities(template):
+    # Nothing of it is IAM: no role or policy to acknowledge.
+    assert not [body for body in template["Resources"].values() if body["Type"].startswith("AWS::IAM::")]
