@@ -85,6 +85,8 @@ def test_go_api_file_takes_the_stack_outputs_and_leaves_the_image_tag(stacks, ac
         "ImageUri": f"{outputs['GoApiRepositoryUri']}:<fill in: image tag>",
         "ContainerPort": "8080",
         "TargetGroupArn": outputs["TargetGroupArn"],
+        # The listener names the load balancer of the target-group alarms.
+        "AlbListenerArn": outputs["AlbListenerArn"],
         "VpcId": outputs["VpcId"],
         "AppSecurityGroupId": outputs["AppSecurityGroupId"],
         # Seed 003: public subnets with public IPs, which reach ECR whatever the egress choice.

@@ -314,7 +314,7 @@ def test_repositories_are_named_after_the_stack_and_scan_every_push(template):
 
 # The outputs named like a parameter of another template feed that parameter (params-from-stack).
 FEEDS = {
-    "go-api": {"VpcId", "TargetGroupArn", "AppSecurityGroupId", "ContainerPort"},
+    "go-api": {"VpcId", "TargetGroupArn", "AlbListenerArn", "AppSecurityGroupId", "ContainerPort"},
     "platform": {
         "VpcId",
         "PrivateAppSubnetIds",
