@@ -19,7 +19,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from troposphere import Equals, GetAtt, If, Not, Ref, Sub, Template, ecs
+from troposphere import GetAtt, If, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
@@ -116,9 +116,7 @@ MAX_TASKS = 8
 # on every release (github.com/aws/containers-roadmap/issues/830).
 MIN_TASKS = 2
 
-# A stack with DesiredCount 0 wants no task: "no task running" is then no outage.
-WANTS_TASKS = "WantsTasks"
-ALARMS = ServiceAlarms("plugin", "Plugin", "finfocus plugin", behind_load_balancer=False, running_condition=WANTS_TASKS)
+ALARMS = ServiceAlarms("plugin", "Plugin", "finfocus plugin", behind_load_balancer=False)
 
 # Browsers cache a CORS preflight answer for at most this long (Firefox 24 h, Chromium 2 h),
 # so a larger FINFOCUS_CORS_MAX_AGE changes nothing; it is also the plugin's default.
@@ -625,7 +623,6 @@ def departures(log_group) -> list[Departure]:
 
 def _add_alarms(template: Template, inputs: dict, service, cluster_name) -> None:
     """The service's alarms and the optional dashboard."""
-    template.add_condition(WANTS_TASKS, Not(Equals(Ref(inputs["DesiredCount"]), "0")))
     notify = Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"]))
     ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_name, notify=notify)
     parameters.when_true(template, inputs[dashboard.PARAMETER], dashboard.CONDITION)

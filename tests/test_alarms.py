@@ -210,10 +210,12 @@ def test_no_running_task_from_the_free_ecs_metrics_any_cluster(name, tier):
     assert rule(alarm) == ("LessThanThreshold", 1, 3, 3, "breaching")
 
 
-def test_a_plugin_stack_that_wants_no_task_has_no_no_running_task_alarm():
-    # CloudFormation passes a Number parameter as text.
-    assert "PluginNoRunningTasks" not in alarms("finfocus-plugin", DesiredCount="0")
-    assert "PluginNoRunningTasks" in alarms("finfocus-plugin", DesiredCount="1")
+def test_every_plugin_stack_has_the_no_running_task_alarm():
+    # The plugin runs 2 to 8 tasks: none running is always an outage. (Number parameters reach
+    # the template as text.)
+    for count in ("2", "8"):
+        assert "PluginNoRunningTasks" in alarms("finfocus-plugin", DesiredCount=count)
+    assert "Condition" not in built("finfocus-plugin")["Resources"]["PluginNoRunningTasks"]
 
 
 @pytest.mark.parametrize(("name", "tier"), [("platform", "AgentCore"), ("finfocus-plugin", "Plugin")])

@@ -179,7 +179,7 @@ def tasks_below_desired(
 
 
 def no_running_tasks(
-    title: str, *, name: str, service: ServiceMetrics, description: str, notify: Notify, minutes: int, condition=None
+    title: str, *, name: str, service: ServiceMetrics, description: str, notify: Notify, minutes: int
 ) -> cloudwatch.Alarm:
     """Not one task running for ``minutes`` in a row, from the free AWS/ECS metrics (any cluster).
 
@@ -188,7 +188,7 @@ def no_running_tasks(
     the signal, and its absence the outage.
     https://docs.aws.amazon.com/AmazonECS/latest/developerguide/available-metrics.html
     """
-    alarm = _alarm(
+    return _alarm(
         title,
         name,
         description,
@@ -203,9 +203,6 @@ def no_running_tasks(
         Threshold=1,
         TreatMissingData="breaching",
     )
-    if condition:
-        alarm.Condition = condition
-    return alarm
 
 
 def memory_high(

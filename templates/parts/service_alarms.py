@@ -65,8 +65,6 @@ class ServiceAlarms:
     what: str  # how the descriptions call the service
     behind_load_balancer: bool
     thresholds: Thresholds = field(default_factory=Thresholds)
-    # The condition under which "no task running" exists (a desired count of 0 is not an outage).
-    running_condition: str | None = None
 
     def name(self, alarm: str) -> str:
         return f"{self.tier}-{alarm}"
@@ -78,9 +76,8 @@ class ServiceAlarms:
         return [TASKS_BELOW_DESIRED, NO_RUNNING_TASKS, MEMORY_HIGH]
 
     def names(self) -> list[str]:
-        """The names (after ``<stack>-``) of the alarms that exist whatever the parameters."""
-        conditional = {NO_RUNNING_TASKS} if self.running_condition else set()
-        return [self.name(kind) for kind in self.kinds() if kind not in conditional]
+        """The names (after ``<stack>-``) of the service's alarms."""
+        return [self.name(kind) for kind in self.kinds()]
 
     def rollback(self) -> list[str]:
         """The alarm kinds that roll a release of this service back."""
@@ -177,7 +174,6 @@ class ServiceAlarms:
                     ),
                     notify=notify,
                     minutes=t.no_running_task_minutes,
-                    condition=self.running_condition,
                 )
             )
         return [template.add_resource(alarm) for alarm in added]
