@@ -10,6 +10,7 @@ import json
 import pytest
 
 from ops.template import Values
+from templates.evaluate import Evaluator
 from tests.helpers import built, only, resources
 
 NAME = "prerequisites"
@@ -295,9 +296,8 @@ def test_encryption_is_s3_managed_unless_a_key_is_given(template):
 
 def stack(template: dict, **given) -> dict[str, dict]:
     """The resources as a stack named ``stack`` gets them, conditions and parameters applied."""
-    from guard import resolve
-
-    return resolve.stack_resources(template, given)["Resources"]
+    pseudo = {"AWS::StackName": "stack", "AWS::Partition": "aws", "AWS::Region": "us-east-1"}
+    return Evaluator(template, {**pseudo, **given}, strict=False, as_deployed=True).resources()
 
 
 def attributes(resources: dict) -> dict:
