@@ -31,12 +31,6 @@ def rule_files() -> list[Path]:
     return sorted(RULES_DIR.glob("*.guard"))
 
 
-@cache
-def rule_text() -> str:
-    """Every rule file, one after the other: one Guard run per document (each file's names are its own)."""
-    return "\n".join(path.read_text() for path in rule_files())
-
-
 def _binding():
     try:
         from cfn_guard_rs.cfn_guard_rs import run_checks_rs
@@ -51,9 +45,42 @@ def _binding():
 _STATUS = {"PASS": PASS, "FAIL": FAIL, "SKIP": SKIP}
 
 
+_TYPE = re.compile(r'"(AWS::[A-Za-z0-9]+::[A-Za-z0-9]+)"')
+_RULE = re.compile(r"^rule (\w+)", re.MULTILINE)
+
+
+@cache
+def _rule_types() -> tuple[tuple[str, frozenset[str], tuple[str, ...]], ...]:
+    """Each rule file: its text, the resource types it names, and its rules."""
+    return tuple(
+        (text, frozenset(_TYPE.findall(text)), tuple(_RULE.findall(text)))
+        for text in (path.read_text() for path in rule_files())
+    )
+
+
 def evaluate(document: dict, rules: str | None = None) -> dict[str, Outcome]:
-    """Rule name -> :class:`Outcome` of ``rules`` (all of ``rules/`` by default) on ``document``."""
-    report = json.loads(_binding()(json.dumps(document), rule_text() if rules is None else rules, True))
+    """Rule name -> :class:`Outcome` of ``rules`` (all of ``rules/`` by default) on ``document``.
+
+    Every rule of ``rules/`` reads only resources of the types it names, so each file runs on
+    those resources alone, and a file none of whose types the document has is not applicable
+    without a run: Guard's verbose report holds every resource each filter looked at, and a
+    whole template against every rule made it some megabytes.
+    """
+    if rules is not None:
+        return _evaluate(document, rules)
+    outcomes = {}
+    resources = document.get("Resources", {})
+    for text, types, names in _rule_types():
+        chosen = {title: body for title, body in resources.items() if body.get("Type") in types}
+        if chosen:
+            outcomes.update(_evaluate({"Resources": chosen}, text))
+        else:
+            outcomes.update({name: Outcome(SKIP) for name in names})
+    return outcomes
+
+
+def _evaluate(document: dict, rules: str) -> dict[str, Outcome]:
+    report = json.loads(_binding()(json.dumps(document), rules, True))
     outcomes = {}
     for child in report["children"]:
         rule = child["container"].get("RuleCheck")

@@ -47,7 +47,11 @@ def table(found: list[Row]) -> str:
     """Plain text: a line per template and file, a column per control."""
     ids = [control.id for control in controls.CONTROLS]
     short = {"pass": "pass", "fail": "FAIL", "not applicable": "n/a"}
-    head = ["template", "parameters", *[i.replace("CT.", "").replace("CLOUDWATCH", "CW") for i in ids]]
+    head = [
+        "template",
+        "parameters",
+        *[i.replace("CT.", "").replace("CLOUDWATCH", "CW").replace("ELASTICLOADBALANCING", "ELB") for i in ids],
+    ]
     lines = [[r.template, r.params, *[short[r.outcomes[i].status] for i in ids]] for r in found]
     widths = [max(len(line[column]) for line in [head, *lines]) for column in range(len(head))]
     return "\n".join(

@@ -32,11 +32,14 @@ class Control:
         return self.id.lower().replace(".", "_") + ".guard"
 
 
-# Every proactive control of the ECS, CloudWatch, IAM and EC2 pages for a resource type the templates
-# create (ECS clusters, services and task definitions, log groups, alarms, IAM roles, security groups
-# and their ingress rules). The Elastic Load Balancing page's controls are for load balancers and
-# listeners, which no template creates; the templates' target groups, listener rules, Cloud Map
-# namespaces and services and Application Auto Scaling resources have no proactive control.
+# Every proactive control of the ECS, CloudWatch, IAM, EC2, ECR, Elastic Load Balancing and S3 pages for a
+# resource type the templates create (ECS clusters, services and task definitions, log groups, alarms, IAM
+# roles, security groups and their ingress rules, subnets, ECR repositories, load balancers, listeners and
+# target groups, buckets and bucket policies). The other controls of those pages are for types no template
+# creates (launch templates, instances, network ACLs, transit gateways, Classic Load Balancers, access
+# points); CT.S3.PR.7 is no longer on the S3 page (CT.S3.PR.10 asks for more). VPCs, route tables, routes,
+# gateways, Elastic IPs, VPC endpoints, flow logs, listener rules, Cloud Map and Application Auto Scaling
+# resources have no proactive control.
 CONTROLS: tuple[Control, ...] = (
     Control(
         "CT.ECS.PR.1",
@@ -121,6 +124,83 @@ CONTROLS: tuple[Control, ...] = (
         "No high-risk port open to 0.0.0.0/0 or ::/0",
         "ec2-rules",
     ),
+    Control(
+        "CT.EC2.PR.11",
+        "subnet_auto_assign_public_ip_disabled_check",
+        "No subnet that assigns public IPs by itself",
+        "ec2-rules",
+    ),
+    Control("CT.ECR.PR.1", "ecr_private_lifecycle_policy_configured_check", "A lifecycle policy", "ecr-rules"),
+    Control("CT.ECR.PR.2", "ecr_private_image_scanning_enabled_check", "Images scanned on push", "ecr-rules"),
+    Control("CT.ECR.PR.3", "ecr_private_tag_immutability_enabled_check", "Immutable image tags", "ecr-rules"),
+    Control(
+        "CT.ELASTICLOADBALANCING.PR.1",
+        "alb_http_to_https_redirection_check",
+        "HTTP listeners only redirect to HTTPS",
+        "elb-rules",
+    ),
+    Control(
+        "CT.ELASTICLOADBALANCING.PR.2",
+        "elbv2_acm_certificate_required_check",
+        "HTTPS and TLS listeners with ACM certificates",
+        "elb-rules",
+    ),
+    Control(
+        "CT.ELASTICLOADBALANCING.PR.3",
+        "alb_desync_mode_check",
+        "Desync mitigation defensive or strictest",
+        "elb-rules",
+    ),
+    Control(
+        "CT.ELASTICLOADBALANCING.PR.4",
+        "alb_http_drop_invalid_header_enabled_check",
+        "Invalid HTTP header fields dropped",
+        "elb-rules",
+    ),
+    Control(
+        "CT.ELASTICLOADBALANCING.PR.5",
+        "elbv2_deletion_protection_enabled_check",
+        "Deletion protection on load balancers",
+        "elb-rules",
+    ),
+    Control(
+        "CT.ELASTICLOADBALANCING.PR.6",
+        "elbv2_logging_enabled_check",
+        "Load balancer access logs",
+        "elb-rules",
+    ),
+    Control(
+        "CT.ELASTICLOADBALANCING.PR.14",
+        "nlb_cross_zone_load_balancing_enabled_check",
+        "Cross-zone load balancing on Network Load Balancers",
+        "elb-rules",
+    ),
+    Control(
+        "CT.ELASTICLOADBALANCING.PR.15",
+        "elbv2_target_group_cross_zone_check",
+        "Target groups that keep cross-zone load balancing",
+        "elb-rules",
+    ),
+    Control("CT.S3.PR.1", "s3_bucket_level_public_access_prohibited_check", "Public access blocked", "s3-rules"),
+    Control("CT.S3.PR.2", "s3_bucket_logging_enabled_check", "Server access logging", "s3-rules"),
+    Control(
+        "CT.S3.PR.3",
+        "s3_version_lifecycle_policy_check",
+        "A lifecycle rule on versioned buckets",
+        "s3-rules",
+    ),
+    Control("CT.S3.PR.4", "s3_event_notifications_enabled_check", "Event notifications", "s3-rules"),
+    Control("CT.S3.PR.5", "s3_bucket_acl_prohibited_check", "No access control list", "s3-rules"),
+    Control("CT.S3.PR.6", "s3_lifecycle_policy_check", "A lifecycle rule", "s3-rules"),
+    Control("CT.S3.PR.8", "s3_bucket_policy_ssl_requests_only_check", "Requests over TLS only", "s3-rules"),
+    Control("CT.S3.PR.9", "s3_bucket_object_lock_enabled_check", "S3 Object Lock", "s3-rules"),
+    Control(
+        "CT.S3.PR.10",
+        "s3_bucket_default_encryption_kms_check",
+        "Default encryption with a KMS key",
+        "s3-rules",
+    ),
+    Control("CT.S3.PR.11", "s3_bucket_versioning_enabled_check", "Versioning", "s3-rules"),
 )
 BY_ID = {control.id: control for control in CONTROLS}
 

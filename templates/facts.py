@@ -237,6 +237,7 @@ OPTIONAL_SECURITY_GROUP_ID_PATTERN = r"^(sg-[0-9a-f]{8,17})?$"
 OPTIONAL_NAMESPACE_ID_PATTERN = r"^(ns-[a-z0-9]{16})?$"
 PREFIX_LIST_ID_PATTERN = r"^pl-[a-f0-9]{8,17}$"
 BUCKET_NAME_PATTERN = r"^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$"
+OPTIONAL_BUCKET_NAME_PATTERN = r"^([a-z0-9][a-z0-9.-]{1,61}[a-z0-9])?$"
 SSM_PATH_PATTERN = r"^(/[A-Za-z0-9_.-]+)+$"
 CLUSTER_NAME_OR_EMPTY_PATTERN = r"^[A-Za-z0-9_-]{0,255}$"
 # Listener rule conditions, as the ALB accepts them: a path of at most 128 characters from

@@ -22,7 +22,7 @@ from dataclasses import dataclass
 
 from troposphere import And, Equals, GetAtt, If, Join, Not, Or, Ref, Sub, Template
 
-from . import facts
+from . import controls, facts
 from .contract import TemplateContract
 from .parts import buckets, endpoints, loadbalancing, network, outputs, parameters, repositories, scanner, vpc
 from .parts.parameters import Group, Input
@@ -40,11 +40,14 @@ GO_API_HEALTH_CHECK_PATH = "/health"
 # (the platform's BFF) comes first, and go-api answers whatever they leave.
 LAST_RULE_PRIORITY = 50000
 
-# Access logs are billed per GB stored and need a bucket of their own, whose policy must let
-# the region's load balancer service write to it: a choice to make, not a default
-# (docs/prerequisites.md says how to turn them on).
+# Access logs are billed as storage and need a log bucket of the user's, whose policy lets the
+# load balancer service and S3's logging service write to it (LogBucketName): a choice to make,
+# not a default. A bucket of this stack cannot take them: ALB access logs and S3 server access
+# logs accept only S3-managed keys (SSE-S3), and CT.S3.PR.10 asks every bucket for a KMS key.
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
 ACCESS_LOGS_WHY = (
-    "Access logs cost storage per request and need a log bucket of their own: opt-in, see docs/prerequisites.md"
+    "Access logs need a log bucket of your own and cost its storage: on with LogBucketName "
+    "(docs/prerequisites.md), off by default"
 )
 
 NAT_CHOICES = ("none", "one", "one-per-zone")
@@ -183,6 +186,12 @@ LOAD_BALANCER = Group(
             min_value=1,
             max_value=LAST_RULE_PRIORITY,
         ),
+        parameters.switch(
+            "LoadBalancerDeletionProtection",
+            "ALB deletion protection",
+            "true refuses every delete of the load balancer, this stack's own delete included: set it back to "
+            "false (a stack update) before you delete the stack.",
+        ),
     ),
 )
 STORAGE = Group(
@@ -198,9 +207,38 @@ STORAGE = Group(
             allowed_pattern=facts.OPTIONAL_KMS_KEY_ARN_PATTERN,
             constraint="must be empty or a KMS key ARN",
         ),
+        parameters.switch(
+            "KnowledgeBaseObjectLock",
+            "S3 Object Lock on the bucket",
+            "true turns on S3 Object Lock, so writers can give objects a retention period or a legal hold (the "
+            "template sets none). S3 cannot turn it off again.",
+        ),
+        parameters.switch(
+            "KnowledgeBaseEvents",
+            "Bucket events to EventBridge",
+            "true sends every object event of the bucket to the account's default EventBridge bus, billed per "
+            "event by EventBridge.",
+        ),
     ),
 )
-INPUTS = [NETWORK, EGRESS, LOAD_BALANCER, STORAGE]
+LOGS = Group(
+    "Logs",
+    (
+        Input(
+            "LogBucketName",
+            "Log bucket (optional)",
+            "String",
+            "An S3 bucket of yours, in this account and region and encrypted with S3-managed keys, for the ALB's "
+            "access logs, the knowledge-base bucket's server access logs and the VPC's flow logs. Its policy must let "
+            "Elastic Load Balancing, the S3 logging service and log delivery write (docs/prerequisites.md). Leave "
+            "empty for no logs.",
+            default="",
+            allowed_pattern=facts.OPTIONAL_BUCKET_NAME_PATTERN,
+            constraint="must be empty or a bucket name: 3 to 63 characters from a-z 0-9 . -",
+        ),
+    ),
+)
+INPUTS = [NETWORK, EGRESS, LOAD_BALANCER, STORAGE, LOGS]
 
 
 @dataclass(frozen=True)
@@ -217,6 +255,9 @@ class Conditions:
     extra_endpoints: str
     certificate: str
     bucket_key: str
+    logs: str
+    object_lock: str
+    events: str
 
 
 # --- The template ----------------------------------------------------------------------
@@ -230,6 +271,7 @@ def build(options: Options = Options()) -> Template:
     inputs = parameters.declare(template, INPUTS)
     conditions = _add_conditions(template, inputs)
     network_vpc = template.add_resource(vpc.vpc("Vpc", Ref(inputs["VpcCidr"])))
+    template.add_resource(vpc.flow_log("VpcFlowLog", network_vpc, inputs["LogBucketName"], conditions.logs))
     subnets, tables = _add_subnets(template, inputs, conditions, network_vpc)
     groups = _add_security_groups(template, inputs, network_vpc)
     _add_endpoints(template, conditions, network_vpc, subnets, tables, groups["VpcEndpointSecurityGroup"])
@@ -237,7 +279,11 @@ def build(options: Options = Options()) -> Template:
     bucket = template.add_resource(
         scanner.accept(
             buckets.private_bucket(
-                "KnowledgeBaseBucket", kms_key=(inputs["KnowledgeBaseKmsKeyArn"], conditions.bucket_key)
+                "KnowledgeBaseBucket",
+                kms_key=(inputs["KnowledgeBaseKmsKeyArn"], conditions.bucket_key),
+                access_logs=(inputs["LogBucketName"], conditions.logs, Sub("${AWS::StackName}/knowledge-base/")),
+                object_lock=conditions.object_lock,
+                events=conditions.events,
             ),
             {"CKV_AWS_18": ACCESS_LOGS_WHY},
         )
@@ -252,7 +298,60 @@ def build(options: Options = Options()) -> Template:
         for application, title in (("go-api", "GoApi"), ("bff", "Bff"), ("agentcore", "AgentCore"))
     }
     _add_outputs(template, inputs, network_vpc, subnets, groups, alb, listener, target_group, bucket, images)
+    controls.declare_departures(template, _departures())
     return template
+
+
+def _departures() -> list[controls.Departure]:
+    """What the defaults leave to a parameter, because it costs money or a decision only the user can make."""
+    bucket = ("KnowledgeBaseBucket",)
+    logs = "LogBucketName=<a log bucket of yours>"
+    return [
+        controls.Departure(
+            "CT.ELASTICLOADBALANCING.PR.1",
+            ("HttpListener",),
+            "Without a certificate the load balancer answers HTTP on port 80: HTTPS needs a domain name of yours.",
+            "CertificateArn=<ACM certificate ARN> (port 80 then redirects to HTTPS)",
+        ),
+        controls.Departure(
+            "CT.ELASTICLOADBALANCING.PR.5",
+            ("LoadBalancer",),
+            "Deletion protection would make every delete of the stack fail until it is turned off again.",
+            "LoadBalancerDeletionProtection=true",
+        ),
+        controls.Departure(
+            "CT.ELASTICLOADBALANCING.PR.6",
+            ("LoadBalancer",),
+            "Access logs need a log bucket of yours (SSE-S3, a policy that lets Elastic Load Balancing write) and "
+            "cost its storage.",
+            logs,
+        ),
+        controls.Departure(
+            "CT.S3.PR.2",
+            bucket,
+            "Server access logs need a log bucket of yours in the same account and cost its storage.",
+            logs,
+        ),
+        controls.Departure(
+            "CT.S3.PR.4",
+            bucket,
+            "Events sent to EventBridge are billed per event, and nothing the templates run reads them.",
+            "KnowledgeBaseEvents=true",
+        ),
+        controls.Departure(
+            "CT.S3.PR.9",
+            bucket,
+            "S3 Object Lock cannot be turned off once on: a decision for you, not a default.",
+            "KnowledgeBaseObjectLock=true",
+        ),
+        controls.Departure(
+            "CT.S3.PR.10",
+            bucket,
+            "S3-managed keys (SSE-S3) by default: a KMS key costs per month and per request, and the platform's "
+            "tasks need kms:Decrypt on it.",
+            "KnowledgeBaseKmsKeyArn=<key ARN>",
+        ),
+    ]
 
 
 def _in_any_region(regions) -> dict:
@@ -283,6 +382,9 @@ def _add_conditions(template: Template, inputs: dict) -> Conditions:
         extra_endpoints="HasAllInterfaceEndpoints",
         certificate=parameters.when_given(template, inputs["CertificateArn"]),
         bucket_key=parameters.when_given(template, inputs["KnowledgeBaseKmsKeyArn"]),
+        logs=parameters.when_given(template, inputs["LogBucketName"]),
+        object_lock=parameters.when_true(template, inputs["KnowledgeBaseObjectLock"], "HasObjectLock"),
+        events=parameters.when_true(template, inputs["KnowledgeBaseEvents"], "HasBucketEvents"),
     )
 
 
@@ -409,7 +511,11 @@ def _add_load_balancer(template: Template, inputs: dict, conditions: Conditions,
     alb = template.add_resource(
         scanner.accept(
             loadbalancing.public_load_balancer(
-                "LoadBalancer", subnets=subnets[PUBLIC.name], security_group=groups["AlbSecurityGroup"]
+                "LoadBalancer",
+                subnets=subnets[PUBLIC.name],
+                security_group=groups["AlbSecurityGroup"],
+                deletion_protection=inputs["LoadBalancerDeletionProtection"],
+                access_logs=(inputs["LogBucketName"], conditions.logs),
             ),
             {"CKV_AWS_91": ACCESS_LOGS_WHY},
         )

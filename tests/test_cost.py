@@ -114,6 +114,9 @@ EXPECTED = {
     # Secrets Manager).
     "prerequisites.dev.json": (prerequisites(0, 0), prerequisites(0, 0)),
     "prerequisites.prod.json": (prerequisites(2, 8), prerequisites(2, 8)),
+    # hardened: prod's network; the log bucket, the bucket's KMS key, the flow logs and the events it adds
+    # are usage of resources the stack does not create (named as relied on, below).
+    "prerequisites.hardened.json": (prerequisites(2, 8), prerequisites(2, 8)),
     # parameter file: (monthly at the fewest tasks, at the most)
     "go-api.dev.json": (go_api(1, 0.25, 0.5, 7), go_api(4, 0.25, 0.5, 7)),
     "go-api.prod.json": (go_api(2, 0.5, 1, 90), go_api(4, 0.5, 1, 90)),
@@ -198,6 +201,24 @@ def test_the_text_names_the_totals_the_assumptions_and_what_is_priced_elsewhere(
     )
     assert "Fargate Spot 50% below on-demand" in out
     assert "Application Load Balancer of another stack" in out and "NAT gateway or VPC interface endpoints" in out
+
+
+def test_the_hardened_prerequisites_name_what_they_send_elsewhere(capsys):
+    code, out, _ = run(capsys, "prerequisites", str(ROOT / "params" / "prerequisites.hardened.json"))
+    assert code == 0
+    relied = out.split("relies on, priced elsewhere:\n", 1)[1].splitlines()
+    # The values of params/prerequisites.hardened.json: LogBucketName, KnowledgeBaseKmsKeyArn,
+    # KnowledgeBaseEvents=true; one flow log for the VPC.
+    assert relied == [
+        "  - the KMS key of the buckets (arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab),"
+        " a month and per request: https://aws.amazon.com/kms/pricing/",
+        "  - the log bucket (access-logs-123456789012-us-east-1): the access logs it receives, as S3 storage:"
+        " https://aws.amazon.com/s3/pricing/",
+        "  - VPC flow logs (1), delivered to S3 as vended logs, per GB: https://aws.amazon.com/cloudwatch/pricing/",
+        "  - the bucket's object events sent to EventBridge, per event: https://aws.amazon.com/eventbridge/pricing/",
+    ]
+    code, out, _ = run(capsys, "prerequisites", str(ROOT / "params" / "prerequisites.prod.json"))
+    assert "relies on" not in out
 
 
 @pytest.mark.parametrize(

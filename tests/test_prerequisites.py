@@ -10,6 +10,7 @@ import json
 import pytest
 
 from ops.template import Values
+from templates.evaluate import Evaluator
 from tests.helpers import built, only, resources
 
 NAME = "prerequisites"
@@ -291,6 +292,61 @@ def test_encryption_is_s3_managed_unless_a_key_is_given(template):
     # CloudFormation refuses an empty export.
     output = template["Outputs"]["KnowledgeBaseKmsKeyArn"]
     assert output["Condition"] == condition and output["Value"] == {"Ref": "KnowledgeBaseKmsKeyArn"}
+
+
+def stack(template: dict, **given) -> dict[str, dict]:
+    """The resources as a stack named ``stack`` gets them, conditions and parameters applied."""
+    pseudo = {"AWS::StackName": "stack", "AWS::Partition": "aws", "AWS::Region": "us-east-1"}
+    return Evaluator(template, {**pseudo, **given}, strict=False, as_deployed=True).resources()
+
+
+def attributes(resources: dict) -> dict:
+    return {a["Key"]: a["Value"] for a in resources["LoadBalancer"]["Properties"]["LoadBalancerAttributes"]}
+
+
+def test_logs_go_to_the_log_bucket_only_when_one_is_named(template):
+    plain = stack(template)
+    assert "VpcFlowLog" not in plain and "LoggingConfiguration" not in plain["KnowledgeBaseBucket"]["Properties"]
+    assert not {key for key in attributes(plain) if key.startswith("access_logs.")}
+    logged = stack(template, LogBucketName="central-logs")
+    # ALB access logs: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+    assert {k: v for k, v in attributes(logged).items() if k.startswith("access_logs.")} == {
+        "access_logs.s3.enabled": "true",
+        "access_logs.s3.bucket": "central-logs",
+    }
+    # Server access logs of the knowledge base, under a prefix named after the stack.
+    assert logged["KnowledgeBaseBucket"]["Properties"]["LoggingConfiguration"] == {
+        "DestinationBucketName": "central-logs",
+        "LogFilePrefix": "stack/knowledge-base/",
+    }
+    # Every flow of the VPC, accepted and rejected: https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html
+    flow = logged["VpcFlowLog"]["Properties"]
+    assert (flow["ResourceType"], flow["TrafficType"], flow["LogDestinationType"]) == ("VPC", "ALL", "s3")
+    assert flow["LogDestination"] == "arn:aws:s3:::central-logs" and flow["ResourceId"] == {"Ref": "Vpc"}
+
+
+def test_the_switches_default_to_off_and_each_turns_on_one_setting(template):
+    parameters = template["Parameters"]
+    switches = ("LoadBalancerDeletionProtection", "KnowledgeBaseObjectLock", "KnowledgeBaseEvents")
+    assert {name: parameters[name]["Default"] for name in switches} == dict.fromkeys(switches, "false")
+    plain = stack(template)
+    assert attributes(plain)["deletion_protection.enabled"] == "false"
+    bucket = plain["KnowledgeBaseBucket"]["Properties"]
+    assert "ObjectLockEnabled" not in bucket and "NotificationConfiguration" not in bucket
+    assert attributes(stack(template, LoadBalancerDeletionProtection="true"))["deletion_protection.enabled"] == "true"
+    locked = stack(template, KnowledgeBaseObjectLock="true")["KnowledgeBaseBucket"]["Properties"]
+    assert locked["ObjectLockEnabled"] is True and "ObjectLockConfiguration" not in locked  # no default retention
+    told = stack(template, KnowledgeBaseEvents="true")["KnowledgeBaseBucket"]["Properties"]
+    assert told["NotificationConfiguration"] == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+
+
+def test_the_tls_only_policy_names_the_objects_as_control_tower_s_example_does(template):
+    (policy,) = resources(template, "AWS::S3::BucketPolicy").values()
+    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+    # https://docs.aws.amazon.com/controltower/latest/controlreference/s3-rules.html#ct-s3-pr-8-templates
+    arn = {"Fn::GetAtt": ["KnowledgeBaseBucket", "Arn"]}
+    assert statement["Resource"] == [arn, {"Fn::Join": ["", [arn, "/*"]]}]
+    assert statement["Action"] == ["s3:*"]
 
 
 # The repositories the specifications name (seed 003: go-api; seed 004 FR-048: bidopsai/app, bidopsai/agent).

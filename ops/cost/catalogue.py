@@ -44,6 +44,7 @@ KMS_PAGE = "https://aws.amazon.com/kms/pricing/"
 ELB_PAGE = "https://aws.amazon.com/elasticloadbalancing/pricing/"
 S3_PAGE = "https://aws.amazon.com/s3/pricing/"
 ECR_PAGE = "https://aws.amazon.com/ecr/pricing/"
+EVENTBRIDGE_PAGE = "https://aws.amazon.com/eventbridge/pricing/"
 
 PRICES: tuple[Price, ...] = (
     Price(

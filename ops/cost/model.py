@@ -472,8 +472,53 @@ class Model:
         }
         if keys:
             found.append(f"the KMS key of the log groups ({', '.join(sorted(keys))}): {catalogue.KMS_PAGE}")
+        found += self.bucket_and_log_costs()
         if any(service.cluster is None for service in services):
             found.append("an existing ECS cluster: its Container Insights is priced with it")
+        return found
+
+    def bucket_and_log_costs(self) -> list[str]:
+        """What the buckets, the load balancers and the flow logs of the stack send elsewhere: requests to a
+        bucket's KMS key, logs into a bucket of the user's, object events to EventBridge."""
+        buckets = [body["Properties"] for body in self.of_type("AWS::S3::Bucket").values()]
+        keys = {
+            str(rule.get("ServerSideEncryptionByDefault", {}).get("KMSMasterKeyID"))
+            for bucket in buckets
+            for rule in bucket.get("BucketEncryption", {}).get("ServerSideEncryptionConfiguration", [])
+            if isinstance(rule.get("ServerSideEncryptionByDefault", {}).get("KMSMasterKeyID"), str)
+        }
+        logs = {
+            str(bucket["LoggingConfiguration"]["DestinationBucketName"])
+            for bucket in buckets
+            if isinstance(bucket.get("LoggingConfiguration", {}).get("DestinationBucketName"), str)
+        } | {
+            str(attribute["Value"])
+            for body in self.of_type("AWS::ElasticLoadBalancingV2::LoadBalancer").values()
+            for attribute in body["Properties"].get("LoadBalancerAttributes", [])
+            if attribute.get("Key") == "access_logs.s3.bucket" and isinstance(attribute.get("Value"), str)
+        }
+        flow_logs = len(self.of_type("AWS::EC2::FlowLog"))
+        events = any(
+            bucket.get("NotificationConfiguration", {}).get("EventBridgeConfiguration", {}).get("EventBridgeEnabled")
+            in (True, "true")
+            for bucket in buckets
+        )
+        found = []
+        if keys:
+            found.append(
+                f"the KMS key of the buckets ({', '.join(sorted(keys))}), a month and per request: {catalogue.KMS_PAGE}"
+            )
+        if logs:
+            found.append(
+                f"the log bucket ({', '.join(sorted(logs))}): the access logs it receives, as S3 storage: "
+                f"{catalogue.S3_PAGE}"
+            )
+        if flow_logs:
+            found.append(
+                f"VPC flow logs ({flow_logs}), delivered to S3 as vended logs, per GB: {catalogue.CLOUDWATCH_PAGE}"
+            )
+        if events:
+            found.append(f"the bucket's object events sent to EventBridge, per event: {catalogue.EVENTBRIDGE_PAGE}")
         return found
 
 

@@ -106,18 +106,33 @@ NOT_FOUND = elbv2.Action(
 TLS_POLICY = "ELBSecurityPolicy-TLS13-1-2-2021-06"
 
 
-def public_load_balancer(title: str, *, subnets: list, security_group) -> elbv2.LoadBalancer:
+def public_load_balancer(
+    title: str, *, subnets: list, security_group, deletion_protection, access_logs: tuple | None = None
+) -> elbv2.LoadBalancer:
+    """An internet-facing ALB. ``deletion_protection`` is a ``true``/``false`` parameter; with
+    ``access_logs`` (bucket parameter, condition), the ALB writes its access logs to that bucket
+    (under AWSLogs/<account>/elasticloadbalancing/, no prefix of its own) when the condition holds.
+    https://docs.aws.amazon.com/elasticloadbalancing/latest/application/enable-access-logging.html
+    """
+    attributes = [
+        # Requests with header names that are not valid HTTP are dropped, not passed on
+        # (a request-smuggling guard that costs nothing).
+        elbv2.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
+        elbv2.LoadBalancerAttributes(Key="deletion_protection.enabled", Value=value(deletion_protection)),
+    ]
+    if access_logs is not None:
+        bucket, condition = access_logs
+        attributes += [
+            If(condition, elbv2.LoadBalancerAttributes(Key="access_logs.s3.enabled", Value="true"), NoValue),
+            If(condition, elbv2.LoadBalancerAttributes(Key="access_logs.s3.bucket", Value=Ref(bucket)), NoValue),
+        ]
     return elbv2.LoadBalancer(
         title,
         Type="application",
         Scheme="internet-facing",
         Subnets=[Ref(subnet) for subnet in subnets],
         SecurityGroups=[value(security_group)],
-        LoadBalancerAttributes=[
-            # Requests with header names that are not valid HTTP are dropped, not passed on
-            # (a request-smuggling guard that costs nothing).
-            elbv2.LoadBalancerAttributes(Key="routing.http.drop_invalid_header_fields.enabled", Value="true"),
-        ],
+        LoadBalancerAttributes=attributes,
     )
 
 

@@ -6,7 +6,7 @@ public address (the load balancer, a NAT gateway, a task with ``AssignPublicIp=E
 asks for it, and nothing gets one by accident.
 """
 
-from troposphere import GetAZs, Ref, Select, ec2
+from troposphere import GetAZs, Ref, Select, Sub, ec2
 
 ZONES = 2
 ANYWHERE = "0.0.0.0/0"
@@ -77,4 +77,21 @@ def nat_gateway(template, title: str, public_subnet: ec2.Subnet, attachment, con
             AllocationId=address.get_att("AllocationId"),
             SubnetId=Ref(public_subnet),
         )
+    )
+
+
+def flow_log(title: str, network: ec2.VPC, bucket, condition: str) -> ec2.FlowLog:
+    """Every accepted and rejected connection of ``network``, delivered to the S3 bucket named by
+    the ``bucket`` parameter (under AWSLogs/<account>/vpcflowlogs/) when ``condition`` holds. The
+    bucket's policy must let log delivery (delivery.logs.amazonaws.com) write to it.
+    https://docs.aws.amazon.com/vpc/latest/userguide/flow-logs-s3.html
+    """
+    return ec2.FlowLog(
+        title,
+        Condition=condition,
+        ResourceId=Ref(network),
+        ResourceType="VPC",
+        TrafficType="ALL",
+        LogDestinationType="s3",
+        LogDestination=Sub("arn:${AWS::Partition}:s3:::${Bucket}", Bucket=Ref(bucket)),
     )
