@@ -34,9 +34,7 @@ from tests.helpers import ROOT
 
 TEMPLATES = ("finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform")
 # The templates that run ECS services; the prerequisites stack has nothing to release.
-PARAMS = sorted(
-    str(p.relative_to(ROOT)) for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] in TEMPLATES
-)
+PARAMS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] in TEMPLATES)
 
 # --- The figures of each kind of service, by hand (typical, worst) ---------------------
 
