@@ -26,11 +26,6 @@ from .errors import BadInput
 
 ROOT = Path(__file__).resolve().parent.parent
 ROLLING, BLUE_GREEN, LINEAR, CANARY = "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"
-# ECS's own values for what a traffic-shifting strategy leaves out (the templates set them all):
-# API_DeploymentConfiguration (bake time), API_LinearConfiguration, API_CanaryConfiguration.
-DEFAULT_BAKE_MINUTES = 15
-DEFAULT_LINEAR = ("10.0", 6)
-DEFAULT_CANARY = ("5.0", 10)
 
 
 class Span(NamedTuple):
@@ -235,20 +230,23 @@ def read_services(document: dict, values: dict[str, str], assumptions: Assumptio
 
 
 def _traffic_shift(service: str, deployment: dict) -> TrafficShift:
-    """The strategy's waits: ECS's documented sequence with the template's minutes."""
+    """The strategy's waits: ECS's documented sequence with the template's minutes (ECS's
+    defaults for a value the template leaves out)."""
+    from templates.parts import deployment_strategy as ecs  # troposphere: only for these strategies
+
     strategy = deployment["Strategy"]
-    bake = _int(deployment.get("BakeTimeInMinutes"), DEFAULT_BAKE_MINUTES) * 60
+    bake = _int(deployment.get("BakeTimeInMinutes"), ecs.DEFAULT_BAKE_MINUTES) * 60
     if strategy == LINEAR:
         linear = deployment.get("LinearConfiguration") or {}
-        step = str(linear.get("StepPercent", DEFAULT_LINEAR[0]))
+        step = str(linear.get("StepPercent", ecs.DEFAULT_LINEAR_STEP_PERCENT))
         # CloudFormation's count of step bakes: one after every shift but the one reaching 100 %.
         shifts = deployments.linear_steps(step) + 1
-        step_bake = _int(linear.get("StepBakeTimeInMinutes"), DEFAULT_LINEAR[1]) * 60
+        step_bake = _int(linear.get("StepBakeTimeInMinutes"), ecs.DEFAULT_LINEAR_STEP_MINUTES) * 60
         return TrafficShift(strategy, bake, shifts, step_bake, step)
     if strategy == CANARY:
         canary = deployment.get("CanaryConfiguration") or {}
-        wait = _int(canary.get("CanaryBakeTimeInMinutes"), DEFAULT_CANARY[1]) * 60
-        share = str(canary.get("CanaryPercent", DEFAULT_CANARY[0]))
+        wait = _int(canary.get("CanaryBakeTimeInMinutes"), ecs.DEFAULT_CANARY_MINUTES) * 60
+        share = str(canary.get("CanaryPercent", ecs.DEFAULT_CANARY_PERCENT))
         return TrafficShift(strategy, bake, timings.CANARY_SHIFTS.value, wait, share)
     if strategy == BLUE_GREEN:
         return TrafficShift(strategy, bake, 1, 0, "100.0")

@@ -495,6 +495,22 @@ def test_without_deployment_alarms_only_the_circuit_breaker_rolls_back():
     assert found["notes"] == ["no deployment alarm: only tasks that fail their health checks roll a release back"]
 
 
+def test_what_a_template_leaves_out_takes_ecss_defaults():
+    """A linear deployment with no minutes given: ECS's 10 % every 6 minutes
+    (API_LinearConfiguration) and 15 minutes of bake time (the AWS::ECS::Service schema)."""
+    document = _go_api_document()
+    properties = document["Resources"]["Service"]["Properties"]
+    properties["DeploymentConfiguration"] = {
+        key: value
+        for key, value in properties["DeploymentConfiguration"].items()
+        if key not in ("BakeTimeInMinutes", "LinearConfiguration", "CanaryConfiguration")
+    }
+    properties["DeploymentConfiguration"]["Strategy"] = "LINEAR"
+    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
+    assert found["traffic_shift"]["shifts"] == 10 and found["deployment"] == "linear 10.0 % every 6 min, bake 15 min"
+    assert found["seconds"]["release"] == timeline.Span(45 + 9 * 360 + 900 + 300, 105 + 9 * 360 + 900 + 330)
+
+
 def test_a_strategy_the_timeline_does_not_know_is_refused():
     document = _go_api_document()
     document["Resources"]["Service"]["Properties"]["DeploymentConfiguration"]["Strategy"] = "EXTERNAL"
