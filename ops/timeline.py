@@ -149,7 +149,7 @@ class Service:
     stop_timeout: int
     target_group: TargetGroupHealth | None = None
     # Set for BLUE_GREEN, LINEAR and CANARY; a ROLLING release rolls within the percentages above.
-    traffic_shift: "TrafficShift | None" = None
+    traffic_shift: TrafficShift | None = None
     deployment_alarms: AlarmWindow | None = None  # None: no alarm rolls a release back
     grace: int = 0
     container_health: ContainerHealth | None = None
