@@ -14,6 +14,8 @@
   registers its tasks in the first target group only, so switching back to ROLLING while the
   traffic is on the alternate group, or (platform) an update that rewrites the listener rule's
   weights, would send every request to a group without tasks.
+  The prerequisites stack owns go-api's production rule: an update of it that rewrites the
+  rule (its path, priority, listener or port) puts the template's weights back, 100/0.
 - ``container_insights``: the "tasks below desired" alarm reads Container Insights, which
   an existing cluster may not have.
 """
@@ -33,6 +35,11 @@ GUIDES = {"go-api": "docs/go-api.md", "platform": "docs/platform.md"}
 PLATFORM_RULE, PLATFORM_PRIMARY, PLATFORM_ALTERNATE = "BffListenerRule", "BffTargetGroup", "BffAlternateTargetGroup"
 # Parameters of the platform's rule: an update that changes one rewrites the rule, weights included.
 PLATFORM_RULE_PARAMETERS = ("ListenerRulePriority", "PathPattern", "HostHeader")
+# What rewrites go-api's rule in the prerequisites stack: its path and priority; the
+# certificate, which moves it to the HTTPS listener (a new rule); the port, which replaces
+# both target groups.
+PREREQUISITES_RULE_PARAMETERS = ("GoApiRulePriority", "GoApiPathPattern", "CertificateArn", "ContainerPort")
+PREREQUISITES_GUIDE = "docs/prerequisites.md#blue-green-for-go-api"
 
 
 def linear_steps(step_percent: str) -> int:
@@ -187,6 +194,8 @@ def _live_rule_and_groups(ctx: Context, previous: dict[str, str]) -> tuple[str, 
 
 
 def strategy_switch(ctx: Context) -> list[Result]:
+    if ctx.name == "prerequisites" and ctx.stack:
+        return production_rule_rewrite(ctx)
     if STRATEGY not in ctx.parameters or not ctx.stack:
         return []
     stack = ctx.deployed
@@ -214,6 +223,39 @@ def strategy_switch(ctx: Context) -> list[Result]:
             f"{weights[alternate]}): {change} now would send it to the first group, where no task runs",
             f"release once more with {before} (the traffic moves back to the first group), wait for it to "
             f"complete, then update ({GUIDES[ctx.name]}#switching-strategies)",
+        )
+    ]
+
+
+def production_rule_rewrite(ctx: Context) -> list[Result]:
+    """An update of the prerequisites stack that rewrites go-api's production rule while a
+    blue/green, linear or canary release of go-api has left the traffic on the second group.
+    The rule and the group are the stack's outputs of go-api's parameter names."""
+    check, stack = "deployment.production-rule", ctx.deployed
+    if stack is None:
+        return []
+    previous = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters", [])}
+    changed = [key for key in PREREQUISITES_RULE_PARAMETERS if key in previous and previous[key] != ctx.value(key)]
+    if not changed:
+        return [passed(check, "go-api's production rule is not rewritten by this update")]
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
+    rule_arn, alternate = outputs.get("ProductionListenerRuleArn"), outputs.get("AlternateTargetGroupArn")
+    if not rule_arn or not alternate:
+        # A stack made before the second target group: its rule forwards to one group only.
+        return [passed(check, "go-api's rule forwards to one target group: no traffic to move back first")]
+    rule = _rule(ctx, rule_arn)
+    weights = forward_weights(rule) if rule else {}
+    what = ", ".join(changed)
+    if weights.get(alternate, 0) == 0:
+        return [passed(check, f"changing {what} rewrites go-api's rule; its traffic is on the first target group")]
+    return [
+        failed(
+            check,
+            f"go-api's production traffic is on the second target group ({alternate.rsplit(':', 1)[-1]}, weight "
+            f"{weights[alternate]}): changing {what} rewrites its rule with all the weight on the first group, "
+            "where no go-api task runs",
+            "release go-api once more with its strategy (the traffic moves back to the first group), wait for it "
+            f"to complete, then update this stack ({PREREQUISITES_GUIDE})",
         )
     ]
 

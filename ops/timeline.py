@@ -2,8 +2,10 @@
 
 How long a stack's everyday events take, and how many tasks keep answering through
 a release: from the built template (output/TEMPLATE.json) and a parameter file alone,
-offline. Every wait is AWS's documented figure (templates/timings.py) or the
-template's own setting; docs/ecs-deployment.md ("Release timeline") explains the model.
+offline, for the deployment strategy the file chooses (rolling, blue/green, linear,
+canary) and the deployment alarms the template sets. Every wait is AWS's documented
+figure (templates/timings.py) or the template's own setting; docs/releases.md
+explains the model.
 Exit status: 0, or 2 for bad input (one line naming the problem and the fix).
 """
 
@@ -19,11 +21,11 @@ from typing import NamedTuple
 from templates import timings
 from templates.evaluate import Evaluator
 
-from . import params, template
+from . import deployments, params, rules, template
 from .errors import BadInput
 
 ROOT = Path(__file__).resolve().parent.parent
-ROLLING = "ROLLING"
+ROLLING, BLUE_GREEN, LINEAR, CANARY = "ROLLING", "BLUE_GREEN", "LINEAR", "CANARY"
 
 
 class Span(NamedTuple):
@@ -98,6 +100,43 @@ class Scaling:
 
 
 @dataclass(frozen=True)
+class AlarmWindow:
+    """The slowest of a service's deployment alarms, in the terms CloudWatch evaluates it."""
+
+    datapoints: int
+    evaluation_periods: int
+    period: int
+
+    @property
+    def evaluation(self) -> int:
+        return self.evaluation_periods * self.period
+
+
+@dataclass(frozen=True)
+class TrafficShift:
+    """A blue/green, linear or canary release: what it waits for, in seconds."""
+
+    strategy: str
+    bake: int  # both revisions run after all traffic moved
+    shifts: int  # how many times ECS rewrites the production rule's weights
+    wait: int  # the step (or canary) bake time after each shift but the last
+    first_share: str  # percent of the traffic the first shift moves
+
+    @property
+    def between_shifts(self) -> int:
+        """From the first production request on the new revision until all of them."""
+        return self.wait * (self.shifts - 1) + timings.LINEAR_LAST_STEP_BAKE.value
+
+    def describe(self) -> str:
+        bake = f"bake {self.bake // 60} min"
+        if self.strategy == LINEAR:
+            return f"linear {self.first_share} % every {self.wait // 60} min, {bake}"
+        if self.strategy == CANARY:
+            return f"canary {self.first_share} % for {self.wait // 60} min, {bake}"
+        return f"blue/green, {bake}"
+
+
+@dataclass(frozen=True)
 class Service:
     """One ECS service as a release sees it."""
 
@@ -105,12 +144,13 @@ class Service:
     desired: int
     minimum_healthy_percent: int
     maximum_percent: int
-    # ROLLING is the only strategy modelled: BLUE_GREEN, LINEAR and CANARY (bake time,
-    # alarm rollback) need figures of their own, added beside rolling() below.
     strategy: str
     circuit_breaker: bool
     stop_timeout: int
     target_group: TargetGroupHealth | None = None
+    # Set for BLUE_GREEN, LINEAR and CANARY; a ROLLING release rolls within the percentages above.
+    traffic_shift: TrafficShift | None = None
+    deployment_alarms: AlarmWindow | None = None  # None: no alarm rolls a release back
     grace: int = 0
     container_health: ContainerHealth | None = None
     dns: Dns | None = None
@@ -166,16 +206,19 @@ def read_services(document: dict, values: dict[str, str], assumptions: Assumptio
         task = resources[_ref(properties["TaskDefinition"])]["Properties"]
         containers = [c for c in task["ContainerDefinitions"] if c.get("Essential", True)]
         scaling = _scaling(resources, title)
+        strategy = deployment.get("Strategy", ROLLING)
         found.append(
             Service(
                 name=title,
                 desired=_int(properties.get("DesiredCount"), scaling.minimum if scaling else 1),
                 minimum_healthy_percent=_int(deployment.get("MinimumHealthyPercent"), 100),
                 maximum_percent=_int(deployment.get("MaximumPercent"), 200),
-                strategy=deployment.get("Strategy", ROLLING),
+                strategy=strategy,
                 circuit_breaker=bool(breaker.get("Enable")) and bool(breaker.get("Rollback")),
                 stop_timeout=max(_int(c.get("StopTimeout"), timings.DEFAULT_STOP_TIMEOUT.value) for c in containers),
                 target_group=_target_group(resources, properties, assumptions),
+                traffic_shift=None if strategy == ROLLING else _traffic_shift(title, deployment),
+                deployment_alarms=_deployment_alarms(resources, deployment),
                 grace=_int(properties.get("HealthCheckGracePeriodSeconds")),
                 container_health=_container_health(containers),
                 dns=_dns(resources, properties),
@@ -184,6 +227,56 @@ def read_services(document: dict, values: dict[str, str], assumptions: Assumptio
             )
         )
     return found
+
+
+def _traffic_shift(service: str, deployment: dict) -> TrafficShift:
+    """The strategy's waits: ECS's documented sequence with the template's minutes (ECS's
+    defaults for a value the template leaves out)."""
+    from templates.parts import deployment_strategy as ecs  # troposphere: only for these strategies
+
+    strategy = deployment["Strategy"]
+    bake = _int(deployment.get("BakeTimeInMinutes"), ecs.DEFAULT_BAKE_MINUTES) * 60
+    if strategy == LINEAR:
+        linear = deployment.get("LinearConfiguration") or {}
+        step = str(linear.get("StepPercent", ecs.DEFAULT_LINEAR_STEP_PERCENT))
+        # CloudFormation's count of step bakes: one after every shift but the one reaching 100 %.
+        shifts = deployments.linear_steps(step) + 1
+        step_bake = _int(linear.get("StepBakeTimeInMinutes"), ecs.DEFAULT_LINEAR_STEP_MINUTES) * 60
+        return TrafficShift(strategy, bake, shifts, step_bake, step)
+    if strategy == CANARY:
+        canary = deployment.get("CanaryConfiguration") or {}
+        wait = _int(canary.get("CanaryBakeTimeInMinutes"), ecs.DEFAULT_CANARY_MINUTES) * 60
+        share = str(canary.get("CanaryPercent", ecs.DEFAULT_CANARY_PERCENT))
+        return TrafficShift(strategy, bake, timings.CANARY_SHIFTS.value, wait, share)
+    if strategy == BLUE_GREEN:
+        return TrafficShift(strategy, bake, 1, 0, "100.0")
+    raise BadInput(f"{service} deploys with {strategy!r}: the timeline knows ROLLING, BLUE_GREEN, LINEAR and CANARY")
+
+
+def _deployment_alarms(resources: dict, deployment: dict) -> AlarmWindow | None:
+    """The slowest alarm that rolls a release back, when the template creates it."""
+    alarms = deployment.get("Alarms") or {}
+    if alarms.get("Enable") is not True or alarms.get("Rollback") is not True:
+        return None
+    names = alarms.get("AlarmNames") or []
+    windows = [
+        AlarmWindow(
+            datapoints=_int(body["Properties"].get("DatapointsToAlarm"), _int(body["Properties"]["EvaluationPeriods"])),
+            evaluation_periods=_int(body["Properties"]["EvaluationPeriods"]),
+            period=_alarm_period(body["Properties"]),
+        )
+        for body in resources.values()
+        if body["Type"] == "AWS::CloudWatch::Alarm" and body["Properties"].get("AlarmName") in names
+    ]
+    # None when the alarms belong to another stack: their timing is not in this template.
+    return max(windows, key=lambda w: (w.evaluation, w.datapoints * w.period)) if windows else None
+
+
+def _alarm_period(alarm: dict) -> int:
+    """A metric alarm's period, or the longest of a metric-math alarm's queries."""
+    if "Period" in alarm:
+        return _int(alarm["Period"])
+    return max(_int(query["MetricStat"]["Period"]) for query in alarm.get("Metrics", []) if "MetricStat" in query)
 
 
 def _scaling(resources: dict, service: str) -> Scaling | None:
@@ -386,13 +479,9 @@ def rolling(service: Service, ready: float, stop: float, delay: float) -> Rolled
     return Rolled(max(now, last_in_dns), serving, in_dns if service.dns else None)
 
 
-def release(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
-    """The duration of a release of the desired count, and the fewest tasks answering meanwhile."""
-    if service.strategy != ROLLING:
-        raise BadInput(
-            f"{service.name} deploys with {service.strategy}: the timeline models ROLLING releases only; "
-            "read docs/ecs-deployment.md for that strategy's waits"
-        )
+def rolled_out(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
+    """A rolling replacement of the desired count, until the last old task is gone (and the
+    last new one answers), and the fewest tasks answering meanwhile."""
     ready = assumptions.task_start + becomes_healthy(service)
     stop, delay = old_task_stops(service), dns_delay(service)
     typical = rolling(service, ready.typical, stop.typical, delay.typical)
@@ -401,6 +490,68 @@ def release(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
     if service.dns:
         answering += [typical.in_dns, worst.in_dns]
     return Span(typical.seconds, worst.seconds), min(answering)
+
+
+# --- Deployment alarms ---------------------------------------------------------------
+
+
+def alarm_fires(service: Service) -> Span | None:
+    """From a bad release's first request (or task) until a deployment alarm is in ALARM.
+
+    Typical: the problem begins as a period begins, and DatapointsToAlarm periods breach;
+    worst: it begins just after, so that period may not breach and one more is needed.
+    ECS's polling of the alarm is not documented and not counted.
+    """
+    window = service.deployment_alarms
+    if window is None:
+        return None
+    late = timings.ALARM_LATE_BREACH.value
+    return Span(window.datapoints * window.period, (window.datapoints + late) * window.period)
+
+
+def alarm_watch(service: Service) -> int:
+    """How long ECS keeps a rolling release IN_PROGRESS after its last task was replaced."""
+    window = service.deployment_alarms
+    return timings.ALARM_WATCH.value * window.evaluation if window else 0
+
+
+# --- Blue/green, linear and canary -------------------------------------------------------
+
+
+def green_ready(service: Service, assumptions: Assumptions) -> Span:
+    """The new revision at full count and healthy in the alternate target group: ECS starts
+    every new task at once, beside the old ones, and moves traffic only then."""
+    return assumptions.task_start + becomes_healthy(service)
+
+
+def traffic_moved(service: Service, assumptions: Assumptions) -> Span:
+    """Until the last shift has put all production traffic on the new revision."""
+    shift = service.traffic_shift
+    waits = shift.between_shifts + shift.shifts * timings.TRAFFIC_SHIFT_WAIT.value
+    return green_ready(service, assumptions) + Span(waits, waits)
+
+
+def shifted(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
+    """A traffic-shifting release until it completes: all traffic moved, the bake time, then
+    the old revision's tasks drained and stopped. Every old task keeps answering until the
+    new ones all answer, and the new ones until the old ones are gone: never fewer than desired."""
+    bake = service.traffic_shift.bake
+    done = traffic_moved(service, assumptions) + Span(bake, bake) + old_task_stops(service)
+    return done, service.desired
+
+
+def release(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
+    """A release of the desired count until ECS calls it complete (what CloudFormation waits
+    for), and the fewest tasks answering meanwhile.
+
+    Rolling: the tasks replaced, then the deployment alarms watched (ECS's own bake).
+    Blue/green, linear and canary: their own sequence and bake time.
+    """
+    if service.traffic_shift:
+        return shifted(service, assumptions)
+    rolled, answering = rolled_out(service, assumptions)
+    watch = alarm_watch(service)
+    return rolled + Span(watch, watch), answering
 
 
 # --- Every figure of one service -------------------------------------------------------
@@ -415,21 +566,80 @@ def circuit_breaker_threshold(desired: int) -> int:
 def failed_release(service: Service, assumptions: Assumptions) -> Span | None:
     """A release whose tasks start but never pass a health check, until the rollback is done.
 
-    New tasks run as many at a time as the ceiling leaves room beside the old tasks ECS
-    keeps; each is stopped once a check sees it fail; after ``threshold`` of them the
+    Rolling: new tasks run as many at a time as the ceiling leaves room beside the old tasks
+    ECS keeps; each is stopped once a check sees it fail; after ``threshold`` of them the
     circuit breaker rolls back, which starts the old version's tasks stopped at the start
-    (none when ECS kept them all).
+    (none when ECS kept them all). Blue/green, linear and canary start every new task at
+    once beside the old ones, which keep all traffic: nothing has to come back.
     """
     seen = notices_failure(service, new=True)
     if seen is None or not service.circuit_breaker:
         return None
-    at_once = min(service.desired, service.ceiling - service.floor)
-    rounds = math.ceil(circuit_breaker_threshold(service.desired) / at_once)
     one_failure = assumptions.task_start + seen + failing_task_stops(service)
+    threshold = circuit_breaker_threshold(service.desired)
+    if service.traffic_shift:
+        return one_failure.times(math.ceil(threshold / service.desired))
+    at_once = min(service.desired, service.ceiling - service.floor)
     rollback = NONE
     if service.floor < service.desired:
         rollback = assumptions.task_start + becomes_healthy(service) + dns_delay(service)
-    return one_failure.times(rounds) + rollback
+    return one_failure.times(math.ceil(threshold / at_once)) + rollback
+
+
+def alarm_rollbacks(service: Service, assumptions: Assumptions) -> tuple[Span | None, Span | None]:
+    """A release whose tasks are healthy but bad (5xx, memory), rolled back by a deployment alarm,
+    from the release's start until the rollback is complete: (the alarm during the rollout, as
+    soon as it can fire; the alarm at the end of the bake, the last moment ECS acts on it).
+
+    Rolling: the alarm fires its detection window after the first new task answers, or at the
+    end of ECS's watch (the rolling "bake"); the rollback is a rolling release of the previous
+    revision, not watched. Blue/green, linear and canary: its detection window after the
+    first production request reaches the new revision, or at the end of the bake time; ECS
+    moves all traffic back at once, and the new revision's tasks drain and stop.
+    """
+    fires = alarm_fires(service)
+    if fires is None:
+        return None, None
+    if service.traffic_shift:
+        shift_back = timings.TRAFFIC_SHIFT_WAIT.value
+        back = Span(shift_back, shift_back) + old_task_stops(service)
+        in_rollout = green_ready(service, assumptions) + fires + back
+        bake = service.traffic_shift.bake
+        in_bake = traffic_moved(service, assumptions) + Span(bake, bake) + back if bake else None
+        return in_rollout, in_bake
+    rolled, _ = rolled_out(service, assumptions)
+    rollback = rolled + Span(timings.ROLLBACK_WATCH.value, timings.ROLLBACK_WATCH.value)
+    first_answering = assumptions.task_start + becomes_healthy(service) + dns_delay(service)
+    watch = alarm_watch(service)
+    return first_answering + fires + rollback, rolled + Span(watch, watch) + rollback
+
+
+def describe_deployment(service: Service) -> str:
+    """The strategy in a few words: ``rolling 100/200 %, alarms watched 180 s``."""
+    if service.traffic_shift:
+        return service.traffic_shift.describe()
+    watched = f", alarms watched {alarm_watch(service)} s" if service.deployment_alarms else ""
+    return f"rolling {service.minimum_healthy_percent}/{service.maximum_percent} %{watched}"
+
+
+def notes(service: Service) -> list[str]:
+    """What a reader of the figures must know about this service's release settings."""
+    found = []
+    fires = alarm_fires(service)
+    if fires is None:
+        found.append("no deployment alarm: only tasks that fail their health checks roll a release back")
+    shift = service.traffic_shift
+    if shift and shift.bake == 0:
+        found.append(
+            "BakeTimeMinutes is 0: the old revision stops as soon as all traffic moved; a problem found later "
+            "is fixed by another release"
+        )
+    elif shift and fires and shift.bake < fires.typical:
+        found.append(
+            f"BakeTimeMinutes ({shift.bake // 60}) is shorter than the deployment alarms need to fire "
+            f"({_seconds(fires.typical)} s): a problem that begins once all traffic moved is not rolled back"
+        )
+    return found
 
 
 def first_create(service: Service, assumptions: Assumptions) -> Span:
@@ -464,16 +674,25 @@ def figures(service: Service, assumptions: Assumptions) -> dict:
     noticed = notices_failure(service, new=False)
     released, answering = release(service, assumptions)
     scaled = scale_out(service, assumptions)
+    in_rollout, in_bake = alarm_rollbacks(service, assumptions)
+    shift = service.traffic_shift
     return {
         "desired_tasks": service.desired,
         "rollout": [service.minimum_healthy_percent, service.maximum_percent],
         "strategy": service.strategy,
+        "deployment": describe_deployment(service),
+        "traffic_shift": {**asdict(shift), "between_shifts": shift.between_shifts} if shift else None,
+        "deployment_alarms": asdict(service.deployment_alarms) if service.deployment_alarms else None,
+        "alarm_watch_seconds": 0 if shift else alarm_watch(service),
         "found_by": "dns" if service.dns else "load balancer" if service.target_group else "nothing",
         "target_group": asdict(service.target_group) if service.target_group else None,
         "seconds": {
             "first_create": first_create(service, assumptions),
             "release": released,
             "failed_release_rolled_back": failed_release(service, assumptions),
+            "alarm_fires": alarm_fires(service),
+            "alarm_in_rollout_rolled_back": in_rollout,
+            "alarm_in_bake_rolled_back": in_bake,
             "detect_unhealthy": noticed,
             "replace_unhealthy": noticed + replacement if noticed else None,
             "replace_stopped": replacement,
@@ -491,6 +710,7 @@ def figures(service: Service, assumptions: Assumptions) -> dict:
             if service.spot_possible
             else service.desired,
         },
+        "notes": notes(service),
     }
 
 
@@ -504,12 +724,29 @@ def _check_given(parameters: dict, given: dict[str, str], source: str | None) ->
             raise BadInput(f"{source}: {key} {problems[0]}: give a value the template accepts (make preflight)")
 
 
-def timeline(name: str, params_file: str | None, assumptions: Assumptions, document: dict | None = None) -> dict:
-    """The whole report of one template and parameter file."""
+def _check_rules(document: dict, values: dict[str, str], source: str | None) -> None:
+    """What the template's own Rules refuse (a strategy without its target group) has no timeline."""
+    # A value with no default that was not given (an ARN, an ID) takes no part in the timings;
+    # a mark no real value equals lets the assertions about the others be evaluated.
+    unset = {key: "<not given>" for key in document.get("Parameters", {}) if key not in values}
+    refused = [r for r in rules.evaluate(document, {**unset, **values}) if r.status == "fail"]
+    if refused:
+        raise BadInput(f"{source or 'the defaults'}: {refused[0].detail}: the template refuses these values")
+
+
+def timeline(
+    name: str,
+    params_file: str | None,
+    assumptions: Assumptions,
+    document: dict | None = None,
+    given: dict[str, str] | None = None,
+) -> dict:
+    """The whole report of one template and parameter file (or ``given`` values instead)."""
     document = document if document is not None else template.load(name)
-    given = params.read(params_file)
+    given = given if given is not None else params.read(params_file)
     _check_given(document.get("Parameters", {}), given, params_file)
     values = params.effective(document.get("Parameters", {}), given)
+    _check_rules(document, values, params_file)
     services = read_services(document, values, assumptions)
     if not services:
         raise BadInput(f"{name} runs no ECS service, so it has no release to time: use a template that runs one")
@@ -549,8 +786,11 @@ def as_json(report: dict) -> str:
 
 LABELS = {
     "first_create": "first create, to answering",
-    "release": "rolling release of the desired count",
-    "failed_release_rolled_back": "failed release, until rolled back",
+    "release": "release of the desired count, until complete",
+    "failed_release_rolled_back": "tasks never healthy, until rolled back",
+    "alarm_fires": "a deployment alarm firing",
+    "alarm_in_rollout_rolled_back": "bad release, alarm in the rollout, rolled back",
+    "alarm_in_bake_rolled_back": "bad release, alarm at the end of the bake, rolled back",
     "detect_unhealthy": "an unhealthy task noticed",
     "replace_unhealthy": "an unhealthy task replaced, answering",
     "replace_stopped": "a stopped task replaced, answering",
@@ -582,8 +822,7 @@ def as_text(report: dict) -> str:
         lines.append("")
         lines.append(
             f"{name}: {service['desired_tasks']} task{'s' if service['desired_tasks'] != 1 else ''}, "
-            f"{service['strategy'].lower()} "
-            f"{service['rollout'][0]}/{service['rollout'][1]} %, found by {service['found_by']}"
+            f"{service['deployment']}, found by {service['found_by']}"
             + (f" (target group: {group['source']})" if group else "")
         )
         width = max(len(label) for label in LABELS.values())
@@ -596,6 +835,7 @@ def as_text(report: dict) -> str:
             f"  fewest tasks answering: release {fewest['release']}, one task replaced {fewest['task_replacement']}, "
             f"scale-in {fewest['scale_in']}, Spot interruption {fewest['spot_interruption']}"
         )
+        lines += [f"  note: {note}" for note in service["notes"]]
     lines += ["", f"min_healthy_tasks (through a release): {report['min_healthy_tasks']}"]
     return "\n".join(lines) + "\n"
 
@@ -667,27 +907,39 @@ def _stack_files(name: str) -> list[Path | None]:
     return [None, *sorted(p for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] == name)]
 
 
+def _services(files):
+    """Each template that runs ECS services, as the build made it."""
+    from templates import TEMPLATES
+
+    for name in TEMPLATES:
+        document = json.loads(files(f"{name}.json"))
+        if any(body["Type"] == "AWS::ECS::Service" for body in document["Resources"].values()):
+            yield name, document  # the prerequisites release nothing
+
+
+def _alarm_cells(seconds: dict) -> str:
+    return f"{_cell(seconds['alarm_in_rollout_rolled_back'])}; {_cell(seconds['alarm_in_bake_rolled_back'])}"
+
+
 def timeline_table(files) -> str:
     """Every template with its defaults and each of its parameter files, as the build made them."""
-    from templates import TEMPLATES, docblocks
+    from templates import docblocks
 
     header = [
         "Template, parameters",
         "Service",
-        "Tasks, rollout",
+        "Tasks, deployment",
         "First create",
-        "Release",
-        "Failed release, rolled back",
+        "Release, until complete",
+        "Tasks never healthy, rolled back",
+        "Bad release rolled back: alarm in the rollout; at the end of the bake",
         "Stopped task replaced",
         "Unhealthy task noticed / replaced",
         "Breach to a new task answering",
         "Fewest answering in a release",
     ]
     rows = []
-    for name in TEMPLATES:
-        document = json.loads(files(f"{name}.json"))
-        if not any(body["Type"] == "AWS::ECS::Service" for body in document["Resources"].values()):
-            continue  # nothing released: the prerequisites
+    for name, document in _services(files):
         for path in _stack_files(name):
             report = timeline(name, str(path) if path else None, Assumptions(), document=document)
             for service, found in report["services"].items():
@@ -697,10 +949,11 @@ def timeline_table(files) -> str:
                     [
                         f"`{name}`, {f'`params/{path.name}`' if path else 'defaults'}",
                         service,
-                        f"{found['desired_tasks']}, {found['rollout'][0]}/{found['rollout'][1]} %",
+                        f"{found['desired_tasks']}, {found['deployment']}",
                         _cell(seconds["first_create"]),
                         _cell(seconds["release"]),
                         _cell(seconds["failed_release_rolled_back"]),
+                        _alarm_cells(seconds),
                         _cell(seconds["replace_stopped"]),
                         f"{_cell(noticed)}; {_cell(seconds['replace_unhealthy'])}" if noticed else "-",
                         _cell(seconds["scale_out_answering"]),
@@ -710,4 +963,61 @@ def timeline_table(files) -> str:
     return docblocks.table(header, rows)
 
 
-DOC_BLOCKS = {"releases.timeline": timeline_table, "releases.timings": timings.timings_table}
+# The traffic-shifting strategies need a second target group and the production rule; for
+# go-api they are another stack's, so the table names the guide's examples (no timing reads them).
+EXAMPLE_TRAFFIC_SHIFT_INPUTS = {
+    "AlternateTargetGroupArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/"
+    "go-api-green/fedcba9876543210",
+    "ProductionListenerRuleArn": "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/public-alb/"
+    "50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee",
+}
+STRATEGIES = (ROLLING, BLUE_GREEN, LINEAR, CANARY)
+
+
+def strategies_table(files) -> str:
+    """Each template that offers a choice of strategy, with its defaults and each strategy
+    at the template's default minutes: only the services the strategy applies to."""
+    from templates import docblocks
+
+    header = [
+        "Template",
+        "Service",
+        "Tasks, deployment",
+        "Release, until complete",
+        "Tasks never healthy, rolled back",
+        "Bad release rolled back: alarm in the rollout; at the end of the bake",
+        "Fewest answering in a release",
+    ]
+    rows = []
+    for name, document in _services(files):
+        parameters = document.get("Parameters", {})
+        if "DeploymentStrategy" not in parameters:
+            continue
+        for strategy in STRATEGIES:
+            given = {"DeploymentStrategy": strategy}
+            if strategy != ROLLING:
+                given.update({k: v for k, v in EXAMPLE_TRAFFIC_SHIFT_INPUTS.items() if k in parameters})
+            report = timeline(name, None, Assumptions(), document=document, given=given)
+            for service, found in report["services"].items():
+                if found["strategy"] != strategy:
+                    continue  # a service the strategy does not apply to (the platform's AgentCore)
+                seconds = found["seconds"]
+                rows.append(
+                    [
+                        f"`{name}`, `DeploymentStrategy={strategy}`",
+                        service,
+                        f"{found['desired_tasks']}, {found['deployment']}",
+                        _cell(seconds["release"]),
+                        _cell(seconds["failed_release_rolled_back"]),
+                        _alarm_cells(seconds),
+                        found["min_healthy"]["release"],
+                    ]
+                )
+    return docblocks.table(header, rows)
+
+
+DOC_BLOCKS = {
+    "releases.timeline": timeline_table,
+    "releases.strategies": strategies_table,
+    "releases.timings": timings.timings_table,
+}

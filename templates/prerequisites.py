@@ -5,8 +5,9 @@ and a security stack, so a new account needs one deploy and one delete, and no s
 it imports another's exports (an imported export cannot change):
 
     internet -> ALB :80 (:443 with a certificate) -- no rule matches --> 404
-                 |-- rule GoApiPathPattern --> target group (ip, :8080) <- go-api tasks
-                 '-- the platform adds its own rule and target group for the BFF
+                 |-- rule GoApiPathPattern --> target group (ip, :8080) <- go-api tasks    weight 100
+                 |                         '-> alternate target group (ip, :8080)          weight 0
+                 '-- the platform adds its own rule and target groups for the BFF
     VPC, two zones:  Public         ALB, NAT gateways, go-api tasks with public IPs
                      PrivateApp     BFF (a NAT route if NatGateways is not none), endpoints
                      PrivateAgent   AgentCore, no route out
@@ -260,6 +261,15 @@ class Conditions:
     events: str
 
 
+@dataclass(frozen=True)
+class GoApiTargets:
+    """go-api's two target groups and the production listener rule that forwards to them."""
+
+    primary: object
+    alternate: object
+    rule: object
+
+
 # --- The template ----------------------------------------------------------------------
 
 
@@ -275,7 +285,7 @@ def build(options: Options = Options()) -> Template:
     subnets, tables = _add_subnets(template, inputs, conditions, network_vpc)
     groups = _add_security_groups(template, inputs, network_vpc)
     _add_endpoints(template, conditions, network_vpc, subnets, tables, groups["VpcEndpointSecurityGroup"])
-    alb, listener, target_group = _add_load_balancer(template, inputs, conditions, network_vpc, subnets, groups)
+    alb, listener, go_api = _add_load_balancer(template, inputs, conditions, network_vpc, subnets, groups)
     bucket = template.add_resource(
         scanner.accept(
             buckets.private_bucket(
@@ -297,7 +307,7 @@ def build(options: Options = Options()) -> Template:
         )
         for application, title in (("go-api", "GoApi"), ("bff", "Bff"), ("agentcore", "AgentCore"))
     }
-    _add_outputs(template, inputs, network_vpc, subnets, groups, alb, listener, target_group, bucket, images)
+    _add_outputs(template, inputs, network_vpc, subnets, groups, alb, listener, go_api, bucket, images)
     controls.declare_departures(template, _departures())
     return template
 
@@ -540,26 +550,36 @@ def _add_load_balancer(template: Template, inputs: dict, conditions: Conditions,
         )
     )
     listener = If(conditions.certificate, Ref(https), Ref(http))
-    target_group = template.add_resource(
-        loadbalancing.ip_target_group(
-            "GoApiTargetGroup",
-            vpc=network_vpc,
-            port=Ref(inputs["ContainerPort"]),
-            health_check_path=Ref(inputs["GoApiHealthCheckPath"]),
+
+    def go_api_group(title: str):
+        return template.add_resource(
+            loadbalancing.ip_target_group(
+                title,
+                vpc=network_vpc,
+                port=Ref(inputs["ContainerPort"]),
+                health_check_path=Ref(inputs["GoApiHealthCheckPath"]),
+            )
         )
-    )
-    # The rule attaches the target group to the load balancer: go-api's service can only be
+
+    # Two groups alike and a rule that forwards to both, all the weight on the first: what a
+    # blue/green, linear or canary go-api needs (the production rule whose weights ECS moves,
+    # and a second group the load balancer health-checks before any traffic moves); a
+    # rolling go-api uses the first group only. A target group costs nothing.
+    # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+    primary, alternate = go_api_group("GoApiTargetGroup"), go_api_group("GoApiAlternateTargetGroup")
+    # The rule attaches the target groups to the load balancer: go-api's service can only be
     # created once its target group has one.
-    template.add_resource(
+    rule = template.add_resource(
         loadbalancing.listener_rule(
             "GoApiListenerRule",
             listener=listener,
             priority=inputs["GoApiRulePriority"],
-            target_group=target_group,
+            target_group=primary,
             path_pattern=inputs["GoApiPathPattern"],
+            alternate=alternate,
         )
     )
-    return alb, listener, target_group
+    return alb, listener, GoApiTargets(primary, alternate, rule)
 
 
 GROUP_OUTPUTS = {
@@ -574,7 +594,7 @@ def _ids(resources: list) -> Join:
     return Join(",", [Ref(resource) for resource in resources])
 
 
-def _add_outputs(template, inputs, network_vpc, subnets, groups, alb, listener, target_group, bucket, images) -> None:
+def _add_outputs(template, inputs, network_vpc, subnets, groups, alb, listener, go_api, bucket, images) -> None:
     outputs.export(template, "VpcId", Ref(network_vpc), "VPC (VpcId of every template)")
     outputs.export(template, "VpcCidr", GetAtt(network_vpc, "CidrBlock"), "VPC CIDR (the plugin's ClientCidr)")
     for tier in TIERS:
@@ -586,7 +606,19 @@ def _add_outputs(template, inputs, network_vpc, subnets, groups, alb, listener, 
     for title, what in GROUP_OUTPUTS.items():
         outputs.export(template, f"{title}Id", GetAtt(groups[title], "GroupId"), what)
     outputs.export(
-        template, "TargetGroupArn", Ref(target_group), "go-api's target group (type ip, behind the listener)"
+        template, "TargetGroupArn", Ref(go_api.primary), "go-api's target group (type ip, behind the listener)"
+    )
+    outputs.export(
+        template,
+        "AlternateTargetGroupArn",
+        Ref(go_api.alternate),
+        "go-api's second target group, for blue/green, linear and canary (weight 0 in the rule until ECS moves it)",
+    )
+    outputs.export(
+        template,
+        "ProductionListenerRuleArn",
+        Ref(go_api.rule),
+        "go-api's listener rule, forwarding to both target groups: ECS moves its weights",
     )
     outputs.export(template, "ContainerPort", Ref(inputs["ContainerPort"]), "go-api's container port")
     outputs.export(template, "KnowledgeBaseBucketName", Ref(bucket), "The knowledge-base bucket")

@@ -58,6 +58,69 @@ CIRCUIT_BREAKER_MINIMUM = Documented(
 CIRCUIT_BREAKER_MAXIMUM = Documented(200, "count", CIRCUIT_BREAKER_MINIMUM.what, CIRCUIT_BREAKER_MINIMUM.source)
 CIRCUIT_BREAKER_PERCENT = Documented(50, "%", CIRCUIT_BREAKER_MINIMUM.what, CIRCUIT_BREAKER_MINIMUM.source)
 
+# --- ECS deployment alarms --------------------------------------------------------------
+# The ECS guide says only that ECS computes the watch after a rolling release "based on the
+# alarm configuration" and that it cannot be set; the ECS team's Copilot CLI gives the rule:
+# "based on the evaluation time of the alarm(s). (With multiple different times, the longest
+# is used.)", that is EvaluationPeriods x Period of the slowest deployment alarm.
+ALARM_WATCH = Documented(
+    1,
+    "count",
+    "after a rolling release has replaced every task, ECS keeps the deployment IN_PROGRESS and watches its "
+    "deployment alarms for one evaluation time (EvaluationPeriods x Period) of the slowest of them",
+    "https://github.com/aws/copilot-cli/pull/4294",
+)
+ALARM_LATE_BREACH = Documented(
+    1,
+    "count",
+    "an alarm goes to ALARM after DatapointsToAlarm breaching periods; a problem that begins inside a period "
+    "may not breach that period's statistic, so at worst one period more",
+    "https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation",
+)
+ROLLBACK_WATCH = Documented(
+    0,
+    "s",
+    "the rollback an alarm starts is not watched: ECS ignores the alarms of a deployment that starts while one "
+    "of them is in ALARM, so the rollback ends when its tasks are replaced",
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html",
+)
+
+# --- Blue/green, linear and canary --------------------------------------------------------
+
+GREEN_SCALE_UP = Documented(
+    100,
+    "%",
+    "blue/green, linear and canary first start the new revision at 100 % of the desired count beside the old "
+    "one (SCALE_UP); production traffic moves only once the load balancer finds those tasks healthy",
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-how-it-works.html",
+)
+TRAFFIC_SHIFT_WAIT = Documented(
+    0,
+    "s",
+    "ECS moves production traffic by rewriting the production listener rule's weights, blue/green all at once; "
+    "no wait for the load balancer is documented, forward or back",
+    GREEN_SCALE_UP.source,
+)
+LINEAR_LAST_STEP_BAKE = Documented(
+    0,
+    "s",
+    "linear: the step bake time runs after each shift but the last (the one that reaches 100 %)",
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-linear.html",
+)
+CANARY_SHIFTS = Documented(
+    2,
+    "count",
+    "canary: the canary percent first, the canary bake time, then the rest of the traffic at once",
+    "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-canary.html",
+)
+OLD_REVISION_AFTER_BAKE = Documented(
+    0,
+    "count",
+    "after the bake time ECS scales the old revision to 0 tasks (CLEAN_UP, its targets drained first); the "
+    "deployment completes when none runs. An alarm before then moves all traffic back to the old revision",
+    GREEN_SCALE_UP.source,
+)
+
 # --- Fargate ----------------------------------------------------------------------------
 
 DEFAULT_STOP_TIMEOUT = Documented(

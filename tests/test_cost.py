@@ -96,6 +96,8 @@ def prerequisites(nat_gateways, interface_endpoints):
     # Two zones. An internet-facing ALB (1 LCU assumed) holds a public IPv4 address in each of
     # its two subnets, each NAT gateway one Elastic IP; each interface endpoint is billed per
     # zone; 1 GB stored in the bucket and in each of the 3 repositories (assumed), no traffic.
+    # go-api's two target groups and its rule cost nothing: the ALB is billed by the hour and
+    # by LCU (https://aws.amazon.com/elasticloadbalancing/pricing/).
     public_addresses = 2 + nat_gateways
     return (
         nat_gateways * NAT * H

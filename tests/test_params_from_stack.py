@@ -11,9 +11,11 @@ import subprocess
 import boto3
 import pytest
 
-from ops import params_from_stack, preflight
+from ops import deployments, params, params_from_stack, preflight, template
 from ops.aws import Account
+from ops.context import Context
 from ops.report import as_text
+from ops.template import Values
 from tests.aws_world import MANIFEST
 from tests.helpers import ROOT
 
@@ -33,11 +35,22 @@ def client(endpoint: str, service: str):
     )
 
 
-def create(endpoint: str, name: str, **parameters) -> dict:
+def before_the_second_target_group() -> str:
+    """The template as it was before go-api's second target group: one group, a plain forward."""
+    document = json.loads((ROOT / "output" / "prerequisites.json").read_text())
+    del document["Resources"]["GoApiAlternateTargetGroup"]
+    for output in ("AlternateTargetGroupArn", "ProductionListenerRuleArn"):
+        del document["Outputs"][output]
+    rule = document["Resources"]["GoApiListenerRule"]["Properties"]
+    rule["Actions"] = [{"Type": "forward", "TargetGroupArn": {"Ref": "GoApiTargetGroup"}}]
+    return json.dumps(document)
+
+
+def create(endpoint: str, name: str, template: str = TEMPLATE, **parameters) -> dict:
     cloudformation = client(endpoint, "cloudformation")
     cloudformation.create_stack(
         StackName=name,
-        TemplateBody=TEMPLATE,
+        TemplateBody=template,
         Parameters=[{"ParameterKey": k, "ParameterValue": v} for k, v in parameters.items()],
     )
     stack = cloudformation.describe_stacks(StackName=name)["Stacks"][0]
@@ -46,10 +59,18 @@ def create(endpoint: str, name: str, **parameters) -> dict:
 
 @pytest.fixture(scope="module")
 def stacks(moto_endpoint) -> dict[str, dict]:
-    """Two prerequisites stacks: the defaults (no NAT, no interface endpoints), and the platform's."""
+    """Two prerequisites stacks: the defaults (no NAT, no interface endpoints); and the platform's,
+    made before go-api's second target group and updated to this template, as an existing stack is."""
+    platform = {"NatGateways": "one", "InterfaceEndpoints": "platform"}
+    before = create(moto_endpoint, "withendpoints", before_the_second_target_group(), **platform)
+    cloudformation = client(moto_endpoint, "cloudformation")
+    parameters = [{"ParameterKey": k, "UsePreviousValue": True} for k in platform]
+    cloudformation.update_stack(StackName="withendpoints", TemplateBody=TEMPLATE, Parameters=parameters)
+    updated = cloudformation.describe_stacks(StackName="withendpoints")["Stacks"][0]
     made = {
         "plain": create(moto_endpoint, "plain"),
-        "platform": create(moto_endpoint, "withendpoints", NatGateways="one", InterfaceEndpoints="platform"),
+        "before": before,
+        "platform": {o["OutputKey"]: o["OutputValue"] for o in updated["Outputs"]},
     }
     # A stack of something else: no prerequisites outputs.
     client(moto_endpoint, "cloudformation").create_stack(
@@ -85,6 +106,9 @@ def test_go_api_file_takes_the_stack_outputs_and_leaves_the_image_tag(stacks, ac
         "ImageUri": f"{outputs['GoApiRepositoryUri']}:<fill in: image tag>",
         "ContainerPort": "8080",
         "TargetGroupArn": outputs["TargetGroupArn"],
+        # What a blue/green, linear or canary go-api needs; a rolling one leaves them unused.
+        "AlternateTargetGroupArn": outputs["AlternateTargetGroupArn"],
+        "ProductionListenerRuleArn": outputs["ProductionListenerRuleArn"],
         # The listener names the load balancer of the target-group alarms.
         "AlbListenerArn": outputs["AlbListenerArn"],
         "VpcId": outputs["VpcId"],
@@ -95,6 +119,24 @@ def test_go_api_file_takes_the_stack_outputs_and_leaves_the_image_tag(stacks, ac
     }
     assert next(iter(written(path))) == "ImageUri"  # in the console's order
     assert "to fill in: ImageUri=" in told and "make preflight TEMPLATE=go-api" in told
+
+
+def test_an_existing_stack_gets_the_second_target_group_without_replacing_anything(moto_endpoint, stacks):
+    """The update adds the second group and rewrites the rule's action in place (Actions update
+    without interruption; only ListenerArn replaces a rule): the first group and the rule keep
+    their ARNs, so go-api's parameter file stays valid, and all the weight stays where go-api's
+    tasks are. (moto attaches a group to the load balancer only when a rule is created with it:
+    after this update it lists no load balancer for the second group, AWS does.)"""
+    before, after = stacks["before"], stacks["platform"]
+    assert after["TargetGroupArn"] == before["TargetGroupArn"]
+    elbv2 = client(moto_endpoint, "elbv2")
+    (rule,) = [r for r in elbv2.describe_rules(ListenerArn=before["AlbListenerArn"])["Rules"] if not r["IsDefault"]]
+    assert rule["RuleArn"] == after["ProductionListenerRuleArn"]
+    groups = rule["Actions"][0]["ForwardConfig"]["TargetGroups"]
+    assert [(g["TargetGroupArn"], g["Weight"]) for g in groups] == [
+        (before["TargetGroupArn"], 100),
+        (after["AlternateTargetGroupArn"], 0),
+    ]
 
 
 def test_preflight_reports_the_marker_in_one_line_and_refuses_the_file(stacks, account, tmp_path):
@@ -134,6 +176,64 @@ def test_preflight_passes_go_api_in_an_account_the_stack_made(moto_endpoint, sta
         assert results[check].status == "pass", results[check]
     assert results["subnets:SubnetIds.zones"].status == "pass"
     assert "behind 1 LB" in results["target-group"].detail
+    # Rolling (the default) leaves the second target group and the rule unused.
+    assert results["deployment.target-groups"].status == "skip"
+
+
+def test_preflight_passes_a_blue_green_go_api_in_an_account_the_stack_made(moto_endpoint, stacks, account, tmp_path):
+    """The file as written, with only the strategy changed: the second target group and the
+    production rule the stack made are what preflight's deployment checks ask for (LINEAR and
+    CANARY ask the same)."""
+    path = tmp_path / "go-api.dev.local.json"
+    params_from_stack.run("plain", "go-api", "dev", path, account)
+    fill(
+        path,
+        ImageUri=push(moto_endpoint, stacks["plain"]["GoApiRepositoryUri"], "v2.0.0"),
+        DeploymentStrategy="BLUE_GREEN",
+    )
+    results = {r.check: r for r in preflight.run("go-api", str(path), account=account, stack="go-api-dev")}
+    assert failures(results.values()) <= MOTO_GAPS | {"route:Service"}
+    for check in (
+        "rule:TrafficShiftingNeedsTwoTargetGroupsAndTheRule",
+        "deployment.target-groups",
+        "deployment.listener-rule",
+        "alarms.listener",
+    ):
+        assert results[check].status == "pass", results[check]
+    # What the checks read, as moto answers it: the second group is attached to the listener's
+    # load balancer through the rule, which forwards to both, all the weight on the first.
+    elbv2 = client(moto_endpoint, "elbv2")
+    outputs = stacks["plain"]
+    (rule,) = elbv2.describe_rules(RuleArns=[outputs["ProductionListenerRuleArn"]])["Rules"]
+    weights = {g["TargetGroupArn"]: g["Weight"] for g in rule["Actions"][0]["ForwardConfig"]["TargetGroups"]}
+    assert weights == {outputs["TargetGroupArn"]: 100, outputs["AlternateTargetGroupArn"]: 0}
+
+
+def test_an_update_that_rewrites_go_apis_rule_is_refused_while_its_traffic_is_on_the_second_group(
+    moto_endpoint, stacks, account
+):
+    """After an odd number of blue/green releases ECS has moved go-api's traffic to the second
+    group (set here by hand: moto runs no such release). An update of the prerequisites stack
+    that changes the rule puts the template's weights back, as CloudFormation makes a resource
+    match its template: preflight refuses it first."""
+    elbv2, outputs = client(moto_endpoint, "elbv2"), stacks["plain"]
+    rule, first = outputs["ProductionListenerRuleArn"], outputs["TargetGroupArn"]
+    second = outputs["AlternateTargetGroupArn"]
+
+    def weights(of_first: int) -> None:
+        groups = [{"TargetGroupArn": first, "Weight": of_first}, {"TargetGroupArn": second, "Weight": 100 - of_first}]
+        elbv2.modify_rule(RuleArn=rule, Actions=[{"Type": "forward", "ForwardConfig": {"TargetGroups": groups}}])
+
+    document = template.load("prerequisites")
+    changed = params.effective(document["Parameters"], {"GoApiPathPattern": "/api/*"})
+    weights(0)
+    try:
+        ctx = Context(account, "prerequisites", Values(document, changed), stack="plain")
+        (result,) = deployments.strategy_switch(ctx)
+        assert (result.check, result.status) == ("deployment.production-rule", "fail"), result
+        assert "changing GoApiPathPattern rewrites its rule" in result.detail
+    finally:
+        weights(100)
 
 
 def test_platform_file_from_a_stack_with_endpoints(moto_endpoint, stacks, account, tmp_path):

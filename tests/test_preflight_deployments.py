@@ -330,6 +330,63 @@ def test_a_platform_release_that_leaves_the_rule_alone_passes(account):
     assert result.status == "pass"
 
 
+# The prerequisites stack owns go-api's production rule and both target groups; its outputs name them.
+PREREQUISITES = {"GoApiPathPattern": "/*", "GoApiRulePriority": "50000", "CertificateArn": "", "ContainerPort": "8080"}
+PREREQUISITES_OUTPUTS = {"ProductionListenerRuleArn": RULE, "TargetGroupArn": BLUE, "AlternateTargetGroupArn": GREEN}
+CERTIFICATE = f"arn:aws:acm:{REGION}:{ACCOUNT}:certificate/12345678-1234-1234-1234-123456789012"
+
+
+def prerequisites_update(account, now: dict, live: dict[str, int], outputs=PREREQUISITES_OUTPUTS):
+    cloudformation, elbv2 = account.client("cloudformation"), account.client("elbv2")
+    stack = deployed(PREREQUISITES)
+    stack["Stacks"][0]["Outputs"] = [{"OutputKey": k, "OutputValue": v} for k, v in outputs.items()]
+    with Stubber(cloudformation) as cf_stub, Stubber(elbv2) as elb_stub:
+        cf_stub.add_response("describe_stacks", stack, {"StackName": "api"})
+        if live:
+            elb_stub.add_response("describe_rules", weighted(live), {"RuleArns": [RULE]})
+        (result,) = deployments.strategy_switch(context(account, "prerequisites", stack="api", **now))
+        cf_stub.assert_no_pending_responses()
+        elb_stub.assert_no_pending_responses()
+    return result
+
+
+@pytest.mark.parametrize(
+    "change",
+    [
+        {"GoApiPathPattern": "/api/*"},
+        {"GoApiRulePriority": "100"},
+        # With a certificate the rule moves to the HTTPS listener; another port replaces both groups.
+        {"CertificateArn": CERTIFICATE},
+        {"ContainerPort": "9090"},
+    ],
+)
+def test_a_prerequisites_update_that_rewrites_go_apis_rule_while_its_traffic_is_on_the_second_group_is_refused(
+    account, change
+):
+    result = prerequisites_update(account, {**PREREQUISITES, **change}, {BLUE: 0, GREEN: 100})
+    assert (result.check, result.status) == ("deployment.production-rule", "fail")
+    assert "go-api's production traffic is on the second target group" in result.detail
+    assert f"changing {next(iter(change))} rewrites its rule" in result.detail
+    assert "release go-api once more with its strategy" in result.fix
+    assert "docs/prerequisites.md#blue-green-for-go-api" in result.fix
+
+
+def test_a_prerequisites_update_that_rewrites_the_rule_while_go_apis_traffic_is_on_the_first_group_passes(account):
+    result = prerequisites_update(account, {**PREREQUISITES, "GoApiPathPattern": "/api/*"}, {BLUE: 100, GREEN: 0})
+    assert result.status == "pass" and "its traffic is on the first target group" in result.detail
+
+
+def test_a_prerequisites_stack_made_before_the_second_target_group_has_nothing_to_move_back(account):
+    outputs = {"TargetGroupArn": BLUE}  # no AlternateTargetGroupArn, no ProductionListenerRuleArn
+    result = prerequisites_update(account, {**PREREQUISITES, "GoApiPathPattern": "/api/*"}, {}, outputs)
+    assert result.status == "pass" and "forwards to one target group" in result.detail
+
+
+def test_a_prerequisites_update_that_leaves_the_rule_alone_reads_no_rule(account):
+    result = prerequisites_update(account, {**PREREQUISITES, "NatGateways": "one"}, {})
+    assert result.status == "pass" and "not rewritten" in result.detail
+
+
 # --- Container Insights of an existing cluster -----------------------------------------------
 
 

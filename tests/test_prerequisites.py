@@ -203,11 +203,34 @@ def test_go_api_target_group_is_behind_the_listener_on_its_port_and_health_path(
     assert group["HealthCheckPath"] == {"Ref": "GoApiHealthCheckPath"}
     assert template["Parameters"]["GoApiHealthCheckPath"]["Default"] == "/health"
     rule = only(template, "AWS::ElasticLoadBalancingV2::ListenerRule")["Properties"]
-    # The rule, not a default action, attaches it: the listener's default stays a 404.
-    assert rule["Actions"] == [{"Type": "forward", "TargetGroupArn": {"Ref": "GoApiTargetGroup"}}]
     assert rule["ListenerArn"]["Fn::If"][1:] == [{"Ref": "HttpsListener"}, {"Ref": "HttpListener"}]
     # The last priority an ALB rule can have (1-50,000): the platform's rules come first.
     assert template["Parameters"]["GoApiRulePriority"]["Default"] == 50000
+
+
+def test_go_api_can_release_blue_green_linear_or_canary(template):
+    """ECS's blue/green needs a second target group like the first, attached to the same load
+    balancer, and a production rule forwarding to the first, whose weights it moves
+    (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html)."""
+    groups = resources(template, "AWS::ElasticLoadBalancingV2::TargetGroup")
+    first, second = groups["GoApiTargetGroup"]["Properties"], groups["GoApiAlternateTargetGroup"]["Properties"]
+    # Type ip, same VPC, port, protocol and health check: ECS registers the same tasks in either.
+    assert second == first
+    assert second["TargetType"] == "ip" and second["VpcId"] == {"Ref": "Vpc"}
+    rule = only(template, "AWS::ElasticLoadBalancingV2::ListenerRule")["Properties"]
+    # The rule, not a default action, attaches both: the listener's default stays a 404. All the
+    # weight on the first: a rolling go-api, which registers there, gets every request; the
+    # second is attached (so health-checked) with no traffic until ECS moves the weights.
+    (action,) = rule["Actions"]
+    assert action["Type"] == "forward" and "TargetGroupArn" not in action
+    assert action["ForwardConfig"]["TargetGroups"] == [
+        {"TargetGroupArn": {"Ref": "GoApiTargetGroup"}, "Weight": 100},
+        {"TargetGroupArn": {"Ref": "GoApiAlternateTargetGroup"}, "Weight": 0},
+    ]
+    outputs = template["Outputs"]
+    assert outputs["AlternateTargetGroupArn"]["Value"] == {"Ref": "GoApiAlternateTargetGroup"}
+    # A listener rule's Ref is its ARN, what go-api's ProductionListenerRuleArn takes.
+    assert outputs["ProductionListenerRuleArn"]["Value"] == {"Ref": "GoApiListenerRule"}
 
 
 def _ingress(template: dict, group: str) -> list[dict]:
@@ -370,7 +393,15 @@ def test_repositories_are_named_after_the_stack_and_scan_every_push(template):
 
 # The outputs named like a parameter of another template feed that parameter (params-from-stack).
 FEEDS = {
-    "go-api": {"VpcId", "TargetGroupArn", "AlbListenerArn", "AppSecurityGroupId", "ContainerPort"},
+    "go-api": {
+        "VpcId",
+        "TargetGroupArn",
+        "AlternateTargetGroupArn",
+        "ProductionListenerRuleArn",
+        "AlbListenerArn",
+        "AppSecurityGroupId",
+        "ContainerPort",
+    },
     "platform": {
         "VpcId",
         "PrivateAppSubnetIds",

@@ -16,10 +16,25 @@ Every number below is typed in from its source, never imported from the code:
 - ECS rounds the minimum healthy percent up, the maximum percent down
   (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html).
 - A task start of 30 s typically, 45 s at worst: an assumption (a re:Post answer: "30-45 seconds").
+- Deployment alarms: after a rolling release ECS watches them for the evaluation time of the
+  slowest (https://github.com/aws/copilot-cli/pull/4294); an alarm is in ALARM after
+  DatapointsToAlarm breaching periods, one more at worst (the period a problem begins in may
+  not breach: https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html);
+  the rollback an alarm starts is not watched
+  (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html).
+- Blue/green, linear and canary start the new revision at the full count beside the old one,
+  move traffic once it is healthy (linear: a step bake after every shift but the last; canary:
+  the canary bake between its two shifts), bake, then drain and stop the old revision
+  (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-how-it-works.html,
+  deployment-type-linear.html, deployment-type-canary.html).
 The templates' own settings are typed from their specifications: go-api's 60 s grace
 period; the plugin's check every 30 s, 10 s timeout, 3 retries, 60 s start period, 35 s
 stop timeout; the platform's BFF target group (30 s, 5 s, 2 and 3, 30 s delay) and
-AgentCore's check (30 s, 5 s, 3, 60 s), both stopping within 120 s.
+AgentCore's check (30 s, 5 s, 3, 60 s), both stopping within 120 s. Every service's
+deployment alarms read three one-minute periods (target 5xx and unhealthy targets behind
+the load balancer, memory for the services found by DNS): watched 3 x 60 = 180 s, firing
+after 180 s, 240 s at worst. The strategies' defaults: 15 minutes of bake time; linear 10 %
+every 6 minutes; canary 5 % for 10 minutes.
 """
 
 import json
@@ -39,15 +54,24 @@ PARAMS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "params").glob("*.json
 # --- The figures of each kind of service, by hand (typical, worst) ---------------------
 
 START = (30, 45)
+WATCH = 3 * 60  # ECS's watch after a rolling release: the alarms' 3 one-minute periods
+FIRES = (3 * 60, (3 + 1) * 60)  # a deployment alarm in ALARM after a problem begins
 # go-api, one task behind a target group with AWS's defaults, 60 s grace, 30 s stop timeout.
 # Healthy: half an interval (15) / the grace period (60). Ready = start + healthy: 45 / 105.
+# Rolled out: the new task is ready, then the old one drains 300 s (and at worst uses its
+# 30 s stop timeout): 345 / 435.
 GO_API_ONE = {
     "first_create": (30 + 15, 45 + 60),
-    # The new task is ready, then the old one drains 300 s (and at worst uses its 30 s stop timeout).
-    "release": (45 + 300, 105 + 300 + 30),
+    # Rolled out, then the alarms watched.
+    "release": (345 + WATCH, 435 + WATCH),
     # One new task at a time (ceiling 2 - floor 1); 3 failures; each: start + the grace period
     # or 1.5 / 2 intervals and a timeout, whichever is later, then (worst) its stop timeout.
     "failed_release_rolled_back": (3 * (30 + max(60, 45)), 3 * (45 + max(60, 2 * 30 + 5) + 30)),
+    "alarm_fires": FIRES,
+    # The first new task answers (45 / 105), the alarm fires, the old revision rolls out again.
+    "alarm_in_rollout_rolled_back": (45 + 180 + 345, 105 + 240 + 435),
+    # Rolled out, the alarm at the last second of the watch, the old revision rolled out again.
+    "alarm_in_bake_rolled_back": (345 + WATCH + 345, 435 + WATCH + 435),
     "detect_unhealthy": (1.5 * 30, 2 * 30 + 5),
     "replace_unhealthy": (45 + 45, 65 + 105),
     "replace_stopped": (45, 105),
@@ -72,11 +96,16 @@ PLUGIN = {
     # A client that asked before the name existed keeps "no such name" for the SOA TTL (10 s).
     "first_create": (60 + 30, 105 + 30 + 10),
     # Typical: B1 ready at 60, A1 stops at once, B2 ready at 120, A2 stops; B2 in DNS at 150.
-    # Worst: B1 at 105, A1 gone at 140 (35 s stop), B2 ready at 245, A2 gone at 280.
-    "release": (150, 280),
+    # Worst: B1 at 105, A1 gone at 140 (35 s stop), B2 ready at 245, A2 gone at 280. Then the
+    # memory alarm watched.
+    "release": (150 + WATCH, 280 + WATCH),
     # One at a time (150 % of 2 rounds down to 3 = floor 2 + 1); 3 failures; each: start + the
     # start period's two checks + 3 retries, at 30 s (150), a timeout at worst, then the stop.
     "failed_release_rolled_back": (3 * (30 + 150), 3 * (45 + 150 + 10 + 35)),
+    "alarm_fires": FIRES,
+    # The first new task in DNS (90 / 135), the alarm, the old revision rolled out (150 / 280).
+    "alarm_in_rollout_rolled_back": (90 + 180 + 150, 135 + 240 + 280),
+    "alarm_in_bake_rolled_back": (150 + WATCH + 150, 280 + WATCH + 280),
     "detect_unhealthy": (2.5 * 30, 3 * 30 + 10),
     "replace_unhealthy": (75 + 60 + 30, 100 + 105 + 30),
     "replace_stopped": (60 + 30, 105 + 30),
@@ -93,11 +122,14 @@ PLUGIN_FEWEST = {"release": 1, "task_replacement": 1, "scale_in": 2, "spot_inter
 BFF = {
     "first_create": (45, 105),
     # Floor 1, ceiling 4: A1 stops at once; B1 and B2 start; ready at 45 / 105; A2 drains 30 s
-    # (and at worst uses its 120 s stop timeout).
-    "release": (45 + 30, 105 + 30 + 120),
+    # (and at worst uses its 120 s stop timeout): 75 / 255; then the target alarms watched.
+    "release": (45 + 30 + WATCH, 105 + 30 + 120 + WATCH),
     # Two new tasks at a time (4 - 1): 2 rounds; each: start + 2.5 intervals (75) / 3 and a
     # timeout (95), then (worst) the stop; then the rollback starts the stopped old task again.
     "failed_release_rolled_back": (2 * (30 + 75) + 45, 2 * (45 + 95 + 120) + 105),
+    "alarm_fires": FIRES,
+    "alarm_in_rollout_rolled_back": (45 + 180 + 75, 105 + 240 + 255),
+    "alarm_in_bake_rolled_back": (75 + WATCH + 75, 255 + WATCH + 255),
     "detect_unhealthy": (75, 95),
     "replace_unhealthy": (75 + 45, 95 + 105),
     "replace_stopped": (45, 105),
@@ -113,9 +145,12 @@ BFF_FEWEST = {"release": 1, "task_replacement": 1, "scale_in": 2, "spot_interrup
 AGENTCORE = {
     "first_create": (90, 145),
     # Typical as the plugin's (stops take no time); worst: B1 ready 105, A1 gone 225, B2 ready
-    # 330, A2 gone 450.
-    "release": (150, 105 + 120 + 105 + 120),
+    # 330, A2 gone 450. Then the memory alarm watched.
+    "release": (150 + WATCH, 105 + 120 + 105 + 120 + WATCH),
     "failed_release_rolled_back": (3 * (30 + 150), 3 * (45 + 150 + 5 + 120)),
+    "alarm_fires": FIRES,
+    "alarm_in_rollout_rolled_back": (90 + 180 + 150, 135 + 240 + 450),
+    "alarm_in_bake_rolled_back": (150 + WATCH + 150, 450 + WATCH + 450),
     "detect_unhealthy": (75, 95),
     "replace_unhealthy": (75 + 60 + 30, 95 + 105 + 30),
     "replace_stopped": (90, 135),
@@ -262,8 +297,9 @@ def test_a_foreign_target_group_is_an_input_with_awss_defaults():
     }
     given = timeline.target_group_from("interval=10,unhealthy=3,deregistration=30")
     tuned = report("go-api", None, target_group=given)["services"]["Service"]["seconds"]
-    # A 30 s drain instead of 300; the unhealthy task noticed after 2.5 / 3 intervals of 10 s and a timeout.
-    assert _pair(tuned["release"]) == (30 + 5 + 30, 45 + 60 + 30 + 30)
+    # A 30 s drain instead of 300, then the alarms watched; the unhealthy task noticed after
+    # 2.5 / 3 intervals of 10 s and a timeout.
+    assert _pair(tuned["release"]) == (30 + 5 + 30 + WATCH, 45 + 60 + 30 + 30 + WATCH)
     assert _pair(tuned["detect_unhealthy"]) == (25, 35)
 
 
@@ -272,10 +308,213 @@ def test_a_measured_task_start_replaces_the_assumption():
     assert _pair(found["seconds"]["replace_stopped"]) == (40 + 15, 90 + 60)
 
 
-def test_only_rolling_releases_are_modelled():
-    document = json.loads((ROOT / "output" / "go-api.json").read_text())
-    document["Resources"]["Service"]["Properties"]["DeploymentConfiguration"]["Strategy"] = "BLUE_GREEN"
-    with pytest.raises(timeline.BadInput, match="BLUE_GREEN: the timeline models ROLLING releases only"):
+# --- Blue/green, linear and canary; the deployment alarms -------------------------------
+
+GREEN = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/go-api-green/fedcba9876543210"
+RULE = (
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/public-alb/"
+    "50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
+)
+TRAFFIC_SHIFT_INPUTS = {"AlternateTargetGroupArn": GREEN, "ProductionListenerRuleArn": RULE}
+ALARM_FIGURES = ("alarm_fires", "alarm_in_rollout_rolled_back", "alarm_in_bake_rolled_back")
+
+
+def params_file(tmp_path, base: str | None = None, **values) -> str:
+    """A parameter file as a user writes one: ``base`` (a file in params/) with ``values`` over it."""
+    entries = dict(entry.split("=", 1) for entry in json.loads((ROOT / base).read_text())) if base else {}
+    entries.update(values)
+    path = tmp_path / "strategy.json"
+    path.write_text(json.dumps([f"{key}={value}" for key, value in entries.items()]))
+    return str(path)
+
+
+def release_figures(found: dict) -> dict:
+    keys = ("release", "failed_release_rolled_back", *ALARM_FIGURES)
+    return {key: _pair(found["seconds"][key]) for key in keys}
+
+
+def test_go_api_blue_green_from_a_parameter_file(tmp_path):
+    """The defaults (one task, AWS's target-group defaults) with BLUE_GREEN and its two inputs."""
+    file = params_file(tmp_path, DeploymentStrategy="BLUE_GREEN", **TRAFFIC_SHIFT_INPUTS)
+    printed = []
+    assert timeline.main(["go-api", file, "--json"], out=printed.append) == 0
+    found = json.loads("".join(printed))
+    service = found["services"]["Service"]
+    assert release_figures(service) == {
+        # The green task ready (45 / 105), all traffic at once, 15 minutes of bake, then the
+        # blue task drains 300 s (and at worst uses its 30 s stop timeout).
+        "release": (45 + 900 + 300, 105 + 900 + 300 + 30),
+        # The green task fails 3 times, one at a time (the desired count); blue keeps the traffic.
+        "failed_release_rolled_back": (3 * (30 + 60), 3 * (45 + 65 + 30)),
+        "alarm_fires": FIRES,
+        # The alarm after the first production request on green; the traffic back at once; the
+        # green task drains.
+        "alarm_in_rollout_rolled_back": (45 + 180 + 300, 105 + 240 + 300 + 30),
+        # The alarm in the bake's last second: the same waits as completing, green drained instead of blue.
+        "alarm_in_bake_rolled_back": (45 + 900 + 300, 105 + 900 + 300 + 30),
+    }
+    assert service["traffic_shift"] == {
+        "strategy": "BLUE_GREEN",
+        "bake": 900,
+        "shifts": 1,
+        "wait": 0,
+        "first_share": "100.0",
+        "between_shifts": 0,
+    }
+    # Both revisions at full count: never fewer than the desired count answering.
+    assert service["min_healthy"]["release"] == 1 and found["min_healthy_tasks"] == 1
+    assert service["deployment"] == "blue/green, bake 15 min" and service["alarm_watch_seconds"] == 0
+
+
+def test_go_api_prod_linear(tmp_path):
+    """Two tasks, 25 % every 2 minutes (4 shifts, 3 waits), 5 minutes of bake."""
+    file = params_file(
+        tmp_path,
+        "params/go-api.prod.json",
+        DeploymentStrategy="LINEAR",
+        LinearStepPercent="25.0",
+        LinearStepBakeMinutes="2",
+        BakeTimeMinutes="5",
+        **TRAFFIC_SHIFT_INPUTS,
+    )
+    found = report("go-api", file)
+    service = found["services"]["Service"]
+    assert release_figures(service) == {
+        "release": (45 + 3 * 120 + 300 + 300, 105 + 3 * 120 + 300 + 300 + 30),
+        # Both green tasks at once, 3 failures: 2 rounds.
+        "failed_release_rolled_back": (2 * (30 + 60), 2 * (45 + 65 + 30)),
+        "alarm_fires": FIRES,
+        "alarm_in_rollout_rolled_back": (45 + 180 + 300, 105 + 240 + 330),
+        "alarm_in_bake_rolled_back": (45 + 360 + 300 + 300, 105 + 360 + 300 + 330),
+    }
+    assert service["min_healthy"]["release"] == 2 and found["min_healthy_tasks"] == 2
+    assert service["deployment"] == "linear 25.0 % every 2 min, bake 5 min"
+
+
+@pytest.mark.parametrize(
+    ("step", "shifts"),
+    # Shifts until 100 %: 10 steps of 10; 3.0 reaches 99 after 33, then 100; 33.3: 99.9, then 100.
+    [("10.0", 10), ("3.0", 34), ("30.0", 4), ("33.3", 4), ("50.0", 2), ("100.0", 1)],
+)
+def test_linear_waits_after_every_shift_but_the_last(tmp_path, step, shifts):
+    file = params_file(tmp_path, DeploymentStrategy="LINEAR", LinearStepPercent=step, LinearStepBakeMinutes="1")
+    bff = report("platform", file)["services"]["BffService"]
+    assert (bff["traffic_shift"]["shifts"], bff["traffic_shift"]["between_shifts"]) == (shifts, (shifts - 1) * 60)
+
+
+def test_platform_linear_with_a_bake_shorter_than_the_alarms(tmp_path, capsys):
+    """The BFF: 30 % steps (4 shifts, 3 waits of 1 minute), 2 minutes of bake; AgentCore keeps rolling."""
+    file = params_file(
+        tmp_path, DeploymentStrategy="LINEAR", LinearStepPercent="30.0", LinearStepBakeMinutes="1", BakeTimeMinutes="2"
+    )
+    found = report("platform", file)
+    bff = found["services"]["BffService"]
+    assert release_figures(bff) == {
+        # Ready 45 / 105, 3 waits of 60 s, 120 s of bake, the old tasks drain 30 s (and stop within 120 s).
+        "release": (45 + 180 + 120 + 30, 105 + 180 + 120 + 30 + 120),
+        # Two green tasks at once, 3 failures: 2 rounds; nothing to start again afterwards.
+        "failed_release_rolled_back": (2 * (30 + 75), 2 * (45 + 95 + 120)),
+        "alarm_fires": FIRES,
+        "alarm_in_rollout_rolled_back": (45 + 180 + 30, 105 + 240 + 150),
+        "alarm_in_bake_rolled_back": (45 + 180 + 120 + 30, 105 + 180 + 120 + 150),
+    }
+    assert bff["notes"] == [
+        "BakeTimeMinutes (2) is shorter than the deployment alarms need to fire (180 s): a problem that "
+        "begins once all traffic moved is not rolled back"
+    ]
+    assert bff["min_healthy"]["release"] == 2
+    assert found["services"]["AgentCoreService"]["strategy"] == "ROLLING"
+    assert _pair(found["services"]["AgentCoreService"]["seconds"]["release"]) == AGENTCORE["release"]
+    assert found["min_healthy_tasks"] == 1  # AgentCore, rolling 100/150 in DNS
+
+
+def test_platform_canary_without_bake_time(tmp_path):
+    file = params_file(
+        tmp_path, DeploymentStrategy="CANARY", CanaryPercent="10.0", CanaryBakeMinutes="3", BakeTimeMinutes="0"
+    )
+    found = report("platform", file)
+    bff = found["services"]["BffService"]
+    assert release_figures(bff) == {
+        # Ready, the canary share for 3 minutes, the rest, no bake: the old tasks drain and stop.
+        "release": (45 + 180 + 30, 105 + 180 + 30 + 120),
+        "failed_release_rolled_back": (2 * (30 + 75), 2 * (45 + 95 + 120)),
+        "alarm_fires": FIRES,
+        "alarm_in_rollout_rolled_back": (45 + 180 + 30, 105 + 240 + 150),
+        # No bake: once all traffic moved, nothing is rolled back.
+        "alarm_in_bake_rolled_back": None,
+    }
+    assert bff["traffic_shift"]["shifts"] == 2 and bff["deployment"] == "canary 10.0 % for 3 min, bake 0 min"
+    assert any(note.startswith("BakeTimeMinutes is 0") for note in bff["notes"])
+    text = timeline.as_text(timeline.timeline("platform", file, timeline.Assumptions()))
+    assert "BffService: 2 tasks, canary 10.0 % for 3 min, bake 0 min, found by load balancer" in text
+    assert "  note: BakeTimeMinutes is 0" in text
+
+
+@pytest.mark.parametrize("strategy", ["BLUE_GREEN", "LINEAR", "CANARY"])
+@pytest.mark.parametrize(
+    ("name", "base"), [(Path(file).name.split(".")[0], file) for file in PARAMS if "finfocus" not in file]
+)
+def test_traffic_shifting_keeps_the_whole_desired_count_answering(tmp_path, name, base, strategy):
+    """Both revisions run at full count until the old one is gone: for every parameter file of
+    the templates that offer the strategies, the service never has fewer than its desired count."""
+    inputs = TRAFFIC_SHIFT_INPUTS if name == "go-api" else {}
+    found = report(name, params_file(tmp_path, base, DeploymentStrategy=strategy, **inputs))
+    shifting = [s for s in found["services"].values() if s["traffic_shift"]]
+    assert len(shifting) == 1 and shifting[0]["strategy"] == strategy
+    assert shifting[0]["min_healthy"]["release"] == shifting[0]["desired_tasks"] >= 1
+
+
+def test_a_strategy_the_rules_refuse_has_no_timeline(tmp_path, capsys):
+    """go-api's Rules refuse BLUE_GREEN without the second target group and rule, as CloudFormation would."""
+    file = params_file(tmp_path, DeploymentStrategy="BLUE_GREEN")
+    assert timeline.main(["go-api", file], out=lambda text: pytest.fail(f"printed {text!r}")) == 2
+    error = capsys.readouterr().err
+    assert "BLUE_GREEN, LINEAR and CANARY need AlternateTargetGroupArn" in error and error.count("\n") == 1
+
+
+def _go_api_document() -> dict:
+    return json.loads((ROOT / "output" / "go-api.json").read_text())
+
+
+def test_ecs_watches_the_slowest_deployment_alarm():
+    document = _go_api_document()
+    # The unhealthy-targets alarm made slower: 5 of 5 one-minute periods.
+    document["Resources"]["ApiUnhealthyTargets"]["Properties"].update(EvaluationPeriods=5, DatapointsToAlarm=5)
+    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
+    assert found["alarm_watch_seconds"] == 5 * 60
+    assert found["seconds"]["release"] == timeline.Span(345 + 300, 435 + 300)
+    assert found["seconds"]["alarm_fires"] == timeline.Span(5 * 60, 6 * 60)
+
+
+def test_without_deployment_alarms_only_the_circuit_breaker_rolls_back():
+    document = _go_api_document()
+    del document["Resources"]["Service"]["Properties"]["DeploymentConfiguration"]["Alarms"]
+    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
+    assert found["seconds"]["release"] == timeline.Span(345, 435)  # nothing watched after the rollout
+    assert [found["seconds"][key] for key in ALARM_FIGURES] == [None, None, None]
+    assert found["notes"] == ["no deployment alarm: only tasks that fail their health checks roll a release back"]
+
+
+def test_what_a_template_leaves_out_takes_ecss_defaults():
+    """A linear deployment with no minutes given: ECS's 10 % every 6 minutes
+    (API_LinearConfiguration) and 15 minutes of bake time (the AWS::ECS::Service schema)."""
+    document = _go_api_document()
+    properties = document["Resources"]["Service"]["Properties"]
+    properties["DeploymentConfiguration"] = {
+        key: value
+        for key, value in properties["DeploymentConfiguration"].items()
+        if key not in ("BakeTimeInMinutes", "LinearConfiguration", "CanaryConfiguration")
+    }
+    properties["DeploymentConfiguration"]["Strategy"] = "LINEAR"
+    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
+    assert found["traffic_shift"]["shifts"] == 10 and found["deployment"] == "linear 10.0 % every 6 min, bake 15 min"
+    assert found["seconds"]["release"] == timeline.Span(45 + 9 * 360 + 900 + 300, 105 + 9 * 360 + 900 + 330)
+
+
+def test_a_strategy_the_timeline_does_not_know_is_refused():
+    document = _go_api_document()
+    document["Resources"]["Service"]["Properties"]["DeploymentConfiguration"]["Strategy"] = "EXTERNAL"
+    with pytest.raises(timeline.BadInput, match="the timeline knows ROLLING, BLUE_GREEN, LINEAR and CANARY"):
         timeline.timeline("go-api", None, timeline.Assumptions(), document=document)
 
 
@@ -297,7 +536,7 @@ def test_make_timeline_prints_one_json_object():
     assert done.returncode == 0, done.stderr
     found = json.loads(done.stdout)
     assert found["min_healthy_tasks"] == 1
-    assert found["services"]["AgentCoreService"]["seconds"]["release"] == {"typical": 150, "worst": 450}
+    assert found["services"]["AgentCoreService"]["seconds"]["release"] == {"typical": 150 + 180, "worst": 450 + 180}
 
 
 @pytest.mark.parametrize(
