@@ -57,7 +57,8 @@ def _delete(name: str) -> str:
     )
 
 
-def _fix(name: str, status: str) -> str:
+def _fix(name: str, status: str, then: str = "run make preflight again") -> str:
+    """What makes a stack in ``status`` deployable again, as commands; ``then`` follows a wait."""
     events = f"the first failure: make doctor STACK={name}"
     if status in ("ROLLBACK_COMPLETE", "CREATE_FAILED"):
         # Its first create failed: with RetainExceptOnCreate nothing is left behind.
@@ -69,11 +70,11 @@ def _fix(name: str, status: str) -> str:
     if status == "UPDATE_FAILED":
         return f"aws cloudformation rollback-stack --stack-name {name}, or fix the cause ({events}) and deploy again"
     if status in WAITERS:
-        return f"aws cloudformation wait {WAITERS[status]} --stack-name {name}, then run make preflight again"
+        return f"aws cloudformation wait {WAITERS[status]} --stack-name {name}, then {then}"
     if status.endswith("_IN_PROGRESS"):
         return (
             f"wait until aws cloudformation describe-stacks --stack-name {name} --query Stacks[0].StackStatus "
-            "no longer ends in _IN_PROGRESS, then run make preflight again"
+            f"no longer ends in _IN_PROGRESS, then {then}"
         )
     return events
 

@@ -28,77 +28,17 @@ DOCTOR_READS = {
     "ListInstances",
 }
 
-# Texts of the shape AWS reports them (stoppedReason, service events, stack events).
-SAMPLES = {
-    "image-pull-network": "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve "
-    'ref "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v42": dial tcp 10.0.3.17:443: i/o timeout',
-    "image-pull-denied": "CannotPullContainerError: pull access denied: AccessDeniedException: User is not authorized "
-    "to perform: ecr:BatchGetImage",
-    "image-pull-not-found": "CannotPullContainerError: failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws"
-    ".com/go-api:v9: not found",
-    "secrets-network": "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
-    "retrieval failed: unable to retrieve secrets from ssm: service call has been retried 5 time(s): "
-    "RequestCanceled: request context canceled caused by: context deadline exceeded",
-    "secrets-denied": "ResourceInitializationError: unable to pull secrets or registry auth: AccessDeniedException: "
-    "User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to perform: ssm:GetParameters on resource",
-    "secrets-kms": "ResourceInitializationError: unable to pull secrets: AccessDeniedException: The ciphertext refers "
-    "to a customer master key that does not exist or you are not allowed kms:Decrypt",
-    "secrets-missing": "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve "
-    "secrets from ssm: invalid ssm parameters: /bidopsai/dev/session-secret",
-    "log-group-missing": "ResourceInitializationError: failed to validate logger args: create stream has been retried"
-    " 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not "
-    "exist.",
-    "out-of-memory": "OutOfMemoryError: Container killed due to memory usage exit code 137",
-    "essential-container-exited": "Essential container in task exited",
-    "elb-health-check": "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:"
-    "123456789012:targetgroup/go-api/0123456789abcdef)",
-    "vcpu-quota": "(service api) was unable to place a task. Reason: You've reached the limit on the number of vCPUs "
-    "you can run concurrently.",
-    "capacity-unavailable": "(service api) was unable to place a task. Reason: Capacity is unavailable at this time. "
-    "Please try again later or in a different availability zone.",
-    "spot-capacity": "SpotInterruption Your Spot Task was interrupted.",
-    "circuit-breaker-rollback": "(service api) deployment ecs-svc/123 deployment failed: tasks failed to start. "
-    "ECS deployment circuit breaker: rolling back to deployment ecs-svc/122.",
-    "retained-resource-exists": "Resource handler returned message: \"Resource of type 'AWS::Logs::LogGroup' with "
-    "identifier '/ecs/go-api' already exists.\" (HandlerErrorCode: AlreadyExists)",
-    "target-group-without-load-balancer": "Invalid request provided: The target group with targetGroupArn arn:aws:"
-    "elasticloadbalancing:us-east-1:123456789012:targetgroup/bff/0123 does not have an associated load balancer.",
-    # tini (the image's PID 1) cannot start /entrypoint.sh, whose #!/bin/bash is not in the Alpine image.
-    "image-entrypoint-shell-missing": "[FATAL tini (7)] exec /entrypoint.sh failed: No such file or directory",
-    "vpc-dns-off": "dial tcp: lookup agentcore.dev.platform.local on 10.0.0.2:53: no such host",
-}
 HEALTHY = "(service api) has reached a steady state."
-# The other ways the same failure reaches a stopped task or container reason.
-ENTRYPOINT_TEXTS = [
-    "CannotStartContainerError: ResourceInitializationError: failed to create new container runtime task: "
-    'OCI runtime create failed: runc create failed: unable to start container process: exec: "/entrypoint.sh": '
-    "exec format error",
-    'standard_init_linux.go:178: exec user process caused "no such file or directory"',
-]
+CORPUS = json.loads((RECORDED / "corpus.json").read_text())["texts"]
 
 
-@pytest.mark.parametrize("text", ENTRYPOINT_TEXTS)
-def test_entrypoint_that_cannot_start_is_recognised_in_each_form(text):
-    assert "image-entrypoint-shell-missing" in [s.name for s in signatures.match(text)]
+def corpus_text(source: str) -> str:
+    """A real failure text of the corpus, by (a part of) the address it was seen at."""
+    return next(entry["text"] for entry in CORPUS if source in entry["source"])
 
 
-def test_a_missing_log_group_is_not_taken_for_a_missing_entrypoint_shell():
-    text = "ResourceNotFoundException: The specified log group does not exist."
-    assert "image-entrypoint-shell-missing" not in [s.name for s in signatures.match(text)]
-
-
-def test_every_signature_has_a_sample_and_a_source():
-    assert set(SAMPLES) == {s.name for s in signatures.SIGNATURES}
-    for signature in signatures.SIGNATURES:
-        assert signature.source.startswith("https://"), signature.name
-        assert signature.section.startswith("docs/") and "#" in signature.section, signature.name
-
-
-@pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_signature_matches_its_text_and_not_a_healthy_one(name):
-    by_name = {s.name: s for s in signatures.SIGNATURES}
-    assert by_name[name].matches(SAMPLES[name])
-    assert not by_name[name].matches(HEALTHY)
+LOG_GROUP_EXISTS = corpus_text("amazon-marketing-cloud-uploader-from-aws/issues/167")
+PULL_TIMEOUT = corpus_text("terraform-aws-retool-ecs-fargate/issues/20")
 
 
 def test_the_troubleshooting_docs_are_generated_from_the_signatures():
@@ -225,19 +165,22 @@ def test_failed_stack_names_the_first_failure_and_the_signature(account):
             "LogicalResourceId": "LogGroup",
             "ResourceStatus": "CREATE_FAILED",
             "ResourceType": "AWS::Logs::LogGroup",
-            "ResourceStatusReason": SAMPLES["retained-resource-exists"],
+            "ResourceStatusReason": LOG_GROUP_EXISTS,
         },
         STARTED,
     ]
-    stubs = stubbed_account(account, "ROLLBACK_COMPLETE", SAMPLES["image-pull-network"], events)
+    stubs = stubbed_account(account, "ROLLBACK_COMPLETE", PULL_TIMEOUT, events)
     results = {r.check: r for r in doctor.diagnose(account, "go-api-dev")}
     for stub in stubs.values():
         stub.assert_no_pending_responses()
         stub.deactivate()
     assert results["stack"].status == "fail"
     assert results["stack.first-failure"].detail.startswith("LogGroup (AWS::Logs::LogGroup) CREATE_FAILED")
-    assert results["signature:retained-resource-exists"].status == "fail"
+    assert results["signature:log-group-exists"].status == "fail"
+    assert "aws logs delete-log-group --log-group-name" in results["signature:log-group-exists"].fix
     assert results["signature:image-pull-network"].fix.startswith("Private subnets")
+    # The stack's own state says what to do with it once the cause is fixed.
+    assert "aws cloudformation delete-stack --stack-name go-api-dev" in results["stack"].fix
     assert results["service:go-api-dev-Service"].detail == "0 of 1 tasks running"
     assert doctor.summary(list(results.values())).startswith("NOT healthy")
 
@@ -294,11 +237,13 @@ def test_unhealthy_target_is_reported_with_the_health_check_signature(account):
     results = {r.check: r for r in replay(account, recording("unhealthy-targets"))}
     # Both tasks run: the service itself is fine, its target health is not.
     assert results["service:go-api-dev-Service-GhIjKl"].status == "pass"
-    health = results["signature:elb-health-check"]
+    health = results["signature:target-response-code"]
     assert health.status == "fail"
     assert "10.0.12.45 unhealthy Target.ResponseCodeMismatch" in health.detail
-    assert "health-check path and port" in health.fix
-    assert doctor.summary(list(results.values())).startswith("NOT healthy. Likely cause (signature:elb-health-check)")
+    assert "health-check path" in health.fix
+    assert doctor.summary(list(results.values())).startswith(
+        "NOT healthy. Likely cause (signature:target-response-code)"
+    )
 
 
 def test_healthy_and_starting_targets_are_not_findings(account):
