@@ -16,7 +16,7 @@ from .context import Context
 from .report import Result, failed, passed, skipped
 from .template import Values
 
-# States from which `aws cloudformation deploy` can update the stack.
+# States from which a change set can update the stack.
 UPDATABLE = {
     "CREATE_COMPLETE",
     "UPDATE_COMPLETE",
@@ -24,8 +24,8 @@ UPDATABLE = {
     "IMPORT_COMPLETE",
     "IMPORT_ROLLBACK_COMPLETE",
 }
-# A change set was created for a stack that never existed: deploy creates it (the AWS CLI
-# treats the stack as absent), and nothing of it was created yet.
+# A change set was created for a stack that never existed: a change set of type CREATE
+# creates it, and nothing of it was created yet.
 NOT_CREATED_YET = "REVIEW_IN_PROGRESS"
 # The AWS CLI waiter that returns when the operation in progress ends.
 WAITERS = {

@@ -13,7 +13,7 @@ from ops import doctor, signatures
 from ops.aws import Account
 from ops.errors import BadInput
 from tests import aws_world
-from tests.helpers import ROOT
+from tests.helpers import ROOT, corpus_text
 
 RECORDED = ROOT / "tests" / "fixtures" / "doctor"
 # What a read-only doctor may call: the API names of the policy in docs/preflight-doctor.md.
@@ -29,12 +29,6 @@ DOCTOR_READS = {
 }
 
 HEALTHY = "(service api) has reached a steady state."
-CORPUS = json.loads((RECORDED / "corpus.json").read_text())["texts"]
-
-
-def corpus_text(source: str) -> str:
-    """A real failure text of the corpus, by (a part of) the address it was seen at."""
-    return next(entry["text"] for entry in CORPUS if source in entry["source"])
 
 
 LOG_GROUP_EXISTS = corpus_text("amazon-marketing-cloud-uploader-from-aws/issues/167")
@@ -334,3 +328,123 @@ def test_an_unusual_aws_error_in_one_service_skips_that_service(account):
         "skip",
         "AWS error: DescribeServices: ServerException: Service unavailable.",
     )
+
+
+# --- Every stack state (StackStatus, API_Stack.html) -----------------------------------------
+
+STACK_STATES = {
+    # A finished operation that left the stack working.
+    "CREATE_COMPLETE": "pass",
+    "UPDATE_COMPLETE": "pass",
+    "IMPORT_COMPLETE": "pass",
+    # An operation under way that ends by itself: run doctor again afterwards.
+    "CREATE_IN_PROGRESS": "skip",
+    "UPDATE_IN_PROGRESS": "skip",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS": "skip",
+    "DELETE_IN_PROGRESS": "skip",
+    "IMPORT_IN_PROGRESS": "skip",
+    # A change set never executed: nothing of the stack exists yet.
+    "REVIEW_IN_PROGRESS": "skip",
+    # Every rollback, finished or not, and every failed state: the last operation failed.
+    "ROLLBACK_IN_PROGRESS": "fail",
+    "ROLLBACK_COMPLETE": "fail",
+    "ROLLBACK_FAILED": "fail",
+    "UPDATE_ROLLBACK_IN_PROGRESS": "fail",
+    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS": "fail",
+    "UPDATE_ROLLBACK_COMPLETE": "fail",
+    "UPDATE_ROLLBACK_FAILED": "fail",
+    "IMPORT_ROLLBACK_IN_PROGRESS": "fail",
+    "IMPORT_ROLLBACK_COMPLETE": "fail",
+    "IMPORT_ROLLBACK_FAILED": "fail",
+    "CREATE_FAILED": "fail",
+    "UPDATE_FAILED": "fail",
+    "DELETE_FAILED": "fail",
+    "DELETE_COMPLETE": "fail",
+}
+
+
+def test_every_stack_state_of_the_api_is_covered():
+    model = Account(aws_world.session()).client("cloudformation").meta.service_model
+    assert set(STACK_STATES) == set(model.shape_for("StackStatus").enum)
+
+
+@pytest.mark.parametrize(("status", "expected"), sorted(STACK_STATES.items()))
+def test_each_stack_state_is_judged_and_the_fix_is_a_command(status, expected):
+    result = doctor.stack_result("go-api-dev", {"StackStatus": status, "StackStatusReason": "User Initiated"})
+    assert result.status == expected, result
+    if expected == "skip" and status != "REVIEW_IN_PROGRESS":
+        assert "--stack-name go-api-dev), then run make doctor again" in result.detail
+    if expected == "fail":
+        assert result.fix, result
+
+
+@pytest.mark.parametrize(
+    ("status", "command"),
+    [
+        ("ROLLBACK_COMPLETE", "aws cloudformation delete-stack --stack-name go-api-dev"),
+        ("UPDATE_ROLLBACK_FAILED", "aws cloudformation continue-update-rollback --stack-name go-api-dev"),
+        ("UPDATE_FAILED", "aws cloudformation rollback-stack --stack-name go-api-dev"),
+        ("UPDATE_ROLLBACK_IN_PROGRESS", "aws cloudformation wait stack-rollback-complete --stack-name go-api-dev"),
+        ("UPDATE_ROLLBACK_COMPLETE", "deploy again"),
+    ],
+)
+def test_a_failed_state_names_the_command_that_repairs_it(status, command):
+    assert command in doctor.stack_result("go-api-dev", {"StackStatus": status}).fix
+
+
+# --- The cause among the stack's events, oldest first ----------------------------------------
+
+
+def event(logical: str, status: str, reason: str = "", kind: str = "AWS::ECS::Service") -> dict:
+    return {
+        "LogicalResourceId": logical,
+        "ResourceStatus": status,
+        "ResourceStatusReason": reason,
+        "ResourceType": kind,
+    }
+
+
+SUMMARY = corpus_text("aws/copilot-cli/issues/4313")  # "The following resource(s) failed to create: ..."
+SC_IN_USE = corpus_text("aws/copilot-cli/issues/4659")
+
+
+def test_the_cause_is_the_first_real_failure_not_what_follows_it():
+    events = [
+        event("api", "CREATE_IN_PROGRESS", "User Initiated", "AWS::CloudFormation::Stack"),
+        event("LogGroup", "CREATE_COMPLETE", kind="AWS::Logs::LogGroup"),
+        # Recorded in the same second as the cause, and listed before it.
+        event("TaskDefinition", "CREATE_FAILED", "Resource creation cancelled", "AWS::ECS::TaskDefinition"),
+        event("Service", "CREATE_FAILED", SC_IN_USE),
+        event("api", "ROLLBACK_IN_PROGRESS", SUMMARY, "AWS::CloudFormation::Stack"),
+        # The rollback's own failure comes last and is a consequence too.
+        event("LogGroup", "DELETE_FAILED", "Resource handler returned message: access denied", "AWS::Logs::LogGroup"),
+        event("api", "ROLLBACK_FAILED", "", "AWS::CloudFormation::Stack"),
+    ]
+    assert doctor.cause_of(events, "api")["LogicalResourceId"] == "Service"
+
+
+def test_a_cancelled_resource_is_the_cause_only_when_nothing_else_failed():
+    events = [event("Service", "CREATE_FAILED", "Resource creation cancelled")]
+    assert doctor.cause_of(events, "api")["LogicalResourceId"] == "Service"
+    assert doctor.cause_of([event("x", "CREATE_COMPLETE")], "api") is None
+
+
+def test_the_stacks_own_summary_is_never_the_cause_when_a_resource_failed():
+    events = [
+        event("api", "UPDATE_ROLLBACK_IN_PROGRESS", SUMMARY, "AWS::CloudFormation::Stack"),
+        event("api", "UPDATE_ROLLBACK_FAILED", "", "AWS::CloudFormation::Stack"),
+        event("Listener", "UPDATE_FAILED", corpus_text("aws/copilot-cli/issues/1376")),
+    ]
+    assert doctor.cause_of(events, "api")["LogicalResourceId"] == "Listener"
+
+
+def test_doctor_json_is_only_json(account, monkeypatch, capsys):
+    monkeypatch.setattr(doctor, "Account", lambda: account)
+    stubs = stubbed_account(account, "CREATE_COMPLETE", "", [STARTED])
+    assert doctor.main(["go-api-dev", "--json"]) == 0
+    for stub in stubs.values():
+        stub.deactivate()
+    captured = capsys.readouterr()
+    results = json.loads(captured.out)  # the whole of stdout is one JSON document
+    assert {r["check"] for r in results} >= {"stack", "service:go-api-dev-Service"}
+    assert "reading stack go-api-dev..." in captured.err
