@@ -189,6 +189,10 @@ def test_doctor_score_per_family_is_complete():
         score[entry["family"]][1] += 1
         score[entry["family"]][0] += (found.name if found else None) == entry["signature"]
     assert {family: tuple(counts) for family, counts in score.items() if counts[0] != counts[1]} == {}
+    # docs/preflight-doctor.md reports the same figures.
+    page = (ROOT / "docs" / "preflight-doctor.md").read_text()
+    rows = dict(re.findall(r"^\| `([a-z-]+)` \| (\d+ \| \d+) \|$", page, re.MULTILINE))
+    assert rows == {family: f"{total} | {right}" for family, (right, total) in score.items()}
 
 
 # --- Findings: causes before consequences, unknown failures named as such -----------------
