@@ -86,8 +86,7 @@ def make_change_set(account: Account, name: str, stack: str, params_file: str | 
     return goal, change_set, described
 
 
-def plan(account: Account, arguments) -> int:
-    fits = check_parameters(arguments.template, arguments.params, arguments.json)
+def plan(account: Account, arguments, fits: str | None) -> int:
     banner(account, arguments.stack, arguments.json)
     if fits:
         say(fits, arguments.json)
@@ -138,8 +137,7 @@ def plan(account: Account, arguments) -> int:
     return 0
 
 
-def deploy(account: Account, arguments) -> int:
-    fits = check_parameters(arguments.template, arguments.params) if arguments.template else None
+def deploy(account: Account, arguments, fits: str | None) -> int:
     banner(account, arguments.stack)
     if fits:
         say(fits)
@@ -209,7 +207,12 @@ def main(argv: list[str] | None = None) -> int:
         if arguments.template is not None:
             template.load(arguments.template)  # an unknown name is one line, before any AWS call
         try:
-            return plan(Account(), arguments) if arguments.plan else deploy(Account(), arguments)
+            # The parameter file first: a problem there needs no AWS account, region or credentials.
+            fits = None
+            if arguments.template:
+                fits = check_parameters(arguments.template, arguments.params, arguments.json)
+            account = Account()
+            return plan(account, arguments, fits) if arguments.plan else deploy(account, arguments, fits)
         except (StackNotReady, Refused) as reason:
             print(f"{program}: {reason}", file=sys.stderr)
             return 1

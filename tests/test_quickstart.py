@@ -55,9 +55,9 @@ def test_make_alone_lists_every_target_one_line_each(clone, arguments):
     assert result.returncode == 0, result.stderr
     listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ") and line.split()}
     assert phony_targets() <= listed, f"missing from make help: {phony_targets() - listed}"
-    for variable in ("PYTHON", "VENV", "AWS", "S3_PREFIX"):
+    for variable in ("PYTHON", "VENV", "S3_PREFIX"):
         assert re.search(rf"^  {variable} ", result.stdout, re.MULTILINE), variable
-    for target in ("deploy", "package"):
+    for target in ("deploy", "plan", "package"):
         line = next(line for line in result.stdout.splitlines() if line.startswith(f"  {target} "))
         assert "TEMPLATE=" in line and ("STACK=" in line or "S3_BUCKET=" in line), line
 
