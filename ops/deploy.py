@@ -17,8 +17,10 @@ import argparse
 import json
 import sys
 
+import botocore.exceptions
+
 from . import changes, changeset, doctor, preflight, stack_events, template
-from .aws import Account, call, one_line_failure
+from .aws import Account, call, error_code, one_line_failure
 from .changeset import DEPLOY_PERMISSIONS, StackNotReady
 from .errors import BadInput
 from .report import as_text
@@ -52,6 +54,19 @@ def check_parameters(name: str, params_file: str | None, aside: bool = False) ->
     return f"{params_file}: fits {name} (offline check)"
 
 
+def explained(text: str) -> str:
+    """doctor's cause and fix for an AWS error text, as a clause to append, or nothing."""
+    answer = doctor.explain(text)
+    if not answer["signature"]:
+        return ""
+    return f". Cause ({answer['signature']}): {answer['cause']} Fix: {answer['fix']}"
+
+
+def not_made(described: dict) -> str:
+    reason = described.get("StatusReason", "")
+    return f"CloudFormation could not make the change set: {reason}{explained(reason)}"
+
+
 class Refused(Exception):
     """Nothing was changed: one line saying why and what to do, exit 1."""
 
@@ -81,7 +96,13 @@ def make_change_set(account: Account, name: str, stack: str, params_file: str | 
     values = changeset.parameters(name, params_file, goal.current)
     change_set_name = changeset.new_name(purpose)
     say(f"making change set {change_set_name} ({goal.kind} of {stack})...", arguments.json)
-    change_set = changeset.create(cloudformation, goal, change_set_name, source, values)
+    try:
+        change_set = changeset.create(cloudformation, goal, change_set_name, source, values)
+    except botocore.exceptions.ClientError as error:
+        if error_code(error) != "ValidationError":  # the template or the values: the input
+            raise
+        message = error.response.get("Error", {}).get("Message", "")
+        raise BadInput(f"CloudFormation refused the change set: {message}{explained(message)}") from None
     described = changeset.wait_until_made(cloudformation, change_set, stack, poll=stack_events.POLL_SECONDS)
     return goal, change_set, described
 
@@ -98,7 +119,7 @@ def plan(account: Account, arguments, fits: str | None) -> int:
     empty = changeset.is_empty(described)
     if described["Status"] == "FAILED" and not empty:
         changeset.delete(cloudformation, change_set, arguments.stack)
-        raise Refused(f"CloudFormation could not make the change set: {described.get('StatusReason', '')}")
+        raise Refused(not_made(described))
     found = [] if empty else show(described, document, out_json=arguments.json)
     keep = arguments.keep and not empty
     if not keep:
@@ -161,7 +182,7 @@ def deploy(account: Account, arguments, fits: str | None) -> int:
             return 0
         if described["Status"] == "FAILED":
             changeset.delete(cloudformation, change_set, arguments.stack)
-            raise Refused(f"CloudFormation could not make the change set: {described.get('StatusReason', '')}")
+            raise Refused(not_made(described))
     show(described, template.load(arguments.template) if arguments.template else {})
     stack_id = described["StackId"]
     after = stack_events.newest_event_id(cloudformation, stack_id)

@@ -615,3 +615,15 @@ def test_a_replacement_under_the_same_fixed_name_fails_and_under_a_new_name_does
     assert any("starts empty" in w for w in renamed.warnings())
     in_place = changes.Change("Logs", "AWS::Logs::LogGroup", "Modify", "False", [], ["RetentionInDays"], "LogGroupName")
     assert in_place.warnings() == []
+
+
+def test_a_change_set_cloudformation_refuses_is_explained_in_one_line(recorded, capsys):
+    """The message of a real ValidationError (boto/botocore#2598), as CreateChangeSet answers it."""
+    message = corpus_text("boto/botocore/issues/2598").split(" operation: ", 1)[1]
+    cfn = recorded["cloudformation"]
+    missing(cfn, "describe_stacks", STACK)
+    cfn.add_client_error("create_change_set", "ValidationError", message)
+    status, _, err = run(capsys, deploy, "go-api", STACK, GO_API_PARAMS)
+    assert status == 2
+    assert err.startswith(f"deploy: CloudFormation refused the change set: {message}. Cause (parameter-missing): ")
+    assert err.count("\n") == 1 and "Fix: " in err

@@ -176,14 +176,17 @@ def test_each_catch_all_form_has_a_bad_fixture():
 
 
 def test_each_way_a_log_group_is_not_kept_has_a_bad_fixture():
+    """Each wrong value of each policy, in a group whose other policy keeps it: the fault alone."""
     keeping = rule_module("E9113").LogGroupRetained.KEEPING
-    seen = {(key, body.get(key, "absent")) for _, body in flagged_resources("E9113") for key in keeping}
-    for key, kept in keeping.items():
-        wrong = {value for k, value in seen if k == key and value not in kept}
-        # absent, Delete, and a value the other attribute takes (RetainExceptOnCreate, Snapshot)
-        assert {"absent", "Delete"} <= wrong, (key, wrong)
-    assert ("UpdateReplacePolicy", "RetainExceptOnCreate") in seen
-    assert ("DeletionPolicy", "Snapshot") in seen
+    alone = set()
+    for _, body in flagged_resources("E9113"):
+        faults = [(key, body.get(key, "absent")) for key, kept in keeping.items() if body.get(key) not in kept]
+        if len(faults) == 1:
+            alone |= set(faults)
+    for key in keeping:
+        # absent, Delete, and a value the other attribute or another resource takes
+        assert {(key, "absent"), (key, "Delete")} <= alone, key
+    assert {("UpdateReplacePolicy", "RetainExceptOnCreate"), ("DeletionPolicy", "Snapshot")} <= alone
 
 
 def test_each_field_an_a_record_registry_refuses_has_a_bad_fixture():
