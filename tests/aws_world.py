@@ -127,6 +127,7 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
 
     ids["tg"] = target_group("go-api")
     ids["tg_instance"] = target_group("by-instance", "instance")
+    ids["tg_alb"] = target_group("to-alb", "alb")  # neither ip nor instance: a service cannot use it either
     ids["tg_loose"] = target_group("no-listener")
     ids["listener"] = elbv2.create_listener(
         LoadBalancerArn=alb_arn,

@@ -496,19 +496,23 @@ def test_a_delete_whose_resource_list_is_refused_deletes_and_still_names_what_it
     cfn.add_response("describe_stack_events", newest_first(event(0, STACK, "UPDATE_COMPLETE")), {"StackName": STACK_ID})
     cfn.add_response("delete_stack", {}, {"StackName": STACK_ID})
     cfn.add_response("describe_stacks", stack("DELETE_COMPLETE"), {"StackName": STACK_ID})
-    group = f"/ecs/{STACK}"
+    group, gone = f"/ecs/{STACK}", f"/ecs/{STACK}/exec"
     happened = [
         event(1, STACK, "DELETE_IN_PROGRESS", "User Initiated"),
         event(2, "Service", "DELETE_COMPLETE", "", "AWS::ECS::Service"),
         event(3, "LogGroup", "DELETE_SKIPPED", "", "AWS::Logs::LogGroup", group),
-        event(4, STACK, "DELETE_COMPLETE"),
+        event(4, "ExecLogGroup", "DELETE_SKIPPED", "", "AWS::Logs::LogGroup", gone),
+        event(5, STACK, "DELETE_COMPLETE"),
     ]
     cfn.add_response(
         "describe_stack_events", newest_first(event(0, STACK, "UPDATE_COMPLETE"), *happened), {"StackName": STACK_ID}
     )
-    # The prefix also finds a longer name, which is not the stack's.
+    # A prefix finds longer names too, which are not the stack's; the second group was removed
+    # by hand meanwhile, and only a longer name is left under its prefix.
     found = {"logGroups": [{"logGroupName": group}, {"logGroupName": f"{group}-old"}]}
     logs.add_response("describe_log_groups", found, {"logGroupNamePrefix": group})
+    left = {"logGroups": [{"logGroupName": f"{gone}-old"}]}
+    logs.add_response("describe_log_groups", left, {"logGroupNamePrefix": gone})
 
     status, out, err = run(capsys, delete, STACK)
     assert status == 0, err
@@ -516,15 +520,16 @@ def test_a_delete_whose_resource_list_is_refused_deletes_and_still_names_what_it
     assert lines[1] == (
         "warning: cannot list the stack's resources (no permission: cloudformation:ListStackResources); deleting anyway"
     )
-    assert [line.split()[1:3] for line in lines[3:7]] == [
+    assert [line.split()[1:3] for line in lines[3:8]] == [
         [STACK, "DELETE_IN_PROGRESS"],
         ["Service", "DELETE_COMPLETE"],
         ["LogGroup", "DELETE_SKIPPED"],
+        ["ExecLogGroup", "DELETE_SKIPPED"],
         [STACK, "DELETE_COMPLETE"],
     ]
-    assert lines[7] == f"{STACK}: deleted"
+    assert lines[8] == f"{STACK}: deleted"
     assert lines[-1] == f"  log group {group}: aws logs delete-log-group --log-group-name {group}"
-    assert f"{group}-old" not in out
+    assert f"{group}-old" not in out and f"--log-group-name {gone}" not in out
     assert set(called) <= OPERATIONS["delete"]
 
 
@@ -627,3 +632,46 @@ def test_a_change_set_cloudformation_refuses_is_explained_in_one_line(recorded, 
     assert status == 2
     assert err.startswith(f"deploy: CloudFormation refused the change set: {message}. Cause (parameter-missing): ")
     assert err.count("\n") == 1 and "Fix: " in err
+
+
+def test_an_update_that_rolls_back_is_a_failed_deploy(recorded, capsys):
+    cfn = recorded["cloudformation"]
+    cfn.add_response("describe_stacks", stack("UPDATE_COMPLETE", Parameters=[]), {"StackName": STACK})
+    cfn.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
+    changed = [resource_change("Modify", "Service", "AWS::ECS::Service", "False", ("TaskDefinition", "Never"))]
+    cfn.add_response("describe_change_set", change_set(changed), {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK})
+    cfn.add_response("describe_stack_events", newest_first(event(0, STACK, "UPDATE_COMPLETE")), {"StackName": STACK_ID})
+    cfn.add_response("execute_change_set", {}, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK})
+    stuck = corpus_text("widdix/aws-cf-templates/issues/355")
+    happened = [
+        event(1, STACK, "UPDATE_IN_PROGRESS", "User Initiated"),
+        event(2, "Service", "UPDATE_FAILED", stuck, "AWS::ECS::Service"),
+        event(3, STACK, "UPDATE_ROLLBACK_IN_PROGRESS"),
+        event(4, STACK, "UPDATE_ROLLBACK_COMPLETE"),
+    ]
+    cfn.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"), {"StackName": STACK_ID})
+    cfn.add_response("describe_stack_events", newest_first(*happened), {"StackName": STACK_ID})
+    cfn.add_response("describe_stacks", stack("UPDATE_ROLLBACK_COMPLETE"), {"StackName": STACK})
+    cfn.add_response("describe_stack_events", newest_first(*happened), {"StackName": STACK})
+    cfn.add_response("list_stack_resources", {"StackResourceSummaries": []}, {"StackName": STACK})
+
+    status, out, err = run(capsys, deploy, "go-api", STACK, GO_API_PARAMS)
+    assert status == 1, err
+    assert f"{STACK}: UPDATE_ROLLBACK_COMPLETE: the deploy failed. What doctor finds:" in out
+    assert "Then: the stack is back on its previous version" in out
+    assert "outputs:" not in out
+
+
+def test_a_kept_plan_with_nothing_to_change_keeps_nothing(recorded, capsys):
+    cfn = recorded["cloudformation"]
+    cfn.add_response("describe_stacks", stack("UPDATE_COMPLETE", Parameters=[]), {"StackName": STACK})
+    cfn.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
+    empty = change_set([], status="FAILED") | {
+        "StatusReason": "The submitted information didn't contain changes. Submit different information to create a "
+        "change set."
+    }
+    cfn.add_response("describe_change_set", empty, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK})
+    cfn.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK})
+    status, out, err = run(capsys, deploy, "--plan", "--keep", "go-api", STACK, GO_API_PARAMS)
+    assert status == 0, err
+    assert out.splitlines()[-1] == "nothing to change: the stack already matches the template and the values"

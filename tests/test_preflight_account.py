@@ -291,6 +291,7 @@ MISSING_VPC = "vpc-0123456789abcdef0"
         ("go-api", {"AppSecurityGroupId": "dark_sg"}, "security-group:AppSecurityGroupId", "not vpc-"),
         ("go-api", {"AppSecurityGroupId": "sg-0123456789abcdef0"}, "security-group:AppSecurityGroupId", "not found"),
         ("go-api", {"TargetGroupArn": "tg_instance"}, "target-group", "not ip"),
+        ("go-api", {"TargetGroupArn": "tg_alb"}, "target-group", "target type alb, not ip"),
         ("go-api", {"TargetGroupArn": "tg_loose"}, "target-group", "not attached to a listener"),
         ("go-api", {"ContainerPort": "9000"}, "target-group", "differs from ContainerPort 9000"),
         (
