@@ -18,7 +18,7 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ops import changes, changeset, delete, deploy, stack_events
+from ops import changes, changeset, delete, deploy, package, stack_events
 from ops.aws import Account
 from tests.helpers import ROOT, corpus_text
 
@@ -105,7 +105,17 @@ def on_moto(moto_endpoint, monkeypatch, called):
         monkeypatch.delenv(key, raising=False)
     for key, value in environment.items():
         monkeypatch.setenv(key, value)
+    # One session for the module, made from that environment as Account() makes its own: each
+    # service model is read once (tests/test_deploy_tooling.py runs the tools as processes).
+    session = moto_session(moto_endpoint)
+    for module in (deploy, delete, package):
+        monkeypatch.setattr(module, "Account", lambda: Account(session))
     return boto3.client("cloudformation", region_name="us-east-1")
+
+
+@functools.cache
+def moto_session(endpoint: str) -> boto3.Session:
+    return boto3.Session()
 
 
 def run(capsys, tool, *argv) -> tuple[int, str, str]:
@@ -246,8 +256,6 @@ def test_deploy_through_a_bucket_uploads_one_key_per_content(on_moto, capsys):
 
 
 def test_package_prints_the_region_s_url(on_moto, capsys, called):
-    from ops import package
-
     boto3.client("s3", region_name="us-east-1").create_bucket(Bucket="package-templates")
     called.clear()
     status, out, err = run(capsys, package, "platform", "package-templates", "--prefix", "templates/")
