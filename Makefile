@@ -6,6 +6,13 @@
 # A target is listed when its line ends in "## what it does"; a variable when the
 # line above its `?=` starts with "## ".
 
+# The paths below (build.py, output/, tools/) are this directory's: from elsewhere, say how
+# to run it in one line rather than fail on a missing file.
+MAKEFILE_DIR := $(realpath $(dir $(firstword $(MAKEFILE_LIST))))
+ifneq ($(MAKEFILE_DIR),$(realpath $(CURDIR)))
+$(error run this Makefile in its own directory: make -C $(MAKEFILE_DIR) $(MAKECMDGOALS) (relative paths such as PARAMS= are then read from there))
+endif
+
 ## The Python that creates the virtual environments: 3.11 or newer.
 PYTHON ?= python3
 ## Where the tools are installed (a throwaway directory works, e.g. VENV=/tmp/venv).
@@ -20,7 +27,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package preflight doctor timeline controls cost cost-refresh params-from-stack rehearse clean FORCE
+.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain timeline controls cost cost-refresh params-from-stack rehearse clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -58,8 +65,13 @@ define install_venv
 $(if $(filter create,$(3)),$(PYTHON) -m venv --clear $(1))
 $(1)/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
 $(1)/bin/python -m pip install --quiet --disable-pip-version-check -r $(2)
+rm -f $(addprefix $(1)/bin/,$(AWS_CLI_V1_SCRIPTS))
 sh tools/venv.sh stamp '$(PYTHON)' '$(1)' '$(2)' > $(1)/.installed
 endef
+# The pinned awscli (version 1) serves the tests, which run it as python -m awscli. Its
+# scripts would put an `aws` in front of the user's AWS CLI version 2 whenever the virtual
+# environment is activated, so they are removed after each install.
+AWS_CLI_V1_SCRIPTS := aws aws.cmd aws_completer aws_bash_completer aws_zsh_completer.sh
 
 $(INSTALLED):
 	$(call install_venv,$(VENV),requirements.txt,$(VENV_ACTION))
@@ -109,58 +121,64 @@ test-deep: $(INSTALLED) ## Property tests with about thirty times as many fresh 
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/test_properties.py
 	REHEARSAL=1 $(BIN)/python -m pytest -n 0 tests/test_rehearsal.py
 
-# --- Benchmark: bench/results.md and bench/results.png (targets are read, not asserted) ---
+# --- Benchmark: results.md, results.png, results.json (targets are read, not asserted) ---
+# Written to bench/latest/ (git ignores it); BENCH_UPDATE=1 rewrites the committed bench/ ones.
 $(VENV)/.bench-installed: $(INSTALLED) bench/requirements-bench.txt
 	$(BIN)/python -m pip install --quiet --disable-pip-version-check -r bench/requirements-bench.txt
 	touch $@
 
-bench: $(VENV)/.bench-installed ## Benchmark: writes bench/results.md and bench/results.png
-	$(BIN)/python bench/run.py
+bench: $(VENV)/.bench-installed ## Benchmark: results in bench/latest/ (BENCH_UPDATE=1: the committed bench/results.md)
+	$(BIN)/python bench/run.py $(if $(BENCH_UPDATE),--output bench)
 
 # Also the AWS CDK and ecs-compose-x on the same job (their own venvs under bench/.work/).
 bench-peers: $(VENV)/.bench-installed ## The benchmark beside the AWS CDK and ecs-compose-x
-	$(BIN)/python bench/run.py --peers
+	$(BIN)/python bench/run.py --peers $(if $(BENCH_UPDATE),--output bench)
 
-# --- Deploying (thin wrappers over the AWS CLI; each prints the command it runs) ---
-#   make deploy TEMPLATE=go-api STACK=go-api-dev PARAMS=params/go-api.dev.json [S3_BUCKET=b]
-#   make delete STACK=go-api-dev
+# --- Deploying (boto3, like preflight and doctor: AWS_PROFILE, AWS_REGION, AWS_ENDPOINT_URL) ---
+#   make plan    TEMPLATE=go-api STACK=go-api-dev PARAMS=params/go-api.dev.json [KEEP=1] [FORMAT=json]
+#   make deploy  TEMPLATE=go-api STACK=go-api-dev PARAMS=params/go-api.dev.json [S3_BUCKET=b] [CHANGE_SET=name]
+#   make delete  STACK=go-api-dev
 #   make package TEMPLATE=platform S3_BUCKET=my-templates   (upload for the console or StackSets)
-## The AWS CLI the deploy targets run: version 2 (the tests pass AWS=.venv/bin/aws).
-AWS ?= aws
+# Each prints the account and region first and the stack's events as they happen. make turns
+# any failing command's status into 2: scripts that need the tools' own 0/1/2 run the module
+# (.venv/bin/python -m ops.deploy ..., docs/deploying.md#exit-status).
 TEMPLATES = $(patsubst output/%.yaml,%,$(wildcard output/*.yaml))
 ## The S3 key prefix for package and deploy with S3_BUCKET (a trailing / is optional).
 S3_PREFIX ?= templates
-# The prefix without a trailing slash: S3 keys are joined with exactly one /.
-S3_KEY_PREFIX = $(patsubst %/,%,$(S3_PREFIX))
-S3_KEY = $(if $(S3_KEY_PREFIX),$(S3_KEY_PREFIX)/)$(TEMPLATE).yaml
 
 define require
 $(if $($(1)),,$(error $(1) is required: $(2)))
 endef
+define known_template
+$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
+endef
+define existing_params
+$(if $(PARAMS),$(if $(wildcard $(PARAMS)),,$(error PARAMS=$(PARAMS) does not exist: see params/ (your own go in params/*.local.json))))
+endef
 
-deploy: $(INSTALLED) ## Create or update a stack: TEMPLATE= STACK= [PARAMS=] [S3_BUCKET=] [AWS=]
-	$(call require,TEMPLATE,one of $(TEMPLATES))
+deploy: $(INSTALLED) ## Create or update a stack through a change set, events as they happen: TEMPLATE= STACK= [PARAMS=] [S3_BUCKET=] [CHANGE_SET=]
 	$(call require,STACK,the stack name$(comma) for example STACK=$(or $(TEMPLATE),go-api)-dev)
-	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
-	$(if $(PARAMS),$(if $(wildcard $(PARAMS)),,$(error PARAMS=$(PARAMS) does not exist: see params/)))
-	@# The parameter file against the template, offline: stops before any AWS call. Without
-	@# PARAMS an existing stack keeps its current values, so there is no file to check. The
-	@# account, the stack's state and kept log groups are make preflight's (STACK=), not deploy's.
-	$(if $(PARAMS),@$(BIN)/python -m ops.preflight --offline $(TEMPLATE) $(PARAMS) >&2)
-	$(AWS) cloudformation deploy --template-file output/$(TEMPLATE).yaml --stack-name $(STACK) \
-	  --capabilities CAPABILITY_IAM --no-fail-on-empty-changeset \
-	  $(if $(PARAMS),--parameter-overrides file://$(PARAMS)) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) $(if $(S3_KEY_PREFIX),--s3-prefix $(S3_KEY_PREFIX)))
+	$(if $(CHANGE_SET),,$(call require,TEMPLATE,one of $(TEMPLATES)))
+	$(if $(TEMPLATE),$(call known_template))
+	$(call existing_params)
+	@$(BIN)/python -m ops.deploy $(TEMPLATE) $(STACK) $(PARAMS) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix '$(S3_PREFIX)') $(if $(CHANGE_SET),--change-set $(CHANGE_SET))
 
-delete: $(INSTALLED) ## Delete a stack, wait until it is gone, name the log groups it kept: STACK= [AWS=]
+plan: $(INSTALLED) ## What a deploy would add, change, replace, remove (a change set, never run): TEMPLATE= STACK= [PARAMS=] [KEEP=1] [FORMAT=json]
+	$(call require,TEMPLATE,one of $(TEMPLATES))
+	$(call require,STACK,the stack name$(comma) for example STACK=$(TEMPLATE)-dev)
+	$(call known_template)
+	$(call existing_params)
+	@$(BIN)/python -m ops.deploy --plan $(TEMPLATE) $(STACK) $(PARAMS) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix '$(S3_PREFIX)') $(if $(KEEP),--keep) $(if $(filter json,$(FORMAT)),--json)
+
+delete: $(INSTALLED) ## Delete a stack, events as they happen, then name what it kept: STACK=
 	$(call require,STACK,the stack name to delete)
-	@sh tools/delete-stack.sh '$(AWS)' '$(STACK)'
+	@$(BIN)/python -m ops.delete $(STACK)
 
 package: $(INSTALLED) ## Upload a template to S3 and print its URL: TEMPLATE= S3_BUCKET= [S3_PREFIX=]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
 	$(call require,S3_BUCKET,a bucket to upload the template to)
-	$(if $(filter $(TEMPLATE),$(TEMPLATES)),,$(error TEMPLATE=$(TEMPLATE) is unknown: use one of $(TEMPLATES)))
-	$(AWS) s3 cp output/$(TEMPLATE).yaml s3://$(S3_BUCKET)/$(S3_KEY)
-	@echo "Template URL: https://$(S3_BUCKET).s3.amazonaws.com/$(S3_KEY)"
+	$(call known_template)
+	@$(BIN)/python -m ops.package $(TEMPLATE) $(S3_BUCKET) --prefix '$(S3_PREFIX)'
 
 golden: $(INSTALLED) ## Rewrite tests/golden/ (the build-option variants) from the code
 	$(BIN)/python -m tests.goldens
@@ -168,6 +186,7 @@ golden: $(INSTALLED) ## Rewrite tests/golden/ (the build-option variants) from t
 # --- Before and after a deploy (read-only; docs/preflight-doctor.md) ---
 #   make preflight TEMPLATE=platform PARAMS=params/platform.dev.json [STACK=platform-dev] [FORMAT=json]
 #   make doctor STACK=platform-dev [FORMAT=json]
+#   make explain TEXT='<an AWS error text>'   (or: pbpaste | make explain)
 preflight: $(INSTALLED) ## Check a parameter file, then the account (read-only): TEMPLATE= PARAMS= [STACK=] [FORMAT=json]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
 	@$(BIN)/python -m ops.preflight $(TEMPLATE) $(PARAMS) $(if $(STACK),--stack $(STACK)) $(if $(filter json,$(FORMAT)),--json)
@@ -175,6 +194,11 @@ preflight: $(INSTALLED) ## Check a parameter file, then the account (read-only):
 doctor: $(INSTALLED) ## Explain a failed or unhealthy stack (read-only): STACK= [FORMAT=json]
 	$(call require,STACK,the stack name to examine)
 	@$(BIN)/python -m ops.doctor $(STACK) $(if $(filter json,$(FORMAT)),--json)
+
+explain: $(INSTALLED) ## Explain one AWS error text, no AWS call: TEXT='...' (or on standard input) [FORMAT=json]
+	@$(BIN)/python -m ops.doctor --explain $(if $(TEXT),"$$TEXT") $(if $(filter json,$(FORMAT)),--json)
+# TEXT reaches the command through the environment, so its quotes and $ need no escaping.
+explain: export TEXT := $(value TEXT)
 
 # --- Before a release: how long it takes and what keeps answering (offline; docs/ecs-deployment.md) ---
 #   make timeline TEMPLATE=platform PARAMS=params/platform.prod.json [FORMAT=json]

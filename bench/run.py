@@ -3,7 +3,8 @@
     python bench/run.py            ours: per template, all together, the import floor, scaling
     python bench/run.py --peers    the same job with the AWS CDK and ecs-compose-x, side by side
 
-Writes bench/results.md and bench/results.png. Every figure is a whole process
+Writes results.md, results.png and results.json to --output: bench/latest/ (git ignores it),
+or bench/ itself for the committed results (make bench BENCH_UPDATE=1). Every figure is a whole process
 started fresh (what a user waits for), measured with os.wait4 for its own peak
 RSS. Targets are read off the results; no test times anything.
 """
@@ -294,7 +295,8 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         "",
         f"Measured by `make bench{'-peers' if peers else ''}` on {os.cpu_count()} cores, Python "
         f"{sys.version.split()[0]}; every time is a fresh process (median and minimum of {RUNS} runs unless "
-        "noted), peak RSS is that process's own. Regenerate: `make bench` (ours), `make bench-peers` (with peers).",
+        "noted), peak RSS is that process's own. Regenerate: `make bench BENCH_UPDATE=1` (ours), "
+        "`make bench-peers BENCH_UPDATE=1` (with peers); without BENCH_UPDATE the results go to bench/latest/.",
         "",
         "## Per template",
         "",
@@ -454,6 +456,9 @@ def plot(series: dict, path: Path) -> None:
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--peers", action="store_true", help="also measure the AWS CDK and ecs-compose-x")
+    parser.add_argument(
+        "--output", type=Path, default=BENCH / "latest", help="directory for the results (default: bench/latest)"
+    )
     arguments = parser.parse_args()
     results = ours()
     series = scaling()
@@ -465,12 +470,15 @@ def main() -> int:
         except (subprocess.CalledProcessError, SystemExit, OSError, json.JSONDecodeError) as error:
             peers["cdk"] = {"error": str(error)[:400]}
         peers["compose-x"] = compose_x()
-    (BENCH / "results.md").write_text(report(results, series, peers))
-    plot(series, BENCH / "results.png")
-    (BENCH / "results.json").write_text(
+    output = arguments.output
+    output.mkdir(parents=True, exist_ok=True)
+    (output / "results.md").write_text(report(results, series, peers))
+    plot(series, output / "results.png")
+    (output / "results.json").write_text(
         json.dumps({"ours": results, "scaling": series, "peers": peers}, indent=1, default=str)
     )
-    print((BENCH / "results.md").read_text())
+    print((output / "results.md").read_text())
+    print(f"written to {output.resolve().relative_to(ROOT) if output.resolve().is_relative_to(ROOT) else output}/")
     return 0
 
 

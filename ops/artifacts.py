@@ -5,7 +5,7 @@ import botocore.exceptions
 from .aws import call, error_code
 from .context import Context
 from .network import ECR_IMAGE
-from .report import Result, failed, passed, skipped
+from .report import Result, failed, passed, skipped, warned
 
 
 def _image_reference(image: str) -> tuple[str, str, dict]:
@@ -34,8 +34,8 @@ def images(ctx: Context) -> list[Result]:
                 failed(
                     check,
                     f"{image}: {error_code(error)}",
-                    f"push it, or fix the tag: aws ecr describe-images --repository-name {repository} "
-                    f"--region {match['region']}",
+                    f"push the image, or change the tag to one that exists (aws ecr describe-images --repository-name "
+                    f"{repository} --region {match['region']} lists them)",
                 )
             )
             continue
@@ -71,7 +71,15 @@ def bucket(ctx: Context) -> list[Result]:
         call(ctx.client("s3"), "head_bucket", Bucket=name)
     except botocore.exceptions.ClientError as error:
         if error_code(error) in {"404", "NoSuchBucket", "NotFound"}:
-            return [failed("bucket", f"{name} does not exist", f"aws s3 mb s3://{name} --region {ctx.region}")]
+            return [
+                failed(
+                    "bucket",
+                    f"{name} does not exist",
+                    f"create it (aws s3api create-bucket --bucket {name} --region {ctx.region}, with "
+                    f"--create-bucket-configuration LocationConstraint={ctx.region} outside us-east-1), or set "
+                    "KnowledgeBaseBucketName to a bucket that exists",
+                )
+            ]
         raise
     region = bucket_region(call(ctx.client("s3"), "get_bucket_location", Bucket=name).get("LocationConstraint"))
     if region != ctx.region:
@@ -83,10 +91,75 @@ def bucket(ctx: Context) -> list[Result]:
                 "bucket",
                 f"{name} is in {region}, not {ctx.region}: the tasks' S3 gateway endpoint reaches only "
                 f"buckets of {ctx.region}",
-                f"use a bucket of {ctx.region}: aws s3 mb s3://<new-name> --region {ctx.region}",
+                f"set KnowledgeBaseBucketName to a bucket of {ctx.region} (aws s3api create-bucket --bucket "
+                f"<new-name> --region {ctx.region} makes one)",
             )
         ]
-    return [passed("bucket", f"{name} exists in {region}")]
+    return [passed("bucket", f"{name} exists in {region}"), *bucket_key(ctx, name)]
+
+
+# The AWS managed key of S3: usable by every principal of the account through S3, no grant needed.
+AWS_MANAGED_S3_KEY = "alias/aws/s3"
+KEY_PARAMETER = "KnowledgeBaseKmsKeyArn"
+
+
+def _default_key(ctx: Context, name: str) -> str | None:
+    """The bucket's default KMS key, or None for SSE-S3 or the aws/s3 key.
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html"""
+    try:
+        answer = call(ctx.client("s3"), "get_bucket_encryption", Bucket=name)
+    except botocore.exceptions.ClientError as error:
+        if error_code(error) == "ServerSideEncryptionConfigurationNotFoundError":
+            return None  # no default: S3 encrypts new objects with SSE-S3
+        raise
+    for rule in answer["ServerSideEncryptionConfiguration"]["Rules"]:
+        default = rule.get("ApplyServerSideEncryptionByDefault", {})
+        key = default.get("KMSMasterKeyID")
+        if default.get("SSEAlgorithm", "").startswith("aws:kms") and key and not key.endswith(AWS_MANAGED_S3_KEY):
+            return key
+    return None
+
+
+def bucket_key(ctx: Context, name: str) -> list[Result]:
+    """A customer-managed default key needs KnowledgeBaseKmsKeyArn, or AgentCore gets AccessDenied."""
+    if KEY_PARAMETER not in ctx.parameters:
+        return []
+    key = _default_key(ctx, name)
+    given = ctx.value(KEY_PARAMETER)
+    if key is None:
+        return [passed("bucket.encryption", f"{name} is encrypted with S3's own key (SSE-S3 or aws/s3)")]
+    arn_of = (
+        f"aws kms describe-key --key-id {key} --region {ctx.region} --query KeyMetadata.Arn --output text "
+        "prints its ARN"
+    )
+    if not given:
+        return [
+            failed(
+                "bucket.encryption",
+                f"{name} is encrypted with the customer-managed key {key}: AgentCore's task role may not use it, so "
+                "its reads and writes fail with AccessDenied",
+                f"set {KEY_PARAMETER} to the key's ARN ({arn_of}); its key policy must let IAM policies of this "
+                "account use it",
+            )
+        ]
+    if given == key or given.endswith(f":key/{key}"):
+        return [passed("bucket.encryption", f"{name} is encrypted with {key}, given as {KEY_PARAMETER}")]
+    if ":alias/" in key or key.startswith("alias/"):
+        return [
+            warned(
+                "bucket.encryption",
+                f"{name} is encrypted with {key}, an alias: whether it is the key {given} cannot be read without "
+                "KMS permissions",
+                f"compare: {arn_of}",
+            )
+        ]
+    return [
+        failed(
+            "bucket.encryption",
+            f"{KEY_PARAMETER} is {given}, but {name} is encrypted with {key}",
+            f"set {KEY_PARAMETER} to the bucket's key ({arn_of})",
+        )
+    ]
 
 
 def bucket_region(location_constraint: str | None) -> str:

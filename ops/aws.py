@@ -138,7 +138,7 @@ def call_or_none(client, operation: str, **arguments) -> dict | None:
         return None
 
 
-def one_line_failure(program: str, work):
+def one_line_failure(program: str, work, permissions: str = "docs/preflight-doctor.md#permissions"):
     """``(work(), None)``, or ``(None, 2)`` after one line on stderr when the input is bad or
     AWS cannot answer: what preflight and doctor print instead of a traceback."""
     try:
@@ -146,7 +146,7 @@ def one_line_failure(program: str, work):
     except (BadInput, AwsUnavailable) as error:
         message = str(error)
     except NoPermission as denied:
-        message = f"no permission: {denied.action} (see docs/preflight-doctor.md#permissions)"
+        message = f"no permission: {denied.action} (see {permissions})"
     except AWS_ERRORS as error:
         message = f"AWS error: {one_line(error)}"
     print(f"{program}: {message}", file=sys.stderr)

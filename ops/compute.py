@@ -1,4 +1,4 @@
-"""ECS itself: the cluster to run in, its service-linked role, the Fargate vCPU quota, Cloud Map."""
+"""ECS itself: the cluster to run in, its service-linked role, the Fargate vCPU quota."""
 
 import math
 
@@ -15,6 +15,10 @@ FARGATE_QUOTAS = {
     "FARGATE_SPOT": ("L-36FBB829", "Fargate Spot vCPU resource count"),
 }
 SERVICE_LINKED_ROLE = "AWSServiceRoleForECS"
+# A cluster's status, as DescribeClusters answers it: only an ACTIVE cluster takes services.
+# PROVISIONING and DEPROVISIONING pass with time (capacity providers being made or removed).
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Cluster.html
+PASSING_CLUSTER_STATES = {"PROVISIONING", "DEPROVISIONING"}
 
 
 def cluster(ctx: Context) -> list[Result]:
@@ -25,11 +29,22 @@ def cluster(ctx: Context) -> list[Result]:
         return [skipped("cluster", "ExistingClusterName is empty: the stack creates its cluster")]
     answer = call(ctx.client("ecs"), "describe_clusters", clusters=[name])
     found = answer.get("clusters", [])
+    choose = (
+        f"set ExistingClusterName to an ACTIVE cluster of {ctx.region} (aws ecs list-clusters lists them), or leave "
+        "it empty to let the stack create one"
+    )
     if not found:
-        return [failed("cluster", f"{name} not found in {ctx.region}", "aws ecs list-clusters")]
-    if found[0]["status"] != "ACTIVE":
-        return [failed("cluster", f"{name} is {found[0]['status']}", "use an ACTIVE cluster or leave it empty")]
-    return [passed("cluster", f"{name} is ACTIVE")]
+        return [failed("cluster", f"{name} not found in {ctx.region}", choose)]
+    status = found[0]["status"]
+    if status == "ACTIVE":
+        return [passed("cluster", f"{name} is ACTIVE")]
+    if status in PASSING_CLUSTER_STATES:
+        wait = (
+            f"wait until aws ecs describe-clusters --clusters {name} --query 'clusters[0].status' answers ACTIVE, "
+            "then run make preflight again"
+        )
+        return [failed("cluster", f"{name} is {status}, not ACTIVE yet: a service cannot be created in it", wait)]
+    return [failed("cluster", f"{name} is {status}: a service cannot be created in it", choose)]
 
 
 def service_linked_role(ctx: Context) -> list[Result]:
@@ -47,13 +62,21 @@ def service_linked_role(ctx: Context) -> list[Result]:
 
 
 def vcpu_needed(ctx: Context) -> dict[str, int]:
-    """Capacity provider -> vCPUs of every service at its maximum, split by the strategy's weights."""
+    """Capacity provider -> vCPUs of every service at the peak of a release (the maximum task
+    count times MaximumPercent), split by the strategy's weights and rounded up: a quota
+    counts whole vCPUs, and a share of a 0.25-vCPU task still needs room."""
     needed: dict[str, float] = {}
     for service in ctx.services:
         total = sum(service.capacity.values()) or 1
         for provider, weight in service.capacity.items():
-            needed[provider] = needed.get(provider, 0) + service.max_tasks * service.vcpu * weight / total
+            needed[provider] = needed.get(provider, 0) + service.peak_tasks * service.vcpu * weight / total
     return {provider: math.ceil(value) for provider, value in needed.items() if value}
+
+
+def _peak_words(ctx: Context) -> str:
+    return "; ".join(
+        f"{s.name}: {s.max_tasks} tasks x {s.max_percent} % = {s.peak_tasks} x {s.vcpu:g} vCPU" for s in ctx.services
+    )
 
 
 def fargate_quota(ctx: Context) -> list[Result]:
@@ -67,7 +90,7 @@ def fargate_quota(ctx: Context) -> list[Result]:
         except botocore.exceptions.ClientError as error:
             results.append(skipped(check, f"{name} ({code}) not readable: {error.response['Error']['Code']}"))
             continue
-        detail = f"{name} {value:g} vCPU; this stack at its maximum needs {needed}"
+        detail = f"{name} {value:g} vCPU; a release of this stack at its peak needs {needed} ({_peak_words(ctx)})"
         if value < needed:
             fix = (
                 "aws service-quotas request-service-quota-increase --service-code fargate "
@@ -77,29 +100,3 @@ def fargate_quota(ctx: Context) -> list[Result]:
         else:
             results.append(passed(check, detail + " (other workloads share it)"))
     return results
-
-
-def namespace(ctx: Context) -> list[Result]:
-    if "ExistingNamespaceId" not in ctx.parameters:
-        return []
-    namespace_id = ctx.value("ExistingNamespaceId")
-    if not namespace_id:
-        return [skipped("namespace", "ExistingNamespaceId is empty: the stack creates the namespace")]
-    answer = call_or_none(ctx.client("servicediscovery"), "get_namespace", Id=namespace_id)
-    if answer is None:
-        return [failed("namespace", f"{namespace_id} not found", "aws servicediscovery list-namespaces")]
-    found = answer["Namespace"]
-    problems = []
-    if found["Type"] != "DNS_PRIVATE":
-        problems.append(f"type {found['Type']}, not DNS_PRIVATE")
-    wanted = ctx.value("NamespaceName")
-    if found["Name"] != wanted:
-        problems.append(f"named {found['Name']}, but NamespaceName is {wanted}")
-    zone = found.get("Properties", {}).get("DnsProperties", {}).get("HostedZoneId")
-    if zone and ctx.vpc_id:
-        vpcs = call(ctx.client("route53"), "get_hosted_zone", Id=zone).get("VPCs", [])
-        if ctx.vpc_id not in [v["VPCId"] for v in vpcs]:
-            problems.append(f"its hosted zone is not associated with {ctx.vpc_id}")
-    if problems:
-        return [failed("namespace", f"{namespace_id}: {'; '.join(problems)}", "docs/ecs-deployment.md#prerequisites")]
-    return [passed("namespace", f"{namespace_id} is the private DNS namespace {wanted}")]

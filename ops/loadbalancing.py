@@ -12,7 +12,13 @@ def target_group(ctx: Context) -> list[Result]:
     answer = call_or_none(ctx.client("elbv2"), "describe_target_groups", TargetGroupArns=[arn])
     groups = answer["TargetGroups"] if answer else []
     if not groups:
-        return [failed("target-group", f"{arn} not found in {ctx.region}", "aws elbv2 describe-target-groups")]
+        return [
+            failed(
+                "target-group",
+                f"{arn} not found in {ctx.region}",
+                f"set TargetGroupArn to a target group of {ctx.region} (aws elbv2 describe-target-groups lists them)",
+            )
+        ]
     group = groups[0]
     problems = []
     # Fargate tasks (awsvpc) register by IP; an instance target group fails the service create.
@@ -26,7 +32,15 @@ def target_group(ctx: Context) -> list[Result]:
     if port and str(group.get("Port")) != port:
         problems.append(f"port {group.get('Port')} differs from ContainerPort {port}")
     if problems:
-        return [failed("target-group", "; ".join(problems), "docs/go-api.md#what-it-expects-from-the-other-stacks")]
+        return [
+            failed(
+                "target-group",
+                "; ".join(problems),
+                "use a target group of type ip, in the tasks' VPC, on ContainerPort, that a listener rule forwards "
+                "to (aws elbv2 create-target-group --target-type ip ...; docs/go-api.md#what-it-expects-from-the-"
+                "other-stacks)",
+            )
+        ]
     health = health_settings(ctx, group)
     return [
         passed(
@@ -57,7 +71,14 @@ def listener_priority(ctx: Context) -> list[Result]:
     arn, priority = ctx.value("AlbListenerArn"), ctx.value("ListenerRulePriority")
     elbv2 = ctx.client("elbv2")
     if call_or_none(elbv2, "describe_listeners", ListenerArns=[arn]) is None:
-        return [failed("listener", f"{arn} not found in {ctx.region}", "aws elbv2 describe-listeners")]
+        return [
+            failed(
+                "listener",
+                f"{arn} not found in {ctx.region}",
+                "set AlbListenerArn to a listener of the load balancer (aws elbv2 describe-listeners "
+                "--load-balancer-arn <arn> lists them)",
+            )
+        ]
     rules = call(elbv2, "describe_rules", ListenerArn=arn)["Rules"]
     holder = next((r for r in rules if r.get("Priority") == priority), None)
     if holder is None:

@@ -1,6 +1,7 @@
 """The VPC, its subnets, routes, endpoints and security groups, as the tasks will meet them."""
 
 import re
+from dataclasses import dataclass
 
 import botocore.exceptions
 
@@ -8,7 +9,7 @@ from templates import facts
 
 from .aws import call, call_or_none, error_code
 from .context import Context
-from .report import Result, failed, passed, skipped
+from .report import Result, failed, passed, skipped, warned
 
 ECR_IMAGE = re.compile(rf"^\d{{12}}\.dkr\.ecr\.(?P<region>{facts.REGION_PART})\.amazonaws\.com(\.cn)?/")
 # What a task in a subnet without a default route needs to pull from ECR and write logs.
@@ -34,7 +35,8 @@ def vpc_dns(ctx: Context) -> list[Result]:
             failed(
                 "vpc.exists",
                 f"VPC {vpc} does not exist in {ctx.region}",
-                f"aws ec2 describe-vpcs --region {ctx.region} --query 'Vpcs[].[VpcId,CidrBlock]' --output text",
+                f"set VpcId to a VPC of {ctx.region} (aws ec2 describe-vpcs --region {ctx.region} --query "
+                "'Vpcs[].[VpcId,CidrBlock]' --output text lists them)",
             )
         ]
     off = []
@@ -71,38 +73,52 @@ def subnets(ctx: Context) -> list[Result]:
         check = f"subnets:{parameter}"
         missing = sorted(set(ids) - {s["SubnetId"] for s in found})
         if missing:
-            results.append(failed(check, f"{', '.join(missing)} not found in {ctx.region}", "aws ec2 describe-subnets"))
+            results.append(
+                failed(
+                    check,
+                    f"{', '.join(missing)} not found in {ctx.region}",
+                    f"set {parameter} to subnets of {ctx.region} (aws ec2 describe-subnets --region {ctx.region} "
+                    "--query 'Subnets[].[SubnetId,VpcId,AvailabilityZone]' --output table lists them)",
+                )
+            )
             continue
         elsewhere = [s["SubnetId"] for s in found if ctx.vpc_id and s["VpcId"] != ctx.vpc_id]
         if elsewhere:
             results.append(
-                failed(check, f"{', '.join(elsewhere)} not in {ctx.vpc_id}", "use subnets of the VPC you pass")
+                failed(
+                    check,
+                    f"{', '.join(elsewhere)} not in {ctx.vpc_id}",
+                    f"set {parameter} to subnets of {ctx.vpc_id} (aws ec2 describe-subnets --filters "
+                    f"Name=vpc-id,Values={ctx.vpc_id} lists them)",
+                )
             )
             continue
         zones = sorted({s["AvailabilityZone"] for s in found})
         if len(zones) < 2:
+            # It works (docs/ecs-deployment.md, edge cases); production wants two or three zones.
             results.append(
-                failed(
+                warned(
                     f"{check}.zones",
-                    f"all in {zones[0]}: one zone's outage stops the service",
-                    "add a subnet of another Availability Zone",
+                    f"all in {zones[0]}: this works, but an outage of that zone stops the service",
+                    f"for production add a subnet of another Availability Zone to {parameter}",
                 )
             )
         else:
             results.append(passed(f"{check}.zones", f"{len(found)} subnets in {len(zones)} zones ({', '.join(zones)})"))
-        # A rolling deployment starts new tasks before it stops old ones: up to twice the count.
-        needed = 2 * sum(service.max_tasks for service in services)
+        # A rolling deployment starts new tasks before it stops old ones: each takes an address.
+        needed = sum(service.peak_tasks for service in services)
         free = sum(s["AvailableIpAddressCount"] for s in found)
+        detail = f"{free} free addresses for up to {needed} tasks (a release at the maximum task count)"
         if free < needed:
             results.append(
                 failed(
                     f"{check}.addresses",
-                    f"{free} free addresses; up to {needed} tasks (2 x max) each take one",
-                    "use larger subnets or lower the maximum task count",
+                    f"only {detail}",
+                    f"give {parameter} larger subnets, or lower the maximum task count",
                 )
             )
         else:
-            results.append(passed(f"{check}.addresses", f"{free} free addresses for up to {needed} tasks"))
+            results.append(passed(f"{check}.addresses", detail))
     return results
 
 
@@ -123,11 +139,58 @@ def _route_table(ctx: Context, subnet: dict) -> dict | None:
     return tables[0] if tables else None
 
 
+# Targets of a default route whose way to the internet cannot be seen from this account's
+# API: a firewall or NAT appliance, another VPC, an on-premises network. The route may work;
+# only a test from inside the subnet proves it. (GatewayId vpce-: a Gateway Load Balancer
+# endpoint, the usual firewall; vgw-: a VPN's virtual private gateway.)
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_Route.html
+UNVERIFIABLE_TARGETS = {
+    "TransitGatewayId": "transit gateway",
+    "NetworkInterfaceId": "network interface (a NAT instance or appliance)",
+    "InstanceId": "instance (a NAT instance)",
+    "VpcPeeringConnectionId": "VPC peering connection",
+    "LocalGatewayId": "local gateway",
+    "CarrierGatewayId": "carrier gateway",
+    "CoreNetworkArn": "Cloud WAN core network",
+}
+UNVERIFIABLE_GATEWAYS = {"vpce-": "firewall endpoint (Gateway Load Balancer)", "vgw-": "virtual private gateway (VPN)"}
+ROUTE_TARGETS = ("NatGatewayId", "GatewayId", *UNVERIFIABLE_TARGETS)
+
+
+@dataclass(frozen=True)
+class Egress:
+    """Where a subnet's traffic to the internet goes: the way, and words for the reader."""
+
+    way: str  # nat | internet | public-without-ip | unverifiable | blackhole | none
+    detail: str
+    target: str = ""
+
+
 def _default_route(table: dict | None) -> dict:
     for route in (table or {}).get("Routes", []):
-        if route.get("DestinationCidrBlock") == "0.0.0.0/0" and route.get("State", "active") == "active":
+        if route.get("DestinationCidrBlock") == "0.0.0.0/0":
             return route
     return {}
+
+
+def egress(table: dict | None, assign_public_ip: str) -> Egress:
+    route = _default_route(table)
+    target = next((str(route[key]) for key in ROUTE_TARGETS if route.get(key)), "")
+    table_id = (table or {}).get("RouteTableId", "its route table")
+    if not route:
+        return Egress("none", f"no default route in {table_id}")
+    if route.get("State", "active") == "blackhole":
+        gone = f"the default route of {table_id} to {target} is a blackhole (its target is gone)"
+        return Egress("blackhole", gone, target)
+    if route.get("NatGatewayId"):
+        return Egress("nat", "NAT gateway", target)
+    if target.startswith("igw-"):
+        if assign_public_ip == "ENABLED":
+            return Egress("internet", "internet gateway + public IP", target)
+        return Egress("public-without-ip", f"{table_id} routes to {target} but AssignPublicIp=DISABLED", target)
+    kind = next((name for key, name in UNVERIFIABLE_TARGETS.items() if route.get(key)), None)
+    kind = kind or next((name for prefix, name in UNVERIFIABLE_GATEWAYS.items() if target.startswith(prefix)), None)
+    return Egress("unverifiable", f"the default route of {table_id} goes to a {kind or 'gateway'} {target}", target)
 
 
 def _endpoints(ctx: Context, vpc: str) -> list[dict]:
@@ -159,53 +222,112 @@ def _s3_gateway_tables(endpoints: list[dict], region: str) -> set[str]:
     }
 
 
+ROUTE_FIX = (
+    "add a NAT gateway route (private subnets), set AssignPublicIp=ENABLED (public subnets), or create the ECR "
+    "api/dkr, Logs and S3 gateway endpoints (docs/ecs-deployment.md#prerequisites)"
+)
+BLACKHOLE_FIX = (
+    "point the route at a working target: aws ec2 replace-route --route-table-id <table> --destination-cidr-block "
+    "0.0.0.0/0 --nat-gateway-id <an available NAT gateway>"
+)
+UNVERIFIABLE_FIX = (
+    "confirm it reaches the registry from a task in that subnet (deploy with EnableExecuteCommand=true, then "
+    "curl -sI https://<registry>/v2/ through aws ecs execute-command), or create the ECR api/dkr, Logs and S3 "
+    "gateway endpoints so that the pull does not depend on it"
+)
+
+
 def image_routes(ctx: Context) -> list[Result]:
     """Each subnet of each service has a way to the registry of each of its images."""
     results = []
-    endpoints = None
+    by_vpc: dict[str, list[dict]] = {}
     for service in ctx.services:
         check = f"route:{service.name}"
         found = ctx.subnets(service.subnets)
         if not found:
             results.append(skipped(check, "its subnets were not found (see the subnets check)"))
             continue
-        problems, ways = [], set()
+        problems, doubts, ways, blackholes = [], [], set(), False
         for subnet in found:
             table = _route_table(ctx, subnet)
-            route = _default_route(table)
-            if route.get("NatGatewayId"):
-                ways.add("NAT gateway")
+            way = egress(table, service.assign_public_ip)
+            if way.way in ("nat", "internet"):
+                ways.add(way.detail)
                 continue
-            if str(route.get("GatewayId", "")).startswith("igw-"):
-                if service.assign_public_ip == "ENABLED":
-                    ways.add("internet gateway + public IP")
-                else:
-                    problems.append(f"{subnet['SubnetId']} is public (igw) but AssignPublicIp=DISABLED")
+            if way.way == "public-without-ip":
+                problems.append(f"{subnet['SubnetId']} is public ({way.detail})")
                 continue
             for image in service.images:
                 if not ECR_IMAGE.match(image):
-                    problems.append(f"{subnet['SubnetId']} has no route to the internet for {image.split('/')[0]}")
+                    registry = image.split("/")[0]
+                    if way.way == "unverifiable":
+                        doubts.append(f"{subnet['SubnetId']}: {way.detail}; whether it reaches {registry} is not known")
+                    else:
+                        blackholes |= way.way == "blackhole"
+                        problems.append(f"{subnet['SubnetId']}: {way.detail}, so no route to {registry}")
                     continue
-                if endpoints is None:
-                    endpoints = _endpoints(ctx, subnet["VpcId"])
+                if subnet["VpcId"] not in by_vpc:
+                    by_vpc[subnet["VpcId"]] = _endpoints(ctx, subnet["VpcId"])
+                endpoints = by_vpc[subnet["VpcId"]]
                 lacking = [s for s in ECR_WITHOUT_INTERNET if s not in _usable_interfaces(endpoints, ctx.region)]
                 if table and table["RouteTableId"] not in _s3_gateway_tables(endpoints, ctx.region):
                     lacking.append("s3 (gateway, on this subnet's route table)")
-                if lacking:
-                    problems.append(f"{subnet['SubnetId']}: no NAT or internet route, and no {', '.join(lacking)}")
-                else:
+                if not lacking:
                     ways.add("VPC endpoints")
+                elif way.way == "unverifiable":
+                    doubts.append(f"{subnet['SubnetId']}: {way.detail}; no {', '.join(lacking)} endpoint")
+                else:
+                    blackholes |= way.way == "blackhole"
+                    problems.append(f"{subnet['SubnetId']}: {way.detail}, and no {', '.join(lacking)}")
         if problems:
-            results.append(
-                failed(
-                    check,
-                    "; ".join(problems),
-                    "add a NAT gateway route (private subnets), set AssignPublicIp=ENABLED (public subnets), "
-                    "or create the ECR api/dkr, Logs and S3 gateway endpoints (docs/ecs-deployment.md#prerequisites)",
-                )
-            )
+            results.append(failed(check, "; ".join(problems), BLACKHOLE_FIX if blackholes else ROUTE_FIX))
+        elif doubts:
+            results.append(warned(check, "cannot verify from here: " + "; ".join(doubts), UNVERIFIABLE_FIX))
         else:
             results.append(passed(check, f"images reachable through {', '.join(sorted(ways))}"))
+    return results
+
+
+def exec_channel(ctx: Context) -> list[Result]:
+    """ECS Exec reaches the Session Manager channel (ssmmessages) from every task subnet.
+
+    Through the internet (NAT, public IP) or through the ssmmessages interface endpoint; the
+    platform's tasks may only reach the endpoints' security group, so they need the endpoint.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+    """
+    results = []
+    by_vpc: dict[str, list[dict]] = {}
+    for service in [s for s in ctx.services if s.execute_command]:
+        check = f"exec:{service.name}"
+        found = ctx.subnets(service.subnets)
+        if not found:
+            results.append(skipped(check, "its subnets were not found (see the subnets check)"))
+            continue
+        vpc = found[0]["VpcId"]
+        if vpc not in by_vpc:
+            by_vpc[vpc] = _endpoints(ctx, vpc)
+        endpoints = by_vpc[vpc]
+        if "ssmmessages" in _usable_interfaces(endpoints, ctx.region):
+            results.append(passed(check, "ECS Exec reaches Session Manager through the ssmmessages endpoint"))
+            continue
+        ways = {egress(_route_table(ctx, s), service.assign_public_ip) for s in found}
+        endpoints_only = ctx.name in REQUIRED_ENDPOINTS  # its security groups allow only the endpoints
+        fix = (
+            f"aws ec2 create-vpc-endpoint --vpc-id {found[0]['VpcId']} --vpc-endpoint-type Interface --service-name "
+            f"com.amazonaws.{ctx.region}.ssmmessages --private-dns-enabled --subnet-ids <task subnets> "
+            "--security-group-ids <a group that admits the tasks on 443>"
+        )
+        if endpoints_only or any(w.way in ("none", "blackhole", "public-without-ip") for w in ways):
+            why = "its tasks reach AWS only through endpoints" if endpoints_only else "a task subnet has no way out"
+            results.append(
+                failed(check, f"EnableExecuteCommand=true but no ssmmessages endpoint, and {why}: sessions fail", fix)
+            )
+        elif any(w.way == "unverifiable" for w in ways):
+            results.append(
+                warned(check, "cannot verify from here that ECS Exec reaches Session Manager (ssmmessages)", fix)
+            )
+        else:
+            results.append(passed(check, "ECS Exec reaches Session Manager through the internet"))
     return results
 
 
@@ -240,7 +362,7 @@ def interface_endpoints(ctx: Context) -> list[Result]:
             failed(
                 "endpoints.interface",
                 f"{', '.join(outside)} not in {group}: the ingress this stack adds to that group does not reach them",
-                "pass the endpoints' own group as VpcEndpointSecurityGroupId",
+                "set VpcEndpointSecurityGroupId to the security group the endpoints have",
             )
         )
     else:
@@ -280,10 +402,21 @@ def security_groups(ctx: Context) -> list[Result]:
         answer = call_or_none(ctx.client("ec2"), "describe_security_groups", GroupIds=[group])
         found = answer["SecurityGroups"] if answer else []
         if not found:
-            results.append(failed(check, f"{group} not found in {ctx.region}", "aws ec2 describe-security-groups"))
+            results.append(
+                failed(
+                    check,
+                    f"{group} not found in {ctx.region}",
+                    f"set {parameter} to a security group of {ctx.vpc_id or ctx.region} (aws ec2 "
+                    "describe-security-groups lists them)",
+                )
+            )
         elif ctx.vpc_id and found[0]["VpcId"] != ctx.vpc_id:
             results.append(
-                failed(check, f"{group} is in {found[0]['VpcId']}, not {ctx.vpc_id}", "use a group of the task VPC")
+                failed(
+                    check,
+                    f"{group} is in {found[0]['VpcId']}, not {ctx.vpc_id}",
+                    f"set {parameter} to a security group of {ctx.vpc_id}",
+                )
             )
         else:
             results.append(passed(check, f"{group} in {found[0]['VpcId']}"))
@@ -301,6 +434,7 @@ def prefix_list(ctx: Context) -> list[Result]:
         "aws ec2 describe-prefix-lists --filters Name=prefix-list-name,Values="
         f"{wanted} --query 'PrefixLists[0].PrefixListId' --output text"
     )
+    fix = f"set S3PrefixListId to the ID of {wanted}: {fix}"
     if not lists:
         return [failed("prefix-list", f"{given} not found in {ctx.region}", fix)]
     if lists[0]["PrefixListName"] != wanted:

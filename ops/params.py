@@ -72,33 +72,51 @@ def _number(value: str) -> float | None:
         return None
 
 
-def value_problems(body: dict, value: str) -> list[str]:
-    """What CloudFormation would reject about one value (before any resource is touched)."""
+# An example of each AWS-specific ID, for a fix that shows the shape the value needs.
+ID_EXAMPLES = {
+    "AWS::EC2::VPC::Id": "vpc-0123456789abcdef0",
+    "AWS::EC2::Subnet::Id": "subnet-0123456789abcdef0",
+    "AWS::EC2::SecurityGroup::Id": "sg-0123456789abcdef0",
+    "AWS::EC2::AvailabilityZone::Name": "us-east-1a",
+    "AWS::EC2::Image::Id": "ami-0123456789abcdef0",
+}
+
+
+def value_problems(key: str, body: dict, value: str) -> list[tuple[str, str]]:
+    """What CloudFormation would reject about one value (before any resource is touched),
+    each as (what is wrong, what to do)."""
     kind = body.get("Type", "String")
+    # What the value must be, in the template's words when it has them, else its pattern.
+    shape = body.get("ConstraintDescription") or f"must match the pattern {body.get('AllowedPattern')}"
     problems = []
     if "AllowedValues" in body and value not in [_text(v) for v in body["AllowedValues"]]:
-        problems.append(f"{value!r} is not one of {', '.join(_text(v) for v in body['AllowedValues'])}")
+        allowed = ", ".join(_text(v) for v in body["AllowedValues"])
+        problems.append((f"{value!r} is not one of {allowed}", f"set {key} to one of {allowed}"))
     # CloudFormation matches the whole value, as if the pattern were anchored.
     if "AllowedPattern" in body and not re.fullmatch(body["AllowedPattern"], value):
-        problems.append(f"{value!r} does not match {body['AllowedPattern']}")
+        problems.append((f"{value!r} is refused: {key} {shape}", f"change {key}: it {shape}"))
     if "MinLength" in body and len(value) < int(body["MinLength"]):
-        problems.append(f"shorter than {body['MinLength']} characters")
+        problems.append((f"shorter than {body['MinLength']} characters", f"lengthen {key}: it {shape}"))
     if "MaxLength" in body and len(value) > int(body["MaxLength"]):
-        problems.append(f"longer than {body['MaxLength']} characters")
+        problems.append((f"longer than {body['MaxLength']} characters", f"shorten {key}: it {shape}"))
     items = value.split(",") if kind.startswith("List<") or kind == "CommaDelimitedList" else [value]
     item_kind = kind[5:-1] if kind.startswith("List<") else kind
+    between = f"set {key} to a number from {body.get('MinValue', '-inf')} to {body.get('MaxValue', 'inf')}"
     for item in items:
         if item_kind == "Number":
             number = _number(item)
             if number is None:
-                problems.append(f"{item!r} is not a number")
+                problems.append((f"{item!r} is not a number", between))
                 continue
             if "MinValue" in body and number < float(body["MinValue"]):
-                problems.append(f"{item} is below the minimum {body['MinValue']}")
+                problems.append((f"{item} is below the minimum {body['MinValue']}", between))
             if "MaxValue" in body and number > float(body["MaxValue"]):
-                problems.append(f"{item} is above the maximum {body['MaxValue']}")
+                problems.append((f"{item} is above the maximum {body['MaxValue']}", between))
         elif item_kind in ID_SHAPES and not re.fullmatch(ID_SHAPES[item_kind], item.strip()):
-            problems.append(f"{item!r} is not a {item_kind} ({ID_SHAPES[item_kind]})")
+            example = ID_EXAMPLES[item_kind]
+            problems.append(
+                (f"{item!r} is not a {item_kind}", f"set {key} to IDs such as {example} (one per item of a list)")
+            )
     return problems
 
 
@@ -114,11 +132,11 @@ def combination_problems(parameters: dict, values: dict[str, str]) -> list[Resul
     for key in subnet_lists:
         items = [s.strip() for s in values[key].split(",") if s.strip()]
         if len(set(items)) != len(items):
-            results.append(failed(f"params:{key}", f"{key} names a subnet twice", "list each subnet once"))
+            results.append(failed(f"params:{key}", f"{key} names a subnet twice", f"list each subnet once in {key}"))
     # The platform keeps its two tiers in separate subnets (docs/platform.md, inputs).
     for first, second in combinations(subnet_lists, 2):
         if set(values[first].split(",")) == set(values[second].split(",")):
-            fix = f"give {second} the subnets of its own tier ({PLATFORM_INPUTS})"
+            fix = f"set {second} to the subnets of its own tier ({PLATFORM_INPUTS})"
             results.append(failed(f"params:{second}", f"{first} and {second} are the same subnets", fix))
     return results
 
@@ -137,16 +155,19 @@ def check(template: dict, given: dict[str, str]) -> list[Result]:
     for key, body in parameters.items():
         if "Default" not in body and key not in given:
             results.append(
-                failed(f"params:{key}", f"{key} is required and not in the file", f'add "{key}=..." ({GUIDE})')
+                failed(
+                    f"params:{key}",
+                    f"{key} is required and not in the file",
+                    f'add "{key}=<value>" to the file ({GUIDE}; docs/reference/ describes each parameter)',
+                )
             )
     for key, value in given.items():
         if key in parameters and MARKER in value:
             # One line, and no pattern to read: the value was never meant to pass.
             results.append(failed(f"params:{key}", f"{key} is still to be filled in: {value}", ""))
         elif key in parameters:
-            for problem in value_problems(parameters[key], value):
-                hint = parameters[key].get("ConstraintDescription") or parameters[key].get("Description", "")
-                results.append(failed(f"params:{key}", problem, f"{key} {hint}".strip()))
+            for detail, fix in value_problems(key, parameters[key], value):
+                results.append(failed(f"params:{key}", detail, fix))
     if not results:
         results += combination_problems(parameters, effective(parameters, given))
     if not results:

@@ -12,10 +12,22 @@ from collections.abc import Callable
 
 import botocore.exceptions
 
-from . import artifacts, compute, deployments, loadbalancing, network, params, rules, stack, template
+from . import (
+    artifacts,
+    compute,
+    deployments,
+    discovery,
+    loadbalancing,
+    network,
+    params,
+    plugin_image,
+    rules,
+    stack,
+    template,
+)
 from .aws import Account, call, one_line, one_line_failure
 from .context import Context
-from .errors import AwsError, NoPermission
+from .errors import AwsError, BadInput, NoPermission
 from .report import Result, as_json, as_text, exit_code, progress, skipped
 from .template import Values
 
@@ -29,6 +41,7 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("subnets", network.subnets),
     ("route", network.image_routes),
     ("endpoints", network.interface_endpoints),
+    ("exec", network.exec_channel),
     ("security-group", network.security_groups),
     ("prefix-list", network.prefix_list),
     ("target-group", loadbalancing.target_group),
@@ -39,7 +52,9 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("image", artifacts.images),
     ("ssm-parameters", artifacts.ssm_parameters),
     ("bucket", artifacts.bucket),
-    ("namespace", compute.namespace),
+    ("namespace", discovery.namespace),
+    ("namespace.name", discovery.namespace_name_free),
+    ("cloud-map-service", discovery.service_name_free),
     ("cluster", compute.cluster),
     ("alarms.container-insights", deployments.container_insights),
     ("iam.ecs-service-linked-role", compute.service_linked_role),
@@ -52,12 +67,20 @@ CHECK_ERRORS = (botocore.exceptions.ClientError, AwsError)
 
 def offline(name: str, params_file: str | None) -> tuple[dict, dict[str, str], list[Result]]:
     document = template.load(name)
+    if params_file is None:
+        required = [key for key, body in document.get("Parameters", {}).items() if "Default" not in body]
+        if required:
+            raise BadInput(
+                f"PARAMS is required: {name} needs {', '.join(required)}; give a parameter file, e.g. "
+                f"PARAMS=params/{name}.dev.json, or your own copy params/{name}.<env>.local.json (git ignores those)"
+            )
     given = params.read(params_file)
     results = params.check(document, given)
     values = params.effective(document.get("Parameters", {}), given)
     if not any(r.status == "fail" for r in results):
         results += rules.evaluate(document, values)
         results += deployments.duration(name, values)
+        results += plugin_image.check(document, values)
     return document, values, results
 
 

@@ -4,7 +4,10 @@ import json
 import sys
 from dataclasses import asdict, dataclass
 
-PASS, FAIL, SKIP = "pass", "fail", "skip"
+# warn: the check could not prove a problem but could not prove it works either (traffic
+# leaves through something only a test from inside the VPC can verify), or the setting works
+# with a cost the reader should know. Neither warn nor skip fails the run.
+PASS, FAIL, WARN, SKIP = "pass", "fail", "warn", "skip"
 
 
 @dataclass(frozen=True)
@@ -21,6 +24,10 @@ def passed(check: str, detail: str) -> Result:
 
 def failed(check: str, detail: str, fix: str) -> Result:
     return Result(check, FAIL, detail, fix)
+
+
+def warned(check: str, detail: str, fix: str) -> Result:
+    return Result(check, WARN, detail, fix)
 
 
 def skipped(check: str, why: str) -> Result:

@@ -22,6 +22,17 @@ class Service:
     # Capacity provider -> weight; a service with LaunchType FARGATE runs all on FARGATE.
     capacity: dict[str, int] = field(default_factory=dict)
     ssm_parameters: list[str] = field(default_factory=list)
+    # DeploymentConfiguration.MaximumPercent: a rolling deployment may run this share of the
+    # desired count at once, new tasks beside old ones. ECS's default is 200.
+    max_percent: int = 200
+    execute_command: bool = False
+
+    @property
+    def peak_tasks(self) -> int:
+        """The most tasks a release runs at once: the maximum count times MaximumPercent / 100,
+        rounded down as ECS rounds it (never fewer than the count itself).
+        https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DeploymentConfiguration.html"""
+        return max(self.max_tasks, self.max_tasks * self.max_percent // 100)
 
 
 def _ref_name(node) -> str | None:
@@ -67,6 +78,7 @@ def services(values: Values) -> list[Service]:
             else {"FARGATE": 1}
         )
         secrets = [values.get(s["ValueFrom"], "") for c in containers for s in c.get("Secrets", [])]
+        rollout = properties.get("DeploymentConfiguration", {})
         found.append(
             Service(
                 name=logical_id,
@@ -78,6 +90,8 @@ def services(values: Values) -> list[Service]:
                 max_tasks=_max_tasks(values, logical_id, properties),
                 capacity=capacity,
                 ssm_parameters=[n for n in map(ssm_parameter_name, secrets) if n],
+                max_percent=int(values.get(rollout.get("MaximumPercent", 200), 200)),
+                execute_command=str(values.get(properties.get("EnableExecuteCommand", False), False)).lower() == "true",
             )
         )
     return found

@@ -1,7 +1,15 @@
-"""Known failure signatures: a pattern on AWS's own text, its cause, the fix, and where that is known from.
+"""Known failure signatures: patterns on AWS's own text, the cause, the fix, and where that is known from.
 
-`make doctor` matches stack events, service events, stopped-task reasons and target
-health against this table; docs/ecs-deployment.md shows it as a generated table.
+`make doctor` matches stack events, service events, stopped-task and container reasons and
+target health against this table, and `make explain` matches any text pasted into it. The
+table is ordered: the most specific signature first, so that when several match, the first
+is the cause (a KMS denial inside a Secrets Manager failure is a KMS problem, not a network
+one). A signature marked ``consequence`` reports that something else failed (a rollback, a
+circuit breaker, a resource that did not stabilise): it never wins over a cause.
+
+Every pattern is one alternative, matched case-insensitively; each is exercised by a real
+failure text in tests/fixtures/doctor/corpus.json, quoted with the URL it was seen at.
+docs/ecs-deployment.md shows the table, generated from here.
 """
 
 import re
@@ -12,111 +20,256 @@ EXEC = (
     'aws ecs execute-command --cluster <cluster> --task <task> --container <name> --interactive --command "sh"'
 )
 TROUBLESHOOTING = "docs/ecs-deployment.md#troubleshooting"
-PULL_DOC = "https://repost.aws/knowledge-center/ecs-fargate-pull-container-error"
+PULL_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html"
 STOPPED_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html"
+# Fargate's vCPU quotas (service code fargate), from the ECS service quotas page:
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate
+ON_DEMAND_VCPU_QUOTA, SPOT_VCPU_QUOTA = "L-3032A538", "L-36FBB829"
+NETWORK_FIX = (
+    "Private subnets need a NAT gateway route, or the interface endpoints ecr.api, ecr.dkr and logs (private DNS "
+    "on, their security group admitting the tasks on 443) and the S3 gateway endpoint on the subnets' route "
+    "tables; public subnets need AssignPublicIp=ENABLED; the tasks' security group must allow HTTPS out. "
+    "make preflight checks the routes and endpoints."
+)
+UNKNOWN_WHERE = {
+    "stack event": "the resource's own failure: aws cloudformation describe-stack-events --stack-name <stack> "
+    "(the earliest *_FAILED event is the cause)",
+    "stopped task": "the stopped task's containers: aws ecs describe-tasks --cluster <cluster> --tasks <task> "
+    "--query 'tasks[0].containers[].[name,reason,exitCode]', then the log group: aws logs tail <group> --since 1h",
+    "service event": "the stopped tasks of the service: aws ecs list-tasks --cluster <cluster> --service-name "
+    "<service> --desired-status STOPPED",
+    "target health": "aws elbv2 describe-target-health --target-group-arn <arn>, and the container's log",
+    "text": "the error code in the text (the word before 'Exception' or in parentheses) in the AWS service's API "
+    "reference; for a stack, make doctor STACK=<stack> reads its events and tasks",
+}
 
 
 @dataclass(frozen=True)
 class Signature:
     name: str
-    pattern: str
+    family: str
+    patterns: tuple[str, ...]
     cause: str
     fix: str
     section: str
     source: str
+    consequence: bool = False
 
     def matches(self, text: str) -> bool:
-        return re.search(self.pattern, text, re.IGNORECASE) is not None
+        return any(re.search(pattern, text, re.IGNORECASE) for pattern in self.patterns)
 
 
 SIGNATURES: tuple[Signature, ...] = (
+    # --- What a task reads before its container starts ----------------------------------
     Signature(
-        "image-pull-network",
-        r"CannotPullContainerError.*(i/o timeout|dial tcp|context deadline exceeded|request canceled)",
-        "The task has no network path to the registry.",
-        "Private subnets: a NAT gateway route or the ECR api/dkr + S3 gateway endpoints; public subnets: "
-        "AssignPublicIp=ENABLED. Run make preflight.",
+        "secrets-kms",
+        "secrets-kms",
+        (r"Access to KMS is not allowed", r"ciphertext refers to a customer master key"),
+        "A secret (SSM SecureString or Secrets Manager) is encrypted with a KMS key the reading role may not use.",
+        "Give the role that reads it (the execution role for secrets in the task definition, the task role for the "
+        "app's own calls) kms:Decrypt on that key, in the key policy or IAM: for SSM pass the key as "
+        "SecretsKmsKeyArn, which adds kms:Decrypt limited to kms:ViaService ssm.<region>.amazonaws.com.",
+        "docs/platform.md#inputs-it-expects-from-the-other-stacks",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html",
+    ),
+    Signature(
+        "secrets-denied",
+        "secrets-denied",
+        (r"not authorized to perform: ssm:GetParameters", r"unable to retrieve secrets from ssm.*AccessDenied"),
+        "The execution role may not read the SSM parameters the task definition names.",
+        "Allow ssm:GetParameters on the parameters' ARNs to the execution role; the templates grant it on "
+        "SecretsParameterPath, so check that the parameters are under that path, in this region and account.",
+        "docs/platform.md#inputs-it-expects-from-the-other-stacks",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html",
+    ),
+    Signature(
+        "secrets-network",
+        "secrets-network",
+        (
+            r"unable to retrieve secrets? from ssm: service call has been retried \d+ time\(s\): RequestCanceled",
+            r"unable to retrieve secrets? from asm: service call has been retried \d+ time\(s\): failed to fetch "
+            r"secret .* RequestCanceled",
+        ),
+        "The task cannot reach SSM Parameter Store or Secrets Manager to read its secrets: the call timed out.",
+        "Private subnets need a NAT gateway route or the ssm (Parameter Store) / secretsmanager interface endpoint "
+        "with private DNS, its security group admitting the tasks on 443; the tasks' security group must allow "
+        "HTTPS out. make preflight checks the endpoints.",
+        "docs/platform.md#inputs-it-expects-from-the-other-stacks",
+        "https://repost.aws/knowledge-center/ecs-fargate-pull-container-error",
+    ),
+    Signature(
+        "secrets-unreadable",
+        "secrets-other",
+        (r"unable to retrieve secrets? from ssm", r"unable to retrieve secrets? from asm"),
+        "The task could not read its secrets; the end of the message says whether it was the network (timeout), "
+        "a permission (AccessDenied) or a missing parameter.",
+        "Check that the parameters exist in this region and account (aws ssm get-parameters --names <name>), that "
+        "the execution role may read them, and that the subnets reach SSM (make preflight checks all three).",
+        "docs/platform.md#inputs-it-expects-from-the-other-stacks",
+        STOPPED_DOC,
+    ),
+    Signature(
+        "ecr-auth-network",
+        "registry-auth-network",
+        (r"unable to retrieve ecr registry auth", r"cannot pull registry auth from Amazon ECR"),
+        "The task cannot reach the ECR API (api.ecr.<region>) to get a registry token: the call timed out, so "
+        "there is no network path from the task's subnets to ECR.",
+        NETWORK_FIX,
         "docs/ecs-deployment.md#prerequisites",
+        "https://repost.aws/knowledge-center/ecs-fargate-pull-container-error",
+    ),
+    # --- Pulling the image ------------------------------------------------------------------
+    Signature(
+        "image-platform-mismatch",
+        "platform-mismatch",
+        (r"descriptor matching platform", r"failed to find a descriptor for platform", r"exec format error"),
+        "The image was built for another CPU architecture (or OS) than the task runs on, e.g. an arm64 image built "
+        "on an Apple-silicon laptop in an X86_64 task.",
+        "Build and push the image for the task's platform: docker buildx build --platform linux/amd64 -t <image> "
+        "--push . (the plugin image exists for linux/amd64 only); or run the task on the image's architecture.",
+        "docs/finfocus-plugin.md#before-the-first-deploy-check-the-image-starts",
+        PULL_DOC,
+    ),
+    Signature(
+        "image-missing-or-private",
+        "image-not-found",
+        (r"pull access denied for \S+ repository does not exist or may require 'docker login'",),
+        "The image name does not exist in that registry, or the registry needs credentials the task does not have.",
+        "Check the image URI (registry, repository and tag) with docker pull <image>; a private registry other "
+        "than ECR needs repositoryCredentials; an ECR image must be named <account>.dkr.ecr.<region>.amazonaws.com/"
+        "<repo>:<tag>.",
+        TROUBLESHOOTING,
+        PULL_DOC,
+    ),
+    Signature(
+        "image-not-found",
+        "image-not-found",
+        (r"CannotPullContainerError: Tag \S+ not found in repository", r"API error \(404\): repository \S+ not found"),
+        "The image tag or repository does not exist.",
+        "Push the image or fix the tag: aws ecr describe-images --repository-name <repo> --image-ids imageTag=<tag>",
+        TROUBLESHOOTING,
         PULL_DOC,
     ),
     Signature(
         "image-pull-denied",
-        r"CannotPullContainerError.*(AccessDenied|access denied|not authorized|403 Forbidden)",
-        "The execution role may not pull the image.",
-        "Allow ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to the execution "
-        "role (and the repository policy, for another account's registry).",
+        "image-pull-denied",
+        (r"CannotPullContainerError.*403 Forbidden",),
+        "ECR refused the pull: the execution role (or the repository policy, for another account's registry) does "
+        "not allow it, or the digest asked for no longer exists in the repository (a re-pushed tag).",
+        "Allow ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to the execution role "
+        "(and the pulling account in the repository policy); check the digest exists: aws ecr describe-images "
+        "--repository-name <repo> --image-ids imageDigest=<digest>. Redeploying resolves a tag anew.",
         TROUBLESHOOTING,
         PULL_DOC,
     ),
     Signature(
-        "image-pull-not-found",
-        r"CannotPullContainerError.*(not found|manifest unknown|does not exist)",
-        "The image tag or repository does not exist.",
-        "Push the image or fix the tag: aws ecr describe-images --repository-name <repo> --image-ids imageTag=<tag>",
+        "image-pull-network",
+        "image-pull-network",
+        (r"CannotPullContainerError.*i/o timeout", r"CannotPullContainerError.*request canceled while waiting"),
+        "The task has no network path to the image registry.",
+        NETWORK_FIX + " Images outside ECR (ghcr.io, Docker Hub) need a NAT route or a public IP.",
+        "docs/ecs-deployment.md#prerequisites",
+        PULL_DOC,
+    ),
+    Signature(
+        "image-pull-failed",
+        "image-pull-other",
+        (r"CannotPullContainerError",),
+        "The image could not be pulled; the rest of the message names the reason (network, permission, tag, "
+        "registry rate limit).",
+        "Pull the same image from a machine with docker pull <image>; for ECR run make preflight (it checks the "
+        "tag and the route to the registry); Docker Hub limits anonymous pulls: mirror the image to ECR.",
         TROUBLESHOOTING,
-        "https://github.com/ActionIQ/terraform-aws-retool-ecs-fargate/issues/20",
+        PULL_DOC,
     ),
     Signature(
-        "secrets-network",
-        r"unable to retrieve secrets? from ssm.*(RequestCanceled|context deadline|timeout)",
-        "The task cannot reach SSM to read its secrets.",
-        "An SSM interface endpoint (its group admitting the tasks on 443) or a NAT route.",
-        "docs/platform.md#troubleshooting",
-        "https://github.com/umotif-public/terraform-aws-ecs-fargate/issues/50",
+        "entrypoint-missing",
+        "entrypoint",
+        (
+            r"exec user process caused \"no such file or directory\"",
+            r"exec /\S+: no such file or directory",
+            r"stat /bin/bash: no such file or directory",
+        ),
+        "The container's entrypoint could not be started: the file is missing, or a script's interpreter "
+        "(#!/bin/bash) is not in the image (an Alpine base has only sh), or the script has Windows line endings.",
+        "Check the image: docker run --rm --entrypoint sh <image> -c 'command -v bash' prints nothing when bash is "
+        "missing; then build FROM the release with RUN apk add --no-cache bash, push it to your ECR and deploy "
+        "with ImageUri=<that ECR URI>; convert CRLF line endings with dos2unix.",
+        "docs/finfocus-plugin.md#before-the-first-deploy-check-the-image-starts",
+        "https://github.com/docker-library/openjdk/issues/373",
     ),
+    # --- Logs ---------------------------------------------------------------------------------
     Signature(
-        "secrets-denied",
-        r"not authorized to perform: ssm:GetParameters",
-        "The execution role may not read the SSM parameters.",
-        "Allow ssm:GetParameters on the parameters' ARNs to the execution role.",
-        "docs/platform.md#troubleshooting",
-        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html",
-    ),
-    Signature(
-        "secrets-kms",
-        r"kms:Decrypt|KMS.*AccessDenied|AccessDeniedException.*kms",
-        "A SecureString uses a customer managed KMS key the execution role may not use.",
-        "Allow kms:Decrypt on the key to the execution role (key policy), limited with "
-        "kms:ViaService=ssm.<region>.amazonaws.com.",
-        "docs/platform.md#inputs-it-expects-from-the-other-stacks",
-        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html",
-    ),
-    Signature(
-        "secrets-missing",
-        r"invalid ssm parameters?|ParameterNotFound",
-        "A parameter the task definition names does not exist.",
-        "Create it: aws ssm put-parameter --type SecureString --name <path>/<name> --value '...'",
-        "docs/platform.md#inputs-it-expects-from-the-other-stacks",
-        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html",
+        "log-group-exists",
+        "log-group-exists",
+        (
+            r"Resource of type \\?'AWS::Logs::LogGroup\\?' with identifier .* already exists",
+            r"The specified log group already exists",
+            r"AWS::Logs::LogGroup: \S+\s+already exists in stack",
+        ),
+        "A log group of that name exists already: kept by an earlier stack of the same name (log groups are "
+        "retained on delete) or created by hand.",
+        "Once its logs are no longer needed: aws logs delete-log-group --log-group-name <name>; or deploy under "
+        "another stack name (make preflight STACK=<name> finds such leftovers before a deploy).",
+        "docs/deploying.md#deleting-and-creating-again",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html",
     ),
     Signature(
         "log-group-missing",
-        r"ResourceNotFoundException.*log group|log group does not exist|failed to validate logger args",
-        "The awslogs log group is missing or unreachable.",
-        "Let the stack create the log group (do not delete it by hand); in private subnets add the Logs endpoint.",
+        "logs",
+        (r"The specified log group does not exist",),
+        "A log group that the task (awslogs driver) or a resource (metric filter) writes to does not exist.",
+        "Let the stack create its log groups (do not delete them by hand while the stack exists); a resource that "
+        "needs a group must DependsOn it; in private subnets add the logs interface endpoint.",
         TROUBLESHOOTING,
-        "https://github.com/cn-terraform/terraform-aws-nexus/issues/35",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
     ),
+    # --- The running container ------------------------------------------------------------
     Signature(
         "out-of-memory",
-        r"OutOfMemoryError|exit code:? ?137\b",
-        "A container used more memory than the task has and was killed.",
+        "memory",
+        (r"OutOfMemoryError: Container killed due to memory usage",),
+        "A container used more memory than the task has and was killed (exit code 137).",
         "Raise the task memory (TaskSize, or the Environment size) and check the app for leaks.",
         TROUBLESHOOTING,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cannot-start-container.html",
     ),
     Signature(
         "essential-container-exited",
-        r"Essential container in task exited",
-        "The main process exited; the logs say why.",
-        "aws logs tail <log group> --since 30m (AWS CLI v2); the container's exit code is in the stopped task.",
+        "app-exit",
+        (r"Essential container in task exited",),
+        "The main process exited; its exit code and log say why.",
+        "aws logs tail <log group> --since 30m (AWS CLI v2); the container's exit code is in the stopped task "
+        "(137 out of memory, 139 a crash, 1 the app's own error).",
         TROUBLESHOOTING,
         STOPPED_DOC,
     ),
+    # --- The load balancer --------------------------------------------------------------------
+    Signature(
+        "target-response-code",
+        "health-check",
+        (r"Target\.ResponseCodeMismatch",),
+        "The health check reaches the task but gets another HTTP status than the target group expects.",
+        "Point the health-check path at a URL that answers 200 (or widen the matcher), and check the app's log "
+        "for the requests.",
+        "docs/go-api.md#troubleshooting",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html",
+    ),
+    Signature(
+        "target-timeout",
+        "health-check",
+        (r"Target\.Timeout",),
+        "The health check gets no answer in time: the app is not listening on that port yet, or the tasks' "
+        "security group does not admit the load balancer.",
+        "Allow the load balancer's security group on the container port; raise HealthCheckGracePeriodSeconds for "
+        "slow starts; check the app listens on 0.0.0.0, not 127.0.0.1.",
+        "docs/go-api.md#troubleshooting",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_TargetHealth.html",
+    ),
     Signature(
         "elb-health-check",
-        r"failed ELB health checks|is unhealthy in \(target-group|Target\.(FailedHealthChecks|Timeout|"
-        r"ResponseCodeMismatch)",
+        "health-check",
+        (r"is unhealthy in \(target-group .*\) due to \(reason Health checks failed", r"Target\.FailedHealthChecks"),
         "The load balancer's health check does not get a healthy answer from the tasks.",
         "Match the health-check path and port to the app; allow the ALB's group on the container port; "
         "raise HealthCheckGracePeriodSeconds for slow starts.",
@@ -124,82 +277,288 @@ SIGNATURES: tuple[Signature, ...] = (
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-unhealthy-event-messages.html",
     ),
     Signature(
-        "vcpu-quota",
-        r"reached the limit on the number of vCPUs you can run concurrently",
-        "The account's Fargate vCPU quota is used up.",
-        "aws service-quotas request-service-quota-increase --service-code fargate --quota-code L-3032A538 "
-        "--desired-value <n> (L-36FBB829 for Spot)",
-        TROUBLESHOOTING,
-        "https://repost.aws/questions/QUmYO0T8YKQgG5zOMJQ7HsMw",
-    ),
-    Signature(
-        "capacity-unavailable",
-        r"Capacity is unavailable at this time",
-        "Fargate has no capacity for this size in the zones offered.",
-        "Wait and retry; offer subnets in more Availability Zones or another task size.",
-        TROUBLESHOOTING,
-        "https://repost.aws/knowledge-center/ecs-fargate-runtask-capacity",
-    ),
-    Signature(
-        "spot-capacity",
-        r"SpotInterruption|Spot Task was interrupted|FARGATE_SPOT.*(capacity|unable to place)",
-        "Fargate Spot capacity was reclaimed or is not available.",
-        "Keep a FARGATE base in the capacity provider strategy; Spot tasks come back when capacity does.",
-        "docs/platform.md#cost-effect-of-the-spot-mix",
-        STOPPED_DOC,
-    ),
-    Signature(
-        "circuit-breaker-rollback",
-        r"circuit breaker|rolloutState FAILED",
-        "New tasks kept failing, so ECS rolled the service back to the last working revision.",
-        "Fix the first failure reported above (stopped tasks, health checks), then deploy again.",
-        "docs/go-api.md#when-a-release-fails",
-        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html",
-    ),
-    Signature(
-        "retained-resource-exists",
-        r"already exists",
-        "A resource kept from an earlier stack (DeletionPolicy Retain, e.g. the log group) has the same name.",
-        "Delete or import the leftover resource (aws logs delete-log-group --log-group-name <name> once its logs "
-        "are no longer needed), or deploy under another stack name.",
-        "docs/ecs-deployment.md#updating-and-deleting",
-        "https://github.com/waterbear-cloud/paco/issues/19",
-    ),
-    Signature(
         "target-group-without-load-balancer",
-        r"does not have an associated load balancer",
+        "target-group",
+        (r"does not have an associated load balancer",),
         "The service was created before a listener (rule) forwarded to its target group.",
         "Attach the target group to a listener first (go-api), or keep the service's DependsOn on the rule.",
         "docs/platform.md#troubleshooting",
         "https://github.com/cloudposse/terraform-aws-ecs-web-app/issues/226",
     ),
     Signature(
-        "image-entrypoint-shell-missing",
-        r"exec \S+ failed: No such file or directory|exec format error|"
-        r"exec user process caused.*no such file or directory",
-        "The image's entrypoint could not be started: a script whose interpreter (#!/bin/bash) is not in the image "
-        "(an Alpine base has only sh), or a binary built for another CPU architecture (exec format error).",
-        "Check the image: docker run --rm --entrypoint sh <image> -c 'command -v bash' prints nothing when bash is "
-        "missing; then build FROM the release with RUN apk add --no-cache bash, push it to your ECR and deploy "
-        "with ImageUri=<that ECR URI>. For exec format error use an image built for linux/amd64.",
-        "docs/finfocus-plugin.md#before-the-first-deploy-check-the-image-starts",
-        "https://github.com/docker-library/openjdk/issues/373",
+        "listener-priority-in-use",
+        "listener-priority",
+        (r"Priority '\d+' is currently in use",),
+        "Another rule on the listener already has this priority.",
+        "Choose a free ListenerRulePriority: aws elbv2 describe-rules --listener-arn <arn> --query 'Rules[].Priority'",
+        "docs/preflight-doctor.md#preflight",
+        "https://docs.aws.amazon.com/elasticloadbalancing/latest/application/listener-rules.html",
     ),
     Signature(
-        "vpc-dns-off",
-        r"enableDns(Support|Hostnames)=false|no such host|could not resolve host|name resolution",
-        "Private DNS names (Cloud Map, endpoints) do not resolve: the VPC's DNS attributes are off or the name "
-        "has no healthy instance.",
+        "service-registry-port",
+        "service-registry",
+        (r"do not require a value for 'containerPort'",),
+        "The service registry gives a container port for a Cloud Map service with A records only.",
+        "Give ServiceRegistries the RegistryArn alone (the templates do; lint rule E9104 checks it).",
+        TROUBLESHOOTING,
+        "https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ServiceRegistry.html",
+    ),
+    # --- The account ------------------------------------------------------------------------
+    Signature(
+        "service-linked-role",
+        "service-linked-role",
+        (r"Unable to assume the service linked role",),
+        "The ECS service-linked role (AWSServiceRoleForECS) does not exist yet in this account.",
+        "aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com, then deploy again",
+        "docs/preflight-doctor.md#preflight",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using-service-linked-roles.html",
+    ),
+    Signature(
+        "vcpu-quota",
+        "quota",
+        (r"reached the limit on the number of vCPUs you can run concurrently",),
+        "The account's Fargate vCPU quota is used up (all running tasks' vCPUs, a deployment's extra tasks included).",
+        "aws service-quotas request-service-quota-increase --service-code fargate --quota-code "
+        f"{ON_DEMAND_VCPU_QUOTA} --desired-value <vCPUs> ({SPOT_VCPU_QUOTA} for Fargate Spot); make preflight "
+        "computes what a release of this stack needs at its peak.",
+        "docs/preflight-doctor.md#preflight",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate",
+    ),
+    Signature(
+        "task-count-quota",
+        "quota",
+        (r"reached the limit on the number of tasks you can run concurrently",),
+        "The account's Fargate quota is used up. Fargate counted tasks when this message was written; it now "
+        "counts vCPUs.",
+        "aws service-quotas request-service-quota-increase --service-code fargate --quota-code "
+        f"{ON_DEMAND_VCPU_QUOTA} --desired-value <vCPUs> ({SPOT_VCPU_QUOTA} for Fargate Spot)",
+        "docs/preflight-doctor.md#preflight",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate",
+    ),
+    Signature(
+        "capacity-unavailable",
+        "capacity",
+        (r"Capacity is unavailable at this time",),
+        "Fargate has no capacity for this size in the zones offered.",
+        "Wait and retry; offer subnets in more Availability Zones or another task size.",
+        TROUBLESHOOTING,
+        "https://repost.aws/knowledge-center/ecs-fargate-runtask-capacity",
+    ),
+    Signature(
+        "spot-interrupted",
+        "capacity",
+        (r"Your Spot Task was interrupted",),
+        "Fargate Spot reclaimed the capacity of the task (two minutes' notice, then SIGTERM).",
+        "Nothing to repair: the service starts a replacement. Keep a FARGATE share in the capacity provider "
+        "strategy so that not every task is on Spot.",
+        "docs/platform.md#cost-effect-of-the-spot-mix",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/fargate-capacity-providers.html",
+    ),
+    # --- Cloud Map and private DNS ----------------------------------------------------------
+    Signature(
+        "cloud-map-service-in-use",
+        "cloud-map",
+        (r"service is already used by arn:aws[\w-]*:servicediscovery",),
+        "A new ECS service tries to use a Cloud Map service that the ECS service it replaces still holds: an update "
+        "replaced the ECS service.",
+        "Find the property that forces the replacement with make plan, and avoid it; or delete the stack and create "
+        "it anew (the Cloud Map service goes with the old ECS service).",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-discovery.html",
+    ),
+    Signature(
+        "cloud-map-instances-registered",
+        "cloud-map",
+        (r"Service contains registered instances",),
+        "A Cloud Map service cannot be deleted while tasks are registered in it.",
+        "Stop the tasks first (set the ECS service's desired count to 0, or delete the ECS service), or deregister "
+        "them: aws servicediscovery list-instances --service-id <srv-id>, then aws servicediscovery "
+        "deregister-instance --service-id <srv-id> --instance-id <id>",
+        "docs/deploying.md#deleting-and-creating-again",
+        "https://docs.aws.amazon.com/cloud-map/latest/api/API_DeleteService.html",
+    ),
+    Signature(
+        "cloud-map-operation-in-progress",
+        "cloud-map",
+        (r"Another operation of type Create\w+Namespace and id \S+ is in progress",),
+        "Two creates of the same Cloud Map namespace ran at once (two stacks, or a cluster that creates its default "
+        "namespace beside the stack's own).",
+        "Create the namespace once: let one stack own it and pass its ID to the others (ExistingNamespaceId); "
+        "wait for the operation: aws servicediscovery list-operations",
+        "docs/preflight-doctor.md#preflight",
+        "https://docs.aws.amazon.com/cloud-map/latest/api/API_CreatePrivateDnsNamespace.html",
+    ),
+    Signature(
+        "namespace-domain-conflict",
+        "cloud-map",
+        (r"ConflictingDomainExists",),
+        "The VPC is already associated with a private hosted zone of that name, so Cloud Map cannot create the "
+        "namespace's zone.",
+        "Choose another NamespaceName, or reuse the existing namespace (ExistingNamespaceId); list the zones: "
+        "aws route53 list-hosted-zones-by-vpc --vpc-id <vpc> --vpc-region <region>",
+        "docs/preflight-doctor.md#preflight",
+        "https://docs.aws.amazon.com/Route53/latest/APIReference/API_CreateHostedZone.html",
+    ),
+    Signature(
+        "dns-resolution",
+        "dns",
+        (r"no such host", r"Could not resolve host", r"Name or service not known"),
+        "A name does not resolve where it is looked up: a private (Cloud Map) name outside its VPC, a VPC with DNS "
+        "support or hostnames off, or a name with no healthy instance.",
         "aws ec2 modify-vpc-attribute --vpc-id <vpc> --enable-dns-support '{\"Value\":true}' (and "
         f"--enable-dns-hostnames); to test a name from inside the VPC: {EXEC}",
-        "docs/ecs-deployment.md#troubleshooting",
+        TROUBLESHOOTING,
         "https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html",
+    ),
+    # --- CloudFormation and the CLI -----------------------------------------------------------
+    Signature(
+        "stack-rollback-complete",
+        "stack-state",
+        (r"is in ROLLBACK_COMPLETE state and can not be updated",),
+        "The stack's first create failed and rolled back; such a stack can only be deleted.",
+        "aws cloudformation delete-stack --stack-name <stack> && aws cloudformation wait stack-delete-complete "
+        "--stack-name <stack>, then deploy again (make doctor STACK=<stack> first shows why the create failed)",
+        "docs/deploying.md#deleting-and-creating-again",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html",
+    ),
+    Signature(
+        "export-in-use",
+        "export-in-use",
+        (r"cannot be deleted as it is in use by", r"cannot be updated as it is in use by"),
+        "Another stack imports this output (Fn::ImportValue): an export cannot change or go while it is imported.",
+        "Find the importers: aws cloudformation list-imports --export-name <export>; change them to stop importing "
+        "it first, then update this stack.",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/using-cfn-stack-exports.html",
+    ),
+    Signature(
+        "template-format-error",
+        "template",
+        (r"Template format error",),
+        "CloudFormation cannot read the template: not valid YAML/JSON, or a section it does not accept; a local "
+        "file given without file:// is read as the template text itself.",
+        "Use the built templates (output/<name>.yaml, checked by make lint); with the AWS CLI pass a local file as "
+        "--template-body file://<path>.",
+        "docs/deploying.md#parameter-files",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html",
+    ),
+    Signature(
+        "parameter-value-does-not-exist",
+        "parameters",
+        (r"Parameter validation failed: parameter value \S+ for parameter name \S+ does not exist",),
+        "A parameter of an AWS-specific type names a resource (subnet, security group, VPC, key pair) that does "
+        "not exist in this region and account.",
+        "Fix the value in the parameter file; make preflight checks every ID against the account.",
+        "docs/deploying.md#parameter-files",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cloudformation-supplied-parameter-types.html",
+    ),
+    Signature(
+        "parameter-unknown",
+        "parameters",
+        (r"Parameters: \[[^\]]+\] do not exist in the template",),
+        "The parameter file names a parameter the template does not have.",
+        "Remove or rename it; make preflight names the closest valid parameter.",
+        "docs/deploying.md#parameter-files",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html",
+    ),
+    Signature(
+        "parameter-missing",
+        "parameters",
+        (r"Parameters: \[[^\]]+\] must have values",),
+        "A parameter without a default has no value.",
+        "Add it to the parameter file (params/<template>.<environment>.json, or your params/*.local.json); make "
+        "preflight lists every missing one.",
+        "docs/deploying.md#parameter-files",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html",
+    ),
+    Signature(
+        "sdk-parameter-validation",
+        "parameters",
+        (r"Parameter validation failed:\s+Unknown parameter in input",),
+        "The AWS CLI or SDK refused the request before sending it: it is older than the API feature the request uses.",
+        "Update the AWS CLI to the current version 2 (aws --version); the guides are written for it.",
+        "docs/deploying.md#which-aws-cli",
+        "https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html",
+    ),
+    Signature(
+        "requires-capabilities",
+        "capabilities",
+        (r"Requires capabilities : \[CAPABILITY_\w+\]",),
+        "The template creates IAM resources and the request did not acknowledge it.",
+        "Add --capabilities CAPABILITY_IAM (make deploy does; the templates name no IAM resource, so "
+        "CAPABILITY_NAMED_IAM is not needed).",
+        "docs/deploying.md#make-targets",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html",
+    ),
+    # --- Consequences: something else failed first ------------------------------------------
+    Signature(
+        "circuit-breaker-rollback",
+        "rollout-consequence",
+        (r"circuit breaker: tasks failed to start",),
+        "New tasks kept failing to start, so ECS stopped the deployment (and rolled back to the last working one).",
+        "Find why the tasks failed: the stopped tasks' reasons (make doctor STACK=<stack>), then deploy again.",
+        "docs/go-api.md#when-a-release-fails",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html",
+        consequence=True,
+    ),
+    Signature(
+        "tasks-keep-failing",
+        "rollout-consequence",
+        (r"is unable to consistently start tasks successfully",),
+        "The service's tasks keep stopping soon after they start.",
+        "Read the reasons of the stopped tasks: aws ecs describe-tasks (make doctor STACK=<stack> matches them).",
+        TROUBLESHOOTING,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html",
+        consequence=True,
+    ),
+    Signature(
+        "service-did-not-stabilize",
+        "rollout-consequence",
+        (r"did not stabilize",),
+        "CloudFormation waited for the ECS service to reach a steady state and gave up: its tasks kept failing.",
+        "Find why the tasks failed (make doctor STACK=<stack> reads the stopped tasks); the stack then rolls back.",
+        "docs/go-api.md#when-a-release-fails",
+        "https://repost.aws/knowledge-center/cloudformation-ecs-service-stabilize",
+        consequence=True,
+    ),
+    Signature(
+        "stack-failure-summary",
+        "rollout-consequence",
+        (r"The following resource\(s\) failed to create", r"The following resource\(s\) failed to update"),
+        "A resource of the stack failed; this line only names it.",
+        "Read that resource's own failure: the earliest *_FAILED event (make doctor STACK=<stack> shows it).",
+        "docs/preflight-doctor.md#doctor",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html",
+        consequence=True,
+    ),
+    Signature(
+        "resource-cancelled",
+        "rollout-consequence",
+        (r"Resource creation cancelled",),
+        "CloudFormation stopped creating this resource because another resource failed.",
+        "Read the other resource's failure: the earliest *_FAILED event without 'cancelled' (make doctor).",
+        "docs/preflight-doctor.md#doctor",
+        "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html",
+        consequence=True,
     ),
 )
 
 
-def match(text: str) -> list[Signature]:
-    return [signature for signature in SIGNATURES if signature.matches(text)]
+def context_text(text: str, resource_type: str | None = None) -> str:
+    """The text a stack event is matched as: its resource type first, as the event shows it."""
+    return f"{resource_type}: {text}" if resource_type else text
+
+
+def match(text: str, resource_type: str | None = None) -> list[Signature]:
+    """Every signature that matches, causes first, each group in table order (most specific first)."""
+    subject = context_text(text, resource_type)
+    found = [signature for signature in SIGNATURES if signature.matches(subject)]
+    return [s for s in found if not s.consequence] + [s for s in found if s.consequence]
+
+
+def best(text: str, resource_type: str | None = None) -> Signature | None:
+    found = match(text, resource_type)
+    return found[0] if found else None
 
 
 def _cell(text: str) -> str:
@@ -207,12 +566,13 @@ def _cell(text: str) -> str:
 
 
 def markdown_table() -> str:
-    lines = ["| Signature | Matches (regex on the AWS text) | Cause | Fix | Source |", "|---|---|---|---|---|"]
+    lines = ["| Signature | Matches (any of, on the AWS text) | Cause | Fix | Source |", "|---|---|---|---|---|"]
     for s in SIGNATURES:
         guide = s.section.removeprefix("docs/")  # the table lives in docs/
+        patterns = "<br>".join(f"`{_cell(p)}`" for p in s.patterns)
+        cause = ("(a consequence) " if s.consequence else "") + s.cause
         lines.append(
-            f"| `{s.name}` | `{_cell(s.pattern)}` | {_cell(s.cause)} | {_cell(s.fix)} ([guide]({guide})) "
-            f"| [source]({s.source}) |"
+            f"| `{s.name}` | {patterns} | {_cell(cause)} | {_cell(s.fix)} ([guide]({guide})) | [source]({s.source}) |"
         )
     return "\n".join(lines) + "\n"
 

@@ -18,7 +18,7 @@ from .context import Context
 from .report import Result, failed, passed, skipped
 from .template import Values
 
-# States from which `aws cloudformation deploy` can update the stack.
+# States from which a change set can update the stack.
 UPDATABLE = {
     "CREATE_COMPLETE",
     "UPDATE_COMPLETE",
@@ -26,8 +26,8 @@ UPDATABLE = {
     "IMPORT_COMPLETE",
     "IMPORT_ROLLBACK_COMPLETE",
 }
-# A change set was created for a stack that never existed: deploy creates it (the AWS CLI
-# treats the stack as absent), and nothing of it was created yet.
+# A change set was created for a stack that never existed: a change set of type CREATE
+# creates it, and nothing of it was created yet.
 NOT_CREATED_YET = "REVIEW_IN_PROGRESS"
 # The AWS CLI waiter that returns when the operation in progress ends.
 WAITERS = {
@@ -59,7 +59,8 @@ def _delete(name: str) -> str:
     )
 
 
-def _fix(name: str, status: str) -> str:
+def _fix(name: str, status: str, then: str = "run make preflight again") -> str:
+    """What makes a stack in ``status`` deployable again, as commands; ``then`` follows a wait."""
     events = f"the first failure: make doctor STACK={name}"
     if status in ("ROLLBACK_COMPLETE", "CREATE_FAILED"):
         # Its first create failed: with RetainExceptOnCreate nothing is left behind.
@@ -71,11 +72,11 @@ def _fix(name: str, status: str) -> str:
     if status == "UPDATE_FAILED":
         return f"aws cloudformation rollback-stack --stack-name {name}, or fix the cause ({events}) and deploy again"
     if status in WAITERS:
-        return f"aws cloudformation wait {WAITERS[status]} --stack-name {name}, then run make preflight again"
+        return f"aws cloudformation wait {WAITERS[status]} --stack-name {name}, then {then}"
     if status.endswith("_IN_PROGRESS"):
         return (
             f"wait until aws cloudformation describe-stacks --stack-name {name} --query Stacks[0].StackStatus "
-            "no longer ends in _IN_PROGRESS, then run make preflight again"
+            f"no longer ends in _IN_PROGRESS, then {then}"
         )
     return events
 

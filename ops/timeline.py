@@ -719,9 +719,10 @@ def _check_given(parameters: dict, given: dict[str, str], source: str | None) ->
     for key, value in given.items():
         if key not in parameters:
             raise BadInput(f"{source}: unknown parameter {key}: remove it or check its spelling (make preflight)")
-        problems = params.value_problems(parameters[key], value)
+        problems = params.value_problems(key, parameters[key], value)
         if problems:
-            raise BadInput(f"{source}: {key} {problems[0]}: give a value the template accepts (make preflight)")
+            detail, fix = problems[0]
+            raise BadInput(f"{source}: {detail}: {fix}")
 
 
 def _check_rules(document: dict, values: dict[str, str], source: str | None) -> None:

@@ -73,8 +73,9 @@ def select(names: list[str]) -> list[str]:
     return names or list(TEMPLATES)
 
 
-def output_directory(text: str) -> Path:
-    """The --output-dir, refused when it cannot hold the files (nothing is created here)."""
+def output_directory(text: str, writing: bool = True) -> Path:
+    """The --output-dir, refused when it cannot hold the files (nothing is created here).
+    ``writing`` False (--check) only reads: a read-only checkout is fine."""
     if not text.strip():
         raise ConfigError("--output-dir is empty: name a directory, e.g. --output-dir build/")
     directory = Path(text).resolve()
@@ -83,7 +84,7 @@ def output_directory(text: str) -> Path:
     existing = next(parent for parent in (directory, *directory.parents) if parent.exists())
     if not existing.is_dir():
         raise ConfigError(f"--output-dir {text} lies under the file {existing}: name a directory, e.g. build/")
-    if not os.access(existing, os.W_OK | os.X_OK):
+    if writing and not os.access(existing, os.W_OK | os.X_OK):
         raise ConfigError(f"--output-dir {text} is not writable ({existing}): choose a directory you can write")
     return directory
 
@@ -189,7 +190,7 @@ def build(arguments) -> int:
         list_templates(names)
         return 0
     settings = settings_from(arguments.set)
-    directory = output_directory(arguments.output_dir)
+    directory = output_directory(arguments.output_dir, writing=not arguments.check)
     check_variant(arguments.names, settings, directory)
     documents, rendered = render_all(names, settings)
     files = {directory / name: text for name, text in rendered.items()}

@@ -775,11 +775,15 @@ TASK_DEFINITION_FILE = "task-definition.json"
 
 
 def task_definition_placeholders(edition: Edition) -> dict:
-    """Values for what only an AWS account knows; the guide shows how to fill them in."""
+    """Values for what only an AWS account knows; the guide shows how to fill them in.
+
+    Its names are not a stack's: the guide's quick start names its stack after the template,
+    whose log group /ecs/<stack> (kept after a delete) would otherwise be this one too."""
+    name = f"{edition.name}-standalone"
     return {
-        "AWS::StackName": edition.name,
+        "AWS::StackName": name,
         "AWS::Region": "<AWS_REGION>",
-        "LogGroup": f"/ecs/{edition.name}",
+        "LogGroup": f"/ecs/{name}",
         "ExecutionRole.Arn": "arn:<AWS_PARTITION>:iam::<AWS_ACCOUNT_ID>:role/ecsTaskExecutionRole",
         # The task role grants nothing; the stand-alone definition goes without one.
         "TaskRole.Arn": None,

@@ -21,6 +21,7 @@ from . import facts, timings
 from .contract import TemplateContract
 from .controls import Departure, alarms_without_action, declare_departures, resources_of_type
 from .parts import (
+    bucket_kms,
     cluster,
     dashboard,
     deployment_strategy,
@@ -101,6 +102,8 @@ AGENTCORE = Tier(
     health_path="/health",
 )
 TIERS = (BFF, AGENTCORE)
+# The optional customer-managed key of the knowledge-base bucket (AgentCore's task role uses it).
+KNOWLEDGE_BASE_KEY = "KnowledgeBaseKmsKeyArn"
 BFF_HEALTH_CHECK_PATH = "/api/health"
 
 ENVIRONMENT_SIZES = {
@@ -307,6 +310,7 @@ DATA = Group(
             allowed_pattern=facts.BUCKET_NAME_PATTERN,
             constraint="must be an S3 bucket name",
         ),
+        bucket_kms.kms_key_arn(KNOWLEDGE_BASE_KEY, "KMS key of the knowledge-base bucket (optional)", "the bucket"),
         Input(
             "SecretsParameterPath",
             "SSM secrets path",
@@ -414,6 +418,7 @@ class Shared:
     strategy: deployment_strategy.Strategy
     log_kms_key: tuple
     secrets_key_condition: str
+    knowledge_base_key_condition: str
     execute_command: str
     user: object
     read_only_root: object
@@ -522,6 +527,7 @@ def add_shared(template: Template) -> Shared:
         strategy=deployment_strategy.Strategy.add(template, inputs),
         log_kms_key=parameters.log_key(template, inputs["LogKmsKeyArn"]),
         secrets_key_condition=ssm_secrets.add_condition(template, inputs[ssm_secrets.PARAMETER]),
+        knowledge_base_key_condition=bucket_kms.add_condition(template, inputs[KNOWLEDGE_BASE_KEY]),
         execute_command=(execute_command := ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])),
         user=hardening.user(template, inputs["ContainerUser"]),
         read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
@@ -578,6 +584,11 @@ def add_backend(template: Template, shared: Shared, tier: Tier) -> Built:
             iam.bedrock_agents(),
             iam.ssm_read(secrets_path, by_path=True),
             *iam.s3_read_write_objects(bucket),
+        ],
+        task_policies=[
+            bucket_kms.read_write_policy(
+                shared.knowledge_base_key_condition, inputs[KNOWLEDGE_BASE_KEY], "knowledge-base-kms"
+            )
         ],
         registries=[discovery.registry(registry)],
         rollout=_chosen_rollout(inputs["AgentCoreRollout"]),
@@ -730,14 +741,18 @@ def add_tier(
     environment: dict,
     task_permissions: list,
     rollout: Rollout,
+    task_policies=None,
     load_balancers=None,
     registries=None,
     depends_on=None,
     strategy=None,
 ) -> Built:
-    """Everything one tier runs on; who may reach it is added by the tier in front of it."""
+    """Everything one tier runs on; who may reach it is added by the tier in front of it.
+
+    ``task_policies`` are conditional inline policies of the tier's task role (Fn::If).
+    """
     inputs = shared.inputs
-    task = _add_tier_task(template, tier, shared, environment, task_permissions)
+    task = _add_tier_task(template, tier, shared, environment, task_permissions, task_policies or [])
     group, ingress_rules = _add_tier_security_group(template, tier, inputs)
     service = template.add_resource(
         fargate_service(
@@ -765,7 +780,9 @@ def add_tier(
     return Built(tier=tier, security_group=group, task_definition=task, service=service)
 
 
-def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: dict, permissions: list):
+def _add_tier_task(
+    template: Template, tier: Tier, shared: Shared, environment: dict, permissions: list, task_policies: list
+):
     inputs = shared.inputs
     secrets_path, image = Ref(inputs["SecretsParameterPath"]), Ref(inputs[tier.image])
     log_group = template.add_resource(
@@ -811,7 +828,7 @@ def _add_tier_task(template: Template, tier: Tier, shared: Shared, environment: 
         prefix=tier.title,
         execute_command=shared.execute_command,
         execution_policies=[decrypt],
-        task_policies=[decrypt],
+        task_policies=[decrypt, *task_policies],
         architecture=inputs["CpuArchitecture"],
     )
 

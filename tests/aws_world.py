@@ -69,12 +69,18 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
     ec2.create_route(RouteTableId=nat_table, DestinationCidrBlock="0.0.0.0/0", NatGatewayId=nat)
     isolated_table = table(ids["isolated"])
     ids["isolated_table"] = isolated_table
+    # Egress through a transit gateway (to a central inspection VPC, say): it may well work,
+    # but nothing in this account's API shows where it leads.
+    ids["tgw"] = [subnet("10.0.51.0/24", "us-east-1a"), subnet("10.0.52.0/24", "us-east-1b")]
+    transit = ec2.create_transit_gateway()["TransitGateway"]["TransitGatewayId"]
+    ec2.create_route(RouteTableId=table(ids["tgw"]), DestinationCidrBlock="0.0.0.0/0", TransitGatewayId=transit)
 
     def group(name, vpc_id=vpc):
         return ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
 
     ids["app_sg"], ids["alb_sg"], ids["endpoint_sg"], ids["rds_sg"] = map(group, ["app", "alb", "endpoints", "rds"])
-    for service in ("ecr.api", "ecr.dkr", "logs", "ssm", "bedrock-runtime", "bedrock-agent-runtime"):
+    # ssmmessages: the Session Manager channel of ECS Exec.
+    for service in ("ecr.api", "ecr.dkr", "logs", "ssm", "bedrock-runtime", "bedrock-agent-runtime", "ssmmessages"):
         ec2.create_vpc_endpoint(
             VpcId=vpc,
             VpcEndpointType="Interface",
@@ -121,6 +127,7 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
 
     ids["tg"] = target_group("go-api")
     ids["tg_instance"] = target_group("by-instance", "instance")
+    ids["tg_alb"] = target_group("to-alb", "alb")  # neither ip nor instance: a service cannot use it either
     ids["tg_loose"] = target_group("no-listener")
     ids["listener"] = elbv2.create_listener(
         LoadBalancerArn=alb_arn,
@@ -145,7 +152,16 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
     for repository in ("go-api", "bidopsai/app", "bidopsai/agent"):
         ecr.create_repository(repositoryName=repository)
         ecr.put_image(repositoryName=repository, imageManifest=MANIFEST, imageTag="v1.0.0")
-    s.client("s3", endpoint_url=endpoint).create_bucket(Bucket="knowledge-base-dev")
+    s3 = s.client("s3", endpoint_url=endpoint)
+    s3.create_bucket(Bucket="knowledge-base-dev")
+    # A bucket whose default encryption is a customer-managed key.
+    s3.create_bucket(Bucket="knowledge-base-kms")
+    ids["kms_key"] = s.client("kms", endpoint_url=endpoint).create_key()["KeyMetadata"]["Arn"]
+    default = {"SSEAlgorithm": "aws:kms", "KMSMasterKeyID": ids["kms_key"]}
+    s3.put_bucket_encryption(
+        Bucket="knowledge-base-kms",
+        ServerSideEncryptionConfiguration={"Rules": [{"ApplyServerSideEncryptionByDefault": default}]},
+    )
     s.client("s3", endpoint_url=endpoint, region_name="eu-west-1").create_bucket(
         Bucket="knowledge-base-ireland", CreateBucketConfiguration={"LocationConstraint": "eu-west-1"}
     )
@@ -167,6 +183,13 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
     ecs.create_cluster(clusterName="existing")
     ecs.create_cluster(clusterName="gone")
     ecs.delete_cluster(cluster="gone")
+    # A private hosted zone some other stack associated with the VPC: a namespace of its name fails.
+    s.client("route53", endpoint_url=endpoint).create_hosted_zone(
+        Name="taken.platform.local",
+        CallerReference="another-stack",
+        VPC={"VPCRegion": REGION, "VPCId": vpc},
+        HostedZoneConfig={"PrivateZone": True, "Comment": "made by another stack"},
+    )
     discovery = s.client("servicediscovery", endpoint_url=endpoint)
     discovery.create_private_dns_namespace(Name="finfocus.local", Vpc=vpc)
     discovery.create_http_namespace(Name="http-only")

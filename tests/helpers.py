@@ -102,3 +102,9 @@ def offline_aws_environment(endpoint: str) -> dict:
         "AWS_CONFIG_FILE": os.devnull,
         "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
     }
+
+
+def corpus_text(source: str) -> str:
+    """A real failure text of tests/fixtures/doctor/corpus.json, by (a part of) the address it was seen at."""
+    texts = json.loads((ROOT / "tests" / "fixtures" / "doctor" / "corpus.json").read_text())["texts"]
+    return next(entry["text"] for entry in texts if source in entry["source"])

@@ -24,8 +24,11 @@ REQUIRED = {
     "KnowledgeBaseBucketName": BUCKET,
     "SecretsParameterPath": SECRETS_PATH,
 }
-# Every optional permission turned on: ECS Exec and the customer-managed key of the secrets.
-EVERYTHING_ON = {"EnableExecuteCommand": "true", "SecretsKmsKeyArn": KMS_KEY}
+# A second key: the knowledge-base bucket's, so that a test sees which statement uses which.
+BUCKET_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/5678efgh-56ef-78gh-90ij-5678901234ef"
+# Every optional permission turned on: ECS Exec and the customer-managed keys of the secrets
+# and of the knowledge-base bucket.
+EVERYTHING_ON = {"EnableExecuteCommand": "true", "SecretsKmsKeyArn": KMS_KEY, "KnowledgeBaseKmsKeyArn": BUCKET_KEY}
 
 
 def log_group_arn(title: str) -> str:

@@ -81,6 +81,72 @@ def test_check_names_every_stale_file_and_writes_nothing(tmp_path):
     assert snapshot(tmp_path / "out") == before
 
 
+# Run build.py --check with an audit hook that records every file opened for writing and
+# every directory made, renamed or removed: a check only reads.
+WATCH_WRITES = """
+import runpy, sys
+seen = []
+def hook(event, args):
+    if event == "open" and isinstance(args[0], str) and any(c in (args[1] or "r") for c in "wax+"):
+        seen.append(("open", args[0], args[1]))
+    elif event in ("os.rename", "os.replace", "os.mkdir", "os.remove", "os.rmdir", "shutil.rmtree"):
+        seen.append((event, str(args[0])))
+sys.addaudithook(hook)
+sys.argv = ["build.py", "--check"]
+try:
+    runpy.run_path("build.py", run_name="__main__")
+except SystemExit as end:
+    code = end.code
+print(repr([s for s in seen if "__pycache__" not in s[1]]), file=sys.stderr)
+"""
+
+
+def test_check_opens_nothing_for_writing():
+    result = subprocess.run(
+        [sys.executable, "-c", WATCH_WRITES],
+        cwd=ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONDONTWRITEBYTECODE": "1"},
+    )
+    assert result.stderr.splitlines()[-1] == "[]", result.stderr
+
+
+def test_make_check_works_in_a_read_only_checkout(tmp_path):
+    """A checkout nobody may write to (a CI cache, a shared mount): make check only reads."""
+    project = tmp_path / "checkout"
+    skip = shutil.ignore_patterns(".git", ".venv*", "__pycache__", ".*cache", ".hypothesis", "bench", "build")
+    shutil.copytree(ROOT, project, ignore=skip)
+    (project / ".venv").symlink_to((ROOT / ".venv").resolve())
+    command = "make --no-print-directory -o .venv/.installed check"
+    if os.geteuid() != 0:  # permission bits bind everyone but root
+        subprocess.run(["chmod", "-R", "a-w", str(project)], check=True)
+        wrapped = ["sh", "-c", command]
+    elif shutil.which("unshare") and subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode == 0:
+        # root ignores permission bits: a private read-only bind mount of the copy instead
+        wrapped = [
+            "unshare", "-m", "sh", "-c",
+            f"mount --bind {project} {project} && mount -o remount,bind,ro {project} && {command}",
+        ]  # fmt: skip
+    else:
+        pytest.skip("cannot make a read-only directory here (root without unshare)")
+    try:
+        environment = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+        result = subprocess.run(
+            wrapped,
+            cwd=project,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            env=environment | {"PYTHONDONTWRITEBYTECODE": "1"},
+        )
+    finally:
+        subprocess.run(["chmod", "-R", "u+w", str(project)], check=False)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "Read-only file system" not in result.stderr and "not writable" not in result.stderr
+
+
 def test_builds_only_the_named_template(tmp_path):
     result = run_build("finfocus-plugin", "--output-dir", str(tmp_path))
     assert result.returncode == 0, result.stderr

@@ -11,10 +11,10 @@ import yaml
 from awscli.customizations.cloudformation.deploy import DeployCommand
 
 import templates
-from tests.helpers import ROOT, built, offline_aws_environment
+from tests.helpers import ROOT, built, corpus_text, offline_aws_environment
 
-# The committed examples; *.local.json are users' own (make params-from-stack writes them, git ignores them).
-PARAMS = sorted(path for path in (ROOT / "params").glob("*.json") if not path.name.endswith(".local.json"))
+# The project's files; a user's own params/*.local.json are theirs (git ignores them).
+PARAMS = sorted(p for p in (ROOT / "params").glob("*.json") if not p.name.endswith(".local.json"))
 # What the console checks for AWS-specific types before it calls CloudFormation.
 TYPE_PATTERNS = {
     "AWS::EC2::VPC::Id": r"^vpc-[0-9a-f]{8,17}$",
@@ -64,17 +64,13 @@ def test_parameter_file_fits_its_template(path):
         assert given["Environment"] == ("prod" if environment == "hardened" else environment)
 
 
-# The pinned AWS CLI of .venv: the make targets default to the `aws` on PATH (version 2 for users).
-AWS = f"AWS={ROOT / '.venv' / 'bin' / 'aws'}"
-
-
-def make(*arguments, env=None) -> subprocess.CompletedProcess:
+def make(*arguments, env=None, cwd=ROOT) -> subprocess.CompletedProcess:
     # -o: never (re)install into .venv from a test, whatever the dates of its files say.
     # The flags of a make that runs the tests (make -s test) must not reach this one.
     clean = {k: v for k, v in (env or os.environ).items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
     return subprocess.run(
         ["make", "--no-print-directory", "-o", ".venv/.installed", *arguments],
-        cwd=ROOT,
+        cwd=cwd,
         capture_output=True,
         text=True,
         env=clean,
@@ -82,42 +78,18 @@ def make(*arguments, env=None) -> subprocess.CompletedProcess:
     )
 
 
-def test_make_deploy_and_delete_a_stack(moto_endpoint):
-    """The go-api stack through `make deploy` with its parameter file, then `make delete`.
-
-    moto has no Cloud Map resources, so the other two templates cannot be created there.
-    """
+def test_make_deploy_and_delete_reach_the_account_the_environment_names(moto_endpoint):
+    """The targets as a user runs them: AWS_ENDPOINT_URL and AWS_DEFAULT_REGION reach the tools
+    (tests/test_deploy_watch.py follows every step in detail)."""
     environment = offline_aws_environment(moto_endpoint)
-    deployed = make(
-        "deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "PARAMS=params/go-api.dev.json", AWS, env=environment
-    )
+    deployed = make("deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "PARAMS=params/go-api.dev.json", env=environment)
     assert deployed.returncode == 0, deployed.stderr
-    assert "cloudformation deploy --template-file output/go-api.yaml --stack-name go-api-dev" in deployed.stdout
-    described = subprocess.run(
-        ["aws", "cloudformation", "describe-stacks", "--stack-name", "go-api-dev", "--output", "json"],
-        capture_output=True,
-        text=True,
-        env={**environment, "PATH": f"{ROOT / '.venv' / 'bin'}:{environment['PATH']}"},
-    )
-    stack = json.loads(described.stdout)["Stacks"][0]
-    assert stack["StackStatus"] == "CREATE_COMPLETE"
-    parameters = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}
-    assert parameters["ImageUri"] == overrides(ROOT / "params" / "go-api.dev.json")["ImageUri"]
-    deleted = make("delete", "STACK=go-api-dev", AWS, env=environment)
+    lines = deployed.stdout.splitlines()
+    assert lines[0] == "account 123456789012 (arn:aws:sts::123456789012:user/moto), region us-east-1, stack go-api-dev"
+    assert "go-api-dev: CREATE_COMPLETE" in lines
+    deleted = make("delete", "STACK=go-api-dev", env=environment)
     assert deleted.returncode == 0, deleted.stderr
-    # The log group (/ecs/<stack>, RetainExceptOnCreate) is named with its removal command,
-    # after the stack is gone; its name was read before the stack was deleted.
-    out = deleted.stdout
-    read, delete, gone = (
-        out.index(s) for s in ("describe-stack-resources", "delete-stack", "wait stack-delete-complete")
-    )
-    kept = out.index("aws logs delete-log-group --log-group-name /ecs/go-api-dev\n")
-    assert read < delete < gone < kept, out
-    # A stack that does not exist (any more): one line, exit 2 from the script.
-    again = make("delete", "STACK=go-api-dev", AWS, env=environment)
-    assert again.returncode != 0
-    assert "delete: no stack named go-api-dev in this region" in again.stderr
-    assert "Traceback" not in again.stderr and "delete-stack --stack-name" not in again.stdout
+    assert "go-api-dev: deleted" in deleted.stdout.splitlines()
 
 
 @pytest.mark.parametrize(
@@ -127,6 +99,8 @@ def test_make_deploy_and_delete_a_stack(moto_endpoint):
         (["deploy", "TEMPLATE=go-api"], "STACK is required: the stack name, for example STACK=go-api-dev."),
         (["deploy", "TEMPLATE=nope", "STACK=x"], "TEMPLATE=nope is unknown"),
         (["deploy", "TEMPLATE=go-api", "STACK=x", "PARAMS=params/nope.json"], "does not exist"),
+        (["plan", "STACK=x"], "TEMPLATE is required"),
+        (["plan", "TEMPLATE=go-api"], "STACK is required"),
         (["delete"], "STACK is required"),
         (["package", "TEMPLATE=platform"], "S3_BUCKET is required"),
     ],
@@ -135,52 +109,35 @@ def test_deploy_targets_refuse_missing_or_unknown_input(arguments, says):
     result = make(*arguments)
     assert result.returncode != 0
     assert says in result.stderr
+    assert len(result.stderr.splitlines()) == 1
 
 
-def s3(endpoint: str):
-    return boto3.client(
-        "s3",
-        endpoint_url=endpoint,
-        region_name="us-east-1",
-        aws_access_key_id="testing",
-        aws_secret_access_key="testing",
+def test_make_from_another_directory_says_how_to_run_it_in_one_line(tmp_path):
+    result = make("-f", str(ROOT / "Makefile"), "check", cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    assert f"run this Makefile in its own directory: make -C {ROOT.resolve()} check" in line
+
+
+def test_the_virtual_environment_does_not_shadow_the_users_aws_cli():
+    """awscli (version 1) stays for the tests, which run it as python -m awscli; its `aws`
+    script is removed so an activated .venv leaves the user's AWS CLI version 2 first on PATH."""
+    makefile = (ROOT / "Makefile").read_text()
+    assert "rm -f $(addprefix $(1)/bin/,$(AWS_CLI_V1_SCRIPTS))" in makefile
+    installed = ROOT / ".venv" / ".installed"
+    if installed.exists() and installed.stat().st_mtime > (ROOT / "requirements.txt").stat().st_mtime:
+        assert not (ROOT / ".venv" / "bin" / "aws").exists()
+    assert "$(AWS)" not in makefile  # no target runs an AWS CLI
+
+
+def test_a_users_own_parameter_files_are_ignored_by_git():
+    checked = subprocess.run(
+        ["git", "check-ignore", "-q", "params/platform.prod.local.json"], cwd=ROOT, capture_output=True
     )
-
-
-def s3_keys(environment: dict, bucket: str) -> list[str]:
-    client = s3(environment["AWS_ENDPOINT_URL"])
-    return [item["Key"] for item in client.list_objects_v2(Bucket=bucket).get("Contents", [])]
-
-
-@pytest.mark.parametrize("prefix", [None, "templates/"])
-def test_make_package_writes_one_key_with_single_slashes(moto_endpoint, prefix):
-    environment = offline_aws_environment(moto_endpoint)
-    bucket = f"package-{len(prefix or '')}"
-    s3(moto_endpoint).create_bucket(Bucket=bucket)
-    arguments = ["package", "TEMPLATE=platform", f"S3_BUCKET={bucket}", AWS]
-    result = make(*arguments, *([f"S3_PREFIX={prefix}"] if prefix is not None else []), env=environment)
-    assert result.returncode == 0, result.stderr
-    expected = "templates/platform.yaml"  # the default prefix, and the same prefix given with a slash
-    assert s3_keys(environment, bucket) == [expected]
-    assert f"https://{bucket}.s3.amazonaws.com/{expected}" in result.stdout
-
-
-def test_make_deploy_through_s3_uploads_under_the_prefix_with_one_slash(moto_endpoint):
-    """The upload only: moto cannot read the template back through its virtual-host URL, so the change set fails."""
-    environment = offline_aws_environment(moto_endpoint)
-    s3(moto_endpoint).create_bucket(Bucket="deploy-through-s3")
-    make(
-        "deploy",
-        "TEMPLATE=go-api",
-        "STACK=go-api-s3",
-        "PARAMS=params/go-api.dev.json",
-        "S3_BUCKET=deploy-through-s3",
-        "S3_PREFIX=templates/",
-        AWS,
-        env=environment,
-    )
-    (key,) = s3_keys(environment, "deploy-through-s3")
-    assert re.fullmatch(r"templates/[0-9a-f]{32}\.template", key), key
+    if checked.returncode == 128:
+        pytest.skip("not a git checkout")
+    assert checked.returncode == 0
+    assert subprocess.run(["git", "check-ignore", "-q", "params/platform.prod.json"], cwd=ROOT).returncode == 1
 
 
 def require_calls(makefile: str) -> list[str]:
@@ -270,17 +227,24 @@ def test_taskcat_deploys_the_platform_only_where_bedrock_agents_is_offered():
     assert not any(region.startswith("us-gov-") for test in taskcat_tests().values() for region in test["regions"])
 
 
+def test_a_benchmark_run_writes_where_git_does_not_look():
+    ran = [line for line in make("-n", "bench").stdout.splitlines() if "bench/run.py" in line]
+    assert ran and "--output" not in ran[0]  # bench/run.py's default: bench/latest/
+    updating = [line for line in make("-n", "bench", "BENCH_UPDATE=1").stdout.splitlines() if "bench/run.py" in line]
+    assert updating[0].endswith("--output bench")
+    checked = subprocess.run(["git", "check-ignore", "-q", "bench/latest/results.md"], cwd=ROOT)
+    if checked.returncode != 128:  # 128: not a git checkout
+        assert checked.returncode == 0
+
+
 def test_deploy_without_a_parameter_file_keeps_the_stacks_values():
-    # An update with no PARAMS keeps every parameter's current value, so nothing is checked
-    # offline; with PARAMS, the file is checked before the AWS CLI runs.
-    without = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "AWS=aws")
+    # An update with no PARAMS keeps every parameter's current value (UsePreviousValue,
+    # tests/test_deploy_watch.py); with PARAMS, the file is checked before any AWS call.
+    without = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev")
     assert without.returncode == 0, without.stderr
-    assert "ops.preflight" not in without.stdout and "--parameter-overrides" not in without.stdout
-    given = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "PARAMS=params/go-api.dev.json", "AWS=aws")
-    lines = given.stdout.splitlines()
-    checked = next(i for i, line in enumerate(lines) if "ops.preflight --offline go-api params/go-api.dev.json" in line)
-    deployed = next(i for i, line in enumerate(lines) if "cloudformation deploy" in line)
-    assert checked < deployed and "--parameter-overrides file://params/go-api.dev.json" in given.stdout
+    assert without.stdout.split() == [".venv/bin/python", "-m", "ops.deploy", "go-api", "go-api-dev"]
+    given = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "PARAMS=params/go-api.dev.json")
+    assert "-m ops.deploy go-api go-api-dev params/go-api.dev.json" in given.stdout
 
 
 def test_every_taskcat_test_is_checked_for_region_specific_values():
@@ -341,3 +305,14 @@ def test_a_blue_green_go_api_with_its_dashboard_creates_in_moto(moto_endpoint):
     assert not {title for title, kind in created.items() if kind == "AWS::CloudWatch::Alarm"}
     cloudwatch = session.client("cloudwatch", endpoint_url=moto_endpoint)
     assert json.loads(cloudwatch.get_dashboard(DashboardName="go-api-green")["DashboardBody"])["widgets"]
+
+
+def test_make_explain_takes_a_text_with_quotes_and_dollars_as_it_is():
+    # A real stack event (tests/fixtures/doctor/corpus.json) after a quote and a $, as pasted texts have.
+    text = "it's $HOME: " + corpus_text("copilot-cli/issues/4659")
+    result = make("explain", f"TEXT={text}", "FORMAT=json")
+    assert result.returncode == 0, result.stderr
+    assert json.loads(result.stdout)["signature"] == "cloud-map-service-in-use"
+    unknown = make("explain", "TEXT=nothing anyone has seen")
+    assert unknown.returncode == 2  # the tool's 1 (unknown), as make reports every failure
+    assert unknown.stdout.startswith("unknown: no known signature matches this text.")

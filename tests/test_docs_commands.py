@@ -373,3 +373,43 @@ def test_every_variable_a_command_reads_is_set_earlier_on_its_page(path):
     page sets expands to nothing, and the command runs with an empty argument."""
     unset = unset_variables(path.read_text())
     assert not unset, "\n".join(f"${name} is not set on this page before: {command}" for name, command in unset)
+
+
+# --- No step leaves files in the checkout -------------------------------------------------------
+# A guide's command runs in the checkout: a file it writes there shows in `git status` and
+# ends up committed. Writes go to a variable (a mktemp file), /dev/null, or a place git
+# ignores (params/*.local.json, build/).
+REDIRECT = re.compile(r"(?<![0-9&<>])>>?\s*(\"?[^\s;|&)\"]+\"?)")
+IGNORED_PLACES = ("params/", "build/", "/dev/null", "/tmp/")
+
+
+def written_files(command: str) -> list[str]:
+    without_quotes = re.sub(r"<[\w -]+>", "x", SINGLE_QUOTED.sub("''", command))  # placeholders: <arn>
+    targets = REDIRECT.findall(without_quotes)
+    tokens = shlex.split(command) if command.strip() else []
+    for option in ("--output-dir", "-o", "--outfile"):
+        targets += [tokens[i + 1] for i, token in enumerate(tokens[:-1]) if token == option and tokens[0] != "aws"]
+    return [t.strip('"') for t in targets]
+
+
+def leaves_a_file(target: str) -> bool:
+    return not (target.startswith(("$", "&")) or target.startswith(IGNORED_PLACES) or target.startswith("/"))
+
+
+def test_written_files_are_found():
+    assert written_files("sed -e x in.json > task-definition.json") == ["task-definition.json"]
+    assert written_files('sed -e x in.json > "$TASK_DEFINITION"') == ["$TASK_DEFINITION"]
+    assert written_files("echo '{\"a\": 1}' 2>/dev/null") == []
+    assert leaves_a_file("task-definition.json") and not leaves_a_file("params/x.local.json")
+
+
+@pytest.mark.parametrize("item", COMMANDS, ids=ids)
+def test_no_documented_command_leaves_a_file_in_the_checkout(item):
+    path, command = item
+    left = [target for target in written_files(command) if leaves_a_file(target)]
+    assert left == [], f"{path.name}: {command!r} writes {left} into the checkout"
+    for token in re.findall(r"file://(\S+)", command):  # a file a command reads was written somewhere
+        name = token.strip("\"'")
+        if name == "...":  # the form, not a file: file://...
+            continue
+        assert not leaves_a_file(name) or (ROOT / name).exists(), f"{path.name}: {name} is not in the checkout"

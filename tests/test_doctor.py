@@ -13,7 +13,7 @@ from ops import doctor, signatures
 from ops.aws import Account
 from ops.errors import BadInput
 from tests import aws_world
-from tests.helpers import ROOT
+from tests.helpers import ROOT, corpus_text
 
 RECORDED = ROOT / "tests" / "fixtures" / "doctor"
 # What a read-only doctor may call: the API names of the policy in docs/preflight-doctor.md.
@@ -28,77 +28,11 @@ DOCTOR_READS = {
     "ListInstances",
 }
 
-# Texts of the shape AWS reports them (stoppedReason, service events, stack events).
-SAMPLES = {
-    "image-pull-network": "CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve "
-    'ref "123456789012.dkr.ecr.us-east-1.amazonaws.com/api:v42": dial tcp 10.0.3.17:443: i/o timeout',
-    "image-pull-denied": "CannotPullContainerError: pull access denied: AccessDeniedException: User is not authorized "
-    "to perform: ecr:BatchGetImage",
-    "image-pull-not-found": "CannotPullContainerError: failed to resolve ref 123456789012.dkr.ecr.us-east-1.amazonaws"
-    ".com/go-api:v9: not found",
-    "secrets-network": "ResourceInitializationError: unable to pull secrets or registry auth: execution resource "
-    "retrieval failed: unable to retrieve secrets from ssm: service call has been retried 5 time(s): "
-    "RequestCanceled: request context canceled caused by: context deadline exceeded",
-    "secrets-denied": "ResourceInitializationError: unable to pull secrets or registry auth: AccessDeniedException: "
-    "User: arn:aws:sts::123456789012:assumed-role/x/y is not authorized to perform: ssm:GetParameters on resource",
-    "secrets-kms": "ResourceInitializationError: unable to pull secrets: AccessDeniedException: The ciphertext refers "
-    "to a customer master key that does not exist or you are not allowed kms:Decrypt",
-    "secrets-missing": "ResourceInitializationError: unable to pull secrets or registry auth: unable to retrieve "
-    "secrets from ssm: invalid ssm parameters: /bidopsai/dev/session-secret",
-    "log-group-missing": "ResourceInitializationError: failed to validate logger args: create stream has been retried"
-    " 1 times: failed to create Cloudwatch log stream: ResourceNotFoundException: The specified log group does not "
-    "exist.",
-    "out-of-memory": "OutOfMemoryError: Container killed due to memory usage exit code 137",
-    "essential-container-exited": "Essential container in task exited",
-    "elb-health-check": "Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:us-east-1:"
-    "123456789012:targetgroup/go-api/0123456789abcdef)",
-    "vcpu-quota": "(service api) was unable to place a task. Reason: You've reached the limit on the number of vCPUs "
-    "you can run concurrently.",
-    "capacity-unavailable": "(service api) was unable to place a task. Reason: Capacity is unavailable at this time. "
-    "Please try again later or in a different availability zone.",
-    "spot-capacity": "SpotInterruption Your Spot Task was interrupted.",
-    "circuit-breaker-rollback": "(service api) deployment ecs-svc/123 deployment failed: tasks failed to start. "
-    "ECS deployment circuit breaker: rolling back to deployment ecs-svc/122.",
-    "retained-resource-exists": "Resource handler returned message: \"Resource of type 'AWS::Logs::LogGroup' with "
-    "identifier '/ecs/go-api' already exists.\" (HandlerErrorCode: AlreadyExists)",
-    "target-group-without-load-balancer": "Invalid request provided: The target group with targetGroupArn arn:aws:"
-    "elasticloadbalancing:us-east-1:123456789012:targetgroup/bff/0123 does not have an associated load balancer.",
-    # tini (the image's PID 1) cannot start /entrypoint.sh, whose #!/bin/bash is not in the Alpine image.
-    "image-entrypoint-shell-missing": "[FATAL tini (7)] exec /entrypoint.sh failed: No such file or directory",
-    "vpc-dns-off": "dial tcp: lookup agentcore.dev.platform.local on 10.0.0.2:53: no such host",
-}
 HEALTHY = "(service api) has reached a steady state."
-# The other ways the same failure reaches a stopped task or container reason.
-ENTRYPOINT_TEXTS = [
-    "CannotStartContainerError: ResourceInitializationError: failed to create new container runtime task: "
-    'OCI runtime create failed: runc create failed: unable to start container process: exec: "/entrypoint.sh": '
-    "exec format error",
-    'standard_init_linux.go:178: exec user process caused "no such file or directory"',
-]
 
 
-@pytest.mark.parametrize("text", ENTRYPOINT_TEXTS)
-def test_entrypoint_that_cannot_start_is_recognised_in_each_form(text):
-    assert "image-entrypoint-shell-missing" in [s.name for s in signatures.match(text)]
-
-
-def test_a_missing_log_group_is_not_taken_for_a_missing_entrypoint_shell():
-    text = "ResourceNotFoundException: The specified log group does not exist."
-    assert "image-entrypoint-shell-missing" not in [s.name for s in signatures.match(text)]
-
-
-def test_every_signature_has_a_sample_and_a_source():
-    assert set(SAMPLES) == {s.name for s in signatures.SIGNATURES}
-    for signature in signatures.SIGNATURES:
-        assert signature.source.startswith("https://"), signature.name
-        assert signature.section.startswith("docs/") and "#" in signature.section, signature.name
-
-
-@pytest.mark.parametrize("name", sorted(SAMPLES))
-def test_signature_matches_its_text_and_not_a_healthy_one(name):
-    by_name = {s.name: s for s in signatures.SIGNATURES}
-    assert by_name[name].matches(SAMPLES[name])
-    assert not by_name[name].matches(HEALTHY)
+LOG_GROUP_EXISTS = corpus_text("amazon-marketing-cloud-uploader-from-aws/issues/167")
+PULL_TIMEOUT = corpus_text("terraform-aws-retool-ecs-fargate/issues/20")
 
 
 def test_the_troubleshooting_docs_are_generated_from_the_signatures():
@@ -225,19 +159,22 @@ def test_failed_stack_names_the_first_failure_and_the_signature(account):
             "LogicalResourceId": "LogGroup",
             "ResourceStatus": "CREATE_FAILED",
             "ResourceType": "AWS::Logs::LogGroup",
-            "ResourceStatusReason": SAMPLES["retained-resource-exists"],
+            "ResourceStatusReason": LOG_GROUP_EXISTS,
         },
         STARTED,
     ]
-    stubs = stubbed_account(account, "ROLLBACK_COMPLETE", SAMPLES["image-pull-network"], events)
+    stubs = stubbed_account(account, "ROLLBACK_COMPLETE", PULL_TIMEOUT, events)
     results = {r.check: r for r in doctor.diagnose(account, "go-api-dev")}
     for stub in stubs.values():
         stub.assert_no_pending_responses()
         stub.deactivate()
     assert results["stack"].status == "fail"
     assert results["stack.first-failure"].detail.startswith("LogGroup (AWS::Logs::LogGroup) CREATE_FAILED")
-    assert results["signature:retained-resource-exists"].status == "fail"
+    assert results["signature:log-group-exists"].status == "fail"
+    assert "aws logs delete-log-group --log-group-name" in results["signature:log-group-exists"].fix
     assert results["signature:image-pull-network"].fix.startswith("Private subnets")
+    # The stack's own state says what to do with it once the cause is fixed.
+    assert "aws cloudformation delete-stack --stack-name go-api-dev" in results["stack"].fix
     assert results["service:go-api-dev-Service"].detail == "0 of 1 tasks running"
     assert doctor.summary(list(results.values())).startswith("NOT healthy")
 
@@ -294,11 +231,13 @@ def test_unhealthy_target_is_reported_with_the_health_check_signature(account):
     results = {r.check: r for r in replay(account, recording("unhealthy-targets"))}
     # Both tasks run: the service itself is fine, its target health is not.
     assert results["service:go-api-dev-Service-GhIjKl"].status == "pass"
-    health = results["signature:elb-health-check"]
+    health = results["signature:target-response-code"]
     assert health.status == "fail"
     assert "10.0.12.45 unhealthy Target.ResponseCodeMismatch" in health.detail
-    assert "health-check path and port" in health.fix
-    assert doctor.summary(list(results.values())).startswith("NOT healthy. Likely cause (signature:elb-health-check)")
+    assert "health-check path" in health.fix
+    assert doctor.summary(list(results.values())).startswith(
+        "NOT healthy. Likely cause (signature:target-response-code)"
+    )
 
 
 def test_healthy_and_starting_targets_are_not_findings(account):
@@ -389,3 +328,123 @@ def test_an_unusual_aws_error_in_one_service_skips_that_service(account):
         "skip",
         "AWS error: DescribeServices: ServerException: Service unavailable.",
     )
+
+
+# --- Every stack state (StackStatus, API_Stack.html) -----------------------------------------
+
+STACK_STATES = {
+    # A finished operation that left the stack working.
+    "CREATE_COMPLETE": "pass",
+    "UPDATE_COMPLETE": "pass",
+    "IMPORT_COMPLETE": "pass",
+    # An operation under way that ends by itself: run doctor again afterwards.
+    "CREATE_IN_PROGRESS": "skip",
+    "UPDATE_IN_PROGRESS": "skip",
+    "UPDATE_COMPLETE_CLEANUP_IN_PROGRESS": "skip",
+    "DELETE_IN_PROGRESS": "skip",
+    "IMPORT_IN_PROGRESS": "skip",
+    # A change set never executed: nothing of the stack exists yet.
+    "REVIEW_IN_PROGRESS": "skip",
+    # Every rollback, finished or not, and every failed state: the last operation failed.
+    "ROLLBACK_IN_PROGRESS": "fail",
+    "ROLLBACK_COMPLETE": "fail",
+    "ROLLBACK_FAILED": "fail",
+    "UPDATE_ROLLBACK_IN_PROGRESS": "fail",
+    "UPDATE_ROLLBACK_COMPLETE_CLEANUP_IN_PROGRESS": "fail",
+    "UPDATE_ROLLBACK_COMPLETE": "fail",
+    "UPDATE_ROLLBACK_FAILED": "fail",
+    "IMPORT_ROLLBACK_IN_PROGRESS": "fail",
+    "IMPORT_ROLLBACK_COMPLETE": "fail",
+    "IMPORT_ROLLBACK_FAILED": "fail",
+    "CREATE_FAILED": "fail",
+    "UPDATE_FAILED": "fail",
+    "DELETE_FAILED": "fail",
+    "DELETE_COMPLETE": "fail",
+}
+
+
+def test_every_stack_state_of_the_api_is_covered():
+    model = Account(aws_world.session()).client("cloudformation").meta.service_model
+    assert set(STACK_STATES) == set(model.shape_for("StackStatus").enum)
+
+
+@pytest.mark.parametrize(("status", "expected"), sorted(STACK_STATES.items()))
+def test_each_stack_state_is_judged_and_the_fix_is_a_command(status, expected):
+    result = doctor.stack_result("go-api-dev", {"StackStatus": status, "StackStatusReason": "User Initiated"})
+    assert result.status == expected, result
+    if expected == "skip" and status != "REVIEW_IN_PROGRESS":
+        assert "--stack-name go-api-dev), then run make doctor again" in result.detail
+    if expected == "fail":
+        assert result.fix, result
+
+
+@pytest.mark.parametrize(
+    ("status", "command"),
+    [
+        ("ROLLBACK_COMPLETE", "aws cloudformation delete-stack --stack-name go-api-dev"),
+        ("UPDATE_ROLLBACK_FAILED", "aws cloudformation continue-update-rollback --stack-name go-api-dev"),
+        ("UPDATE_FAILED", "aws cloudformation rollback-stack --stack-name go-api-dev"),
+        ("UPDATE_ROLLBACK_IN_PROGRESS", "aws cloudformation wait stack-rollback-complete --stack-name go-api-dev"),
+        ("UPDATE_ROLLBACK_COMPLETE", "deploy again"),
+    ],
+)
+def test_a_failed_state_names_the_command_that_repairs_it(status, command):
+    assert command in doctor.stack_result("go-api-dev", {"StackStatus": status}).fix
+
+
+# --- The cause among the stack's events, oldest first ----------------------------------------
+
+
+def event(logical: str, status: str, reason: str = "", kind: str = "AWS::ECS::Service") -> dict:
+    return {
+        "LogicalResourceId": logical,
+        "ResourceStatus": status,
+        "ResourceStatusReason": reason,
+        "ResourceType": kind,
+    }
+
+
+SUMMARY = corpus_text("aws/copilot-cli/issues/4313")  # "The following resource(s) failed to create: ..."
+SC_IN_USE = corpus_text("aws/copilot-cli/issues/4659")
+
+
+def test_the_cause_is_the_first_real_failure_not_what_follows_it():
+    events = [
+        event("api", "CREATE_IN_PROGRESS", "User Initiated", "AWS::CloudFormation::Stack"),
+        event("LogGroup", "CREATE_COMPLETE", kind="AWS::Logs::LogGroup"),
+        # Recorded in the same second as the cause, and listed before it.
+        event("TaskDefinition", "CREATE_FAILED", "Resource creation cancelled", "AWS::ECS::TaskDefinition"),
+        event("Service", "CREATE_FAILED", SC_IN_USE),
+        event("api", "ROLLBACK_IN_PROGRESS", SUMMARY, "AWS::CloudFormation::Stack"),
+        # The rollback's own failure comes last and is a consequence too.
+        event("LogGroup", "DELETE_FAILED", "Resource handler returned message: access denied", "AWS::Logs::LogGroup"),
+        event("api", "ROLLBACK_FAILED", "", "AWS::CloudFormation::Stack"),
+    ]
+    assert doctor.cause_of(events, "api")["LogicalResourceId"] == "Service"
+
+
+def test_a_cancelled_resource_is_the_cause_only_when_nothing_else_failed():
+    events = [event("Service", "CREATE_FAILED", "Resource creation cancelled")]
+    assert doctor.cause_of(events, "api")["LogicalResourceId"] == "Service"
+    assert doctor.cause_of([event("x", "CREATE_COMPLETE")], "api") is None
+
+
+def test_the_stacks_own_summary_is_never_the_cause_when_a_resource_failed():
+    events = [
+        event("api", "UPDATE_ROLLBACK_IN_PROGRESS", SUMMARY, "AWS::CloudFormation::Stack"),
+        event("api", "UPDATE_ROLLBACK_FAILED", "", "AWS::CloudFormation::Stack"),
+        event("Listener", "UPDATE_FAILED", corpus_text("aws/copilot-cli/issues/1376")),
+    ]
+    assert doctor.cause_of(events, "api")["LogicalResourceId"] == "Listener"
+
+
+def test_doctor_json_is_only_json(account, monkeypatch, capsys):
+    monkeypatch.setattr(doctor, "Account", lambda: account)
+    stubs = stubbed_account(account, "CREATE_COMPLETE", "", [STARTED])
+    assert doctor.main(["go-api-dev", "--json"]) == 0
+    for stub in stubs.values():
+        stub.deactivate()
+    captured = capsys.readouterr()
+    results = json.loads(captured.out)  # the whole of stdout is one JSON document
+    assert {r["check"] for r in results} >= {"stack", "service:go-api-dev-Service"}
+    assert "reading stack go-api-dev..." in captured.err

@@ -463,16 +463,30 @@ def test_a_release_serves_a_custom_table_it_contains():
 
 def test_the_10_region_task_definition_file_has_its_eleven_ports_and_release():
     definition = json.loads((ROOT / "output" / "finfocus-plugin-10-region.task-definition.json").read_text())
-    assert definition["family"] == "finfocus-plugin-10-region"
+    assert definition["family"] == "finfocus-plugin-10-region-standalone"
     (plugin,) = definition["containerDefinitions"]
     assert plugin["image"] == f"{REPOSITORY}:v0.1.8"
     assert {m["containerPort"]: m["name"] for m in plugin["portMappings"]} == SPEC_PORTS_10
     assert len(plugin["portMappings"]) == 11
-    assert plugin["logConfiguration"]["options"]["awslogs-group"] == "/ecs/finfocus-plugin-10-region"
+    assert plugin["logConfiguration"]["options"]["awslogs-group"] == "/ecs/finfocus-plugin-10-region-standalone"
     # The ECS API takes environment values as strings only, numbers included.
     environment = {e["name"]: e["value"] for e in plugin["environment"]}
     assert environment["FINFOCUS_CORS_MAX_AGE"] == "86400" and environment["FINFOCUS_MAX_BATCH_SIZE"] == "100"
     assert all(isinstance(value, str) for value in environment.values())
+
+
+@pytest.mark.parametrize("name", ["finfocus-plugin", "finfocus-plugin-10-region"])
+def test_the_stand_alone_task_definition_names_nothing_a_quick_start_stack_has(name):
+    """The guide's quick start deploys STACK=<template>; its log group /ecs/<stack> stays after a
+    delete. The stand-alone file's group and family are other names, so neither step fails on
+    the other's "already exists"."""
+    definition = json.loads((ROOT / "output" / f"{name}.task-definition.json").read_text())
+    guide = (ROOT / "docs" / "finfocus-plugin.md").read_text()
+    stacks = set(re.findall(r"^STACK=([\w-]+)$", guide, re.MULTILINE)) | {name}
+    (plugin,) = definition["containerDefinitions"]
+    for stack in stacks:
+        assert plugin["logConfiguration"]["options"]["awslogs-group"] != f"/ecs/{stack}"
+        assert definition["family"] != stack
 
 
 @pytest.mark.parametrize("path", sorted((ROOT / "params").glob("finfocus-plugin*.json")), ids=lambda p: p.name)
@@ -528,15 +542,16 @@ def test_the_stand_alone_task_definition_leaves_only_the_documented_placeholders
     # Rendered in memory from this build (not read from output/), so a wrong placeholder
     # fails here even before anyone rebuilds. The guide (docs/ecs-deployment.md) has users
     # replace <AWS_REGION>, <AWS_ACCOUNT_ID> and <AWS_PARTITION>, and run the task with the
-    # account's ecsTaskExecutionRole; the family and log group are named after the template.
+    # account's ecsTaskExecutionRole; the family and log group are the template's name with
+    # -standalone, which no quick-start stack has.
     files = templates.render(name, json.loads(json.dumps(built(name))))
     definition = json.loads(files[f"{name}.task-definition.json"])
-    assert definition["family"] == name
+    assert definition["family"] == f"{name}-standalone"
     assert definition["executionRoleArn"] == "arn:<AWS_PARTITION>:iam::<AWS_ACCOUNT_ID>:role/ecsTaskExecutionRole"
     assert "taskRoleArn" not in definition  # the plugin calls no AWS API
     (plugin,) = definition["containerDefinitions"]
     assert plugin["logConfiguration"]["options"] == {
-        "awslogs-group": f"/ecs/{name}",
+        "awslogs-group": f"/ecs/{name}-standalone",
         "awslogs-region": "<AWS_REGION>",
         "awslogs-stream-prefix": "plugin",
     }

@@ -15,7 +15,17 @@ from parliament.statement import get_arn_format, get_privilege_info
 import templates
 from templates.evaluate import Evaluator
 from tests.helpers import built, resources
-from tests.iam_world import ACCOUNT, EVERYTHING_ON, KMS_KEY, REGION, actions, policies, roles, statements
+from tests.iam_world import (
+    ACCOUNT,
+    BUCKET_KEY,
+    EVERYTHING_ON,
+    KMS_KEY,
+    REGION,
+    actions,
+    policies,
+    roles,
+    statements,
+)
 
 NAMES = list(templates.TEMPLATES)
 # Every template that runs tasks offers ECS Exec; the prerequisites run none.
@@ -256,3 +266,31 @@ def test_every_platform_role_that_reads_secrets_decrypts_with_the_given_key_thro
         assert policies(role)["secrets-kms"] == [KMS_STATEMENT], title
         kms = [statement for statement in statements(role) if statement["Action"][0].startswith("kms:")]
         assert kms == [KMS_STATEMENT], title
+
+
+# --- The customer-managed key of the knowledge-base bucket: AgentCore's task role only -----
+# S3 needs kms:Decrypt to read an object and kms:GenerateDataKey to write one under a KMS key
+# (https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html), asked by S3
+# on the role's behalf only (kms:ViaService).
+
+BUCKET_KEY_STATEMENT = {
+    "Sid": "UseBucketKeyThroughS3",
+    "Effect": "Allow",
+    "Action": ["kms:Decrypt", "kms:GenerateDataKey"],
+    "Resource": [BUCKET_KEY],
+    "Condition": {"StringEquals": {"kms:ViaService": f"s3.{REGION}.amazonaws.com"}},
+}
+
+
+def test_only_agentcore_uses_the_knowledge_base_key_and_only_through_s3():
+    parameter = built("platform")["Parameters"]["KnowledgeBaseKmsKeyArn"]
+    assert parameter["Default"] == "" and parameter["Type"] == "String"
+    found = roles("platform", KnowledgeBaseKmsKeyArn=BUCKET_KEY)
+    using = {title for title, role in found.items() if "knowledge-base-kms" in policies(role)}
+    assert using == {"AgentCoreTaskRole"}
+    assert policies(found["AgentCoreTaskRole"])["knowledge-base-kms"] == [BUCKET_KEY_STATEMENT]
+    for title, role in found.items():
+        kms = [s for s in statements(role) if s["Action"][0].startswith("kms:")]
+        assert all(s["Resource"] != [BUCKET_KEY] for s in kms if title != "AgentCoreTaskRole"), title
+    # Without the key, no role may use any key through S3.
+    assert all("knowledge-base-kms" not in policies(role) for role in roles("platform").values())

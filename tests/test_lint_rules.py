@@ -122,3 +122,93 @@ def test_rules_load_without_the_project(tmp_path):
     )
     assert "blocked" not in result.stderr + result.stdout, result.stderr
     assert ":E9114:" in result.stdout and ":E9110:" in result.stdout, result.stdout + result.stderr
+
+
+# --- Every variant a rule names is fired on by a bad fixture ---------------------------------
+# A rule that names several resource types, properties or value forms must be seen to fire on
+# each: a fixture for one variant proves nothing about a typo in the next.
+
+
+def rule_module(rule: str):
+    from cfnlint.helpers import import_filename
+
+    (path,) = RULES.rglob(f"{rule}_*.py")
+    return import_filename(path.stem, str(path.parent))
+
+
+def flagged(rule: str) -> list[tuple[dict, str]]:
+    """(fixture as loaded, flagged resource title) for each place a bad fixture of ``rule`` lists."""
+    from cfnlint.decode import cfn_yaml
+
+    found = []
+    for fixture in (p for p in BAD if rule_of(p) == rule):
+        document = cfn_yaml.load(str(fixture))
+        found += [(document, path.split("/")[1]) for path in expected_paths(fixture)]
+    return found
+
+
+def flagged_resources(rule: str) -> list[tuple[dict, dict]]:
+    return [(document, document["Resources"][title]) for document, title in flagged(rule)]
+
+
+@pytest.mark.parametrize("rule", ["E9111", "E9115"])
+def test_each_named_kind_of_a_name_rule_has_a_bad_fixture(rule):
+    table = {"E9111": "_IAM_NAMES", "E9115": "NAME_PROPERTIES"}[rule]
+    named = {(body["Type"], key) for _, body in flagged_resources(rule) for key in body.get("Properties", {})}
+    missing = sorted(set(getattr(rule_module(rule), table).items()) - named)
+    assert missing == [], f"{rule}: no bad fixture with a flagged resource of {missing}"
+
+
+def test_each_catch_all_form_has_a_bad_fixture():
+    forms = set()
+    for document, body in flagged_resources("E9117"):
+        for condition in body["Properties"]["Conditions"]:
+            if isinstance(condition, dict) and condition.get("Field") == "path-pattern":
+                values = (condition.get("PathPatternConfig") or {}).get("Values") or condition.get("Values")
+                field = "PathPatternConfig" if "PathPatternConfig" in condition else "Values"
+                for value in values:
+                    if isinstance(value, dict):  # a parameter: its default
+                        forms.add(("parameter default", document["Parameters"][value["Ref"]]["Default"]))
+                    else:
+                        forms.add((field, value))
+    assert {value for _, value in forms} == set(rule_module("E9117").CATCH_ALL)
+    assert {"PathPatternConfig", "Values", "parameter default"} == {kind for kind, _ in forms}
+
+
+def test_each_way_a_log_group_is_not_kept_has_a_bad_fixture():
+    """Each wrong value of each policy, in a group whose other policy keeps it: the fault alone."""
+    keeping = rule_module("E9113").LogGroupRetained.KEEPING
+    alone = set()
+    for _, body in flagged_resources("E9113"):
+        faults = [(key, body.get(key, "absent")) for key, kept in keeping.items() if body.get(key) not in kept]
+        if len(faults) == 1:
+            alone |= set(faults)
+    for key in keeping:
+        # absent, Delete, and a value the other attribute or another resource takes
+        assert {(key, "absent"), (key, "Delete")} <= alone, key
+    assert {("UpdateReplacePolicy", "RetainExceptOnCreate"), ("DeletionPolicy", "Snapshot")} <= alone
+
+
+def test_each_field_an_a_record_registry_refuses_has_a_bad_fixture():
+    fields = set()
+    for document, title in flagged("E9104"):
+        for registry in document["Resources"][title]["Properties"]["ServiceRegistries"]:
+            fields |= set(registry) - {"RegistryArn"}
+    assert set(rule_module("E9104").PORT_FIELDS) <= fields
+
+
+def test_each_hard_coded_part_has_a_bad_fixture():
+    said = {
+        what
+        for fixture in BAD
+        if rule_of(fixture) == "E9110"
+        for m in fixture_findings(fixture)
+        for _, what, _ in rule_module("E9110")._PINNED
+        if f"hard-codes the {what}:" in m.message
+    }
+    assert said == {what for _, what, _ in rule_module("E9110")._PINNED}
+
+
+def test_each_target_type_e9103_refuses_has_a_bad_fixture():
+    types = {body.get("Properties", {}).get("TargetType", "default") for _, body in flagged_resources("E9103")}
+    assert {"default", "instance"} <= types

@@ -80,6 +80,7 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "CreateDashboard": "String",
         "LogKmsKeyArn": "String",
         "SecretsKmsKeyArn": "String",
+        "KnowledgeBaseKmsKeyArn": "String",
         "EnableExecuteCommand": "String",
     }
     assert {name: p["Type"] for name, p in parameters.items()} == expected

@@ -12,7 +12,7 @@ import json
 import pytest
 
 import templates
-from ops import artifacts, compute, loadbalancing, network, params, preflight, stack
+from ops import artifacts, compute, discovery, loadbalancing, network, params, preflight, stack
 from ops.aws import Account
 from ops.context import Context
 from ops.template import Values, load
@@ -48,6 +48,10 @@ READ_OPERATIONS = {
     "DescribeStacks",
     "DescribeLogGroups",
     "DescribeRepositories",
+    "ListHostedZonesByVPC",
+    "GetBucketEncryption",
+    "ListServices",
+    "DescribeStackResource",
 }
 
 
@@ -241,9 +245,16 @@ def test_a_full_preflight_calls_only_read_operations(full_run, template):
 
 def test_the_full_runs_together_call_every_read_operation(full_run):
     called = {name for template in templates.TEMPLATES for name in full_run(template)[1]}
-    # GetNamespace/GetHostedZone need a namespace ID moto cannot give (test_preflight_stubbed);
-    # DescribeTags only an update whose priority is taken (test_the_stacks_own_rule_...).
-    assert READ_OPERATIONS - called == {"GetNamespace", "GetHostedZone", "DescribeTags"}
+    # GetNamespace/GetHostedZone/ListServices need a namespace ID moto cannot give
+    # (test_preflight_stubbed); DescribeTags only an update whose priority is taken
+    # (test_the_stacks_own_rule_...); DescribeStackResource only a stack that exists.
+    assert READ_OPERATIONS - called == {
+        "GetNamespace",
+        "GetHostedZone",
+        "DescribeTags",
+        "ListServices",
+        "DescribeStackResource",
+    }
 
 
 # Check name (its family, before ":") -> the function that reports it.
@@ -262,6 +273,9 @@ CHECKS = {
     "ssm-parameters": artifacts.ssm_parameters,
     "bucket": artifacts.bucket,
     "cluster": compute.cluster,
+    "namespace.name": discovery.namespace_name_free,
+    "bucket.encryption": artifacts.bucket,
+    "exec": network.exec_channel,
 }
 MISSING_SUBNET = "subnet-0123456789abcdef0"
 MISSING_VPC = "vpc-0123456789abcdef0"
@@ -274,13 +288,18 @@ MISSING_VPC = "vpc-0123456789abcdef0"
         ("go-api", {"VpcId": MISSING_VPC}, "vpc.exists", f"VPC {MISSING_VPC} does not exist in us-east-1"),
         ("go-api", {"SubnetIds": ["public", MISSING_SUBNET]}, "subnets:SubnetIds", f"{MISSING_SUBNET} not found"),
         ("platform", {"PrivateAppSubnetIds": "dark_subnets"}, "subnets:PrivateAppSubnetIds", "not in vpc-"),
-        ("go-api", {"SubnetIds": "one_zone"}, "subnets:SubnetIds.zones", "all in us-east-1a"),
-        # /28 subnets hold 11 free addresses each: 22 < 2 x 20 tasks.
-        ("go-api", {"SubnetIds": "tiny", "MaxTasks": "20"}, "subnets:SubnetIds.addresses", "22 free addresses"),
+        # /28 subnets hold 11 free addresses each: 22 < 20 tasks x 200 % during a release.
+        (
+            "go-api",
+            {"SubnetIds": "tiny", "MaxTasks": "20"},
+            "subnets:SubnetIds.addresses",
+            "only 22 free addresses for up to 40",
+        ),
         ("go-api", {"AssignPublicIp": "DISABLED"}, "route:Service", "AssignPublicIp=DISABLED"),
         ("go-api", {"AppSecurityGroupId": "dark_sg"}, "security-group:AppSecurityGroupId", "not vpc-"),
         ("go-api", {"AppSecurityGroupId": "sg-0123456789abcdef0"}, "security-group:AppSecurityGroupId", "not found"),
         ("go-api", {"TargetGroupArn": "tg_instance"}, "target-group", "not ip"),
+        ("go-api", {"TargetGroupArn": "tg_alb"}, "target-group", "target type alb, not ip"),
         ("go-api", {"TargetGroupArn": "tg_loose"}, "target-group", "not attached to a listener"),
         ("go-api", {"ContainerPort": "9000"}, "target-group", "differs from ContainerPort 9000"),
         (
@@ -298,13 +317,24 @@ MISSING_VPC = "vpc-0123456789abcdef0"
         ("platform", {"VpcEndpointSecurityGroupId": "app_sg"}, "endpoints.interface", "not in sg-"),
         ("platform", {"PrivateAppSubnetIds": "public"}, "endpoints.s3-gateway", "no S3 gateway endpoint"),
         ("platform", {"PrivateAppSubnetIds": "one_zone"}, "route:BffService", "AssignPublicIp=DISABLED"),
-        ("finfocus-plugin", {"SubnetIds": "isolated"}, "route:Service", "no route to the internet for ghcr.io"),
+        ("finfocus-plugin", {"SubnetIds": "isolated"}, "route:Service", "no default route in rtb-"),
+        ("finfocus-plugin", {"SubnetIds": "isolated"}, "route:Service", "so no route to ghcr.io"),
         # No default route and, in that VPC, only an ECR API endpoint without private DNS.
         (
             "go-api",
             {"VpcId": "dark_vpc", "SubnetIds": "dark_subnets", "AssignPublicIp": "DISABLED"},
             "route:Service",
-            "no NAT or internet route, and no ecr.api, ecr.dkr, logs, s3 (gateway",
+            ", and no ecr.api, ecr.dkr, logs, s3 (gateway",
+        ),
+        # A zone of that name is associated with the VPC: ConflictingDomainExists after minutes.
+        ("platform", {"NamespaceName": "taken.platform.local"}, "namespace.name", "taken.platform.local"),
+        ("platform", {"KnowledgeBaseBucketName": "knowledge-base-kms"}, "bucket.encryption", "customer-managed key"),
+        # The platform's tasks reach AWS only through endpoints; that VPC has no ssmmessages one.
+        (
+            "platform",
+            {"VpcId": "dark_vpc", "PrivateAppSubnetIds": "dark_subnets", "EnableExecuteCommand": "true"},
+            "exec:BffService",
+            "no ssmmessages endpoint",
         ),
         ("finfocus-plugin", {"ExistingClusterName": "gone"}, "cluster", "INACTIVE"),
         ("finfocus-plugin", {"ExistingClusterName": "never"}, "cluster", "not found"),
@@ -317,6 +347,47 @@ def test_each_check_fails_on_its_mistake(world, template, change, check, says):
     assert results[check].status == "fail", results[check]
     assert says in results[check].detail
     assert results[check].fix
+
+
+@pytest.mark.parametrize(
+    ("template", "change", "check", "status", "says"),
+    [
+        # One zone works (docs/ecs-deployment.md, edge cases): a warning, not a failure.
+        ("go-api", {"SubnetIds": "one_zone"}, "subnets:SubnetIds.zones", "warn", "this works, but an outage"),
+        # Through a transit gateway: nothing in this account shows where it leads.
+        (
+            "go-api",
+            {"SubnetIds": "tgw", "AssignPublicIp": "DISABLED"},
+            "route:Service",
+            "warn",
+            "cannot verify from here: ",
+        ),
+        ("finfocus-plugin", {"SubnetIds": "tgw"}, "route:Service", "warn", "whether it reaches ghcr.io is not known"),
+        # The same key given as the parameter: AgentCore may use it.
+        (
+            "platform",
+            {"KnowledgeBaseBucketName": "knowledge-base-kms", "KnowledgeBaseKmsKeyArn": "kms_key"},
+            "bucket.encryption",
+            "pass",
+            "given as KnowledgeBaseKmsKeyArn",
+        ),
+        ("platform", {}, "namespace.name", "pass", "no private hosted zone dev.platform.local in vpc-"),
+        (
+            "platform",
+            {"EnableExecuteCommand": "true"},
+            "exec:AgentCoreService",
+            "pass",
+            "through the ssmmessages endpoint",
+        ),
+    ],
+)
+def test_what_works_or_cannot_be_verified_is_not_a_failure(world, template, change, check, status, says):
+    values = GOOD[template](world, **{key: world.value(item) for key, item in change.items()})
+    results = {r.check: r for r in CHECKS[check.split(":")[0]](context(world, template, values))}
+    assert results[check].status == status, results[check]
+    assert says in results[check].detail
+    if status == "warn":
+        assert results[check].fix
 
 
 def test_interface_endpoints_missing_or_without_private_dns_fail(world):

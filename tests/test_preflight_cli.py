@@ -33,9 +33,10 @@ def test_make_deploy_refuses_a_broken_parameter_file_before_any_aws_call(tmp_pat
         "deploy", "TEMPLATE=go-api", "STACK=x", f"PARAMS={broken}", env=offline_aws_environment("http://127.0.0.1:9")
     )
     assert result.returncode != 0
-    assert "unknown parameter ImageUrl" in result.stderr and "did you mean ImageUri?" in result.stderr
-    assert "cloudformation deploy" not in result.stdout
+    assert "unknown parameter ImageUrl" in result.stdout and "did you mean ImageUri?" in result.stdout
+    assert "change set" not in result.stdout and "account" not in result.stdout
     assert "Could not connect" not in result.stderr
+    assert result.stderr.startswith("deploy: the parameter file does not fit go-api")
 
 
 def test_make_doctor_runs_the_doctor_and_fails_in_one_line():
@@ -183,4 +184,4 @@ def test_page_make_commands_use_variables_their_target_reads():
             assert (ROOT / "output" / f"{variables['TEMPLATE']}.json").is_file()
         if "PARAMS" in variables:
             assert (ROOT / variables["PARAMS"]).is_file()
-    assert targets == {"preflight", "doctor"}
+    assert targets == {"preflight", "doctor", "explain"}

@@ -1,6 +1,7 @@
 """The offline part: parameter files against the template, and the Rules evaluator."""
 
 import json
+import re
 
 import pytest
 
@@ -8,7 +9,8 @@ from ops import params, preflight, rules
 from ops.errors import BadInput
 from tests.helpers import ROOT
 
-PARAMS = sorted((ROOT / "params").glob("*.json"))
+# The shipped files; params/*.local.json are a user's own (git ignores them).
+PARAMS = sorted(p for p in (ROOT / "params").glob("*.json") if not p.name.endswith(".local.json"))
 
 
 @pytest.mark.parametrize("path", PARAMS, ids=[p.name for p in PARAMS])
@@ -17,6 +19,9 @@ def test_shipped_parameter_files_pass(path):
     assert (results[0].check, results[0].status) == ("params", "pass")
     # The template's Rules: those about the account's subnets and groups wait for it.
     for result in results[1:]:
+        if result.check == "image:plugin-release":  # the plugin templates' image against the releases
+            assert result.status == "pass", result
+            continue
         assert result.check.startswith("rule:")
         assert result.status == "pass" or (result.status == "skip" and "needs the account" in result.detail), result
 
@@ -53,7 +58,7 @@ def test_cloudformation_format_is_read_like_the_cli_format(tmp_path):
         ("ImageUrl=x", "params:ImageUrl", "did you mean ImageUri?"),
         ("TaskSize=300x512", "params:TaskSize", "is not one of"),
         # A pattern matches the whole value (CloudFormation anchors it): a prefix match is not enough.
-        ("ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1 extra", "params:ImageUri", "does not match"),
+        ("ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1 extra", "params:ImageUri", "is refused"),
         ("MaxTasks=101", "params:MaxTasks", "above the maximum 100"),
         ("MinTasks=0", "params:MinTasks", "below the minimum 1"),
         ("ContainerPort=http", "params:ContainerPort", "not a number"),
@@ -67,6 +72,22 @@ def test_each_value_problem_is_reported(tmp_path, change, check, says):
     entries = [e for e in GOOD_GO_API if not e.startswith(key + "=")] + [change]
     found = failures(tmp_path, entries)
     assert check in found and says in found[check], found
+
+
+@pytest.mark.parametrize(
+    ("change", "fails"),
+    [
+        # A value equal to a bound is allowed (go-api: MaxTasks 1-100, MinTasks 1-100).
+        ("MaxTasks=100", False),
+        ("MaxTasks=101", True),
+        ("MinTasks=1", False),
+        ("MinTasks=0", True),
+    ],
+)
+def test_bounds_are_inclusive(tmp_path, change, fails):
+    key = change.split("=")[0]
+    found = failures(tmp_path, [*GOOD_GO_API, "MinTasks=1", change] if key == "MaxTasks" else [*GOOD_GO_API, change])
+    assert (f"params:{key}" in found) is fails, found
 
 
 def test_missing_required_parameter(tmp_path):
@@ -91,8 +112,118 @@ def test_platform_tiers_in_the_same_subnets(tmp_path):
 def test_min_and_max_length(tmp_path):
     template = {"Parameters": {"Name": {"Type": "String", "MinLength": 2, "MaxLength": 3}}}
     assert params.check(template, {"Name": "ab"})[0].status == "pass"
+    assert params.check(template, {"Name": "abc"})[0].status == "pass"  # at the maximum
     assert "shorter than 2" in params.check(template, {"Name": "a"})[0].detail
     assert "longer than 3" in params.check(template, {"Name": "abcd"})[0].detail
+
+
+def test_min_tasks_equal_to_max_tasks_is_fine(tmp_path):
+    assert failures(tmp_path, [*GOOD_GO_API, "MinTasks=3", "MaxTasks=3"]) == {}
+
+
+# --- Every fix says what to do --------------------------------------------------------------
+
+# A fix starts with what to do: a verb, or a command to run. Typed here, not read from the code.
+FIX_STARTS = ("set ", "change ", "add ", "remove ", "rename ", "list ", "lengthen ", "shorten ", "aws ", "make ")
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        ["ImageUrl=x"],
+        ["Imagine=x"],
+        GOOD_GO_API[1:],
+        [*GOOD_GO_API, "TaskSize=300x512"],
+        [*GOOD_GO_API, "ContainerPort=http"],
+        [*GOOD_GO_API, "MaxTasks=101"],
+        [e for e in GOOD_GO_API if not e.startswith("ImageUri")] + ["ImageUri=nginx:latest"],
+        [e for e in GOOD_GO_API if not e.startswith("VpcId")] + ["VpcId=vpc-12"],
+        [e for e in GOOD_GO_API if not e.startswith("SubnetIds")] + ["SubnetIds=subnet-0123456789abcdef0,subnet-x"],
+        [*GOOD_GO_API, "MinTasks=5", "MaxTasks=4"],
+    ],
+    ids=["close-name", "unknown", "missing", "value", "number", "bound", "pattern", "id", "list-item", "pair"],
+)
+def test_every_fix_says_what_to_do_and_dumps_no_pattern(tmp_path, entries):
+    results = [r for r in preflight.run("go-api", write(tmp_path, entries), only_offline=True) if r.status == "fail"]
+    assert results
+    for result in results:
+        assert result.fix.startswith(FIX_STARTS), result
+        # A regular expression is no instruction: the constraint's own words say what the value must be.
+        assert not re.search(r"\^|\$$|\[[a-z0-9]-", result.fix + result.detail), result
+
+
+def test_a_missing_parameter_file_is_one_line_naming_what_to_give():
+    with pytest.raises(BadInput) as raised:
+        preflight.run("go-api", None, only_offline=True)
+    message = str(raised.value)
+    assert message.startswith(
+        "PARAMS is required: go-api needs AppSecurityGroupId, ImageUri, SubnetIds, TargetGroupArn"
+    )
+    assert "PARAMS=params/go-api.dev.json" in message and "params/go-api.<env>.local.json" in message
+    assert "\n" not in message
+
+
+# --- The plugin's image against the release table (templates/facts.py) ----------------------
+
+PLUGIN = "ghcr.io/rshade/finfocus-plugin-aws-public"
+PLUGIN_VALUES = [
+    "VpcId=vpc-0123456789abcdef0",
+    "SubnetIds=subnet-0123456789abcdef0,subnet-0fedcba9876543210",
+    "ClientCidr=10.0.0.0/16",
+]
+
+
+@pytest.mark.parametrize(
+    ("template", "image", "status", "says"),
+    [
+        # The 12-region template serves releases v0.1.1 and v0.1.2 (GUIDE section 4).
+        ("finfocus-plugin", f"{PLUGIN}:v0.1.2", "pass", "v0.1.2 is a release of the 12-region layout"),
+        ("finfocus-plugin-10-region", f"{PLUGIN}:v0.1.8", "pass", "v0.1.8 is a release of the 10-region layout"),
+        # A misspelt repository: the pull would fail minutes into the deploy.
+        (
+            "finfocus-plugin",
+            "ghcr.io/rshade/finfocus-plugin-aws-publik:v0.1.2",
+            "fail",
+            "is not the plugin's repository",
+        ),
+        (
+            "finfocus-plugin",
+            "ghcr.io/rshad/finfocus-plugin-aws-public:v0.1.2",
+            "fail",
+            "is not the plugin's repository",
+        ),
+        # No such release.
+        ("finfocus-plugin", f"{PLUGIN}:v0.1.9", "fail", "v0.1.9 is no release of the plugin"),
+        ("finfocus-plugin", f"{PLUGIN}:0.1.2", "fail", "0.1.2 is no release of the plugin"),
+        # A mirror of a release of the other layout: the template's Rules only know ghcr.io names.
+        (
+            "finfocus-plugin",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/finfocus-plugin-aws-public:v0.1.8",
+            "fail",
+            "serves the 10-region layout, not this template's 12-region",
+        ),
+        (
+            "finfocus-plugin-10-region",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/finfocus-plugin-aws-public:v0.1.4",
+            "pass",
+            "v0.1.4 is a release of the 10-region layout",
+        ),
+        # Another image altogether: its ports are not known.
+        (
+            "finfocus-plugin",
+            "123456789012.dkr.ecr.us-east-1.amazonaws.com/pricing:v3",
+            "warn",
+            "not the plugin's image",
+        ),
+    ],
+)
+def test_the_plugin_image_is_checked_against_the_release_table(tmp_path, template, image, status, says):
+    results = preflight.run(template, write(tmp_path, [*PLUGIN_VALUES, f"ImageUri={image}"]), only_offline=True)
+    (result,) = [r for r in results if r.check == "image:plugin-release"]
+    assert result.status == status, result
+    assert says in result.detail
+    if status != "pass":
+        assert result.fix.startswith(("set ImageUri to ghcr.io/rshade/finfocus-plugin-aws-public:<release>", "make "))
 
 
 @pytest.mark.parametrize(

@@ -15,7 +15,7 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from ops import artifacts, compute, network, params, preflight, stack
+from ops import artifacts, compute, discovery, network, params, preflight, stack
 from ops.aws import Account
 from ops.context import Context
 from ops.errors import AwsError, NoPermission
@@ -87,15 +87,15 @@ def hosted_zone_response(name="finfocus.local", vpcs=(VPC,)) -> dict:
 
 
 def namespace_check(account, ctx, namespace: dict | None, zone: dict | None):
-    discovery, route53 = account.client("servicediscovery"), account.client("route53")
-    with Stubber(discovery) as discovery_stub, Stubber(route53) as route53_stub:
+    cloud_map, route53 = account.client("servicediscovery"), account.client("route53")
+    with Stubber(cloud_map) as discovery_stub, Stubber(route53) as route53_stub:
         if namespace is None:
             discovery_stub.add_client_error("get_namespace", "NamespaceNotFound", "No namespace exists", 400)
         else:
             discovery_stub.add_response("get_namespace", namespace, {"Id": NAMESPACE})
         if zone is not None:
             route53_stub.add_response("get_hosted_zone", zone, {"Id": ZONE})
-        (result,) = compute.namespace(ctx)
+        (result,) = discovery.namespace(ctx)
         discovery_stub.assert_no_pending_responses()
         route53_stub.assert_no_pending_responses()
     return result
@@ -134,7 +134,7 @@ def test_namespace_in_one_of_several_vpcs_passes(account):
 
 
 def test_empty_namespace_id_is_a_skip(account):
-    (result,) = compute.namespace(finfocus(account, ExistingNamespaceId=""))
+    (result,) = discovery.namespace(finfocus(account, ExistingNamespaceId=""))
     assert (result.status, result.detail) == ("skip", "ExistingNamespaceId is empty: the stack creates the namespace")
 
 
@@ -172,25 +172,38 @@ def quota_results(account, ctx, answers: list[tuple[str, float | None]]) -> dict
     return results
 
 
-def test_on_demand_quota_fails_below_and_passes_at_the_need(account):
-    # go-api: 40 tasks x 1 vCPU (TaskSize 1024x2048), all on FARGATE: 40 vCPU.
+def test_on_demand_quota_counts_the_peak_of_a_release(account):
+    # go-api: up to 40 tasks of 1 vCPU (TaskSize 1024x2048), all on FARGATE; a rolling release
+    # runs MaximumPercent 200 % of them at once (go-api.md): 80 tasks, 80 vCPU.
     ctx = context(account, "go-api", {"MaxTasks": "40", "TaskSize": "1024x2048"})
-    low = quota_results(account, ctx, [(ON_DEMAND, 39.0)])["quota:FARGATE"]
-    assert low.status == "fail" and "needs 40" in low.detail
-    assert f"--quota-code {ON_DEMAND} --desired-value 40" in low.fix
-    assert quota_results(account, ctx, [(ON_DEMAND, 40.0)])["quota:FARGATE"].status == "pass"
+    low = quota_results(account, ctx, [(ON_DEMAND, 79.0)])["quota:FARGATE"]
+    assert low.status == "fail" and "needs 80" in low.detail
+    assert "40 tasks x 200 % = 80 x 1 vCPU" in low.detail
+    assert low.fix == (
+        f"aws service-quotas request-service-quota-increase --service-code fargate --quota-code {ON_DEMAND} "
+        "--desired-value 80"
+    )
+    assert quota_results(account, ctx, [(ON_DEMAND, 80.0)])["quota:FARGATE"].status == "pass"
+
+
+def test_quota_rounds_a_fraction_of_a_vcpu_up(account):
+    # 5 tasks x 200 % = 10 tasks of 0.25 vCPU (256x512): 2.5 vCPU needs a quota of 3.
+    ctx = context(account, "go-api", {"MaxTasks": "5", "MinTasks": "1", "TaskSize": "256x512"})
+    assert "needs 3" in quota_results(account, ctx, [(ON_DEMAND, 2.0)])["quota:FARGATE"].detail
+    assert quota_results(account, ctx, [(ON_DEMAND, 2.0)])["quota:FARGATE"].status == "fail"
+    assert quota_results(account, ctx, [(ON_DEMAND, 3.0)])["quota:FARGATE"].status == "pass"
 
 
 def test_spot_quota_fails_below_and_passes_at_the_need(account):
-    # platform dev (docs/platform.md): two services of up to 10 tasks of 0.5 vCPU, 30 % on
-    # Fargate Spot: 2 x 10 x 0.5 x 0.3 = 3 vCPU Spot, 7 vCPU On-Demand.
+    # platform dev (docs/platform.md): two services of up to 10 tasks of 0.5 vCPU, released at
+    # 200 %, 30 % on Fargate Spot: 2 x 20 x 0.5 x 0.3 = 6 vCPU Spot, 14 vCPU On-Demand.
     ctx = context(account, "platform", {"Environment": "dev"})
-    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 2.0)])
-    assert results["quota:FARGATE"].status == "pass" and "needs 7" in results["quota:FARGATE"].detail
+    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 5.0)])
+    assert results["quota:FARGATE"].status == "pass" and "needs 14" in results["quota:FARGATE"].detail
     spot = results["quota:FARGATE_SPOT"]
-    assert spot.status == "fail" and "needs 3" in spot.detail
-    assert f"--quota-code {SPOT} --desired-value 3" in spot.fix
-    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 3.0)])
+    assert spot.status == "fail" and "needs 6" in spot.detail
+    assert f"--quota-code {SPOT} --desired-value 6" in spot.fix
+    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 6.0)])
     assert results["quota:FARGATE_SPOT"].status == "pass"
 
 
@@ -383,3 +396,210 @@ def test_an_internal_failure_is_not_reported_as_a_missing_resource(account, chec
         stub.add_client_error(operation, code, "not found", 400)
         (result,) = check(ctx)
     assert result.status == "fail" and next(iter(parameters.values())) in result.detail
+
+
+# --- The cluster's states (API_Cluster.html: ACTIVE, PROVISIONING, DEPROVISIONING, FAILED, INACTIVE) --
+
+
+@pytest.mark.parametrize(
+    ("status", "result", "fix"),
+    [
+        ("ACTIVE", "pass", ""),
+        ("PROVISIONING", "fail", "wait until aws ecs describe-clusters --clusters existing"),
+        ("DEPROVISIONING", "fail", "wait until aws ecs describe-clusters --clusters existing"),
+        ("FAILED", "fail", "set ExistingClusterName to an ACTIVE cluster"),
+        ("INACTIVE", "fail", "set ExistingClusterName to an ACTIVE cluster"),
+    ],
+)
+def test_only_an_active_cluster_takes_the_service(account, status, result, fix):
+    ctx = finfocus(account, ExistingClusterName="existing")
+    cluster = {"clusterName": "existing", "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/existing"}
+    with Stubber(account.client("ecs")) as stub:
+        stub.add_response(
+            "describe_clusters", {"clusters": [{**cluster, "status": status}]}, {"clusters": ["existing"]}
+        )
+        (found,) = compute.cluster(ctx)
+    assert (found.status, found.fix.startswith(fix)) == (result, True), found
+
+
+# --- Where a default route goes (API_Route.html): verifiable, unverifiable, broken --------------
+
+
+@pytest.mark.parametrize(
+    ("route", "public_ip", "way"),
+    [
+        ({"NatGatewayId": "nat-0123456789abcdef0", "State": "active"}, "DISABLED", "nat"),
+        ({"GatewayId": "igw-0123456789abcdef0", "State": "active"}, "ENABLED", "internet"),
+        ({"GatewayId": "igw-0123456789abcdef0", "State": "active"}, "DISABLED", "public-without-ip"),
+        ({"TransitGatewayId": "tgw-0123456789abcdef0", "State": "active"}, "DISABLED", "unverifiable"),
+        ({"GatewayId": "vpce-0123456789abcdef0", "State": "active"}, "DISABLED", "unverifiable"),
+        ({"NetworkInterfaceId": "eni-0123456789abcdef0", "State": "active"}, "DISABLED", "unverifiable"),
+        (
+            {"InstanceId": "i-0123456789abcdef0", "NetworkInterfaceId": "eni-0123", "State": "active"},
+            "DISABLED",
+            "unverifiable",
+        ),
+        ({"VpcPeeringConnectionId": "pcx-0123456789abcdef0", "State": "active"}, "DISABLED", "unverifiable"),
+        ({"GatewayId": "vgw-0123456789abcdef0", "State": "active"}, "DISABLED", "unverifiable"),
+        # A route whose target was deleted stays in the table as a blackhole.
+        ({"NatGatewayId": "nat-0123456789abcdef0", "State": "blackhole"}, "DISABLED", "blackhole"),
+        ({"GatewayId": "igw-0123456789abcdef0", "State": "blackhole"}, "ENABLED", "blackhole"),
+    ],
+)
+def test_egress_names_where_the_default_route_goes(route, public_ip, way):
+    table = {"RouteTableId": "rtb-0123", "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", **route}]}
+    assert network.egress(table, public_ip).way == way
+    assert network.egress({"RouteTableId": "rtb-0", "Routes": []}, public_ip).way == "none"
+
+
+SUBNET = {"SubnetId": "subnet-0123456789abcdef0", "VpcId": VPC, "AvailabilityZone": "us-east-1a"}
+
+
+def routed(account, route: dict, endpoints: list) -> list:
+    """image_routes for a go-api subnet whose route table has ``route`` as its default route."""
+    image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:v1.0.0"
+    values = {"VpcId": VPC, "SubnetIds": SUBNET["SubnetId"], "AssignPublicIp": "DISABLED", "ImageUri": image}
+    ctx = context(account, "go-api", values)
+    ctx._subnets[SUBNET["SubnetId"]] = SUBNET
+    table = {"RouteTableId": "rtb-0123", "VpcId": VPC, "Routes": [{"DestinationCidrBlock": "0.0.0.0/0", **route}]}
+    with Stubber(account.client("ec2")) as stub:
+        stub.add_response("describe_route_tables", {"RouteTables": [table]})
+        stub.add_response("describe_vpc_endpoints", {"VpcEndpoints": endpoints})
+        return network.image_routes(ctx)
+
+
+def test_a_blackhole_default_route_fails_with_the_command_that_replaces_it(account):
+    (result,) = routed(account, {"NatGatewayId": "nat-0123456789abcdef0", "State": "blackhole"}, [])
+    assert result.status == "fail", result
+    assert "the default route of rtb-0123 to nat-0123456789abcdef0 is a blackhole" in result.detail
+    assert result.fix.startswith("point the route at a working target: aws ec2 replace-route --route-table-id")
+
+
+def test_egress_through_a_transit_gateway_cannot_be_verified_from_here(account):
+    (result,) = routed(account, {"TransitGatewayId": "tgw-0123456789abcdef0", "State": "active"}, [])
+    assert result.status == "warn", result
+    assert (
+        result.detail.startswith("cannot verify from here: ")
+        and "transit gateway tgw-0123456789abcdef0" in result.detail
+    )
+    assert "aws ecs execute-command" in result.fix
+
+
+def test_a_blackhole_does_not_matter_when_the_ecr_endpoints_are_there(account):
+    interface = {"VpcEndpointType": "Interface", "State": "available", "PrivateDnsEnabled": True}
+    endpoints = [
+        {**interface, "ServiceName": f"com.amazonaws.us-east-1.{name}"} for name in ("ecr.api", "ecr.dkr", "logs")
+    ]
+    endpoints.append(
+        {"VpcEndpointType": "Gateway", "ServiceName": "com.amazonaws.us-east-1.s3", "RouteTableIds": ["rtb-0123"]}
+    )
+    (result,) = routed(account, {"NatGatewayId": "nat-0", "State": "blackhole"}, endpoints)
+    assert (result.status, result.detail) == ("pass", "images reachable through VPC endpoints")
+
+
+# --- The knowledge-base bucket's default encryption (API_GetBucketEncryption.html) -------------
+
+CUSTOMER_KEY = "arn:aws:kms:us-east-1:123456789012:key/1234abcd-12ab-34cd-56ef-1234567890ab"
+
+
+def encryption(algorithm: str, key: str | None = None) -> dict:
+    default = {"SSEAlgorithm": algorithm, **({"KMSMasterKeyID": key} if key else {})}
+    return {"ServerSideEncryptionConfiguration": {"Rules": [{"ApplyServerSideEncryptionByDefault": default}]}}
+
+
+def bucket_results(account, given_key: str, answer: dict | None) -> dict:
+    ctx = context(
+        account,
+        "platform",
+        {"Environment": "dev", "KnowledgeBaseBucketName": "kb-bucket", "KnowledgeBaseKmsKeyArn": given_key},
+    )
+    with Stubber(account.client("s3")) as stub:
+        stub.add_response("head_bucket", {}, {"Bucket": "kb-bucket"})
+        stub.add_response("get_bucket_location", {}, {"Bucket": "kb-bucket"})  # null: us-east-1
+        if answer is None:
+            stub.add_client_error(
+                "get_bucket_encryption", "ServerSideEncryptionConfigurationNotFoundError", "none", 404
+            )
+        else:
+            stub.add_response("get_bucket_encryption", answer, {"Bucket": "kb-bucket"})
+        results = {r.check: r for r in artifacts.bucket(ctx)}
+        stub.assert_no_pending_responses()
+    return results
+
+
+@pytest.mark.parametrize(
+    ("given", "answer", "status", "says"),
+    [
+        ("", None, "pass", "S3's own key"),
+        ("", encryption("AES256"), "pass", "S3's own key"),
+        ("", encryption("aws:kms"), "pass", "S3's own key"),
+        ("", encryption("aws:kms", "arn:aws:kms:us-east-1:123456789012:alias/aws/s3"), "pass", "S3's own key"),
+        ("", encryption("aws:kms", CUSTOMER_KEY), "fail", f"encrypted with the customer-managed key {CUSTOMER_KEY}"),
+        ("", encryption("aws:kms:dsse", CUSTOMER_KEY), "fail", "customer-managed key"),
+        (CUSTOMER_KEY, encryption("aws:kms", CUSTOMER_KEY), "pass", "given as KnowledgeBaseKmsKeyArn"),
+        # The bucket may name its key by ID: the given ARN ends in it.
+        (CUSTOMER_KEY, encryption("aws:kms", "1234abcd-12ab-34cd-56ef-1234567890ab"), "pass", "given as"),
+        (
+            CUSTOMER_KEY.replace("1234abcd", "9999abcd"),
+            encryption("aws:kms", CUSTOMER_KEY),
+            "fail",
+            f"but kb-bucket is encrypted with {CUSTOMER_KEY}",
+        ),
+        (CUSTOMER_KEY, encryption("aws:kms", "alias/knowledge-base"), "warn", "an alias"),
+    ],
+)
+def test_a_customer_managed_bucket_key_needs_the_key_parameter(account, given, answer, status, says):
+    result = bucket_results(account, given, answer)["bucket.encryption"]
+    assert result.status == status, result
+    assert says in result.detail
+    if status == "fail":
+        assert result.fix.startswith("set KnowledgeBaseKmsKeyArn to the")
+        assert "aws kms describe-key --key-id" in result.fix
+
+
+# --- Cloud Map names: a service in an existing namespace, a namespace in the VPC --------------
+
+
+def service_names(account, existing: dict[str, str], stack_name: str | None = None, own: str | None = None):
+    ctx = finfocus(account, DiscoveryServiceName="aws-public")
+    ctx.stack = stack_name
+    only = [{"Name": "NAMESPACE_ID", "Values": [NAMESPACE], "Condition": "EQ"}]
+    services = [{"Id": service_id, "Name": name} for name, service_id in existing.items()]
+    with Stubber(account.client("servicediscovery")) as stub, Stubber(account.client("cloudformation")) as cfn:
+        if stack_name:
+            stack = {"StackName": stack_name, "StackStatus": "UPDATE_COMPLETE", "CreationTime": CREATED}
+            cfn.add_response("describe_stacks", {"Stacks": [stack]}, {"StackName": stack_name})
+        stub.add_response("list_services", {"Services": services}, {"Filters": only})
+        if stack_name:
+            detail = {
+                "LogicalResourceId": "DiscoveryService",
+                "PhysicalResourceId": own,
+                "ResourceType": "AWS::ServiceDiscovery::Service",
+                "LastUpdatedTimestamp": CREATED,
+                "ResourceStatus": "UPDATE_COMPLETE",
+            }
+            cfn.add_response(
+                "describe_stack_resource",
+                {"StackResourceDetail": detail},
+                {"StackName": stack_name, "LogicalResourceId": "DiscoveryService"},
+            )
+        (result,) = discovery.service_name_free(ctx)
+        stub.assert_no_pending_responses()
+        cfn.assert_no_pending_responses()
+    return result
+
+
+def test_a_service_name_taken_in_the_existing_namespace_fails(account):
+    result = service_names(account, {"aws-public": "srv-0123456789abcdef", "other": "srv-1"})
+    assert result.status == "fail"
+    assert result.detail == f"{NAMESPACE} already has a service aws-public (srv-0123456789abcdef): creating it fails"
+    assert result.fix.startswith("set DiscoveryServiceName to a name the namespace does not have")
+    assert "aws servicediscovery delete-service --id srv-0123456789abcdef" in result.fix
+
+
+def test_a_free_service_name_and_the_stacks_own_service_pass(account):
+    assert service_names(account, {"other": "srv-1"}).status == "pass"
+    own = service_names(account, {"aws-public": "srv-0123456789abcdef"}, "plugin-dev", "srv-0123456789abcdef")
+    assert (own.status, own.detail) == ("pass", "aws-public (srv-0123456789abcdef) is this stack's own service")
+    other = service_names(account, {"aws-public": "srv-0123456789abcdef"}, "plugin-dev", "srv-fedcba9876543210")
+    assert other.status == "fail"

@@ -55,9 +55,9 @@ def test_make_alone_lists_every_target_one_line_each(clone, arguments):
     assert result.returncode == 0, result.stderr
     listed = {line.split()[0] for line in result.stdout.splitlines() if line.startswith("  ") and line.split()}
     assert phony_targets() <= listed, f"missing from make help: {phony_targets() - listed}"
-    for variable in ("PYTHON", "VENV", "AWS", "S3_PREFIX"):
+    for variable in ("PYTHON", "VENV", "S3_PREFIX"):
         assert re.search(rf"^  {variable} ", result.stdout, re.MULTILINE), variable
-    for target in ("deploy", "package"):
+    for target in ("deploy", "plan", "package"):
         line = next(line for line in result.stdout.splitlines() if line.startswith(f"  {target} "))
         assert "TEMPLATE=" in line and ("STACK=" in line or "S3_BUCKET=" in line), line
 
@@ -83,19 +83,19 @@ def test_make_check_passes_in_a_fresh_clone(clone):
     assert result.returncode == 0, result.stdout + result.stderr
 
 
-def test_make_deploy_stops_on_a_misspelt_parameter_before_the_aws_cli(clone, tmp_path):
+def test_make_deploy_stops_on_a_misspelt_parameter_before_any_aws_call(clone, tmp_path):
     entries = json.loads((clone / "params" / "go-api.dev.json").read_text())
     broken = tmp_path / "go-api.broken.json"
     broken.write_text(json.dumps([*entries, "MaxTask=6"]))
-    # AWS=false: had make reached the AWS CLI, `false cloudformation deploy ...` would be
-    # echoed on stdout and fail.
-    deploy = ["deploy", "TEMPLATE=go-api", "STACK=go-api-dev", f"PARAMS={broken}", "AWS=false"]
+    # No AWS credentials or endpoint here: had the deploy reached AWS, it would say so.
+    deploy = ["deploy", "TEMPLATE=go-api", "STACK=go-api-dev", f"PARAMS={broken}"]
     result = run(["make", "--no-print-directory", *KEEP_VENV, *deploy], clone)
     assert result.returncode != 0
-    assert "cloudformation deploy" not in result.stdout + result.stderr
-    naming = [line for line in result.stderr.splitlines() if "MaxTask" in line]
-    assert len(naming) == 2, result.stderr  # the problem, then its fix
+    assert "account" not in result.stdout and "change set" not in result.stdout
+    naming = [line for line in result.stdout.splitlines() if "MaxTask" in line]
+    assert len(naming) == 2, result.stdout  # the problem, then its fix
     assert " ".join(naming[0].split()) == "fail params:MaxTask unknown parameter MaxTask: did you mean MaxTasks?"
+    assert result.stderr.startswith("deploy: the parameter file does not fit go-api")
 
 
 def test_the_readme_set_up_commands_are_make_targets():

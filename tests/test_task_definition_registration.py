@@ -9,7 +9,6 @@ import pytest
 
 from tests.helpers import ROOT, offline_aws_environment
 
-BIN = Path(sys.executable).parent
 # Every stand-alone task definition the build writes, with the ports of its template's release.
 TASK_DEFINITIONS = {
     "finfocus-plugin": [*range(8001, 8013), 9090],
@@ -20,7 +19,8 @@ TASK_DEFINITIONS = {
 def aws(endpoint: str, *arguments) -> dict:
     environment = offline_aws_environment(endpoint)
     result = subprocess.run(
-        [str(BIN / "aws"), "--endpoint-url", endpoint, "--output", "json", *arguments],
+        # The pinned awscli by module: .venv has no `aws` script, so as not to shadow the user's.
+        [sys.executable, "-m", "awscli", "--endpoint-url", endpoint, "--output", "json", *arguments],
         capture_output=True,
         text=True,
         env=environment,
@@ -57,7 +57,7 @@ def test_register_and_describe_with_the_aws_cli(moto_endpoint, tmp_path, name):
     registered = aws(moto_endpoint, "ecs", "register-task-definition", "--cli-input-json", f"file://{path}")
     arn = registered["taskDefinition"]["taskDefinitionArn"]
     described = aws(moto_endpoint, "ecs", "describe-task-definition", "--task-definition", arn)["taskDefinition"]
-    assert described["family"] == name
+    assert described["family"] == f"{name}-standalone"
     assert described["requiresCompatibilities"] == ["FARGATE"]
     assert described["networkMode"] == "awsvpc"
     assert (described["cpu"], described["memory"]) == ("2048", "4096")

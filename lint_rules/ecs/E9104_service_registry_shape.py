@@ -11,6 +11,10 @@ shared = module_from_spec(_spec)
 _spec.loader.exec_module(shared)
 
 
+# What an SRV-record service needs and an A-record one refuses: any of them alone fails.
+PORT_FIELDS = ("ContainerName", "ContainerPort", "Port")
+
+
 class ServiceRegistryShape(CloudFormationLintRule):
     id = "E9104"
     shortdesc = "ServiceRegistries must fit the discovery service"
@@ -40,7 +44,7 @@ class ServiceRegistryShape(CloudFormationLintRule):
                 if target not in discovery:
                     continue
                 records = shared.properties(discovery[target]).get("DnsConfig", {}).get("DnsRecords", []) or []
-                extra = sorted({"ContainerName", "ContainerPort", "Port"} & set(registry))
+                extra = sorted(set(PORT_FIELDS) & set(registry))
                 if records and all(r.get("Type") == "A" for r in records) and extra:
                     matches.append(
                         RuleMatch(

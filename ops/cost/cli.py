@@ -118,9 +118,10 @@ def check_given(document: dict, given: dict[str, str], source: str) -> None:
     for key, value in given.items():
         if key not in parameters:
             raise BadInput(f"{source}: unknown parameter {key}: remove it or fix its name")
-        problems = params.value_problems(parameters[key], value)
+        problems = params.value_problems(key, parameters[key], value)
         if problems:
-            raise BadInput(f"{source}: {key}: {problems[0]}")
+            detail, fix = problems[0]
+            raise BadInput(f"{source}: {detail}: {fix}")
 
 
 def estimate(name: str, params_file: str | None, region: str, assumptions: Assumptions, snapshot=None) -> Estimate:

@@ -204,6 +204,20 @@ def kms_decrypt_through_ssm(key_arn) -> Statement:
     )
 
 
+def kms_through_s3(key_arn) -> Statement:
+    """Read and write S3 objects encrypted with one KMS key, and only when S3 asks on the role's
+    behalf: GetObject needs kms:Decrypt, PutObject kms:GenerateDataKey.
+    https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+    """
+    return Statement(
+        Sid="UseBucketKeyThroughS3",
+        Effect=Allow,
+        Action=[kms.Decrypt, kms.GenerateDataKey],
+        Resource=[key_arn],
+        Condition=Condition(StringEquals("kms:ViaService", Sub("s3.${AWS::Region}.amazonaws.com"))),
+    )
+
+
 def conditional_policy(condition: str, name: str, statements: list[Statement]) -> If:
     """An inline policy that exists only when ``condition`` holds (awacs takes no ``Fn::If``
     among a document's statements, so the condition sits on a policy of its own)."""

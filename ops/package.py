@@ -1,0 +1,40 @@
+"""python -m ops.package TEMPLATE BUCKET [--prefix PREFIX]
+
+Uploads output/<TEMPLATE>.yaml to s3://BUCKET/PREFIX/<TEMPLATE>.yaml and prints its URL,
+for the console (Create stack, Amazon S3 URL) or StackSets (--template-url).
+Exit status: 0 uploaded, 2 bad input or AWS unreachable.
+"""
+
+import argparse
+import sys
+
+from . import changeset, template
+from .aws import Account, one_line_failure
+from .changeset import DEPLOY_PERMISSIONS
+
+
+def package(name: str, bucket: str, prefix: str) -> str:
+    template.load(name)  # an unknown name is one line, before any AWS call
+    account = Account()
+    path = template.OUTPUT / f"{name}.yaml"
+    key = "/".join(part for part in (prefix.strip("/"), path.name) if part)
+    return changeset.upload(account, path, bucket, prefix, key=key)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m ops.package", description=__doc__.splitlines()[0])
+    parser.add_argument("template", help=f"one of {', '.join(template.names())}")
+    parser.add_argument("bucket", help="the S3 bucket")
+    parser.add_argument("--prefix", default="templates", help="key prefix (a trailing / is optional)")
+    arguments = parser.parse_args(argv)
+    url, failure = one_line_failure(
+        "package", lambda: package(arguments.template, arguments.bucket, arguments.prefix), DEPLOY_PERMISSIONS
+    )
+    if failure:
+        return failure
+    print(f"Template URL: {url}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
