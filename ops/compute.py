@@ -5,6 +5,7 @@ import math
 import botocore.exceptions
 
 from .aws import call, call_or_none
+from .capacity import split
 from .context import Context
 from .report import Result, failed, passed, skipped
 
@@ -63,13 +64,12 @@ def service_linked_role(ctx: Context) -> list[Result]:
 
 def vcpu_needed(ctx: Context) -> dict[str, int]:
     """Capacity provider -> vCPUs of every service at the peak of a release (the maximum task
-    count times MaximumPercent), split by the strategy's weights and rounded up: a quota
+    count times MaximumPercent), placed by the strategy's bases and weights and rounded up: a quota
     counts whole vCPUs, and a share of a 0.25-vCPU task still needs room."""
     needed: dict[str, float] = {}
     for service in ctx.services:
-        total = sum(service.capacity.values()) or 1
-        for provider, weight in service.capacity.items():
-            needed[provider] = needed.get(provider, 0) + service.peak_tasks * service.vcpu * weight / total
+        for provider, tasks in split(service.peak_tasks, service.capacity).items():
+            needed[provider] = needed.get(provider, 0) + tasks * service.vcpu
     return {provider: math.ceil(value) for provider, value in needed.items() if value}
 
 

@@ -7,6 +7,7 @@ checks size and route against these, not against a hard-coded list per template.
 import json
 from dataclasses import dataclass, field
 
+from .capacity import ALL_ON_FARGATE, Strategy
 from .template import Values
 
 
@@ -19,8 +20,8 @@ class Service:
     images: list[str]
     vcpu: float
     max_tasks: int
-    # Capacity provider -> weight; a service with LaunchType FARGATE runs all on FARGATE.
-    capacity: dict[str, int] = field(default_factory=dict)
+    # (provider, base, weight) of its capacity provider strategy; with LaunchType FARGATE, all on FARGATE.
+    capacity: Strategy = ALL_ON_FARGATE
     ssm_parameters: list[str] = field(default_factory=list)
     # DeploymentConfiguration.MaximumPercent: a rolling deployment may run this share of the
     # desired count at once, new tasks beside old ones. ECS's default is 200.
@@ -73,9 +74,16 @@ def services(values: Values) -> list[Service]:
         containers = task.get("ContainerDefinitions", [])
         strategy = properties.get("CapacityProviderStrategy")
         capacity = (
-            {entry["CapacityProvider"]: int(values.get(entry.get("Weight", 0), 0)) for entry in strategy}
+            tuple(
+                (
+                    entry["CapacityProvider"],
+                    int(values.get(entry.get("Base", 0), 0)),
+                    int(values.get(entry.get("Weight", 0), 0)),
+                )
+                for entry in strategy
+            )
             if strategy
-            else {"FARGATE": 1}
+            else ALL_ON_FARGATE
         )
         secrets = [values.get(s["ValueFrom"], "") for c in containers for s in c.get("Secrets", [])]
         rollout = properties.get("DeploymentConfiguration", {})

@@ -11,8 +11,9 @@ from pathlib import Path
 
 import pytest
 
+from ops.capacity import split
 from ops.cost import catalogue, cli, offers, page, prices, refresh
-from ops.cost.model import Assumptions, Model, split
+from ops.cost.model import Assumptions, Model
 from tests.helpers import ROOT
 
 H = 730  # hours a month

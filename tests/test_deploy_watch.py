@@ -224,7 +224,8 @@ def test_a_new_stack_without_a_parameter_file_is_one_line(on_moto, capsys):
     status, _, err = run(capsys, deploy, "--plan", "go-api", "no-params")
     assert status == 2
     assert (
-        err.startswith("plan: PARAMS is required: go-api needs AppSecurityGroupId, ImageUri,") and err.count("\n") == 1
+        err.startswith("plan: PARAMS is required: go-api needs AlbListenerArn, AppSecurityGroupId, ImageUri,")
+        and err.count("\n") == 1
     )
 
 

@@ -157,7 +157,7 @@ def test_a_missing_parameter_file_is_one_line_naming_what_to_give():
         preflight.run("go-api", None, only_offline=True)
     message = str(raised.value)
     assert message.startswith(
-        "PARAMS is required: go-api needs AppSecurityGroupId, ImageUri, SubnetIds, TargetGroupArn"
+        "PARAMS is required: go-api needs AlbListenerArn, AppSecurityGroupId, ImageUri, SubnetIds, TargetGroupArn"
     )
     assert "PARAMS=params/go-api.dev.json" in message and "params/go-api.<env>.local.json" in message
     assert "\n" not in message

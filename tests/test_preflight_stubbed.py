@@ -195,15 +195,18 @@ def test_quota_rounds_a_fraction_of_a_vcpu_up(account):
 
 
 def test_spot_quota_fails_below_and_passes_at_the_need(account):
-    # platform dev (docs/platform.md): two services of up to 10 tasks of 0.5 vCPU, released at
-    # 200 %, 30 % on Fargate Spot: 2 x 20 x 0.5 x 0.3 = 6 vCPU Spot, 14 vCPU On-Demand.
+    # platform dev (docs/platform.md): two services of up to 10 tasks of 0.5 vCPU; a release
+    # peaks at 150 % for AgentCore (15 tasks) and 200 % for the BFF (20 tasks). One task of each
+    # is the on-demand base, the rest 70/30: AgentCore 1 + 14 x 0.7 = 10.8 on demand and 4.2 on
+    # Spot, the BFF 1 + 19 x 0.7 = 14.3 and 5.7. At 0.5 vCPU: 12.55 -> 13 vCPU on demand and
+    # 4.95 -> 5 on Spot (a quota counts whole vCPUs).
     ctx = context(account, "platform", {"Environment": "dev"})
-    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 5.0)])
-    assert results["quota:FARGATE"].status == "pass" and "needs 14" in results["quota:FARGATE"].detail
+    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 4.0)])
+    assert results["quota:FARGATE"].status == "pass" and "needs 13" in results["quota:FARGATE"].detail
     spot = results["quota:FARGATE_SPOT"]
-    assert spot.status == "fail" and "needs 6" in spot.detail
-    assert f"--quota-code {SPOT} --desired-value 6" in spot.fix
-    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 6.0)])
+    assert spot.status == "fail" and "needs 5" in spot.detail
+    assert f"--quota-code {SPOT} --desired-value 5" in spot.fix
+    results = quota_results(account, ctx, [(ON_DEMAND, 4000.0), (SPOT, 5.0)])
     assert results["quota:FARGATE_SPOT"].status == "pass"
 
 

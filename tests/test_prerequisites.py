@@ -411,6 +411,8 @@ FEEDS = {
         "VpcEndpointSecurityGroupId",
         "RdsSecurityGroupId",
         "KnowledgeBaseBucketName",
+        # Only when the stack was given a key: the platform's AgentCore then may use it.
+        "KnowledgeBaseKmsKeyArn",
     },
     "finfocus-plugin": {"VpcId"},
 }

@@ -12,9 +12,6 @@ Exit status: 0 rehearsed, 1 a step did not do what it should, 2 moto_server did 
 
 import json
 import os
-import shutil
-import signal
-import socket
 import subprocess
 import sys
 import tempfile
@@ -25,6 +22,7 @@ from pathlib import Path
 
 import boto3
 
+from tools import moto_server
 from tools.moto_gaps import GAP_CHECKS, GAP_DELETE_ERRORS, GAP_LEFTOVERS, MOTO_GAPS
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -319,45 +317,11 @@ def rehearse(endpoint: str, aws_cli: str, say: Callable[[str], None] = print) ->
 # --- The local server ------------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-def start_moto(log) -> tuple[subprocess.Popen, str]:
-    server = shutil.which("moto_server", path=str(BIN)) or shutil.which("moto_server")
-    if not server:
-        raise OSError("moto_server is not installed: make template installs requirements.txt")
-    port = free_port()
-    process = subprocess.Popen(
-        [server, "-H", "127.0.0.1", "-p", str(port)],
-        stdout=log,
-        stderr=log,
-        # No step needs moto's catalogue of public AMIs; building it costs a second.
-        env={**os.environ, "MOTO_EC2_LOAD_DEFAULT_AMIS": "false"},
-    )
-    deadline = time.monotonic() + 20
-    while time.monotonic() < deadline:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=0.2).close()
-            return process, f"http://127.0.0.1:{port}"
-        except OSError:
-            time.sleep(0.1)
-    stop(process)
-    raise OSError("moto_server did not answer within 20 s")
-
-
-def stop(process: subprocess.Popen) -> None:
-    os.kill(process.pid, signal.SIGTERM)  # our own server, by its own process id
-    process.wait(timeout=10)
-
-
 def main() -> int:
     aws_cli = str(BIN / "aws")
     with tempfile.TemporaryFile("w+") as log:
         try:
-            process, endpoint = start_moto(log)
+            process, endpoint = moto_server.start(log)
         except OSError as error:
             print(f"rehearse: {error}", file=sys.stderr)
             return 2
@@ -367,7 +331,7 @@ def main() -> int:
             print(f"rehearse: {failure}", file=sys.stderr)
             return 1
         finally:
-            stop(process)
+            moto_server.stop(process)
     print(f"rehearsed in {seconds:.1f} s on moto_server ({endpoint}); moto differs from AWS in {len(MOTO_GAPS)} ways:")
     for gap in MOTO_GAPS:
         print(f"  - {gap.where}: {gap.consequence}")

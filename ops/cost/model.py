@@ -8,6 +8,7 @@ is :data:`catalogue.HOURS_PER_MONTH` hours.
 
 from dataclasses import dataclass, field, replace
 
+from ..capacity import split
 from . import catalogue
 from .prices import Snapshot
 
@@ -85,29 +86,6 @@ class Service:
     registered: bool
     log_group: str | None
     cluster: str | None
-
-
-def split(tasks: float, strategy) -> dict[str, float]:
-    """Tasks per capacity provider: the bases first, the rest by weight.
-
-    As ECS describes a capacity provider strategy: "The base value designates how many tasks,
-    at a minimum, to run on the specified capacity provider ... The weight value designates
-    the relative percentage of the total number of launched tasks that should use the
-    specified capacity provider", after the base is satisfied.
-    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cluster-capacity-providers.html
-    Fractions are the long-run share; ECS places whole tasks.
-    """
-    shares = {provider: 0.0 for provider, _, _ in strategy}
-    left = float(tasks)
-    for provider, base, _ in strategy:
-        placed = min(left, base)
-        shares[provider] += placed
-        left -= placed
-    total_weight = sum(weight for _, _, weight in strategy)
-    for provider, _, weight in strategy:
-        if total_weight:
-            shares[provider] += left * weight / total_weight
-    return shares
 
 
 class Model:
