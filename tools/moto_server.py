@@ -8,6 +8,7 @@ import socket
 import subprocess
 import sys
 import time
+import urllib.request
 from pathlib import Path
 
 BIN = Path(sys.executable).parent
@@ -44,6 +45,11 @@ def start(log=subprocess.DEVNULL) -> tuple[subprocess.Popen, str]:
             time.sleep(0.1)
     stop(process)
     raise OSError(f"moto_server did not answer within {START_SECONDS} s")
+
+
+def reset(endpoint: str) -> None:
+    """Every account, region and resource forgotten (moto's own reset call)."""
+    urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=30).close()
 
 
 def stop(process: subprocess.Popen) -> None:
