@@ -1,17 +1,20 @@
 """make rehearse: the path from an empty account, on a moto_server this command starts and stops.
 
     prerequisites stack -> go-api parameter file from its outputs -> push an image -> preflight
-    -> deploy go-api -> doctor -> release a new tag -> delete both stacks -> what is left
+    -> deploy go-api -> doctor -> plan a new tag, keep the change set, execute it -> doctor
+    -> delete both stacks -> what is left
 
-Every step is a make target or an AWS CLI command a user would run, pointed at the local
-server by AWS_ENDPOINT_URL; the steps are listed once, in STEPS. moto is not AWS: what it
-cannot do is listed in MOTO_GAPS, and the rehearsal checks that the only differences it
-meets are those (docs/prerequisites.md#what-the-rehearsal-proves). Nothing here calls AWS.
+Every step is a make target a user runs, pointed at the local server by AWS_ENDPOINT_URL, or
+one AWS call a user makes with Docker or the AWS CLI (made here with boto3); the steps are
+listed once, in STEPS. moto is not AWS: what it does otherwise is listed in MOTO_GAPS, and
+the rehearsal checks that the only differences it meets are those
+(docs/prerequisites.md#what-the-rehearsal-proves). Nothing here calls AWS.
 Exit status: 0 rehearsed, 1 a step did not do what it should, 2 moto_server did not start.
 """
 
 import json
 import os
+import re
 import subprocess
 import sys
 import tempfile
@@ -22,22 +25,38 @@ from pathlib import Path
 
 import boto3
 
+from ops import params
 from tools import moto_server
-from tools.moto_gaps import GAP_CHECKS, GAP_DELETE_ERRORS, GAP_LEFTOVERS, MOTO_GAPS
+from tools.moto_gaps import GAP_CHECKS, GAP_DELETE_ERRORS, GAP_LEFTOVERS, MOTO_GAPS, named
 
 ROOT = Path(__file__).resolve().parent.parent
-BIN = Path(sys.executable).parent
 REGION = "us-east-1"
 PREREQUISITES_STACK = "rehearsal-prerequisites"
+PREREQUISITES_PARAMS = "params/prerequisites.dev.json"  # the quick start's file
 APP_STACK = "rehearsal-go-api"
 ENV = "rehearsal"
 PARAMS = ROOT / "params" / f"go-api.{ENV}.local.json"
 FIRST_TAG, SECOND_TAG = "v1.0.0", "v1.1.0"
 REPOSITORY = f"{PREREQUISITES_STACK}/go-api"
+LOG_GROUP = f"/ecs/{APP_STACK}"  # go-api's log group is named after its stack
+
+# What `make plan` prints for a new image tag, as CloudFormation describes that change: the
+# task definition's ContainerDefinitions cannot change in place ("Update requires: Replacement",
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-taskdefinition.html),
+# and the service then takes the new revision in place (its TaskDefinition: "Update requires:
+# No interruption", https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ecs-service.html).
+RELEASE_PLAN = (
+    "~ TaskDefinition (AWS::ECS::TaskDefinition) replaced, because of ContainerDefinitions",
+    "~ Service (AWS::ECS::Service) changed in place: ",
+)
+# What it prints instead in moto.
+PLAN_WITHOUT_CHANGES = "no resource changes"
+KEPT = re.compile(r"^kept change set (\S+);", re.MULTILINE)
 
 
 def manifest(digest_character: str) -> str:
-    """An image manifest as `docker push` uploads it last (moto keeps no layers, so none are sent)."""
+    """An image manifest as `docker push` uploads it last. moto keeps no blobs and takes an image's
+    digest from its layers' digests (the gap "ECR PutImage"), so each tag names a layer of its own."""
     return json.dumps(
         {
             "schemaVersion": 2,
@@ -47,13 +66,24 @@ def manifest(digest_character: str) -> str:
                 "size": 1,
                 "digest": "sha256:" + digest_character * 64,
             },
-            "layers": [],
+            "layers": [
+                {
+                    "mediaType": "application/vnd.docker.image.rootfs.diff.tar.gzip",
+                    "size": 1,
+                    "digest": "sha256:" + digest_character * 64,
+                }
+            ],
         }
     )
 
 
 # What a delete keeps on purpose in AWS (DeletionPolicy RetainExceptOnCreate): logs and data.
 MEANT_TO_STAY = {"log-group", "bucket", "repository"}
+
+
+def see(where: str) -> str:
+    """A pointer to one gap of the list, by its name (a name the list lacks is an error)."""
+    return f"see the moto gap '{named(where).where}'"
 
 
 class Failed(Exception):
@@ -63,10 +93,10 @@ class Failed(Exception):
 @dataclass
 class Rehearsal:
     endpoint: str
-    aws_cli: str
     say: Callable[[str], None] = print
     inventory_before: dict = field(default_factory=dict)
     inventory_with_prerequisites: dict = field(default_factory=dict)
+    kept_change_set: str = ""
 
     @property
     def environment(self) -> dict:
@@ -81,21 +111,16 @@ class Rehearsal:
             "AWS_SHARED_CREDENTIALS_FILE": os.devnull,
         }
 
-    def run(self, command: list[str], expect: int | None = 0) -> subprocess.CompletedProcess:
-        self.say("$ " + " ".join(command))
+    def make(self, *arguments: str, expect: int | None = 0) -> subprocess.CompletedProcess:
+        # -o: the virtual environment is there already; never reinstall from a rehearsal.
+        command = ["make", "--no-print-directory", "-o", ".venv/.installed", *arguments]
+        self.say("$ make " + " ".join(arguments))
         done = subprocess.run(command, cwd=ROOT, env=self.environment, capture_output=True, text=True, timeout=300)
         for line in (done.stdout + done.stderr).splitlines():
             self.say("  " + line)
         if expect is not None and done.returncode != expect:
-            raise Failed(f"{' '.join(command[:3])}... exited {done.returncode}, not {expect}")
+            raise Failed(f"make {' '.join(arguments[:2])}... exited {done.returncode}, not {expect}")
         return done
-
-    def make(self, *arguments: str, expect: int | None = 0) -> subprocess.CompletedProcess:
-        # -o: the virtual environment is there already; never reinstall from a rehearsal.
-        return self.run(["make", "--no-print-directory", "-o", ".venv/.installed", *arguments], expect)
-
-    def aws(self, *arguments: str, expect: int | None = 0) -> subprocess.CompletedProcess:
-        return self.run([self.aws_cli, *arguments], expect)
 
     def client(self, service: str):
         return boto3.client(
@@ -111,16 +136,22 @@ class Rehearsal:
 
 
 def deploy_prerequisites(r: Rehearsal) -> None:
-    # In AWS: make deploy TEMPLATE=prerequisites STACK=... (moto gap: change-set stacks lack outputs).
-    r.aws(
-        "cloudformation",
-        "create-stack",
-        "--stack-name",
-        PREREQUISITES_STACK,
-        "--template-body",
-        "file://output/prerequisites.yaml",
+    # In AWS: make deploy TEMPLATE=prerequisites STACK=... PARAMS=... . moto gives a stack made
+    # by a change set no Outputs (the gap "CreateChangeSet + ExecuteChangeSet"), so the same
+    # template and values go through CreateStack, as `aws cloudformation create-stack` sends them.
+    values = params.read(str(ROOT / PREREQUISITES_PARAMS))
+    r.say(f"$ aws cloudformation create-stack --stack-name {PREREQUISITES_STACK} (template and {PREREQUISITES_PARAMS})")
+    cloudformation = r.client("cloudformation")
+    cloudformation.create_stack(
+        StackName=PREREQUISITES_STACK,
+        TemplateBody=(ROOT / "output" / "prerequisites.yaml").read_text(),
+        Parameters=[{"ParameterKey": key, "ParameterValue": value} for key, value in values.items()],
     )
-    r.aws("cloudformation", "wait", "stack-create-complete", "--stack-name", PREREQUISITES_STACK)
+    cloudformation.get_waiter("stack_create_complete").wait(
+        StackName=PREREQUISITES_STACK, WaiterConfig={"Delay": 1, "MaxAttempts": 60}
+    )
+    outputs = cloudformation.describe_stacks(StackName=PREREQUISITES_STACK)["Stacks"][0].get("Outputs", [])
+    r.say(f"  {PREREQUISITES_STACK}: CREATE_COMPLETE, {len(outputs)} outputs")
 
 
 def write_parameter_file(r: Rehearsal) -> None:
@@ -130,20 +161,10 @@ def write_parameter_file(r: Rehearsal) -> None:
 
 
 def push(r: Rehearsal, tag: str, digest_character: str) -> None:
-    r.aws(
-        "ecr",
-        "put-image",
-        "--repository-name",
-        REPOSITORY,
-        "--image-tag",
-        tag,
-        "--image-manifest",
-        manifest(digest_character),
-        "--query",
-        "image.imageId",
-        "--output",
-        "text",
-    )
+    # What `docker push` ends with: the manifest under its tag (aws ecr put-image sends the same).
+    r.say(f"$ docker push <{REPOSITORY}>:{tag}   (here: aws ecr put-image, a manifest without its layers)")
+    image = r.client("ecr").put_image(repositoryName=REPOSITORY, imageTag=tag, imageManifest=manifest(digest_character))
+    r.say(f"  {image['image']['imageId']['imageDigest']}  {tag}")
 
 
 def set_tag(tag: str) -> None:
@@ -162,16 +183,9 @@ def first_image(r: Rehearsal) -> None:
 
 
 def service_linked_role(r: Rehearsal) -> None:
-    r.aws(
-        "iam",
-        "create-service-linked-role",
-        "--aws-service-name",
-        "ecs.amazonaws.com",
-        "--output",
-        "text",
-        "--query",
-        "Role.RoleName",
-    )
+    r.say("$ aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com")
+    role = r.client("iam").create_service_linked_role(AWSServiceName="ecs.amazonaws.com")["Role"]
+    r.say(f"  {role['RoleName']}")
 
 
 def preflight(r: Rehearsal) -> None:
@@ -195,17 +209,15 @@ def preflight(r: Rehearsal) -> None:
     r.say(f"  (fails only where moto differs from AWS: {', '.join(sorted(failed)) or 'nowhere'})")
 
 
-def deploy_app(r: Rehearsal) -> None:
-    r.make("deploy", "TEMPLATE=go-api", f"STACK={APP_STACK}", f"PARAMS={PARAMS.relative_to(ROOT)}", f"AWS={r.aws_cli}")
-
-
 def first_deploy(r: Rehearsal) -> None:
     r.inventory_with_prerequisites = inventory(r)
-    deploy_app(r)
+    done = r.make("deploy", "TEMPLATE=go-api", f"STACK={APP_STACK}", f"PARAMS={PARAMS.relative_to(ROOT)}")
+    if f"{APP_STACK}: CREATE_COMPLETE" not in done.stdout.splitlines():
+        raise Failed(f"make deploy did not report {APP_STACK}: CREATE_COMPLETE")
 
 
 def doctor(r: Rehearsal) -> None:
-    if "healthy" not in r.make("doctor", f"STACK={APP_STACK}").stdout:
+    if "healthy: no failure found" not in r.make("doctor", f"STACK={APP_STACK}").stdout.splitlines():
         raise Failed("doctor did not call the stack healthy")
 
 
@@ -214,11 +226,32 @@ def task_definition(r: Rehearsal) -> str:
     return next(x["PhysicalResourceId"] for x in resources if x.get("LogicalResourceId") == "TaskDefinition")
 
 
-def release(r: Rehearsal) -> None:
-    before = task_definition(r)
+def plan_release(r: Rehearsal) -> None:
     push(r, SECOND_TAG, "b")
     set_tag(SECOND_TAG)
-    deploy_app(r)
+    relative = PARAMS.relative_to(ROOT)
+    told = r.make("plan", "TEMPLATE=go-api", f"STACK={APP_STACK}", f"PARAMS={relative}", "KEEP=1").stdout
+    kept = KEPT.search(told)
+    if not kept:
+        raise Failed("make plan KEEP=1 did not name the change set it kept")
+    r.kept_change_set = kept.group(1)
+    lines = [line.strip() for line in told.splitlines()]
+    if all(any(line.startswith(planned) for line in lines) for planned in RELEASE_PLAN):
+        r.say("  (the plan names the task definition's replacement and the service's change)")
+    elif PLAN_WITHOUT_CHANGES in lines:
+        r.say(f"  (moto lists no change for new parameter values: {see('Changes of a change set (`make plan`)')})")
+    else:
+        raise Failed(f"make plan listed neither {' and '.join(RELEASE_PLAN)} nor, as moto does, no change")
+
+
+def execute_release(r: Rehearsal) -> None:
+    before = task_definition(r)
+    relative = PARAMS.relative_to(ROOT)
+    done = r.make(
+        "deploy", "TEMPLATE=go-api", f"STACK={APP_STACK}", f"PARAMS={relative}", f"CHANGE_SET={r.kept_change_set}"
+    )
+    if f"executing the kept change set {r.kept_change_set}:" not in done.stdout:
+        raise Failed("make deploy CHANGE_SET=... did not execute the kept change set")
     stack = r.client("cloudformation").describe_stacks(StackName=APP_STACK)["Stacks"][0]
     image = {p["ParameterKey"]: p["ParameterValue"] for p in stack["Parameters"]}["ImageUri"]
     after = task_definition(r)
@@ -227,17 +260,42 @@ def release(r: Rehearsal) -> None:
     r.say(f"  ImageUri is {SECOND_TAG}; task definition {before.rsplit('/', 1)[-1]} -> {after.rsplit('/', 1)[-1]}")
 
 
+def log_group_exists(r: Rehearsal) -> bool:
+    groups = r.client("logs").describe_log_groups(logGroupNamePrefix=LOG_GROUP)["logGroups"]
+    return any(group["logGroupName"] == LOG_GROUP for group in groups)
+
+
+def stack_has_log_group(r: Rehearsal) -> bool:
+    resources = r.client("cloudformation").list_stack_resources(StackName=APP_STACK)["StackResourceSummaries"]
+    return any(resource.get("PhysicalResourceId") == LOG_GROUP for resource in resources)
+
+
 def delete_app(r: Rehearsal) -> None:
-    r.make("delete", f"STACK={APP_STACK}", f"AWS={r.aws_cli}")
+    listed = stack_has_log_group(r)
+    told = r.make("delete", f"STACK={APP_STACK}").stdout
+    if f"{APP_STACK}: deleted" not in told.splitlines():
+        raise Failed(f"make delete did not report {APP_STACK}: deleted")
+    reported = f"log group {LOG_GROUP}: aws logs delete-log-group --log-group-name {LOG_GROUP}" in told
+    kept = log_group_exists(r)
+    if kept and reported:
+        r.say(f"  (make delete named the log group it kept, {LOG_GROUP})")
+    elif kept and not listed:
+        r.say(f"  (moto dropped {LOG_GROUP} from the stack at the release: {see('AWS::Logs::LogGroup update')})")
+    elif not kept and listed:
+        r.say(f"  (moto deleted {LOG_GROUP}: {see('DeletionPolicy RetainExceptOnCreate')})")
+    elif kept:
+        raise Failed(f"make delete kept {LOG_GROUP} without naming it")
+    else:
+        raise Failed(f"{LOG_GROUP} was neither one of the stack's resources nor kept")
     check_left(r, r.inventory_with_prerequisites)
 
 
 def delete_prerequisites(r: Rehearsal) -> None:
-    done = r.make("delete", f"STACK={PREREQUISITES_STACK}", f"AWS={r.aws_cli}", expect=None)
+    done = r.make("delete", f"STACK={PREREQUISITES_STACK}", expect=None)
     if done.returncode != 0:
         if not any(error in done.stdout + done.stderr for error in GAP_DELETE_ERRORS):
             raise Failed(f"make delete STACK={PREREQUISITES_STACK} failed otherwise than moto's known gaps")
-        r.say("  (moto cannot delete this stack: see the gap 'stack delete'; not rehearsed)")
+        r.say(f"  (moto cannot delete this stack: {see('stack delete')}; not rehearsed)")
         return
     check_left(r, r.inventory_before)
 
@@ -268,7 +326,9 @@ STEPS = (
     Step("preflight the parameter file and the account", preflight),
     Step("deploy go-api", first_deploy),
     Step("ask the doctor", doctor),
-    Step(f"release {SECOND_TAG}: push, change the tag, deploy", release),
+    Step(f"release {SECOND_TAG}: push, change the tag, plan and keep the change set", plan_release),
+    Step("deploy exactly the kept change set", execute_release),
+    Step("ask the doctor again", doctor),
     Step("delete go-api; only what is kept on purpose stays", delete_app),
     Step("delete the prerequisites stack", delete_prerequisites),
 )
@@ -276,7 +336,7 @@ STEPS = (
 
 def inventory(r: Rehearsal) -> dict[str, list[str]]:
     """Names of what the rehearsal's stacks can create, by kind."""
-    ec2, elbv2 = r.client("ec2"), r.client("elbv2")
+    ec2, elbv2, ecs = r.client("ec2"), r.client("elbv2"), r.client("ecs")
     stacks = r.client("cloudformation").list_stacks()["StackSummaries"]
     return {
         "stack": [s["StackName"] for s in stacks if s["StackStatus"] != "DELETE_COMPLETE"],
@@ -291,16 +351,27 @@ def inventory(r: Rehearsal) -> dict[str, list[str]]:
         "vpc-endpoint": [e["VpcEndpointId"] for e in ec2.describe_vpc_endpoints()["VpcEndpoints"]],
         "load-balancer": [b["LoadBalancerName"] for b in elbv2.describe_load_balancers()["LoadBalancers"]],
         "target-group": [g["TargetGroupName"] for g in elbv2.describe_target_groups()["TargetGroups"]],
-        "ecs-cluster": [arn.rsplit("/", 1)[-1] for arn in r.client("ecs").list_clusters()["clusterArns"]],
+        "ecs-cluster": [arn.rsplit("/", 1)[-1] for arn in ecs.list_clusters()["clusterArns"]],
+        "ecs-service": [
+            arn.rsplit("/", 1)[-1] for cluster in ecs.list_clusters()["clusterArns"] for arn in services(ecs, cluster)
+        ],
+        "task-definition": [
+            arn.rsplit("/", 1)[-1] for arn in ecs.list_task_definitions(status="ACTIVE")["taskDefinitionArns"]
+        ],
+        "iam-role": [role["RoleName"] for role in r.client("iam").list_roles()["Roles"]],
         "log-group": [g["logGroupName"] for g in r.client("logs").describe_log_groups()["logGroups"]],
         "bucket": [b["Name"] for b in r.client("s3").list_buckets()["Buckets"]],
         "repository": [x["repositoryName"] for x in r.client("ecr").describe_repositories()["repositories"]],
     }
 
 
-def rehearse(endpoint: str, aws_cli: str, say: Callable[[str], None] = print) -> float:
+def services(ecs, cluster: str) -> list[str]:
+    return ecs.list_services(cluster=cluster)["serviceArns"]
+
+
+def rehearse(endpoint: str, say: Callable[[str], None] = print) -> float:
     """Every step against ``endpoint``; returns the seconds it took. Raises Failed."""
-    r = Rehearsal(endpoint, aws_cli, say)
+    r = Rehearsal(endpoint, say)
     started = time.monotonic()
     r.inventory_before = inventory(r)
     try:
@@ -318,7 +389,6 @@ def rehearse(endpoint: str, aws_cli: str, say: Callable[[str], None] = print) ->
 
 
 def main() -> int:
-    aws_cli = str(BIN / "aws")
     with tempfile.TemporaryFile("w+") as log:
         try:
             process, endpoint = moto_server.start(log)
@@ -326,7 +396,7 @@ def main() -> int:
             print(f"rehearse: {error}", file=sys.stderr)
             return 2
         try:
-            seconds = rehearse(endpoint, aws_cli)
+            seconds = rehearse(endpoint)
         except Failed as failure:
             print(f"rehearse: {failure}", file=sys.stderr)
             return 1
