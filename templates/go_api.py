@@ -236,6 +236,7 @@ def build(options: Options = Options()) -> Template:
         user=hardening.user(template, inputs["ContainerUser"]),
         read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
         writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
+        writable_condition=hardening.READ_ONLY_ROOT,
         memory=memory_of(inputs["TaskSize"]),
     )
     task = add_task(

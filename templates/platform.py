@@ -805,6 +805,7 @@ def _add_tier_task(
         user=shared.user,
         read_only_root=shared.read_only_root,
         writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
+        writable_condition=hardening.READ_ONLY_ROOT,
         memory=FindInMap(SIZES_MAPPING, Ref(inputs["Environment"]), "Memory"),
         stop_timeout=SPOT_STOP_TIMEOUT_SECONDS,
     )
