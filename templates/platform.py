@@ -637,6 +637,7 @@ def add_bff(template: Template, shared: Shared, backends: list[Built]) -> tuple[
         primary=target_group_dimension(primary),
         load_balancer=loadbalancing.load_balancer_full_name(listener),
         alternate=target_group_dimension(alternate),
+        alternate_condition=deployment_strategy.TRAFFIC_SHIFT,
     )
     role = template.add_resource(deployment_strategy.infrastructure_role(f"{BFF.title}LoadBalancerRole"))
     advanced = shared.strategy.advanced_configuration(
