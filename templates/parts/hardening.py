@@ -10,8 +10,11 @@ On Fargate such a volume is a bind mount owned by root with mode 0755, which a u
 root cannot write to, unless the image declares a VOLUME at that very path: ECS then copies the
 image's directory, with the permissions the Dockerfile gave it, into the volume
 (https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html;
-github.com/aws/containers-roadmap/issues/938). Fargate has no tmpfs. So an image run read-only
-as a non-root user must declare ``VOLUME <path>`` owned by that user, as the parameters say.
+github.com/aws/containers-roadmap/issues/938). Nor is there a tmpfs to mount instead ("If you're
+using tasks that use the Fargate launch type, the tmpfs parameter isn't supported",
+https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_LinuxParameters.html). So an image
+run read-only as a non-root user must declare ``VOLUME <path>`` owned by that user, as the
+parameters say.
 
 ECS Exec cannot run in a container whose root filesystem is read-only (its agent writes to it;
 the maintainers of amazon-ecs-exec-checker say so in
