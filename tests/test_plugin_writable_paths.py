@@ -137,12 +137,13 @@ def test_every_path_the_scripts_write_is_writable(template, tag, params):
 
 @pytest.mark.parametrize("template", RELEASES)
 def test_with_the_published_image_nothing_is_mounted_over_tmp(template):
-    for params in parameter_sources(template):
-        values = given(params)
-        if values.get("ImageUri", REPOSITORY).startswith(REPOSITORY + ":") or "ImageUri" not in values:
-            container, volumes = task(template, values)
-            assert container["ReadonlyRootFilesystem"] is False, params
-            assert "MountPoints" not in container and volumes == [], params
+    default = built(template)["Parameters"]["ImageUri"]["Default"]
+    published = [p for p in parameter_sources(template) if given(p).get("ImageUri", default).startswith(REPOSITORY)]
+    assert published == [None, f"{template}.dev.json", f"{template}.prod.json"]
+    for params in published:
+        container, volumes = task(template, given(params))
+        assert container["ReadonlyRootFilesystem"] is False, params
+        assert "MountPoints" not in container and volumes == [], params
 
 
 @pytest.mark.parametrize("template", RELEASES)
