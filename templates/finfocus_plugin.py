@@ -268,6 +268,24 @@ DISCOVERY = Group(
 )
 
 
+# The published image cannot run read-only: its entrypoint's first act is a FIFO under /tmp, and
+# it declares no VOLUME, so a task volume at /tmp would be an empty directory of root's, mode 0755,
+# which its user (65532) cannot write to (parts/hardening.py). Read-only needs an image that
+# declares VOLUME /tmp owned by that user: docs/finfocus-plugin.md builds one from a release.
+HARDENING = Group(
+    "Container hardening",
+    (
+        hardening.read_only_root(
+            "false",
+            f"true: the container cannot write to its image, only to a volume at {facts.PLUGIN_WRITABLE_PATH}. "
+            f"Needs an image that declares VOLUME {facts.PLUGIN_WRITABLE_PATH} owned by its user (uid "
+            f"{facts.PLUGIN_USER}): the published images do not, and are refused with true. The guide builds one. "
+            "Writable while ECS Exec is on.",
+        ),
+    ),
+)
+
+
 def input_groups(edition: "Edition", image: str) -> list[Group]:
     """Every parameter, in console order."""
     return [
@@ -278,6 +296,7 @@ def input_groups(edition: "Edition", image: str) -> list[Group]:
         DISCOVERY,
         *parameters.cluster_and_logging(retention_days=30),
         parameters.alarms_group(),
+        HARDENING,
         Group("Debugging", (ecs_exec.enable_execute_command(),)),
     ]
 
@@ -497,6 +516,12 @@ def refused_images(region_ports) -> list[str]:
     ]
 
 
+def published_images() -> list[str]:
+    """Every ghcr.io reference of the plugin's releases: none declares a VOLUME (docker/Dockerfile)."""
+    tags = [None, facts.MOVING_TAG, *(release.tag for release in facts.PLUGIN_RELEASES)]
+    return [facts.plugin_image(tag) for tag in tags]
+
+
 def image_input(edition: Edition, default: str) -> Input:
     return Input(
         "ImageUri",
@@ -542,6 +567,19 @@ def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports)
             f"fixed to the {edition.layout} layout (releases {edition.release_tags}): pin one of those, or deploy "
             f"{other_edition(edition).name} for the {other_edition(edition).layout} releases.",
         ),
+    )
+    rules.add(
+        template,
+        "ReadOnlyNeedsAnImageWithAVolume",
+        rules.none_of(
+            inputs["ImageUri"],
+            published_images(),
+            f"ReadonlyRootFilesystem=true needs an image that declares VOLUME {facts.PLUGIN_WRITABLE_PATH} owned by "
+            f"uid {facts.PLUGIN_USER}; the published images declare none, so the plugin could not write its FIFOs. "
+            "Build one from the release (docs/finfocus-plugin.md) and give its URI, or set "
+            "ReadonlyRootFilesystem=false.",
+        ),
+        when=rules.equals(inputs["ReadonlyRootFilesystem"], "true"),
     )
     rules.add(
         template,
@@ -597,15 +635,23 @@ def build(options: Options = Options()) -> Template:
     outputs.export(template, "SecurityGroupId", GetAtt(security_group, "GroupId"), "Security group of the plugin tasks")
     outputs.export(template, "NamespaceId", namespace_id, "Cloud Map namespace ID")
     _add_endpoint_outputs(template, region_ports, options.metrics_port, log_group)
-    declare_departures(template, [alarms_without_action(template), *departures(log_group)])
+    declare_departures(template, [alarms_without_action(template), *departures(log_group, task)])
     # After the table's own checks, so a bad table is reported as such.
     check_image(options.image, edition, region_ports)
     return template
 
 
-def departures(log_group) -> list[Departure]:
+def departures(log_group, task) -> list[Departure]:
     """The controls the defaults do not meet (docs/controls.md)."""
+    tmp = facts.PLUGIN_WRITABLE_PATH
     return [
+        Departure(
+            "CT.ECS.PR.6",
+            (task.title,),
+            f"The published image writes FIFOs under {tmp} and declares no VOLUME there: read-only, {tmp} would be "
+            "a volume only root may write to, so the root filesystem stays writable.",
+            f"ReadonlyRootFilesystem=true and an image that declares VOLUME {tmp} (the guide builds one)",
+        ),
         Departure(
             "CT.CLOUDWATCH.PR.2",
             (log_group.title,),
@@ -658,10 +704,12 @@ def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]
         environment=environment(inputs),
         health_check=HEALTH_CHECK,
         stop_timeout=STOP_TIMEOUT_SECONDS,
-        # The image's own user, and a root filesystem it never writes to but for /tmp (facts.py).
+        # The image's own user, which writes only under /tmp (facts.py): on the image's own /tmp
+        # by default, on a volume there while the root filesystem is read-only (HARDENING).
         user=facts.PLUGIN_USER,
-        read_only_root=hardening.read_only(template, None, execute_command),
+        read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
         writable_paths={hardening.SCRATCH_VOLUME: facts.PLUGIN_WRITABLE_PATH},
+        writable_condition=hardening.READ_ONLY_ROOT,
         # The whole task's memory: one container, and a hard limit the hooks can see (CT.ECS.PR.7).
         memory=memory_of(inputs["TaskSize"]),
     )

@@ -15,7 +15,7 @@ stack that owns the ALB and moves the traffic through that stack's production li
 
 from dataclasses import dataclass
 
-from troposphere import GetAtt, Ref, Select, Split, Template
+from troposphere import GetAtt, If, Ref, Select, Split, Template
 
 from . import facts
 from .contract import TemplateContract
@@ -33,7 +33,7 @@ from .parts import (
     rules,
     scaling,
 )
-from .parts.alarms import Notify, TargetGroups
+from .parts.alarms import NO_TARGET_GROUP, Notify, TargetGroups
 from .parts.fargate import Container, PortSpec, TaskSize, cpu_architecture, memory_of, task_size
 from .parts.loadbalancing import load_balancer_full_name
 from .parts.parameters import Group, Input
@@ -213,11 +213,15 @@ def build(options: Options = Options()) -> Template:
     _add_strategy_rule(template, inputs)
     strategy = deployment_strategy.Strategy.add(template, inputs)
     notify = Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"]))
+    alternate = _target_group_dimension(inputs["AlternateTargetGroupArn"])
     targets = TargetGroups(
         primary=_target_group_dimension(inputs["TargetGroupArn"]),
         load_balancer=load_balancer_full_name(inputs["AlbListenerArn"]),
-        alternate=_target_group_dimension(inputs["AlternateTargetGroupArn"]),
+        alternate=alternate,
         alternate_condition=deployment_strategy.TRAFFIC_SHIFT,
+        # Under ROLLING the ARN is empty, with no sixth part to select: the dashboard, which names
+        # the group whatever the strategy, reads a name no group has (no data) until it is given.
+        alternate_shown=If(deployment_strategy.TRAFFIC_SHIFT, alternate, NO_TARGET_GROUP),
     )
     # Created before the service, so they exist when its first release starts.
     target_alarms = ALARMS.add_target_alarms(template, targets, notify)
@@ -236,6 +240,7 @@ def build(options: Options = Options()) -> Template:
         user=hardening.user(template, inputs["ContainerUser"]),
         read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
         writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
+        writable_condition=hardening.READ_ONLY_ROOT,
         memory=memory_of(inputs["TaskSize"]),
     )
     task = add_task(

@@ -637,6 +637,7 @@ def add_bff(template: Template, shared: Shared, backends: list[Built]) -> tuple[
         primary=target_group_dimension(primary),
         load_balancer=loadbalancing.load_balancer_full_name(listener),
         alternate=target_group_dimension(alternate),
+        alternate_condition=deployment_strategy.TRAFFIC_SHIFT,
     )
     role = template.add_resource(deployment_strategy.infrastructure_role(f"{BFF.title}LoadBalancerRole"))
     advanced = shared.strategy.advanced_configuration(
@@ -805,6 +806,7 @@ def _add_tier_task(
         user=shared.user,
         read_only_root=shared.read_only_root,
         writable_paths={hardening.SCRATCH_VOLUME: Ref(inputs["WritablePath"])},
+        writable_condition=hardening.READ_ONLY_ROOT,
         memory=FindInMap(SIZES_MAPPING, Ref(inputs["Environment"]), "Memory"),
         stop_timeout=SPOT_STOP_TIMEOUT_SECONDS,
     )

@@ -9,8 +9,10 @@ https://www.gnu.org/software/bash/manual/bash.html#Here-Documents).
 
 tests/fixtures/plugin_image/scripts.json quotes, for every release the templates serve, the lines
 of both scripts that write or that set a variable a write uses, with the URL, commit and git blob
-of each script. ``python -m tests.plugin_scripts <clone of the plugin repository>`` quotes them
-again from the scripts themselves, for a new release or to check the quotation.
+of each script; tests/fixtures/plugin_image/dockerfiles.json quotes every instruction of the last
+stage of docker/Dockerfile (the image that runs: its base, its user, what it does to directories,
+any VOLUME). ``python -m tests.plugin_scripts <clone of the plugin repository>`` quotes them again
+from the files themselves, for a new release or to check the quotation.
 """
 
 import json
@@ -20,8 +22,10 @@ import sys
 from pathlib import Path
 
 FIXTURE = Path(__file__).parent / "fixtures" / "plugin_image" / "scripts.json"
+DOCKERFILE_FIXTURE = FIXTURE.parent / "dockerfiles.json"
 REPOSITORY = "https://github.com/rshade/finfocus-plugin-aws-public"
 SCRIPTS = ("docker/entrypoint.sh", "docker/healthcheck.sh")
+DOCKERFILE = "docker/Dockerfile"
 # Device files of the container's own /dev, not of its root filesystem.
 DEVICES = {"/dev/null", "/dev/stdout", "/dev/stderr"}
 TEMPORARY_DIRECTORY = "/tmp"  # $TMPDIR, which the image does not set
@@ -91,8 +95,15 @@ def _expand(word: str, variables: dict[str, str]) -> str:
     return word
 
 
-def quote(clone: Path, tags) -> dict:
-    """The fixture's content, read from a git clone of the plugin repository."""
+def final_stage(text: str) -> dict[int, str]:
+    """Line number -> line, for every instruction line of a Dockerfile's last stage (from its FROM)."""
+    lines = dict(enumerate(text.splitlines(), 1))
+    start = max(number for number, line in lines.items() if re.match(r"FROM\s", line, re.IGNORECASE))
+    return {n: line for n, line in lines.items() if n >= start and line.strip() and not line.lstrip().startswith("#")}
+
+
+def quote(clone: Path, tags, files=SCRIPTS, lines_of=write_lines) -> dict:
+    """A fixture's content, read from a git clone of the plugin repository."""
 
     def git(*args) -> str:
         return subprocess.run(["git", f"--git-dir={clone}", *args], check=True, capture_output=True, text=True).stdout
@@ -101,11 +112,11 @@ def quote(clone: Path, tags) -> dict:
     for tag in tags:
         commit = git("rev-parse", f"{tag}^{{commit}}").strip()
         releases[tag] = {"commit": commit}
-        for script in SCRIPTS:
+        for script in files:
             releases[tag][script] = {
                 "url": f"{REPOSITORY}/blob/{tag}/{script}",
                 "blob": git("rev-parse", f"{tag}:{script}").strip(),
-                "lines": {str(number): line for number, line in write_lines(git("show", f"{tag}:{script}")).items()},
+                "lines": {str(number): line for number, line in lines_of(git("show", f"{tag}:{script}")).items()},
             }
     return {"repository": REPOSITORY, "releases": releases}
 
@@ -113,10 +124,17 @@ def quote(clone: Path, tags) -> dict:
 if __name__ == "__main__":
     from templates import facts
 
-    found = quote(Path(sys.argv[1]), [release.tag for release in facts.PLUGIN_RELEASES])
-    if len(sys.argv) > 2 and sys.argv[2] == "--write":
-        FIXTURE.write_text(json.dumps(found, indent=2) + "\n")
-    else:
-        same = found == json.loads(FIXTURE.read_text())
-        print("the fixture quotes the scripts as they are" if same else "the fixture differs: run with --write")
-        sys.exit(0 if same else 1)
+    tags = [release.tag for release in facts.PLUGIN_RELEASES]
+    clone = Path(sys.argv[1])
+    fixtures = {
+        FIXTURE: quote(clone, tags),
+        DOCKERFILE_FIXTURE: quote(clone, tags, (DOCKERFILE,), final_stage),
+    }
+    differ = []
+    for path, found in fixtures.items():
+        if len(sys.argv) > 2 and sys.argv[2] == "--write":
+            path.write_text(json.dumps(found, indent=2) + "\n")
+        elif found != json.loads(path.read_text()):
+            differ.append(path.name)
+    print(f"{', '.join(differ)} differ: run with --write" if differ else "the fixtures quote the files as they are")
+    sys.exit(1 if differ else 0)

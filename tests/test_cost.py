@@ -37,15 +37,16 @@ def logs(tasks, retention_days):
     return tasks * LOG_IN + tasks * retention_days / MONTH_DAYS * LOG_STORE
 
 
-# Alarms are billed per metric they read (https://aws.amazon.com/cloudwatch/pricing/): go-api's
-# tasks-below-desired reads 2, target 5xx 4 (5xx and requests of both target groups), unhealthy
-# and no-healthy targets 2 each.
-GO_API_ALARM_METRICS = 2 + 4 + 2 + 2
+# Alarms are billed per metric they read (https://aws.amazon.com/cloudwatch/pricing/). Every
+# parameter file deploys ROLLING, where the target alarms read the first target group alone (the
+# second only with a traffic-shifting strategy): go-api's tasks-below-desired reads 2, target 5xx 2
+# (5xx and requests), unhealthy and no-healthy targets 1 each.
+GO_API_ALARM_METRICS = 2 + 2 + 1 + 1
 # The plugin's tasks-below-desired reads 2, memory-high and no-running-tasks 1 each.
 PLUGIN_ALARM_METRICS = 2 + 1 + 1
-# The platform: per tier tasks-below-desired 2; the BFF 5xx 4, unhealthy 2, no healthy 2;
+# The platform: per tier tasks-below-desired 2; the BFF 5xx 2, unhealthy 1, no healthy 1;
 # AgentCore memory-high 1, no-running-tasks 1.
-PLATFORM_ALARM_METRICS = 2 * 2 + 4 + 2 + 2 + 1 + 1
+PLATFORM_ALARM_METRICS = 2 * 2 + 2 + 1 + 1 + 1 + 1
 
 
 def go_api(tasks, vcpu, gb, retention):

@@ -125,6 +125,25 @@ def test_the_console_says_the_ports_are_fixed_to_the_layout(name):
     assert len(template["Description"]) <= 1024
 
 
+@pytest.mark.parametrize("name", NAMES)
+def test_a_read_only_stack_refuses_every_published_image(name):
+    # No release's docker/Dockerfile declares a VOLUME (tests/fixtures/plugin_image/dockerfiles.json):
+    # read-only, /tmp would be a volume of root's that uid 65532 cannot write to.
+    parameter = built(name)["Parameters"]["ReadonlyRootFilesystem"]
+    assert (parameter["Default"], parameter["AllowedValues"]) == ("false", ["true", "false"])
+    assert "VOLUME /tmp" in parameter["Description"]
+    rule = built(name)["Rules"]["ReadOnlyNeedsAnImageWithAVolume"]
+    assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "ReadonlyRootFilesystem"}, "true"]}
+    (assertion,) = rule["Assertions"]
+    refused, image = assertion["Assert"]["Fn::Not"][0]["Fn::Contains"]
+    every_release = TWELVE_REGION_RELEASES + NINE_REGION_RELEASES + TEN_REGION_RELEASES
+    assert image == {"Ref": "ImageUri"}
+    assert sorted(refused) == sorted(
+        [REPOSITORY, f"{REPOSITORY}:latest"] + [f"{REPOSITORY}:{t}" for t in every_release]
+    )
+    assert "VOLUME /tmp" in assertion["AssertDescription"]
+
+
 def test_credentials_with_the_wildcard_origin_are_refused(finfocus):
     rule = finfocus["Rules"]["CorsCredentialsNeedExplicitOrigins"]
     assert rule["RuleCondition"] == {"Fn::Equals": [{"Ref": "CorsAllowCredentials"}, "true"]}
@@ -403,6 +422,7 @@ PARAMETER_TYPES = {
     "LogKmsKeyArn": "String",
     "AlarmTopicArn": "String",
     "CreateDashboard": "String",
+    "ReadonlyRootFilesystem": "String",
     "EnableExecuteCommand": "String",
 }
 
@@ -495,7 +515,14 @@ def test_parameter_files_pin_a_release_of_their_templates_layout(path):
     _, _, serving, _ = EDITIONS[name]
     given = dict(entry.split("=", 1) for entry in json.loads(path.read_text()))
     repository, _, tag = given["ImageUri"].rpartition(":")
-    assert repository == REPOSITORY and tag in serving
+    assert tag in serving
+    if path.name.endswith(".hardened.json"):
+        # Read-only needs the image the guide builds from a release (VOLUME /tmp), kept in the
+        # account's ECR under the plugin's repository name and the release's tag.
+        assert given["ReadonlyRootFilesystem"] == "true"
+        assert re.fullmatch(r"[0-9]{12}\.dkr\.ecr\.[a-z0-9-]+\.amazonaws\.com/finfocus-plugin-aws-public", repository)
+    else:
+        assert repository == REPOSITORY and "ReadonlyRootFilesystem" not in given
     if path.name.endswith(".prod.json"):
         assert tag == {"finfocus-plugin": "v0.1.2", "finfocus-plugin-10-region": "v0.1.8"}[name]
 

@@ -65,8 +65,13 @@ class TargetGroups:
     ``alternate`` is the second group of blue/green, linear and canary deployments: ECS
     moves the tasks, and the production traffic, from one group to the other on every
     release, so an alarm that watched one group would watch an empty group after every
-    other release. The alarms add both up. While ``alternate_condition`` is false the
-    alternate's dimension is a name no target group has, which reads as no data.
+    other release. The alarms add both up, and only while ``alternate_condition`` (a
+    traffic-shifting strategy) holds: under ROLLING the alternate's queries and terms are
+    not in the alarm at all. The metric math guide does not say plainly what FILL makes of
+    a series with no data point at all in the alarm's range (zeros, or no data, which would
+    leave a sum without data: the 5xx and unhealthy alarms never firing, no-healthy always
+    breaching), so a term that can never have data is left out rather than trusted to FILL.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html
     Values are the CloudWatch dimensions: ``targetgroup/<name>/<id>`` and ``app/<name>/<id>``.
     """
 
@@ -74,11 +79,11 @@ class TargetGroups:
     load_balancer: object
     alternate: object = None
     alternate_condition: str | None = None
+    # What a dashboard names as the alternate group whatever the strategy (None: ``alternate``).
+    alternate_shown: object = None
 
     def alternate_dimension(self):
-        if self.alternate is None or not self.alternate_condition:
-            return self.alternate
-        return If(self.alternate_condition, self.alternate, NO_TARGET_GROUP)
+        return self.alternate if self.alternate_shown is None else self.alternate_shown
 
     def _query(self, query_id: str, target_group, metric: str, stat: str) -> cloudwatch.MetricDataQuery:
         dimensions = [
@@ -95,13 +100,23 @@ class TargetGroups:
             ),
         )
 
-    def total(self, query_id: str, metric: str, stat: str) -> tuple[list, str]:
-        """Queries of ``metric`` in each group, and the expression that adds them up (no data = 0)."""
+    def total(self, query_id: str, metric: str, stat: str, both: bool) -> tuple[list, str]:
+        """Queries of ``metric`` in the primary group (and the alternate, with ``both``), and the
+        expression that adds them up (no data = 0)."""
         queries = [self._query(query_id, self.primary, metric, stat)]
-        if self.alternate is None:
+        if not both:
             return queries, f"FILL({query_id}, 0)"
-        queries.append(self._query(f"{query_id}Alternate", self.alternate_dimension(), metric, stat))
+        queries.append(self._query(f"{query_id}Alternate", self.alternate, metric, stat))
         return queries, f"FILL({query_id}, 0) + FILL({query_id}Alternate, 0)"
+
+    def metrics(self, made_of) -> list | If:
+        """An alarm's ``Metrics``, ``made_of(both)``: with the alternate group's terms only
+        while the alternate is in use."""
+        if self.alternate is None:
+            return made_of(False)
+        if self.alternate_condition is None:
+            return made_of(True)
+        return If(self.alternate_condition, made_of(True), made_of(False))
 
 
 def _alarm(title: str, name: str, description: str, notify: Notify, minutes: int, **rule) -> cloudwatch.Alarm:
@@ -245,14 +260,18 @@ def unhealthy_targets(
     neither counts as unhealthy, so a release that works does not raise this alarm.
     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
     """
-    queries, total = targets.total("unhealthy", "UnHealthyHostCount", "Maximum")
+
+    def metrics(both: bool) -> list:
+        queries, total = targets.total("unhealthy", "UnHealthyHostCount", "Maximum", both)
+        return _math(total, *queries, label="Unhealthy targets")
+
     return _alarm(
         title,
         name,
         description,
         notify,
         minutes,
-        Metrics=_math(total, *queries, label="Unhealthy targets"),
+        Metrics=targets.metrics(metrics),
         ComparisonOperator="GreaterThanThreshold",
         Threshold=0,
         # No data: the load balancer reported no unhealthy target. An empty group
@@ -269,14 +288,18 @@ def no_healthy_targets(
     The outage :func:`unhealthy_targets` cannot see: with no task registered at all
     (all stopped, none starting) the unhealthy count is 0 while the ALB answers 503.
     """
-    queries, total = targets.total("healthy", "HealthyHostCount", "Minimum")
+
+    def metrics(both: bool) -> list:
+        queries, total = targets.total("healthy", "HealthyHostCount", "Minimum", both)
+        return _math(total, *queries, label="Healthy targets")
+
     return _alarm(
         title,
         name,
         description,
         notify,
         minutes,
-        Metrics=_math(total, *queries, label="Healthy targets"),
+        Metrics=targets.metrics(metrics),
         ComparisonOperator="LessThanThreshold",
         Threshold=1,
         # No data: nothing in the groups for the load balancer to report on, which is
@@ -304,16 +327,20 @@ def target_error_rate(
     zero, so no data is no request and no error.
     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html
     """
-    error_queries, errors = targets.total("errors", "HTTPCode_Target_5XX_Count", "Sum")
-    request_queries, requests = targets.total("requests", "RequestCount", "Sum")
-    rate = f"IF(({requests}) >= {minimum_requests}, 100 * ({errors}) / ({requests}), 0)"
+
+    def metrics(both: bool) -> list:
+        error_queries, errors = targets.total("errors", "HTTPCode_Target_5XX_Count", "Sum", both)
+        request_queries, requests = targets.total("requests", "RequestCount", "Sum", both)
+        rate = f"IF(({requests}) >= {minimum_requests}, 100 * ({errors}) / ({requests}), 0)"
+        return _math(rate, *error_queries, *request_queries, label="Target 5xx (% of requests)")
+
     return _alarm(
         title,
         name,
         description,
         notify,
         minutes,
-        Metrics=_math(rate, *error_queries, *request_queries, label="Target 5xx (% of requests)"),
+        Metrics=targets.metrics(metrics),
         ComparisonOperator="GreaterThanThreshold",
         Threshold=percent,
         TreatMissingData="notBreaching",

@@ -9,7 +9,7 @@ import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from troposphere import GetAtt, Ref, Select, Split, ecs
+from troposphere import GetAtt, If, NoValue, Ref, Select, Split, ecs
 
 from ..errors import ConfigError
 from ..facts import CPU_ARCHITECTURES, FARGATE_SIZES
@@ -142,11 +142,17 @@ class Container:
     stop_timeout: int | None = None
     # Hardening (docs/controls.md): the user to run as (None: the image's own USER), a read-only
     # root filesystem (a bool or an Fn::If), the hard memory limit in MiB, and the paths that stay
-    # writable on a volume of the task's ephemeral storage (name -> container path).
+    # writable on a volume of the task's ephemeral storage (name -> container path), mounted only
+    # while ``writable_condition`` holds (None: always).
     user: object = None
     read_only_root: object = None
     memory: object = None
     writable_paths: dict[str, object] = field(default_factory=dict)
+    writable_condition: str | None = None
+
+    def only_while_read_only(self, items: list):
+        """``items`` (mount points, volumes) while the root filesystem is read-only, else none."""
+        return If(self.writable_condition, items, NoValue) if self.writable_condition else items
 
 
 def container_definition(container: Container) -> ecs.ContainerDefinition:
@@ -163,10 +169,12 @@ def container_definition(container: Container) -> ecs.ContainerDefinition:
     if container.memory is not None:
         optional["Memory"] = container.memory
     if container.writable_paths:
-        optional["MountPoints"] = [
-            ecs.MountPoint(SourceVolume=name, ContainerPath=path, ReadOnly=False)
-            for name, path in container.writable_paths.items()
-        ]
+        optional["MountPoints"] = container.only_while_read_only(
+            [
+                ecs.MountPoint(SourceVolume=name, ContainerPath=path, ReadOnly=False)
+                for name, path in container.writable_paths.items()
+            ]
+        )
     if container.secrets:
         optional["Secrets"] = [ecs.Secret(Name=name, ValueFrom=source) for name, source in container.secrets.items()]
     if container.environment:
@@ -219,11 +227,18 @@ def task_definition(
     if isinstance(architecture, str) and architecture not in CPU_ARCHITECTURES:
         raise ConfigError(f"unknown CPU architecture {architecture!r}: use one of {', '.join(CPU_ARCHITECTURES)}")
     cpu, memory = task_cpu_memory(size)
-    # A volume without a host path is a bind mount on the task's ephemeral storage: writable,
-    # and gone with the task. (Fargate has no tmpfs.)
+    # A volume without a host path is a bind mount on the task's ephemeral storage, gone with
+    # the task (Fargate has no tmpfs). It hides the image's directory at its path and starts
+    # empty, "the volume permissions are set to 0755 and the owner as root", unless the image
+    # declares a VOLUME at exactly that path: then ECS copies the directory into the volume, with
+    # the permissions its Dockerfile gave it. So a user other than root can write there only with
+    # such an image (parts/hardening.py), and the volume exists only while the root filesystem is
+    # read-only: otherwise the image's own directory is writable as the image made it.
     # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/bind-mounts.html
     volumes = (
-        {"Volumes": [ecs.Volume(Name=name) for name in container.writable_paths]} if container.writable_paths else {}
+        {"Volumes": container.only_while_read_only([ecs.Volume(Name=name) for name in container.writable_paths])}
+        if container.writable_paths
+        else {}
     )
     return ecs.TaskDefinition(
         title,
