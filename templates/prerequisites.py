@@ -282,10 +282,11 @@ def build(options: Options = Options()) -> Template:
     conditions = _add_conditions(template, inputs)
     network_vpc = template.add_resource(vpc.vpc("Vpc", Ref(inputs["VpcCidr"])))
     template.add_resource(vpc.flow_log("VpcFlowLog", network_vpc, inputs["LogBucketName"], conditions.logs))
-    subnets, tables = _add_subnets(template, inputs, conditions, network_vpc)
+    attachment = vpc.internet_gateway(template, network_vpc)
+    subnets, tables = _add_subnets(template, inputs, conditions, network_vpc, attachment)
     groups = _add_security_groups(template, inputs, network_vpc)
     _add_endpoints(template, conditions, network_vpc, subnets, tables, groups["VpcEndpointSecurityGroup"])
-    alb, listener, go_api = _add_load_balancer(template, inputs, conditions, network_vpc, subnets, groups)
+    alb, listener, go_api = _add_load_balancer(template, inputs, conditions, network_vpc, subnets, groups, attachment)
     bucket = template.add_resource(
         scanner.accept(
             buckets.private_bucket(
@@ -398,10 +399,9 @@ def _add_conditions(template: Template, inputs: dict) -> Conditions:
     )
 
 
-def _add_subnets(template: Template, inputs: dict, conditions: Conditions, network_vpc):
+def _add_subnets(template: Template, inputs: dict, conditions: Conditions, network_vpc, attachment):
     """Every tier's subnets and their routes: public through the internet gateway, PrivateApp
     through a NAT gateway when there is one, the isolated tiers nowhere out of the VPC."""
-    attachment = vpc.internet_gateway(template, network_vpc)
     subnets = {
         tier.name: [
             template.add_resource(
@@ -516,20 +516,23 @@ def _add_endpoints(template: Template, conditions: Conditions, network_vpc, subn
         )
 
 
-def _add_load_balancer(template: Template, inputs: dict, conditions: Conditions, network_vpc, subnets: dict, groups):
+def _add_load_balancer(
+    template: Template, inputs: dict, conditions: Conditions, network_vpc, subnets: dict, groups, attachment
+):
     """The ALB, its listeners (HTTP, and HTTPS with a certificate) and go-api's target group behind a rule."""
-    alb = template.add_resource(
-        scanner.accept(
-            loadbalancing.public_load_balancer(
-                "LoadBalancer",
-                subnets=subnets[PUBLIC.name],
-                security_group=groups["AlbSecurityGroup"],
-                deletion_protection=inputs["LoadBalancerDeletionProtection"],
-                access_logs=(inputs["LogBucketName"], conditions.logs),
-            ),
-            {"CKV_AWS_91": ACCESS_LOGS_WHY},
-        )
+    balancer = loadbalancing.public_load_balancer(
+        "LoadBalancer",
+        subnets=subnets[PUBLIC.name],
+        security_group=groups["AlbSecurityGroup"],
+        deletion_protection=inputs["LoadBalancerDeletionProtection"],
+        access_logs=(inputs["LogBucketName"], conditions.logs),
     )
+    # An internet-facing load balancer needs the VPC's internet gateway attached: nothing it
+    # references orders it after the attachment, and created first it fails with "VPC ... has no
+    # internet gateway" (intermittently: the two are created in parallel).
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html#gatewayattachment
+    balancer.DependsOn = [attachment.title]
+    alb = template.add_resource(scanner.accept(balancer, {"CKV_AWS_91": ACCESS_LOGS_WHY}))
     https = template.add_resource(
         loadbalancing.https_listener(
             "HttpsListener", load_balancer=alb, certificate=inputs["CertificateArn"], condition=conditions.certificate

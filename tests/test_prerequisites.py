@@ -103,6 +103,23 @@ def test_egress_choice_sets_the_nat_gateways_and_private_app_routes(template, ch
         assert _table_of(template, subnet) not in routes, subnet
 
 
+def test_what_takes_a_public_address_waits_for_the_internet_gateway(template):
+    """CloudFormation's DependsOn page: "the following resources depend on a VPC-gateway attachment
+    when they have an associated public IP address and are in a VPC", Elastic Load Balancing load
+    balancers and Elastic IP addresses among them; nothing else orders them after it, and an ALB
+    made first fails with "VPC vpc-... has no internet gateway"
+    (https://github.com/aws-cloudformation/aws-cloudformation-templates/issues/75)."""
+    (attachment,) = resources(template, "AWS::EC2::VPCGatewayAttachment")
+    public = {
+        **resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer"),
+        **resources(template, "AWS::EC2::EIP"),
+        "PublicInternetRoute": template["Resources"]["PublicInternetRoute"],
+    }
+    assert sorted(public) == ["LoadBalancer", "NatGateway1Address", "NatGateway2Address", "PublicInternetRoute"]
+    for title, body in public.items():
+        assert attachment in body.get("DependsOn", []), title
+
+
 def _chosen(value, holds: dict):
     """The branch of an Fn::If these conditions take (a value without one as it is)."""
     if isinstance(value, dict) and "Fn::If" in value:
