@@ -25,7 +25,18 @@ from troposphere import And, Equals, GetAtt, If, Join, Not, Or, Ref, Sub, Templa
 
 from . import controls, facts
 from .contract import TemplateContract
-from .parts import buckets, endpoints, loadbalancing, network, outputs, parameters, repositories, scanner, vpc
+from .parts import (
+    buckets,
+    endpoints,
+    loadbalancing,
+    network,
+    outputs,
+    parameters,
+    repositories,
+    rules,
+    scanner,
+    vpc,
+)
 from .parts.parameters import Group, Input
 from .platform import BFF
 
@@ -152,7 +163,8 @@ LOAD_BALANCER = Group(
             "ContainerPort",
             "go-api container port",
             "Number",
-            "Port of the go-api target group and of the app security group's inbound rule; give go-api the same.",
+            "Port of the go-api target group and of the app security group's inbound rule; give go-api the same. "
+            f"Not {BFF.port}, the platform BFF's port.",
             default=GO_API_PORT,
             min_value=facts.FIRST_PORT,
             max_value=facts.LAST_PORT,
@@ -280,6 +292,7 @@ def build(options: Options = Options()) -> Template:
     )
     inputs = parameters.declare(template, INPUTS)
     conditions = _add_conditions(template, inputs)
+    _add_rules(template, inputs)
     network_vpc = template.add_resource(vpc.vpc("Vpc", Ref(inputs["VpcCidr"])))
     template.add_resource(vpc.flow_log("VpcFlowLog", network_vpc, inputs["LogBucketName"], conditions.logs))
     attachment = vpc.internet_gateway(template, network_vpc)
@@ -363,6 +376,25 @@ def _departures() -> list[controls.Departure]:
             "KnowledgeBaseKmsKeyArn=<key ARN>",
         ),
     ]
+
+
+def _add_rules(template: Template, inputs: dict) -> None:
+    # The ALB's group sends to go-api's port and to the BFF's. With go-api on the BFF's port
+    # the two egress rules are one to EC2, which keeps one, while CloudFormation records both:
+    # a later ContainerPort change removes "the go-api rule", the only one there is, and the
+    # BFF can no longer be reached (cloudformation-coverage-roadmap#1534).
+    # https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1534
+    rules.add(
+        template,
+        "GoApiPortIsNotTheBffPort",
+        rules.none_of(
+            inputs["ContainerPort"],
+            [str(BFF.port)],
+            f"ContainerPort must not be {BFF.port}: the ALB's security group already sends to the platform BFF on "
+            f"{BFF.port}, and a second, identical rule would be removed with the first when ContainerPort changes. "
+            "Give go-api another port",
+        ),
+    )
 
 
 def _in_any_region(regions) -> dict:

@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from ops import params
+from ops.rules import evaluate as evaluate_rules
 from ops.template import Values
 from templates.evaluate import Evaluator
 from tests.helpers import built, only, resources
@@ -288,6 +290,20 @@ def test_security_groups_open_only_what_each_user_needs(template):
         (443, {"Fn::GetAtt": ["AppSecurityGroup", "GroupId"]})
     ]
     assert _ingress(template, "RdsSecurityGroup") == []  # the platform adds its tiers
+
+
+@pytest.mark.parametrize(("port", "refused"), [("3000", True), ("8080", False), ("2999", False), ("3001", False)])
+def test_go_api_may_not_take_the_bff_port(template, port, refused):
+    """With ContainerPort 3000 the ALB group's two egress rules would be one rule to EC2, kept
+    once, but recorded twice by CloudFormation: a later ContainerPort change removes the only
+    rule to the BFF (https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1534).
+    The template's Rules refuse the port before anything is created."""
+    values = params.effective(template["Parameters"], {"ContainerPort": port})
+    failures = [r for r in evaluate_rules(template, values) if r.status == "fail"]
+    assert bool(failures) == refused, failures
+    if refused:
+        (failure,) = failures
+        assert failure.detail.startswith("ContainerPort must not be 3000: the ALB's security group already sends")
 
 
 @pytest.mark.parametrize("group", ["VpcEndpointSecurityGroup", "RdsSecurityGroup"])
