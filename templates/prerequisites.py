@@ -508,12 +508,24 @@ def _add_security_groups(template: Template, inputs: dict, network_vpc) -> dict:
             egress=[network.port(network.HTTPS, "ECR, CloudWatch Logs and other AWS APIs", cidr=network.ANYWHERE)],
         )
     )
+    # With private DNS on, every resource of the VPC that calls CloudWatch Logs, ECR, SSM, ...
+    # reaches these endpoints, whatever its route: a plugin stack in this VPC, or any other,
+    # whose group this stack cannot know. So the endpoints take HTTPS from the whole VPC, as the
+    # AWS CDK's interface endpoints do by default (open: "all traffic to the endpoint from within
+    # the VPC ... based on the VPC's CIDR range"); what each caller may do is its role's. The
+    # go-api rule stays, and the platform still adds its tiers': an update revokes nothing. (The
+    # description stays as it was: a new one would replace the group.)
+    # https://docs.aws.amazon.com/vpc/latest/userguide/vpce-interface.html
+    # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.InterfaceVpcEndpointOptions.html
     endpoint_group = template.add_resource(
         network.security_group(
             "VpcEndpointSecurityGroup",
             description="Interface endpoints: HTTPS from go-api tasks (the platform adds its own tiers)",
             vpc=network_vpc,
-            ingress=[network.port(network.HTTPS, "AWS APIs for go-api tasks", group=app)],
+            ingress=[
+                network.port(network.HTTPS, "AWS APIs for go-api tasks", group=app),
+                network.port(network.HTTPS, "AWS APIs for everything in the VPC (private DNS)", cidr=cidr),
+            ],
             egress=[],
         )
     )

@@ -285,9 +285,15 @@ def test_security_groups_open_only_what_each_user_needs(template):
         }
     ]
     assert [(r["FromPort"], r["CidrIp"]) for r in _egress(template, "AppSecurityGroup")] == [(443, "0.0.0.0/0")]
+    # With private DNS on, whatever in the VPC calls Logs, ECR or SSM reaches the endpoints
+    # (https://docs.aws.amazon.com/vpc/latest/userguide/vpce-interface.html): a plugin stack in
+    # this VPC too. So they take HTTPS from the VPC's range, as the AWS CDK's interface endpoints
+    # do by default (open: true); go-api's rule is kept, so an update revokes nothing.
     endpoints = _ingress(template, "VpcEndpointSecurityGroup")
-    assert [(r["FromPort"], r["SourceSecurityGroupId"]) for r in endpoints] == [
-        (443, {"Fn::GetAtt": ["AppSecurityGroup", "GroupId"]})
+    assert [(r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in endpoints] == [("tcp", 443, 443)] * 2
+    assert [r.get("SourceSecurityGroupId", r.get("CidrIp")) for r in endpoints] == [
+        {"Fn::GetAtt": ["AppSecurityGroup", "GroupId"]},
+        vpc_cidr,
     ]
     assert _ingress(template, "RdsSecurityGroup") == []  # the platform adds its tiers
 
