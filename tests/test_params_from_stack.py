@@ -357,7 +357,7 @@ def named(stack: str) -> list[str]:
     ("stack", "status", "says"),
     [
         ("plain", "skip", ["plain exists: its repositories are its own"]),
-        ("Prereq-Dev", "fail", [*named("Prereq-Dev"), "ECR takes lower-case repository names only"]),
+        ("Prereq-Dev", "fail", [*named("Prereq-Dev"), "which ECR refuses", "such as prereq-dev"]),
         ("kept", "fail", ["kept/go-api already exist (kept from an earlier stack kept)"]),
         ("fresh", "pass", [*named("fresh"), "exists yet"]),
     ],
