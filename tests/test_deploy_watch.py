@@ -21,6 +21,7 @@ from botocore.stub import ANY, Stubber
 
 from ops import changes, changeset, delete, deploy, package, stack_events
 from ops.aws import Account
+from ops.errors import BadInput
 from tests.helpers import ROOT, corpus_text
 
 NOW = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
@@ -821,3 +822,37 @@ def test_a_stack_name_ecr_would_refuse_stops_before_any_aws_call(capsys, called,
     assert called == []
     # A name ECR takes, hyphens run together and all, passes the same check.
     deploy.check_stack_name("prerequisites", "prereq--dev", None)
+
+
+# The plugin's DesiredCount was 0-8 with default 1 and is now 2-8 (CHANGELOG.md): a stack made
+# with the old default holds DesiredCount=1, and an update that keeps it is refused.
+PLUGIN_DEV = str(ROOT / "params" / "finfocus-plugin.dev.json")
+STORED_FROM_THE_OLD_DEFAULT = [{"ParameterKey": "DesiredCount", "ParameterValue": "1"}]
+
+
+@pytest.mark.parametrize("plan", [False, True], ids=["deploy", "plan"])
+def test_a_kept_value_the_new_template_refuses_stops_before_the_change_set(recorded, capsys, called, plan):
+    cfn = recorded["cloudformation"]
+    current = stack("UPDATE_COMPLETE", Parameters=STORED_FROM_THE_OLD_DEFAULT)
+    cfn.add_response("describe_stacks", current, {"StackName": STACK})
+    status, _, err = run(capsys, deploy, *(["--plan"] if plan else []), "finfocus-plugin", STACK, PLUGIN_DEV)
+    program = "plan" if plan else "deploy"
+    assert (status, err) == (
+        2,
+        f"{program}: the stack's DesiredCount=1, which the update keeps because the parameter file does not give "
+        "DesiredCount, no longer fits the template (1 is below the minimum 2), and CloudFormation would refuse the "
+        "update: set DesiredCount to a number from 2 to 8 in the parameter file\n",
+    )
+    assert ("cloudformation", "CreateChangeSet") not in called
+
+
+def test_kept_values_are_checked_against_the_new_template_only_where_they_are_shown():
+    three = {"Parameters": [{"ParameterKey": "DesiredCount", "ParameterValue": "3"}]}
+    fits = changeset.parameters("finfocus-plugin", PLUGIN_DEV, three)
+    assert {"ParameterKey": "DesiredCount", "UsePreviousValue": True} in fits
+    with pytest.raises(
+        BadInput, match=r"because no parameter file was given, .* in a parameter file \(PARAMS=\.\.\.\)$"
+    ):
+        changeset.parameters("finfocus-plugin", None, {"Parameters": STORED_FROM_THE_OLD_DEFAULT})
+    # A NoEcho value reads as asterisks: not compared.
+    assert not changeset._comparable({"Type": "String", "NoEcho": "true", "AllowedPattern": "[a-z]+"})
