@@ -13,11 +13,14 @@ https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-version-mig
 
 import ipaddress
 
+import botocore.exceptions
+
 from .aws import call
 from .context import Context
 from .network import ECR_IMAGE, endpoints_in, short_name, usable
 from .report import Result, failed, passed, skipped
 from .services import Service
+from .stack import NOT_CREATED_YET
 
 HTTPS = 443
 
@@ -89,10 +92,26 @@ class _Groups:
         return [self.known[i] for i in ids if i in self.known]
 
 
-def _admission(service: Service, endpoint_groups: list[dict], own: dict, subnets: list[dict]) -> str | None:
+def _deployed_groups(ctx: Context, created: list[str]) -> list[str]:
+    """The IDs of the groups the stack named with --stack already made for the tasks (an update):
+    an endpoint may admit those by group."""
+    if not ctx.stack or ctx.deployed is None or ctx.deployed["StackStatus"] == NOT_CREATED_YET:
+        return []
+    found, cloudformation = [], ctx.client("cloudformation")
+    for logical_id in created:
+        try:
+            answer = call(cloudformation, "describe_stack_resource", StackName=ctx.stack, LogicalResourceId=logical_id)
+        except botocore.exceptions.ClientError:  # not in the stack (yet): the update creates it
+            continue
+        if physical := answer["StackResourceDetail"].get("PhysicalResourceId"):
+            found.append(physical)
+    return found
+
+
+def _admission(task_groups: list[str], endpoint_groups: list[dict], own: dict, subnets: list[dict]) -> str | None:
     """How the endpoint's groups admit the tasks on 443, in words, or None when they do not."""
     group_ids, ranges = _sources(endpoint_groups)
-    if admitted := sorted(set(service.security_groups) & group_ids):
+    if admitted := sorted(set(task_groups) & group_ids):
         return f"the tasks' group {admitted[0]}"
     if any(own.get(group["GroupId"]) for group in endpoint_groups):
         return "the ingress rule this stack adds for the tasks' group"
@@ -137,10 +156,11 @@ def endpoint_access(ctx: Context) -> list[Result]:
             )
             continue
         own = _own_ingress(ctx, service.created_groups)
+        task_groups = service.security_groups + _deployed_groups(ctx, service.created_groups)
         ways, blocked = set(), []
         for endpoint in endpoints:
             groups = describe([g["GroupId"] for g in endpoint.get("Groups", [])])
-            way = _admission(service, groups, own, found)
+            way = _admission(task_groups, groups, own, found)
             if way:
                 ways.add(way)
             else:
@@ -159,18 +179,18 @@ def endpoint_access(ctx: Context) -> list[Result]:
                 check,
                 f"private DNS sends the tasks' calls to these endpoints of {vpc} whatever the route, and they "
                 f"refuse the tasks' security group: {detail}",
-                _fix(ctx, service, vpc, blocked),
+                _fix(ctx, task_groups, vpc, blocked),
             )
         )
     return results
 
 
-def _fix(ctx: Context, service: Service, vpc: str, blocked: list) -> str:
+def _fix(ctx: Context, task_groups: list[str], vpc: str, blocked: list) -> str:
     """One ingress rule on each endpoint group concerned: from the tasks' group when it exists
     already, else (the stack creates it) from the VPC's range."""
     targets = sorted({e["Groups"][0]["GroupId"] for e, _ in blocked if e.get("Groups")})
-    if service.security_groups:
-        source, why = f"--source-group {service.security_groups[0]}", "admit the tasks' group"
+    if task_groups:
+        source, why = f"--source-group {task_groups[0]}", "admit the tasks' group"
     else:
         cidr = call(ctx.client("ec2"), "describe_vpcs", VpcIds=[vpc])["Vpcs"][0]["CidrBlock"]
         source, why = f"--cidr {cidr}", "the stack creates the tasks' group, so admit the VPC's range"

@@ -494,6 +494,28 @@ def test_a_group_the_stack_creates_needs_a_range_that_holds_every_task_subnet(wo
     )
 
 
+def test_an_update_finds_the_group_the_stack_made_admitted_by_group(world):
+    """With --stack naming a stack that exists, its own task group has an ID, which an endpoint
+    group may admit: the plugin's update passes where a new plugin stack would fail."""
+    group = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "t", "VpcId": world["closed_vpc"]}}
+    cloudformation, ec2 = world.account.client("cloudformation"), world.account.client("ec2")
+    body = json.dumps({"Resources": {"SecurityGroup": group}})
+    cloudformation.create_stack(StackName="plugin-live", TemplateBody=body)
+    made = cloudformation.describe_stack_resource(StackName="plugin-live", LogicalResourceId="SecurityGroup")
+    task_group = made["StackResourceDetail"]["PhysicalResourceId"]
+    permission = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": task_group}]}
+    ec2.authorize_security_group_ingress(GroupId=world["closed_endpoint_sg"], IpPermissions=[permission])
+    try:
+        values = finfocus(world, **{key: world.value(item) for key, item in CLOSED_PLUGIN.items()})
+        (result,) = endpoint_access.endpoint_access(context(world, "finfocus-plugin", values, stack="plugin-live"))
+        assert (result.status, result.detail) == (
+            "pass",
+            f"the logs endpoints admit the tasks on 443 through the tasks' group {task_group}",
+        )
+    finally:
+        ec2.revoke_security_group_ingress(GroupId=world["closed_endpoint_sg"], IpPermissions=[permission])
+
+
 def test_the_platform_admits_its_tiers_to_the_endpoint_group_it_is_given(world):
     given = access(world, "platform", **CLOSED_PLATFORM, VpcEndpointSecurityGroupId="closed_endpoint_sg")
     for service in ("BffService", "AgentCoreService"):
