@@ -8,6 +8,7 @@ import sys
 
 import boto3
 import botocore.exceptions
+import botocore.parsers
 from botocore.config import Config
 
 from .errors import AwsError, AwsUnavailable, BadInput, NoPermission
@@ -94,6 +95,8 @@ def call(client, operation: str, **arguments) -> dict:
         if isinstance(error, AssertionError):  # botocore.stub's complaint about a test, not an AWS answer
             raise
         raise AwsError(f"{action}: {one_line(error)}") from None
+    except botocore.parsers.ResponseParserError as error:
+        raise AwsError(f"{action}: {unreadable(error)}") from None
 
 
 def error_code(error: botocore.exceptions.ClientError) -> str:
@@ -116,13 +119,40 @@ def one_line(error: Exception) -> str:
     if isinstance(error, botocore.exceptions.ClientError):
         message = error.response.get("Error", {}).get("Message", "")
         text = f"{error.operation_name}: {error_code(error)}: {message}".rstrip(": ")
+    elif isinstance(error, botocore.parsers.ResponseParserError):
+        return unreadable(error)
     else:
         text = str(error)
     return " ".join(text.split())  # a ParamValidationError spans several lines
 
 
+# How much of an unreadable answer is shown: enough to recognise an HTML error page or a short
+# text such as "Internal Failure", not the whole page.
+ANSWER_EXCERPT = 160
+
+
+def unreadable(error: Exception) -> str:
+    """An answer botocore could not parse, on one line. An endpoint that answers HTTP 500 with a
+    plain text or an HTML page makes botocore raise ResponseParserError, which is no BotoCoreError
+    (https://github.com/cartography-cncf/cartography/pull/2132: AWS's "Internal Failure" as text)."""
+    reason, _, answer = str(error).partition(":\n")
+    answer = " ".join(answer.split())
+    if len(answer) > ANSWER_EXCERPT:
+        answer = answer[:ANSWER_EXCERPT] + "..."
+    reason = " ".join(reason.split()).removesuffix(". Further retries may succeed")
+    return (
+        f"the answer could not be read ({reason}): {answer or 'empty'}; run the command again, and if it lasts, "
+        "check AWS_ENDPOINT_URL and the AWS Health Dashboard"
+    )
+
+
 # Caught by the commands' main(): what an AWS call may raise that no check turned into a result.
-AWS_ERRORS = (botocore.exceptions.ClientError, botocore.exceptions.BotoCoreError, AwsError)
+AWS_ERRORS = (
+    botocore.exceptions.ClientError,
+    botocore.exceptions.BotoCoreError,
+    botocore.parsers.ResponseParserError,
+    AwsError,
+)
 
 
 def call_or_none(client, operation: str, **arguments) -> dict | None:

@@ -92,13 +92,43 @@ def upload(account: Account, path: Path, bucket: str, prefix: str, key: str | No
 
 
 def parameters(name: str, params_file: str | None, current: dict | None) -> list[dict]:
-    """The values of the file; for an update, every other parameter the stack has keeps its value."""
+    """The values of the file; for an update, every other parameter the stack has keeps its value.
+
+    A kept value is checked against the new template first: the stack holds the value it was
+    created with (the old default too, when none was given), and a template whose constraints
+    no longer take it (a new MinValue, say) makes CloudFormation refuse the whole update."""
     declared = template.load(name).get("Parameters", {})
     given = {key: value for key, value in params.read(params_file).items() if key in declared}
     listed = [{"ParameterKey": key, "ParameterValue": value} for key, value in given.items()]
-    existing = {p["ParameterKey"] for p in (current or {}).get("Parameters", [])}
+    existing = {p["ParameterKey"]: p.get("ParameterValue", "") for p in (current or {}).get("Parameters", [])}
     kept = sorted(key for key in declared if key in existing and key not in given)
+    stale = [
+        _no_longer_fits(key, existing[key], problems, params_file)
+        for key in kept
+        if _comparable(declared[key]) and (problems := params.value_problems(key, declared[key], existing[key]))
+    ]
+    if stale:
+        raise BadInput("; ".join(stale))
     return listed + [{"ParameterKey": key, "UsePreviousValue": True} for key in kept]
+
+
+def _comparable(body: dict) -> bool:
+    """A value DescribeStacks shows as it is: not a NoEcho one (shown as asterisks), nor an SSM
+    parameter type's (shown as the parameter's name)."""
+    return str(body.get("NoEcho", "")).lower() != "true" and not body.get("Type", "").startswith("AWS::SSM::")
+
+
+def _no_longer_fits(key: str, value: str, problems: list[tuple[str, str]], params_file: str | None) -> str:
+    (detail, fix), *_ = problems
+    why, where = (
+        (f"the parameter file does not give {key}", "in the parameter file")
+        if params_file
+        else ("no parameter file was given", "in a parameter file (PARAMS=...)")
+    )
+    return (
+        f"the stack's {key}={value}, which the update keeps because {why}, no longer fits the template ({detail}), "
+        f"and CloudFormation would refuse the update: {fix} {where}"
+    )
 
 
 def new_name(purpose: str) -> str:

@@ -19,11 +19,12 @@ import sys
 
 import botocore.exceptions
 
-from . import changes, changeset, doctor, preflight, stack_events, template
+from . import changes, changeset, doctor, params, preflight, stack_events, template
 from .aws import Account, call, error_code, one_line_failure
 from .changeset import DEPLOY_PERMISSIONS, StackNotReady
 from .errors import BadInput
 from .report import as_text
+from .stack import repository_name_problem
 
 SUCCEEDED = {"CREATE_COMPLETE", "UPDATE_COMPLETE", "IMPORT_COMPLETE"}
 
@@ -54,6 +55,16 @@ def check_parameters(name: str, params_file: str | None, aside: bool = False) ->
     return f"{params_file}: fits {name} (offline check)"
 
 
+def check_stack_name(name: str, stack: str, params_file: str | None) -> None:
+    """Names the template derives from the stack name that AWS would refuse (the prerequisites'
+    ECR repositories take lower case only): BadInput, offline, before the stack rolls back."""
+    document = template.load(name)
+    values = params.effective(document.get("Parameters", {}), params.read(params_file))
+    problem = repository_name_problem(template.Values(document, values, stack=stack))
+    if problem:
+        raise BadInput(problem)
+
+
 def explained(text: str) -> str:
     """doctor's cause and fix for an AWS error text, as a clause to append, or nothing."""
     answer = doctor.explain(text)
@@ -69,6 +80,14 @@ def not_made(described: dict) -> str:
 
 class Refused(Exception):
     """Nothing was changed: one line saying why and what to do, exit 1."""
+
+
+def discard(cloudformation, goal: changeset.Target, change_set: str, stack: str) -> None:
+    """The change set, and for a new stack the empty one (REVIEW_IN_PROGRESS) CloudFormation made
+    to hold it: left behind, that stack would be all a user sees of a create that never ran."""
+    changeset.delete(cloudformation, change_set, stack)
+    if goal.kind == "CREATE" and goal.current is None:
+        call(cloudformation, "delete_stack", StackName=stack)
 
 
 def show(described: dict, document: dict, *, out_json: bool = False) -> list[changes.Change]:
@@ -118,15 +137,12 @@ def plan(account: Account, arguments, fits: str | None) -> int:
     document = template.load(arguments.template)
     empty = changeset.is_empty(described)
     if described["Status"] == "FAILED" and not empty:
-        changeset.delete(cloudformation, change_set, arguments.stack)
+        discard(cloudformation, goal, change_set, arguments.stack)
         raise Refused(not_made(described))
     found = [] if empty else show(described, document, out_json=arguments.json)
     keep = arguments.keep and not empty
     if not keep:
-        changeset.delete(cloudformation, change_set, arguments.stack)
-        if goal.kind == "CREATE" and goal.current is None:
-            # The change set made a stack in REVIEW_IN_PROGRESS to hold it: take that away too.
-            call(cloudformation, "delete_stack", StackName=arguments.stack)
+        discard(cloudformation, goal, change_set, arguments.stack)
     if arguments.json:
         answer = {
             "stack": arguments.stack,
@@ -173,15 +189,15 @@ def deploy(account: Account, arguments, fits: str | None) -> int:
         change_set = described["ChangeSetId"]
         say(f"executing the kept change set {arguments.change_set}:")
     else:
-        _, change_set, described = make_change_set(
+        goal, change_set, described = make_change_set(
             account, arguments.template, arguments.stack, arguments.params, arguments, "deploy"
         )
         if changeset.is_empty(described):
-            changeset.delete(cloudformation, change_set, arguments.stack)
+            discard(cloudformation, goal, change_set, arguments.stack)
             say("nothing to change: the stack already matches the template and the values")
             return 0
         if described["Status"] == "FAILED":
-            changeset.delete(cloudformation, change_set, arguments.stack)
+            discard(cloudformation, goal, change_set, arguments.stack)
             raise Refused(not_made(described))
     show(described, template.load(arguments.template) if arguments.template else {})
     stack_id = described["StackId"]
@@ -232,6 +248,7 @@ def main(argv: list[str] | None = None) -> int:
             fits = None
             if arguments.template:
                 fits = check_parameters(arguments.template, arguments.params, arguments.json)
+                check_stack_name(arguments.template, arguments.stack, arguments.params)
             account = Account()
             return plan(account, arguments, fits) if arguments.plan else deploy(account, arguments, fits)
         except (StackNotReady, Refused) as reason:

@@ -193,31 +193,34 @@ def egress(table: dict | None, assign_public_ip: str) -> Egress:
     return Egress("unverifiable", f"the default route of {table_id} goes to a {kind or 'gateway'} {target}", target)
 
 
-def _endpoints(ctx: Context, vpc: str) -> list[dict]:
+def endpoints_in(ctx: Context, vpc: str) -> list[dict]:
     return call(ctx.client("ec2"), "describe_vpc_endpoints", Filters=[{"Name": "vpc-id", "Values": [vpc]}])[
         "VpcEndpoints"
     ]
 
 
-def _short(endpoint: dict, region: str) -> str:
+def short_name(endpoint: dict, region: str) -> str:
     return endpoint["ServiceName"].removeprefix(f"com.amazonaws.{region}.")
 
 
-def _usable_interfaces(endpoints: list[dict], region: str) -> set[str]:
-    return {
-        _short(e, region)
-        for e in endpoints
-        if e.get("VpcEndpointType", "Interface") == "Interface"
-        and e.get("State", "available").lower() == "available"
-        and e.get("PrivateDnsEnabled", False)
-    }
+def usable(endpoint: dict) -> bool:
+    """An available interface endpoint with private DNS: the service's usual name leads to it."""
+    return (
+        endpoint.get("VpcEndpointType", "Interface") == "Interface"
+        and endpoint.get("State", "available").lower() == "available"
+        and endpoint.get("PrivateDnsEnabled", False)
+    )
+
+
+def usable_interfaces(endpoints: list[dict], region: str) -> set[str]:
+    return {short_name(e, region) for e in endpoints if usable(e)}
 
 
 def _s3_gateway_tables(endpoints: list[dict], region: str) -> set[str]:
     return {
         table
         for e in endpoints
-        if e.get("VpcEndpointType") == "Gateway" and _short(e, region) == "s3"
+        if e.get("VpcEndpointType") == "Gateway" and short_name(e, region) == "s3"
         for table in e.get("RouteTableIds", [])
     }
 
@@ -267,9 +270,9 @@ def image_routes(ctx: Context) -> list[Result]:
                         problems.append(f"{subnet['SubnetId']}: {way.detail}, so no route to {registry}")
                     continue
                 if subnet["VpcId"] not in by_vpc:
-                    by_vpc[subnet["VpcId"]] = _endpoints(ctx, subnet["VpcId"])
+                    by_vpc[subnet["VpcId"]] = endpoints_in(ctx, subnet["VpcId"])
                 endpoints = by_vpc[subnet["VpcId"]]
-                lacking = [s for s in ECR_WITHOUT_INTERNET if s not in _usable_interfaces(endpoints, ctx.region)]
+                lacking = [s for s in ECR_WITHOUT_INTERNET if s not in usable_interfaces(endpoints, ctx.region)]
                 if table and table["RouteTableId"] not in _s3_gateway_tables(endpoints, ctx.region):
                     lacking.append("s3 (gateway, on this subnet's route table)")
                 if not lacking:
@@ -305,9 +308,9 @@ def exec_channel(ctx: Context) -> list[Result]:
             continue
         vpc = found[0]["VpcId"]
         if vpc not in by_vpc:
-            by_vpc[vpc] = _endpoints(ctx, vpc)
+            by_vpc[vpc] = endpoints_in(ctx, vpc)
         endpoints = by_vpc[vpc]
-        if "ssmmessages" in _usable_interfaces(endpoints, ctx.region):
+        if "ssmmessages" in usable_interfaces(endpoints, ctx.region):
             results.append(passed(check, "ECS Exec reaches Session Manager through the ssmmessages endpoint"))
             continue
         ways = {egress(_route_table(ctx, s), service.assign_public_ip) for s in found}
@@ -337,14 +340,14 @@ def interface_endpoints(ctx: Context) -> list[Result]:
         return []
     if not ctx.vpc_id:
         return [skipped("endpoints", "no VPC to look in")]
-    endpoints = _endpoints(ctx, ctx.vpc_id)
-    usable = _usable_interfaces(endpoints, ctx.region)
+    endpoints = endpoints_in(ctx, ctx.vpc_id)
+    usable = usable_interfaces(endpoints, ctx.region)
     missing = [s for s in required if s not in usable]
     group = next((ctx.value(k) for k in ctx.parameters if k == "VpcEndpointSecurityGroupId"), "")
     outside = sorted(
-        _short(e, ctx.region)
+        short_name(e, ctx.region)
         for e in endpoints
-        if group and _short(e, ctx.region) in required and group not in [g["GroupId"] for g in e.get("Groups", [])]
+        if group and short_name(e, ctx.region) in required and group not in [g["GroupId"] for g in e.get("Groups", [])]
     )
     results = []
     if missing:

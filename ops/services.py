@@ -27,6 +27,11 @@ class Service:
     # desired count at once, new tasks beside old ones. ECS's default is 200.
     max_percent: int = 200
     execute_command: bool = False
+    # The tasks' security groups: IDs given as parameters, and logical IDs of groups the stack creates.
+    security_groups: list[str] = field(default_factory=list)
+    created_groups: list[str] = field(default_factory=list)
+    logs_to_cloudwatch: bool = False
+    reads_secrets_manager: bool = False
 
     @property
     def peak_tasks(self) -> int:
@@ -52,6 +57,18 @@ def _max_tasks(values: Values, logical_id: str, properties: dict) -> int:
         ):
             return int(values.get(body["Properties"]["MaxCapacity"], 1))
     return int(values.get(properties.get("DesiredCount", 1), 1))
+
+
+def _groups(values: Values, nodes) -> tuple[list[str], list[str]]:
+    """(IDs of existing groups, logical IDs of groups the template creates) of a SecurityGroups list."""
+    given, created = [], []
+    for node in nodes if isinstance(nodes, list) else []:
+        value = values.get(node)
+        if isinstance(value, str) and value:
+            given.append(value)
+        elif isinstance(node, dict) and "Fn::GetAtt" in node:
+            created.append(node["Fn::GetAtt"][0])
+    return given, created
 
 
 def ssm_parameter_name(arn: str) -> str | None:
@@ -87,6 +104,7 @@ def services(values: Values) -> list[Service]:
         )
         secrets = [values.get(s["ValueFrom"], "") for c in containers for s in c.get("Secrets", [])]
         rollout = properties.get("DeploymentConfiguration", {})
+        given_groups, created_groups = _groups(values, network.get("SecurityGroups"))
         found.append(
             Service(
                 name=logical_id,
@@ -100,6 +118,10 @@ def services(values: Values) -> list[Service]:
                 ssm_parameters=[n for n in map(ssm_parameter_name, secrets) if n],
                 max_percent=int(values.get(rollout.get("MaximumPercent", 200), 200)),
                 execute_command=str(values.get(properties.get("EnableExecuteCommand", False), False)).lower() == "true",
+                security_groups=given_groups,
+                created_groups=created_groups,
+                logs_to_cloudwatch=any(c.get("LogConfiguration", {}).get("LogDriver") == "awslogs" for c in containers),
+                reads_secrets_manager=any(":secretsmanager:" in str(arn) for arn in secrets),
             )
         )
     return found

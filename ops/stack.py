@@ -105,9 +105,13 @@ def log_group_names(ctx: Context) -> list[str]:
 
 def _names(ctx: Context, kind: str, key: str) -> list[str]:
     """The ``key`` names of the template's resources of type ``kind``, for the stack name given."""
-    values = Values(ctx.values.template, ctx.values.values, ctx.region, stack=ctx.stack)
+    return names_of(Values(ctx.values.template, ctx.values.values, ctx.region, stack=ctx.stack), kind, key)
+
+
+def names_of(values: Values, kind: str, key: str) -> list[str]:
+    """The ``key`` names of the resources of type ``kind``, with these values and stack name."""
     names = []
-    for body in ctx.values.template.get("Resources", {}).values():
+    for body in values.template.get("Resources", {}).values():
         if body["Type"] != kind or key not in body.get("Properties", {}):
             continue
         if "Condition" in body and not values.get({"Condition": body["Condition"]}, True):
@@ -151,9 +155,36 @@ def leftover_log_groups(ctx: Context) -> list[Result]:
     return [passed("leftover-log-groups", f"none of {', '.join(names)} exists yet")]
 
 
-# ECR repository names: lower case only.
+# ECR repository names, as ECR's CreateRepository takes them: 2-256 characters, lower-case
+# letters and digits in components separated by ".", "_", "__" or any run of "-", with "/"
+# between components (the pattern of RepositoryName in ECR's API model, botocore's
+# data/ecr/2015-09-21/service-2.json).
 # https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
-REPOSITORY_NAME = re.compile(r"^(?:[a-z0-9]+(?:[._-][a-z0-9]+)*/)*[a-z0-9]+(?:[._-][a-z0-9]+)*$")
+REPOSITORY_NAME = re.compile(r"^[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*(/[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*)*$")
+REPOSITORY_NAME_LENGTH = (2, 256)
+
+
+def refused_repository_names(values: Values) -> list[str]:
+    """The repository names the template derives from the stack name that ECR would refuse."""
+    shortest, longest = REPOSITORY_NAME_LENGTH
+    return [
+        name
+        for name in names_of(values, "AWS::ECR::Repository", "RepositoryName")
+        if not REPOSITORY_NAME.match(name) or not shortest <= len(name) <= longest
+    ]
+
+
+def repository_name_problem(values: Values) -> str | None:
+    """One line on a stack name that makes repository names ECR refuses, else None: offline."""
+    invalid = refused_repository_names(values)
+    if not invalid:
+        return None
+    stack = values.pseudo["AWS::StackName"]
+    return (
+        f"stack name {stack} makes the ECR repository names {', '.join(invalid)}, which ECR refuses (lower-case "
+        "letters and digits, separated by '.', '_', '__', '-' or '/'; 2-256 characters): the create would roll "
+        f"back. Give the stack a lower-case name, such as {stack.lower()}"
+    )
 
 
 def leftover_repositories(ctx: Context) -> list[Result]:
@@ -162,15 +193,9 @@ def leftover_repositories(ctx: Context) -> list[Result]:
     names = _names(ctx, "AWS::ECR::Repository", "RepositoryName")
     if not ctx.stack or not names:
         return []
-    invalid = [name for name in names if not REPOSITORY_NAME.match(name)]
-    if invalid:
-        return [
-            failed(
-                "leftover-repositories",
-                f"{', '.join(invalid)}: ECR takes lower-case repository names only, the create would fail",
-                "give the stack a lower-case name",
-            )
-        ]
+    problem = repository_name_problem(Values(ctx.values.template, ctx.values.values, ctx.region, stack=ctx.stack))
+    if problem:
+        return [failed("leftover-repositories", problem, "give the stack a lower-case name")]
     if ctx.deployed is not None and ctx.deployed["StackStatus"] != NOT_CREATED_YET:
         return [skipped("leftover-repositories", f"{ctx.stack} exists: its repositories are its own")]
     kept = [name for name in names if call_or_none(ctx.client("ecr"), "describe_repositories", repositoryNames=[name])]

@@ -25,7 +25,18 @@ from troposphere import And, Equals, GetAtt, If, Join, Not, Or, Ref, Sub, Templa
 
 from . import controls, facts
 from .contract import TemplateContract
-from .parts import buckets, endpoints, loadbalancing, network, outputs, parameters, repositories, scanner, vpc
+from .parts import (
+    buckets,
+    endpoints,
+    loadbalancing,
+    network,
+    outputs,
+    parameters,
+    repositories,
+    rules,
+    scanner,
+    vpc,
+)
 from .parts.parameters import Group, Input
 from .platform import BFF
 
@@ -152,7 +163,8 @@ LOAD_BALANCER = Group(
             "ContainerPort",
             "go-api container port",
             "Number",
-            "Port of the go-api target group and of the app security group's inbound rule; give go-api the same.",
+            "Port of the go-api target group and of the app security group's inbound rule; give go-api the same. "
+            f"Not {BFF.port}, the platform BFF's port.",
             default=GO_API_PORT,
             min_value=facts.FIRST_PORT,
             max_value=facts.LAST_PORT,
@@ -280,12 +292,14 @@ def build(options: Options = Options()) -> Template:
     )
     inputs = parameters.declare(template, INPUTS)
     conditions = _add_conditions(template, inputs)
+    _add_rules(template, inputs)
     network_vpc = template.add_resource(vpc.vpc("Vpc", Ref(inputs["VpcCidr"])))
     template.add_resource(vpc.flow_log("VpcFlowLog", network_vpc, inputs["LogBucketName"], conditions.logs))
-    subnets, tables = _add_subnets(template, inputs, conditions, network_vpc)
+    attachment = vpc.internet_gateway(template, network_vpc)
+    subnets, tables = _add_subnets(template, inputs, conditions, network_vpc, attachment)
     groups = _add_security_groups(template, inputs, network_vpc)
     _add_endpoints(template, conditions, network_vpc, subnets, tables, groups["VpcEndpointSecurityGroup"])
-    alb, listener, go_api = _add_load_balancer(template, inputs, conditions, network_vpc, subnets, groups)
+    alb, listener, go_api = _add_load_balancer(template, inputs, conditions, network_vpc, subnets, groups, attachment)
     bucket = template.add_resource(
         scanner.accept(
             buckets.private_bucket(
@@ -364,6 +378,25 @@ def _departures() -> list[controls.Departure]:
     ]
 
 
+def _add_rules(template: Template, inputs: dict) -> None:
+    # The ALB's group sends to go-api's port and to the BFF's. With go-api on the BFF's port
+    # the two egress rules are one to EC2, which keeps one, while CloudFormation records both:
+    # a later ContainerPort change removes "the go-api rule", the only one there is, and the
+    # BFF can no longer be reached (cloudformation-coverage-roadmap#1534).
+    # https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1534
+    rules.add(
+        template,
+        "GoApiPortIsNotTheBffPort",
+        rules.none_of(
+            inputs["ContainerPort"],
+            [str(BFF.port)],
+            f"ContainerPort must not be {BFF.port}: the ALB's security group already sends to the platform BFF on "
+            f"{BFF.port}, and a second, identical rule would be removed with the first when ContainerPort changes. "
+            "Give go-api another port",
+        ),
+    )
+
+
 def _in_any_region(regions) -> dict:
     """A condition body true in any of ``regions`` (Fn::Or takes at most ten conditions, so nested)."""
     tests = [Equals(Ref("AWS::Region"), region) for region in sorted(regions)]
@@ -398,10 +431,9 @@ def _add_conditions(template: Template, inputs: dict) -> Conditions:
     )
 
 
-def _add_subnets(template: Template, inputs: dict, conditions: Conditions, network_vpc):
+def _add_subnets(template: Template, inputs: dict, conditions: Conditions, network_vpc, attachment):
     """Every tier's subnets and their routes: public through the internet gateway, PrivateApp
     through a NAT gateway when there is one, the isolated tiers nowhere out of the VPC."""
-    attachment = vpc.internet_gateway(template, network_vpc)
     subnets = {
         tier.name: [
             template.add_resource(
@@ -476,12 +508,24 @@ def _add_security_groups(template: Template, inputs: dict, network_vpc) -> dict:
             egress=[network.port(network.HTTPS, "ECR, CloudWatch Logs and other AWS APIs", cidr=network.ANYWHERE)],
         )
     )
+    # With private DNS on, every resource of the VPC that calls CloudWatch Logs, ECR, SSM, ...
+    # reaches these endpoints, whatever its route: a plugin stack in this VPC, or any other,
+    # whose group this stack cannot know. So the endpoints take HTTPS from the whole VPC, as the
+    # AWS CDK's interface endpoints do by default (open: "all traffic to the endpoint from within
+    # the VPC ... based on the VPC's CIDR range"); what each caller may do is its role's. The
+    # go-api rule stays, and the platform still adds its tiers': an update revokes nothing. (The
+    # description stays as it was: a new one would replace the group.)
+    # https://docs.aws.amazon.com/vpc/latest/userguide/vpce-interface.html
+    # https://docs.aws.amazon.com/cdk/api/v2/docs/aws-cdk-lib.aws_ec2.InterfaceVpcEndpointOptions.html
     endpoint_group = template.add_resource(
         network.security_group(
             "VpcEndpointSecurityGroup",
             description="Interface endpoints: HTTPS from go-api tasks (the platform adds its own tiers)",
             vpc=network_vpc,
-            ingress=[network.port(network.HTTPS, "AWS APIs for go-api tasks", group=app)],
+            ingress=[
+                network.port(network.HTTPS, "AWS APIs for go-api tasks", group=app),
+                network.port(network.HTTPS, "AWS APIs for everything in the VPC (private DNS)", cidr=cidr),
+            ],
             egress=[],
         )
     )
@@ -516,20 +560,23 @@ def _add_endpoints(template: Template, conditions: Conditions, network_vpc, subn
         )
 
 
-def _add_load_balancer(template: Template, inputs: dict, conditions: Conditions, network_vpc, subnets: dict, groups):
+def _add_load_balancer(
+    template: Template, inputs: dict, conditions: Conditions, network_vpc, subnets: dict, groups, attachment
+):
     """The ALB, its listeners (HTTP, and HTTPS with a certificate) and go-api's target group behind a rule."""
-    alb = template.add_resource(
-        scanner.accept(
-            loadbalancing.public_load_balancer(
-                "LoadBalancer",
-                subnets=subnets[PUBLIC.name],
-                security_group=groups["AlbSecurityGroup"],
-                deletion_protection=inputs["LoadBalancerDeletionProtection"],
-                access_logs=(inputs["LogBucketName"], conditions.logs),
-            ),
-            {"CKV_AWS_91": ACCESS_LOGS_WHY},
-        )
+    balancer = loadbalancing.public_load_balancer(
+        "LoadBalancer",
+        subnets=subnets[PUBLIC.name],
+        security_group=groups["AlbSecurityGroup"],
+        deletion_protection=inputs["LoadBalancerDeletionProtection"],
+        access_logs=(inputs["LogBucketName"], conditions.logs),
     )
+    # An internet-facing load balancer needs the VPC's internet gateway attached: nothing it
+    # references orders it after the attachment, and created first it fails with "VPC ... has no
+    # internet gateway" (intermittently: the two are created in parallel).
+    # https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html#gatewayattachment
+    balancer.DependsOn = [attachment.title]
+    alb = template.add_resource(scanner.accept(balancer, {"CKV_AWS_91": ACCESS_LOGS_WHY}))
     https = template.add_resource(
         loadbalancing.https_listener(
             "HttpsListener", load_balancer=alb, certificate=inputs["CertificateArn"], condition=conditions.certificate

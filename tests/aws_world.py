@@ -79,6 +79,15 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
         return ec2.create_security_group(GroupName=name, Description=name, VpcId=vpc_id)["GroupId"]
 
     ids["app_sg"], ids["alb_sg"], ids["endpoint_sg"], ids["rds_sg"] = map(group, ["app", "alb", "endpoints", "rds"])
+
+    def https_from(endpoint_group, *, groups=(), cidrs=()):
+        permission = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443}
+        permission["UserIdGroupPairs"] = [{"GroupId": g} for g in groups]
+        permission["IpRanges"] = [{"CidrIp": c} for c in cidrs]
+        ec2.authorize_security_group_ingress(GroupId=endpoint_group, IpPermissions=[permission])
+
+    # As the prerequisites' endpoints do: HTTPS from the whole VPC (private DNS sends every caller there).
+    https_from(ids["endpoint_sg"], cidrs=["10.0.0.0/16"])
     # ssmmessages: the Session Manager channel of ECS Exec.
     for service in ("ecr.api", "ecr.dkr", "logs", "ssm", "bedrock-runtime", "bedrock-agent-runtime", "ssmmessages"):
         ec2.create_vpc_endpoint(
@@ -115,6 +124,38 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
         SecurityGroupIds=[ids["dark_sg"]],
         PrivateDnsEnabled=False,
     )
+
+    # A VPC whose endpoints (private DNS on) admit only some of its tasks: the group closed_app,
+    # and the first subnet's range. Its subnets reach the internet: private DNS still sends
+    # the calls to the endpoints. ssmmessages has a group of its own that admits nothing.
+    closed = ec2.create_vpc(CidrBlock="10.8.0.0/16")["Vpc"]["VpcId"]
+    for attribute in ("EnableDnsSupport", "EnableDnsHostnames"):
+        ec2.modify_vpc_attribute(VpcId=closed, **{attribute: {"Value": True}})
+    ids["closed_vpc"] = closed
+    ids["closed"] = [subnet("10.8.1.0/24", "us-east-1a", closed), subnet("10.8.2.0/24", "us-east-1b", closed)]
+    ids["closed_first"] = ids["closed"][:1]
+    closed_gateway = ec2.create_internet_gateway()["InternetGateway"]["InternetGatewayId"]
+    ec2.attach_internet_gateway(InternetGatewayId=closed_gateway, VpcId=closed)
+    closed_table = table(ids["closed"], closed)
+    ec2.create_route(RouteTableId=closed_table, DestinationCidrBlock="0.0.0.0/0", GatewayId=closed_gateway)
+    for role in ("closed_app_sg", "closed_other_sg", "closed_endpoint_sg", "closed_exec_sg"):
+        ids[role] = group(role, closed)
+    https_from(ids["closed_endpoint_sg"], groups=[ids["closed_app_sg"]], cidrs=["10.8.1.0/24"])
+    for service, endpoint_group in (
+        ("logs", "closed_endpoint_sg"),
+        ("ecr.api", "closed_endpoint_sg"),
+        ("ecr.dkr", "closed_endpoint_sg"),
+        ("ssm", "closed_endpoint_sg"),
+        ("ssmmessages", "closed_exec_sg"),
+    ):
+        ec2.create_vpc_endpoint(
+            VpcId=closed,
+            VpcEndpointType="Interface",
+            ServiceName=f"com.amazonaws.{REGION}.{service}",
+            SubnetIds=ids["closed"],
+            SecurityGroupIds=[ids[endpoint_group]],
+            PrivateDnsEnabled=True,
+        )
 
     elbv2 = s.client("elbv2", endpoint_url=endpoint)
     alb = elbv2.create_load_balancer(Name="public", Subnets=ids["public"], SecurityGroups=[ids["alb_sg"]])

@@ -378,13 +378,37 @@ def test_alarm_topic_parameter_is_optional_and_every_alarm_notifies_it(name):
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_the_dashboard_is_off_by_default_and_named_after_the_stack(name):
+def test_the_dashboard_is_off_by_default_and_named_after_the_stack_and_its_region(name):
     parameter = built(name)["Parameters"]["CreateDashboard"]
     assert (parameter["Default"], parameter["AllowedValues"]) == ("false", ["false", "true"])
     assert "Dashboard" not in stack(name)
     dashboard = stack(name, CreateDashboard="true")["Dashboard"]
     assert dashboard["Type"] == "AWS::CloudWatch::Dashboard"
-    assert dashboard["Properties"]["DashboardName"] == STACK
+    # "All dashboards in your account are global, not region-specific" (AWS::CloudWatch::Dashboard):
+    # a stack of the same name in another region must not get, and delete, the same one.
+    assert dashboard["Properties"]["DashboardName"] == "shop-eu-west-1"
+
+
+# The longest stack name CloudFormation takes: 128 characters, a letter first, then letters,
+# digits and hyphens (https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_CreateStack.html).
+LONGEST_STACK = "S" + "-9a" * 42 + "b"
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_every_region_gets_a_dashboard_name_of_its_own_that_cloudwatch_takes(name):
+    from templates import describe
+
+    assert len(LONGEST_STACK) == 128
+    names = {
+        region: stack(name, CreateDashboard="true", **{"AWS::StackName": LONGEST_STACK, "AWS::Region": region})[
+            "Dashboard"
+        ]["Properties"]["DashboardName"]
+        for region in describe(name).regions
+    }
+    assert len(set(names.values())) == len(names) > 1
+    # 1-255 characters: letters, digits, "-" and "_" (the DashboardName property).
+    for region, dashboard_name in names.items():
+        assert re.fullmatch(r"[A-Za-z0-9_-]{1,255}", dashboard_name), (region, dashboard_name)
 
 
 def body(name: str, **values) -> dict:

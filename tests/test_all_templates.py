@@ -86,8 +86,13 @@ def test_no_ingress_is_open_to_the_world(name):
             assert {rule["FromPort"], rule["ToPort"]} <= WEB_PORTS, rule
             continue
         assert rule.get("CidrIp") != "0.0.0.0/0" and "CidrIpv6" not in rule, rule
-        if isinstance(rule.get("CidrIp"), dict):  # a parameter: its pattern must refuse 0.0.0.0/0
-            pattern = template["Parameters"][rule["CidrIp"]["Ref"]]["AllowedPattern"]
+        cidr = rule.get("CidrIp")
+        if isinstance(cidr, dict) and "Fn::GetAtt" in cidr:  # a VPC's range: the VPC's own CidrBlock
+            vpc, attribute = cidr["Fn::GetAtt"]
+            assert attribute == "CidrBlock", rule
+            cidr = resources(template, "AWS::EC2::VPC")[vpc]["Properties"]["CidrBlock"]
+        if isinstance(cidr, dict):  # a parameter: its pattern must refuse 0.0.0.0/0
+            pattern = template["Parameters"][cidr["Ref"]]["AllowedPattern"]
             assert not re.match(pattern, "0.0.0.0/0")
 
 

@@ -304,7 +304,7 @@ def test_a_blue_green_go_api_with_its_dashboard_creates_in_moto(moto_endpoint):
     assert created["Dashboard"] == "AWS::CloudWatch::Dashboard"
     assert not {title for title, kind in created.items() if kind == "AWS::CloudWatch::Alarm"}
     cloudwatch = session.client("cloudwatch", endpoint_url=moto_endpoint)
-    assert json.loads(cloudwatch.get_dashboard(DashboardName="go-api-green")["DashboardBody"])["widgets"]
+    assert json.loads(cloudwatch.get_dashboard(DashboardName="go-api-green-us-east-1")["DashboardBody"])["widgets"]
 
 
 def test_make_explain_takes_a_text_with_quotes_and_dollars_as_it_is():

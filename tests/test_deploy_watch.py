@@ -9,6 +9,7 @@ replaces, a delete that skips a log group.
 import datetime
 import functools
 import json
+import re
 from pathlib import Path
 
 import boto3
@@ -20,6 +21,7 @@ from botocore.stub import ANY, Stubber
 
 from ops import changes, changeset, delete, deploy, package, stack_events
 from ops.aws import Account
+from ops.errors import BadInput
 from tests.helpers import ROOT, corpus_text
 
 NOW = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
@@ -46,7 +48,8 @@ OPERATIONS = {
         ("cloudformation", "DescribeStacks"),
         ("cloudformation", "CreateChangeSet"),
         ("cloudformation", "DescribeChangeSet"),
-        ("cloudformation", "DeleteChangeSet"),  # an empty one
+        ("cloudformation", "DeleteChangeSet"),  # an empty one, or one CloudFormation could not make
+        ("cloudformation", "DeleteStack"),  # only the REVIEW_IN_PROGRESS stack such a change set of a new stack made
         ("cloudformation", "ExecuteChangeSet"),
         ("cloudformation", "DescribeStackEvents"),
         ("cloudformation", "ListStackResources"),  # doctor, after a failure
@@ -684,3 +687,172 @@ def test_a_kept_plan_with_nothing_to_change_keeps_nothing(recorded, capsys):
     status, out, err = run(capsys, deploy, "--plan", "--keep", "go-api", STACK, GO_API_PARAMS)
     assert status == 0, err
     assert out.splitlines()[-1] == "nothing to change: the stack already matches the template and the values"
+
+
+# --- What a deploy leaves and says when something goes wrong before it starts -------------------
+
+
+@pytest.mark.parametrize("plan", [False, True], ids=["deploy", "plan"])
+def test_a_change_set_that_fails_for_a_new_stack_leaves_no_stack_behind(recorded, capsys, called, plan):
+    """CloudFormation makes a REVIEW_IN_PROGRESS stack to hold a new stack's change set; when the
+    change set fails, the tool deletes both. The reason is a real one
+    (https://github.com/aws-samples/sessions-with-aws-sam/pull/7)."""
+    reason = corpus_text("sessions-with-aws-sam/pull/7").split("Reason: ", 1)[1]
+    cfn = recorded["cloudformation"]
+    missing(cfn, "describe_stacks", STACK)
+    cfn.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
+    failed = change_set([], status="FAILED") | {"StatusReason": reason}
+    cfn.add_response("describe_change_set", failed, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK})
+    cfn.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK})
+    cfn.add_response("delete_stack", {}, {"StackName": STACK})
+    status, _, err = run(capsys, deploy, *(["--plan"] if plan else []), "go-api", STACK, GO_API_PARAMS)
+    assert status == 1, err
+    program = "plan" if plan else "deploy"
+    assert err.startswith(f"{program}: CloudFormation could not make the change set: Template format error: ")
+    assert err.count("\n") == 1
+    assert called[-2:] == [("cloudformation", "DeleteChangeSet"), ("cloudformation", "DeleteStack")]
+    assert ("cloudformation", "ExecuteChangeSet") not in called
+
+
+def test_a_failed_change_set_of_an_existing_stack_deletes_only_the_change_set(recorded, capsys, called):
+    reason = corpus_text("sessions-with-aws-sam/pull/7").split("Reason: ", 1)[1]
+    cfn = recorded["cloudformation"]
+    cfn.add_response("describe_stacks", stack("UPDATE_COMPLETE", Parameters=[]), {"StackName": STACK})
+    cfn.add_response("create_change_set", {"Id": CHANGE_SET_ID, "StackId": STACK_ID})
+    failed = change_set([], status="FAILED") | {"StatusReason": reason}
+    cfn.add_response("describe_change_set", failed, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK})
+    cfn.add_response("delete_change_set", {}, {"ChangeSetName": CHANGE_SET_ID, "StackName": STACK})
+    status, _, err = run(capsys, deploy, "go-api", STACK, GO_API_PARAMS)
+    assert status == 1 and err.count("\n") == 1, err
+    assert ("cloudformation", "DeleteStack") not in called
+
+
+# Bodies an endpoint answered HTTP 500 with, which botocore cannot parse (ResponseParserError,
+# not a BotoCoreError): AWS's own "Internal Failure" as plain text
+# (https://github.com/cartography-cncf/cartography/pull/2132), and an HTML error page
+# (https://github.com/localstack/serverless-localstack/issues/57).
+UNREADABLE = {
+    "internal-failure": (b"Internal Failure", "b'Internal Failure'"),
+    "html-page": (
+        b'<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\n<title>500 Internal Server Error</title>\n'
+        b"<h1>Internal Server Error</h1>\n<p>The server encountered an internal error and was unable to complete "
+        b"your request. Either the server is overloaded or there is an error in the application.</p>\n",
+        'b\'<!DOCTYPE HTML PUBLIC "-//W3C//DTD HTML 3.2 Final//EN">\\n<title>500 Internal Server Error</title>',
+    ),
+}
+
+
+class _Body:
+    def __init__(self, body: bytes):
+        self.body = body
+
+    def stream(self, **_):
+        yield self.body
+
+
+@pytest.mark.parametrize("answer", UNREADABLE, ids=list(UNREADABLE))
+@pytest.mark.parametrize("plan", [False, True], ids=["deploy", "plan"])
+def test_an_answer_botocore_cannot_read_is_one_line(monkeypatch, capsys, answer, plan):
+    from botocore.awsrequest import AWSResponse
+    from botocore.config import Config
+
+    from ops import aws
+
+    body, shown = UNREADABLE[answer]
+    # One attempt: the retries' backoff would only make the test slow.
+    monkeypatch.setattr(aws, "CLIENT_CONFIG", Config(retries={"mode": "standard", "max_attempts": 1}))
+    account = Account(recorded_session())
+    monkeypatch.setattr(deploy, "Account", lambda: account)
+    account.client("sts").meta.events.register(
+        "before-send", lambda request, **_: AWSResponse(request.url, 500, {"Content-Type": "text/html"}, _Body(body))
+    )
+    status, out, err = run(capsys, deploy, *(["--plan"] if plan else []), "go-api", STACK, GO_API_PARAMS)
+    program = "plan" if plan else "deploy"
+    assert (status, err.count("\n")) == (2, 1), err
+    assert err.startswith(
+        f"{program}: AWS error: sts:GetCallerIdentity: the answer could not be read (Unable to parse response "
+        f"(syntax error: line 1, column "
+    ), err
+    assert shown in err and "Traceback" not in err + out
+    advice = "run the command again, and if it lasts, check AWS_ENDPOINT_URL and the AWS Health Dashboard"
+    assert err.rstrip().endswith(advice)
+
+
+# ECR's own pattern for a repository name (RepositoryName in ECR's API model, as botocore ships it):
+# the project's check must agree with it on every sample.
+# https://docs.aws.amazon.com/AmazonECR/latest/APIReference/API_CreateRepository.html
+ECR_NAME = botocore.session.get_session().get_service_model("ecr").shape_for("RepositoryName").metadata
+
+
+@pytest.mark.parametrize(
+    "name",
+    [
+        "prereq-dev/go-api",
+        "prereq--dev/go-api",  # a run of hyphens
+        "prereq__dev/bidopsai/app",  # a double underscore
+        "prereq___dev/go-api",  # three: refused
+        "prereq.dev/go-api",
+        "Prereq-Dev/go-api",  # upper case: refused
+        "prereq-/go-api",  # a stack name may end in a hyphen; a component may not
+        "p",
+    ],
+)
+def test_the_repository_name_check_agrees_with_ecr(name):
+    from ops.stack import REPOSITORY_NAME, REPOSITORY_NAME_LENGTH
+
+    ecr_takes = bool(re.fullmatch(ECR_NAME["pattern"], name)) and ECR_NAME["min"] <= len(name) <= ECR_NAME["max"]
+    low, high = REPOSITORY_NAME_LENGTH
+    assert (bool(REPOSITORY_NAME.match(name)) and low <= len(name) <= high) == ecr_takes
+
+
+@pytest.mark.parametrize("plan", [False, True], ids=["deploy", "plan"])
+def test_a_stack_name_ecr_would_refuse_stops_before_any_aws_call(capsys, called, plan):
+    """The prerequisites' repositories are named <stack>/go-api, ...: an upper-case stack name
+    would reach CloudFormation, then roll the create back on the first repository."""
+    argv = [*(["--plan"] if plan else []), "prerequisites", "Prereq-Dev", str(ROOT / "params/prerequisites.dev.json")]
+    status, _, err = run(capsys, deploy, *argv)
+    program = "plan" if plan else "deploy"
+    assert (status, err.count("\n")) == (2, 1), err
+    assert err == (
+        f"{program}: stack name Prereq-Dev makes the ECR repository names Prereq-Dev/bidopsai/agent, "
+        "Prereq-Dev/bidopsai/app, Prereq-Dev/go-api, which ECR refuses (lower-case letters and digits, separated "
+        "by '.', '_', '__', '-' or '/'; 2-256 characters): the create would roll back. Give the stack a "
+        "lower-case name, such as prereq-dev\n"
+    )
+    assert called == []
+    # A name ECR takes, hyphens run together and all, passes the same check.
+    deploy.check_stack_name("prerequisites", "prereq--dev", None)
+
+
+# The plugin's DesiredCount was 0-8 with default 1 and is now 2-8 (CHANGELOG.md): a stack made
+# with the old default holds DesiredCount=1, and an update that keeps it is refused.
+PLUGIN_DEV = str(ROOT / "params" / "finfocus-plugin.dev.json")
+STORED_FROM_THE_OLD_DEFAULT = [{"ParameterKey": "DesiredCount", "ParameterValue": "1"}]
+
+
+@pytest.mark.parametrize("plan", [False, True], ids=["deploy", "plan"])
+def test_a_kept_value_the_new_template_refuses_stops_before_the_change_set(recorded, capsys, called, plan):
+    cfn = recorded["cloudformation"]
+    current = stack("UPDATE_COMPLETE", Parameters=STORED_FROM_THE_OLD_DEFAULT)
+    cfn.add_response("describe_stacks", current, {"StackName": STACK})
+    status, _, err = run(capsys, deploy, *(["--plan"] if plan else []), "finfocus-plugin", STACK, PLUGIN_DEV)
+    program = "plan" if plan else "deploy"
+    assert (status, err) == (
+        2,
+        f"{program}: the stack's DesiredCount=1, which the update keeps because the parameter file does not give "
+        "DesiredCount, no longer fits the template (1 is below the minimum 2), and CloudFormation would refuse the "
+        "update: set DesiredCount to a number from 2 to 8 in the parameter file\n",
+    )
+    assert ("cloudformation", "CreateChangeSet") not in called
+
+
+def test_kept_values_are_checked_against_the_new_template_only_where_they_are_shown():
+    three = {"Parameters": [{"ParameterKey": "DesiredCount", "ParameterValue": "3"}]}
+    fits = changeset.parameters("finfocus-plugin", PLUGIN_DEV, three)
+    assert {"ParameterKey": "DesiredCount", "UsePreviousValue": True} in fits
+    with pytest.raises(
+        BadInput, match=r"because no parameter file was given, .* in a parameter file \(PARAMS=\.\.\.\)$"
+    ):
+        changeset.parameters("finfocus-plugin", None, {"Parameters": STORED_FROM_THE_OLD_DEFAULT})
+    # A NoEcho value reads as asterisks: not compared.
+    assert not changeset._comparable({"Type": "String", "NoEcho": "true", "AllowedPattern": "[a-z]+"})

@@ -204,7 +204,10 @@ def stack_derived_names() -> dict[str, re.Pattern]:
             if "Fn::Sub" in node:
                 text = node["Fn::Sub"] if isinstance(node["Fn::Sub"], str) else node["Fn::Sub"][0]
                 parts = re.split(r"(\$\{[^}]+\})", text)
-                if "${AWS::StackName}" in parts and len([p for p in parts if p and not p.startswith("${")]):
+                # A literal word besides the stack name: "${AWS::StackName}-${AWS::Region}" (the
+                # dashboard) reads like any hyphenated name, a bucket's say, and is not looked for.
+                literal = [p for p in parts if p and not p.startswith("${")]
+                if "${AWS::StackName}" in parts and any(re.search(r"[A-Za-z0-9]", p) for p in literal):
                     regex = "".join(
                         (leading_stack if index == 0 else stack)
                         if part == "${AWS::StackName}"
@@ -241,6 +244,7 @@ def test_stack_derived_names_are_recognised():
     assert repository.search("docker push prereq-dev/bidopsai/app:v1")
     assert not repository.search("BffImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/bidopsai/app:v1.0.0")
     assert in_this_project("params/go-api") and not in_this_project("prereq-dev/go-api")
+    assert "${AWS::StackName}-${AWS::Region}" not in STACK_DERIVED
 
 
 @pytest.mark.parametrize("item", COMMANDS, ids=[ids(item) for item in COMMANDS])

@@ -48,3 +48,12 @@ def test_each_rule_catches_the_defect_it_was_written_for(rule, defect):
     assert not {m.rule.id for m in custom_findings(document)} & set(LIFECYCLE_RULES)
     defect(document)
     assert {m.rule.id for m in custom_findings(document)} & set(LIFECYCLE_RULES) == {rule}
+
+
+def test_e9119_catches_the_prerequisites_load_balancer_without_its_dependency():
+    """The prerequisites' ALB once raced the internet gateway's attachment ("VPC ... has no
+    internet gateway"); without its DependsOn, exactly E9119 fires, at the ALB."""
+    document = templates.build("prerequisites").to_dict()
+    assert custom_findings(document) == []
+    del document["Resources"]["LoadBalancer"]["DependsOn"]
+    assert [(m.rule.id, m.path) for m in custom_findings(document)] == [("E9119", ["Resources", "LoadBalancer"])]

@@ -11,7 +11,7 @@ import subprocess
 import boto3
 import pytest
 
-from ops import deployments, params, params_from_stack, preflight, template
+from ops import deployments, endpoint_access, params, params_from_stack, preflight, template
 from ops.aws import Account
 from ops.context import Context
 from ops.report import as_text
@@ -301,6 +301,20 @@ def test_plugin_runs_behind_the_nat_gateway_when_there_is_one(stacks, account, t
         "AssignPublicIp": public_ip,
     }
     assert "narrow it" in told and MARKER not in path.read_text()
+    # The endpoints have private DNS on, so the plugin's tasks (a security group of their own,
+    # which the prerequisites stack cannot name) deliver their logs through the logs endpoint:
+    # its group must admit them, here through the VPC's range.
+    document = template.load("finfocus-plugin")
+    ctx = Context(account, "finfocus-plugin", Values(document, params.effective(document["Parameters"], written(path))))
+    (result,) = endpoint_access.endpoint_access(ctx)
+    expected = {
+        "plain": (
+            "skip",
+            f"no interface endpoint with private DNS in {outputs['VpcId']} for what the tasks call (logs)",
+        ),
+        "withendpoints": ("pass", "the logs endpoints admit the tasks on 443 through the address range 10.0.0.0/16"),
+    }[stack]
+    assert (result.status, result.detail.split(":")[0]) == expected, result
 
 
 BAD = [
@@ -343,7 +357,7 @@ def named(stack: str) -> list[str]:
     ("stack", "status", "says"),
     [
         ("plain", "skip", ["plain exists: its repositories are its own"]),
-        ("Prereq-Dev", "fail", [*named("Prereq-Dev"), "ECR takes lower-case repository names only"]),
+        ("Prereq-Dev", "fail", [*named("Prereq-Dev"), "which ECR refuses", "such as prereq-dev"]),
         ("kept", "fail", ["kept/go-api already exist (kept from an earlier stack kept)"]),
         ("fresh", "pass", [*named("fresh"), "exists yet"]),
     ],

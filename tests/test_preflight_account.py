@@ -12,7 +12,7 @@ import json
 import pytest
 
 import templates
-from ops import artifacts, compute, discovery, loadbalancing, network, params, preflight, stack
+from ops import artifacts, compute, discovery, endpoint_access, loadbalancing, network, params, preflight, stack
 from ops.aws import Account
 from ops.context import Context
 from ops.template import Values, load
@@ -192,6 +192,11 @@ def test_good_go_api_account_passes_every_check(full_run):
     ):
         assert results[check].status == "pass", (check, results[check])
     assert "internet gateway + public IP" in results["route:Service"].detail
+    # Public subnets, yet the VPC's endpoints take the calls (private DNS): their group admits the VPC.
+    assert results["endpoints.access:Service"].status == "pass", results["endpoints.access:Service"]
+    assert "logs, ecr.api, ecr.dkr endpoints admit the tasks on 443 through the address range 10.0.0.0/16" in (
+        results["endpoints.access:Service"].detail
+    )
 
 
 def test_good_platform_account_passes_every_check(full_run):
@@ -276,6 +281,7 @@ CHECKS = {
     "namespace.name": discovery.namespace_name_free,
     "bucket.encryption": artifacts.bucket,
     "exec": network.exec_channel,
+    "endpoints.access": endpoint_access.endpoint_access,
 }
 MISSING_SUBNET = "subnet-0123456789abcdef0"
 MISSING_VPC = "vpc-0123456789abcdef0"
@@ -403,6 +409,133 @@ def test_interface_endpoints_missing_or_without_private_dns_fail(world):
     )
     assert f"--vpc-id {world['dark_vpc']} --vpc-endpoint-type Interface" in result.fix
     assert "--private-dns-enabled" in result.fix
+
+
+# --- Interface endpoints' security groups (private DNS: every call of the tasks goes there) ----
+# The closed VPC's endpoints (logs, ecr.api, ecr.dkr, ssm) take 443 from closed_app_sg and from
+# 10.8.1.0/24, its first subnet; its ssmmessages endpoint's group takes nothing. Its subnets
+# route to an internet gateway: the endpoints take the calls all the same
+# (https://docs.aws.amazon.com/vpc/latest/userguide/vpce-interface.html: private DNS makes the
+# service's default name resolve to the endpoint; its security group rules control the traffic).
+CLOSED_GO_API = {"VpcId": "closed_vpc", "SubnetIds": "closed"}
+CLOSED_PLUGIN = {"VpcId": "closed_vpc", "SubnetIds": "closed", "ClientCidr": "10.8.0.0/16"}
+CLOSED_PLATFORM = {"VpcId": "closed_vpc", "PrivateAppSubnetIds": "closed", "PrivateAgentSubnetIds": "closed"}
+
+
+def access(world, template: str, **change) -> dict:
+    values = GOOD[template](world, **{key: world.value(item) for key, item in change.items()})
+    return by_check(endpoint_access.endpoint_access(context(world, template, values)))
+
+
+def refused(world, *services: str) -> str:
+    """The failure's detail for these endpoints of the closed VPC, as the check words it."""
+    endpoints = world.account.client("ec2").describe_vpc_endpoints(
+        Filters=[{"Name": "vpc-id", "Values": [world["closed_vpc"]]}]
+    )["VpcEndpoints"]
+    ids = {e["ServiceName"].removeprefix("com.amazonaws.us-east-1."): e["VpcEndpointId"] for e in endpoints}
+    sources = {"ssmmessages": "nothing"}
+    return (
+        f"private DNS sends the tasks' calls to these endpoints of {world['closed_vpc']} whatever the route, and "
+        "they refuse the tasks' security group: "
+        + "; ".join(
+            f"{s} ({ids[s]}) takes 443 only from {sources.get(s, world['closed_app_sg'] + ', 10.8.1.0/24')}"
+            for s in services
+        )
+    )
+
+
+def ingress_command(group: str, source: str) -> str:
+    return f"aws ec2 authorize-security-group-ingress --group-id {group} --protocol tcp --port 443 {source}"
+
+
+def test_endpoints_that_refuse_the_tasks_group_fail_whatever_the_route(world):
+    results = access(world, "go-api", **CLOSED_GO_API, AppSecurityGroupId="closed_other_sg")
+    result = results["endpoints.access:Service"]
+    assert (result.status, result.detail) == ("fail", refused(world, "logs", "ecr.api", "ecr.dkr"))
+    assert result.fix == "admit the tasks' group: " + ingress_command(
+        world["closed_endpoint_sg"], f"--source-group {world['closed_other_sg']}"
+    )
+    # The route alone looks fine: public subnets, a public IP, an internet gateway.
+    values = go_api(world, **{k: world.value(v) for k, v in CLOSED_GO_API.items()})
+    (route,) = network.image_routes(context(world, "go-api", values))
+    assert route.status == "pass", route
+
+
+def test_endpoints_that_admit_the_tasks_group_pass(world):
+    result = access(world, "go-api", **CLOSED_GO_API, AppSecurityGroupId="closed_app_sg")["endpoints.access:Service"]
+    assert (result.status, result.detail) == (
+        "pass",
+        "the logs, ecr.api, ecr.dkr endpoints admit the tasks on 443 through the tasks' group "
+        + world["closed_app_sg"],
+    )
+
+
+def test_ecs_exec_needs_the_ssmmessages_endpoint_to_admit_the_tasks(world):
+    result = access(world, "go-api", **CLOSED_GO_API, AppSecurityGroupId="closed_app_sg", EnableExecuteCommand="true")[
+        "endpoints.access:Service"
+    ]
+    assert (result.status, result.detail) == ("fail", refused(world, "ssmmessages"))
+    assert result.fix == "admit the tasks' group: " + ingress_command(
+        world["closed_exec_sg"], f"--source-group {world['closed_app_sg']}"
+    )
+
+
+def test_a_group_the_stack_creates_needs_a_range_that_holds_every_task_subnet(world):
+    # The plugin's image is on ghcr.io: of these endpoints its tasks use only CloudWatch Logs.
+    result = access(world, "finfocus-plugin", **CLOSED_PLUGIN)["endpoints.access:Service"]
+    assert (result.status, result.detail) == ("fail", refused(world, "logs"))
+    assert result.fix == "the stack creates the tasks' group, so admit the VPC's range: " + ingress_command(
+        world["closed_endpoint_sg"], "--cidr 10.8.0.0/16"
+    )
+    held = access(world, "finfocus-plugin", **{**CLOSED_PLUGIN, "SubnetIds": "closed_first"})
+    assert (held["endpoints.access:Service"].status, held["endpoints.access:Service"].detail) == (
+        "pass",
+        "the logs endpoints admit the tasks on 443 through the address range 10.8.1.0/24",
+    )
+
+
+def test_an_update_finds_the_group_the_stack_made_admitted_by_group(world):
+    """With --stack naming a stack that exists, its own task group has an ID, which an endpoint
+    group may admit: the plugin's update passes where a new plugin stack would fail."""
+    group = {"Type": "AWS::EC2::SecurityGroup", "Properties": {"GroupDescription": "t", "VpcId": world["closed_vpc"]}}
+    cloudformation, ec2 = world.account.client("cloudformation"), world.account.client("ec2")
+    body = json.dumps({"Resources": {"SecurityGroup": group}})
+    cloudformation.create_stack(StackName="plugin-live", TemplateBody=body)
+    made = cloudformation.describe_stack_resource(StackName="plugin-live", LogicalResourceId="SecurityGroup")
+    task_group = made["StackResourceDetail"]["PhysicalResourceId"]
+    permission = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "UserIdGroupPairs": [{"GroupId": task_group}]}
+    ec2.authorize_security_group_ingress(GroupId=world["closed_endpoint_sg"], IpPermissions=[permission])
+    try:
+        values = finfocus(world, **{key: world.value(item) for key, item in CLOSED_PLUGIN.items()})
+        (result,) = endpoint_access.endpoint_access(context(world, "finfocus-plugin", values, stack="plugin-live"))
+        assert (result.status, result.detail) == (
+            "pass",
+            f"the logs endpoints admit the tasks on 443 through the tasks' group {task_group}",
+        )
+    finally:
+        ec2.revoke_security_group_ingress(GroupId=world["closed_endpoint_sg"], IpPermissions=[permission])
+
+
+def test_the_platform_admits_its_tiers_to_the_endpoint_group_it_is_given(world):
+    given = access(world, "platform", **CLOSED_PLATFORM, VpcEndpointSecurityGroupId="closed_endpoint_sg")
+    for service in ("BffService", "AgentCoreService"):
+        result = given[f"endpoints.access:{service}"]
+        assert (result.status, result.detail) == (
+            "pass",
+            "the logs, ecr.api, ecr.dkr, ssm endpoints admit the tasks on 443 through the ingress rule this stack "
+            "adds for the tasks' group",
+        )
+    # Given another group, its rules open that group, not the endpoints'.
+    other = access(world, "platform", **CLOSED_PLATFORM, VpcEndpointSecurityGroupId="closed_other_sg")
+    result = other["endpoints.access:BffService"]
+    assert (result.status, result.detail) == ("fail", refused(world, "logs", "ecr.api", "ecr.dkr", "ssm"))
+
+
+def test_without_a_private_dns_endpoint_the_tasks_go_by_their_route(world):
+    # The dark VPC's only endpoint (ecr.api) has private DNS off.
+    results = access(world, "go-api", VpcId="dark_vpc", SubnetIds="dark_subnets", AppSecurityGroupId="dark_sg")
+    result = results["endpoints.access:Service"]
+    assert result.status == "skip" and "no interface endpoint with private DNS in vpc-" in result.detail
 
 
 def test_a_bucket_of_the_stacks_region_passes(full_run):

@@ -9,6 +9,8 @@ import json
 
 import pytest
 
+from ops import params
+from ops.rules import evaluate as evaluate_rules
 from ops.template import Values
 from templates.evaluate import Evaluator
 from tests.helpers import built, only, resources
@@ -101,6 +103,23 @@ def test_egress_choice_sets_the_nat_gateways_and_private_app_routes(template, ch
     assert "GatewayId" in routes[_table_of(template, "PublicSubnet1")]
     for subnet in ("PrivateAgentSubnet1", "PrivateAgentSubnet2", "PrivateDataSubnet1", "PrivateDataSubnet2"):
         assert _table_of(template, subnet) not in routes, subnet
+
+
+def test_what_takes_a_public_address_waits_for_the_internet_gateway(template):
+    """CloudFormation's DependsOn page: "the following resources depend on a VPC-gateway attachment
+    when they have an associated public IP address and are in a VPC", Elastic Load Balancing load
+    balancers and Elastic IP addresses among them; nothing else orders them after it, and an ALB
+    made first fails with "VPC vpc-... has no internet gateway"
+    (https://github.com/aws-cloudformation/aws-cloudformation-templates/issues/75)."""
+    (attachment,) = resources(template, "AWS::EC2::VPCGatewayAttachment")
+    public = {
+        **resources(template, "AWS::ElasticLoadBalancingV2::LoadBalancer"),
+        **resources(template, "AWS::EC2::EIP"),
+        "PublicInternetRoute": template["Resources"]["PublicInternetRoute"],
+    }
+    assert sorted(public) == ["LoadBalancer", "NatGateway1Address", "NatGateway2Address", "PublicInternetRoute"]
+    for title, body in public.items():
+        assert attachment in body.get("DependsOn", []), title
 
 
 def _chosen(value, holds: dict):
@@ -266,11 +285,31 @@ def test_security_groups_open_only_what_each_user_needs(template):
         }
     ]
     assert [(r["FromPort"], r["CidrIp"]) for r in _egress(template, "AppSecurityGroup")] == [(443, "0.0.0.0/0")]
+    # With private DNS on, whatever in the VPC calls Logs, ECR or SSM reaches the endpoints
+    # (https://docs.aws.amazon.com/vpc/latest/userguide/vpce-interface.html): a plugin stack in
+    # this VPC too. So they take HTTPS from the VPC's range, as the AWS CDK's interface endpoints
+    # do by default (open: true); go-api's rule is kept, so an update revokes nothing.
     endpoints = _ingress(template, "VpcEndpointSecurityGroup")
-    assert [(r["FromPort"], r["SourceSecurityGroupId"]) for r in endpoints] == [
-        (443, {"Fn::GetAtt": ["AppSecurityGroup", "GroupId"]})
+    assert [(r["IpProtocol"], r["FromPort"], r["ToPort"]) for r in endpoints] == [("tcp", 443, 443)] * 2
+    assert [r.get("SourceSecurityGroupId", r.get("CidrIp")) for r in endpoints] == [
+        {"Fn::GetAtt": ["AppSecurityGroup", "GroupId"]},
+        vpc_cidr,
     ]
     assert _ingress(template, "RdsSecurityGroup") == []  # the platform adds its tiers
+
+
+@pytest.mark.parametrize(("port", "refused"), [("3000", True), ("8080", False), ("2999", False), ("3001", False)])
+def test_go_api_may_not_take_the_bff_port(template, port, refused):
+    """With ContainerPort 3000 the ALB group's two egress rules would be one rule to EC2, kept
+    once, but recorded twice by CloudFormation: a later ContainerPort change removes the only
+    rule to the BFF (https://github.com/aws-cloudformation/cloudformation-coverage-roadmap/issues/1534).
+    The template's Rules refuse the port before anything is created."""
+    values = params.effective(template["Parameters"], {"ContainerPort": port})
+    failures = [r for r in evaluate_rules(template, values) if r.status == "fail"]
+    assert bool(failures) == refused, failures
+    if refused:
+        (failure,) = failures
+        assert failure.detail.startswith("ContainerPort must not be 3000: the ALB's security group already sends")
 
 
 @pytest.mark.parametrize("group", ["VpcEndpointSecurityGroup", "RdsSecurityGroup"])

@@ -148,11 +148,20 @@ def variables(panels: list[Panel], cluster_name) -> dict:
     return found
 
 
+# Dashboards are global, not regional: a stack of the same name in another region (a StackSet,
+# the plugin in several regions) would take over, and its delete remove, a dashboard named after
+# the stack alone. A name takes 1-255 letters, digits, "-" and "_": a stack name (at most 128
+# letters, digits and hyphens), a hyphen and a region name fit.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-cloudwatch-dashboard.html
+NAME = "${AWS::StackName}-${AWS::Region}"
+
+
 def dashboard(title: str, *, panels: list[Panel], cluster_name, alarm_names: list[str]) -> cloudwatch.Dashboard:
-    """The stack's dashboard, named after it; ``alarm_names`` are the alarms' names after ``<stack>-``."""
+    """The stack's dashboard, named after it and its region; ``alarm_names`` are the alarms' names
+    after ``<stack>-``."""
     return cloudwatch.Dashboard(
         title,
         Condition=CONDITION,
-        DashboardName=Sub("${AWS::StackName}"),
+        DashboardName=Sub(NAME),
         DashboardBody=Sub(body(panels, alarm_names), **variables(panels, cluster_name)),
     )

@@ -243,7 +243,7 @@ def alarms_group() -> Group:
             switch(
                 "CreateDashboard",
                 "CloudWatch dashboard",
-                "true adds a dashboard named after the stack: tasks, CPU and memory, targets, 5xx and alarms during a "
+                "true adds a dashboard named <stack>-<region>: tasks, CPU and memory, targets, 5xx and alarms during a "
                 "release. Dashboards beyond the free tier are billed per month.",
             ),
         ),

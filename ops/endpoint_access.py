@@ -1,0 +1,201 @@
+"""Whether each service's tasks get through the security groups of the interface endpoints they use.
+
+An interface endpoint with private DNS on takes over its AWS service's usual name inside the
+VPC (logs.<region>.amazonaws.com resolves to the endpoint's addresses): every call of the
+tasks to that service goes to the endpoint, whatever their subnets' routes, and the
+endpoint's security groups decide whether it gets in. On Fargate the image pull, the log
+delivery and the reads of secrets leave from the task's own network interface, so those
+groups must admit the tasks' security group on 443: by the group, by an address range that
+holds the tasks' subnets, or by an ingress rule the stack itself adds.
+https://docs.aws.amazon.com/vpc/latest/userguide/vpce-interface.html
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-version-migration.html
+"""
+
+import ipaddress
+
+import botocore.exceptions
+
+from .aws import call
+from .context import Context
+from .network import ECR_IMAGE, endpoints_in, short_name, usable
+from .report import Result, failed, passed, skipped
+from .services import Service
+from .stack import NOT_CREATED_YET
+
+HTTPS = 443
+
+
+def called_services(ctx: Context, service: Service) -> list[str]:
+    """The AWS services (as endpoint names) the tasks of ``service`` call on their way up and in use."""
+    calls = ["logs"] if service.logs_to_cloudwatch else []
+    if any((match := ECR_IMAGE.match(image)) and match["region"] == ctx.region for image in service.images):
+        calls += ["ecr.api", "ecr.dkr"]
+    if service.ssm_parameters:
+        calls.append("ssm")
+    if service.reads_secrets_manager:
+        calls.append("secretsmanager")
+    if service.execute_command:
+        calls.append("ssmmessages")  # ECS Exec's Session Manager channel
+    return calls
+
+
+def takes_https(rule: dict) -> bool:
+    """An ingress permission (or an AWS::EC2::SecurityGroupIngress) that covers TCP 443."""
+    protocol = str(rule.get("IpProtocol"))
+    if protocol == "-1":
+        return True
+    if protocol not in ("tcp", "6"):
+        return False
+    return int(rule.get("FromPort", 0)) <= HTTPS <= int(rule.get("ToPort", -1))
+
+
+def _sources(groups: list[dict]) -> tuple[set[str], list]:
+    """The security groups and address ranges that ``groups`` admit on 443."""
+    group_ids, ranges = set(), []
+    for group in groups:
+        for permission in group.get("IpPermissions", []):
+            if takes_https(permission):
+                group_ids |= {pair["GroupId"] for pair in permission.get("UserIdGroupPairs", [])}
+                ranges += [ipaddress.ip_network(r["CidrIp"], strict=False) for r in permission.get("IpRanges", [])]
+    return group_ids, ranges
+
+
+def _own_ingress(ctx: Context, created: list[str]) -> dict[str, set[str]]:
+    """Group ID -> the task groups this stack creates that it also admits to that group on 443
+    (the platform opens the endpoints' group to each of its tiers)."""
+    values, found = ctx.values, {}
+    for body in values.template["Resources"].values():
+        if body["Type"] != "AWS::EC2::SecurityGroupIngress":
+            continue
+        if "Condition" in body and not values.get({"Condition": body["Condition"]}, False):
+            continue
+        rule = body["Properties"]
+        source = rule.get("SourceSecurityGroupId")
+        source = source["Fn::GetAtt"][0] if isinstance(source, dict) and "Fn::GetAtt" in source else None
+        target = values.get(rule.get("GroupId"))
+        if source in created and takes_https(rule) and isinstance(target, str) and target:
+            found.setdefault(target, set()).add(source)
+    return found
+
+
+class _Groups:
+    """Security groups described once per run."""
+
+    def __init__(self, ctx: Context):
+        self.ctx, self.known = ctx, {}
+
+    def __call__(self, ids: list[str]) -> list[dict]:
+        missing = [i for i in ids if i not in self.known]
+        if missing:
+            answer = call(self.ctx.client("ec2"), "describe_security_groups", GroupIds=missing)
+            self.known.update({g["GroupId"]: g for g in answer["SecurityGroups"]})
+        return [self.known[i] for i in ids if i in self.known]
+
+
+def _deployed_groups(ctx: Context, created: list[str]) -> list[str]:
+    """The IDs of the groups the stack named with --stack already made for the tasks (an update):
+    an endpoint may admit those by group."""
+    if not ctx.stack or ctx.deployed is None or ctx.deployed["StackStatus"] == NOT_CREATED_YET:
+        return []
+    found, cloudformation = [], ctx.client("cloudformation")
+    for logical_id in created:
+        try:
+            answer = call(cloudformation, "describe_stack_resource", StackName=ctx.stack, LogicalResourceId=logical_id)
+        except botocore.exceptions.ClientError:  # not in the stack (yet): the update creates it
+            continue
+        if physical := answer["StackResourceDetail"].get("PhysicalResourceId"):
+            found.append(physical)
+    return found
+
+
+def _admission(task_groups: list[str], endpoint_groups: list[dict], own: dict, subnets: list[dict]) -> str | None:
+    """How the endpoint's groups admit the tasks on 443, in words, or None when they do not."""
+    group_ids, ranges = _sources(endpoint_groups)
+    if admitted := sorted(set(task_groups) & group_ids):
+        return f"the tasks' group {admitted[0]}"
+    if any(own.get(group["GroupId"]) for group in endpoint_groups):
+        return "the ingress rule this stack adds for the tasks' group"
+    cidrs = [ipaddress.ip_network(s["CidrBlock"]) for s in subnets]
+    covering = {str(r) for cidr in cidrs for r in ranges if cidr.version == r.version and cidr.subnet_of(r)}
+    if all(any(c.version == r.version and c.subnet_of(r) for r in ranges) for c in cidrs):
+        return f"the address range {', '.join(sorted(covering))}"
+    return None
+
+
+def _taken_from(endpoint_groups: list[dict]) -> str:
+    group_ids, ranges = _sources(endpoint_groups)
+    found = sorted(group_ids) + sorted(str(r) for r in ranges)
+    return ", ".join(found) if found else "nothing"
+
+
+def endpoint_access(ctx: Context) -> list[Result]:
+    results = []
+    by_vpc: dict[str, list[dict]] = {}
+    describe = _Groups(ctx)
+    for service in ctx.services:
+        check = f"endpoints.access:{service.name}"
+        found = ctx.subnets(service.subnets)
+        if not found:
+            results.append(skipped(check, "its subnets were not found (see the subnets check)"))
+            continue
+        vpc = found[0]["VpcId"]
+        if vpc not in by_vpc:
+            by_vpc[vpc] = endpoints_in(ctx, vpc)
+        calls = called_services(ctx, service)
+        endpoints = sorted(
+            (e for e in by_vpc[vpc] if usable(e) and short_name(e, ctx.region) in calls),
+            key=lambda e: calls.index(short_name(e, ctx.region)),
+        )
+        if not endpoints:
+            results.append(
+                skipped(
+                    check,
+                    f"no interface endpoint with private DNS in {vpc} for what the tasks call ({', '.join(calls)}): "
+                    "they go by their route",
+                )
+            )
+            continue
+        own = _own_ingress(ctx, service.created_groups)
+        task_groups = service.security_groups + _deployed_groups(ctx, service.created_groups)
+        ways, blocked = set(), []
+        for endpoint in endpoints:
+            groups = describe([g["GroupId"] for g in endpoint.get("Groups", [])])
+            way = _admission(task_groups, groups, own, found)
+            if way:
+                ways.add(way)
+            else:
+                blocked.append((endpoint, groups))
+        names = ", ".join(short_name(e, ctx.region) for e in endpoints)
+        if not blocked:
+            through = "; ".join(sorted(ways))
+            results.append(passed(check, f"the {names} endpoints admit the tasks on 443 through {through}"))
+            continue
+        detail = "; ".join(
+            f"{short_name(e, ctx.region)} ({e['VpcEndpointId']}) takes 443 only from {_taken_from(groups)}"
+            for e, groups in blocked
+        )
+        results.append(
+            failed(
+                check,
+                f"private DNS sends the tasks' calls to these endpoints of {vpc} whatever the route, and they "
+                f"refuse the tasks' security group: {detail}",
+                _fix(ctx, task_groups, vpc, blocked),
+            )
+        )
+    return results
+
+
+def _fix(ctx: Context, task_groups: list[str], vpc: str, blocked: list) -> str:
+    """One ingress rule on each endpoint group concerned: from the tasks' group when it exists
+    already, else (the stack creates it) from the VPC's range."""
+    targets = sorted({e["Groups"][0]["GroupId"] for e, _ in blocked if e.get("Groups")})
+    if task_groups:
+        source, why = f"--source-group {task_groups[0]}", "admit the tasks' group"
+    else:
+        cidr = call(ctx.client("ec2"), "describe_vpcs", VpcIds=[vpc])["Vpcs"][0]["CidrBlock"]
+        source, why = f"--cidr {cidr}", "the stack creates the tasks' group, so admit the VPC's range"
+    commands = "; ".join(
+        f"aws ec2 authorize-security-group-ingress --group-id {group} --protocol tcp --port 443 {source}"
+        for group in targets
+    )
+    return f"{why}: {commands}"
