@@ -17,7 +17,7 @@ import botocore.exceptions
 
 from .aws import call
 from .context import Context
-from .network import ECR_IMAGE, endpoints_in, short_name, usable
+from .network import ECR_IMAGE, services_with_their_endpoints, short_name, usable
 from .report import Result, failed, passed, skipped
 from .services import Service
 from .stack import NOT_CREATED_YET
@@ -129,21 +129,13 @@ def _taken_from(endpoint_groups: list[dict]) -> str:
 
 
 def endpoint_access(ctx: Context) -> list[Result]:
-    results = []
-    by_vpc: dict[str, list[dict]] = {}
     describe = _Groups(ctx)
-    for service in ctx.services:
-        check = f"endpoints.access:{service.name}"
-        found = ctx.subnets(service.subnets)
-        if not found:
-            results.append(skipped(check, "its subnets were not found (see the subnets check)"))
-            continue
+    results, placed = services_with_their_endpoints(ctx, ctx.services, "endpoints.access")
+    for service, check, found, in_vpc in placed:
         vpc = found[0]["VpcId"]
-        if vpc not in by_vpc:
-            by_vpc[vpc] = endpoints_in(ctx, vpc)
         calls = called_services(ctx, service)
         endpoints = sorted(
-            (e for e in by_vpc[vpc] if usable(e) and short_name(e, ctx.region) in calls),
+            (e for e in in_vpc if usable(e) and short_name(e, ctx.region) in calls),
             key=lambda e: calls.index(short_name(e, ctx.region)),
         )
         if not endpoints:

@@ -291,17 +291,13 @@ def image_routes(ctx: Context) -> list[Result]:
     return results
 
 
-def exec_channel(ctx: Context) -> list[Result]:
-    """ECS Exec reaches the Session Manager channel (ssmmessages) from every task subnet.
-
-    Through the internet (NAT, public IP) or through the ssmmessages interface endpoint; the
-    platform's tasks may only reach the endpoints' security group, so they need the endpoint.
-    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
-    """
-    results = []
+def services_with_their_endpoints(ctx: Context, services: list, check_prefix: str) -> tuple[list[Result], list]:
+    """(service, its check's name, its subnets, the interface endpoints of their VPC) for each service
+    whose subnets exist; a skip, in the results, for each other one. Each VPC is read once."""
+    results, placed = [], []
     by_vpc: dict[str, list[dict]] = {}
-    for service in [s for s in ctx.services if s.execute_command]:
-        check = f"exec:{service.name}"
+    for service in services:
+        check = f"{check_prefix}:{service.name}"
         found = ctx.subnets(service.subnets)
         if not found:
             results.append(skipped(check, "its subnets were not found (see the subnets check)"))
@@ -309,7 +305,19 @@ def exec_channel(ctx: Context) -> list[Result]:
         vpc = found[0]["VpcId"]
         if vpc not in by_vpc:
             by_vpc[vpc] = endpoints_in(ctx, vpc)
-        endpoints = by_vpc[vpc]
+        placed.append((service, check, found, by_vpc[vpc]))
+    return results, placed
+
+
+def exec_channel(ctx: Context) -> list[Result]:
+    """ECS Exec reaches the Session Manager channel (ssmmessages) from every task subnet.
+
+    Through the internet (NAT, public IP) or through the ssmmessages interface endpoint; the
+    platform's tasks may only reach the endpoints' security group, so they need the endpoint.
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs-exec.html
+    """
+    results, placed = services_with_their_endpoints(ctx, [s for s in ctx.services if s.execute_command], "exec")
+    for service, check, found, endpoints in placed:
         if "ssmmessages" in usable_interfaces(endpoints, ctx.region):
             results.append(passed(check, "ECS Exec reaches Session Manager through the ssmmessages endpoint"))
             continue

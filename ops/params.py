@@ -173,3 +173,15 @@ def check(template: dict, given: dict[str, str]) -> list[Result]:
     if not results:
         results.append(passed("params", f"{len(given)} values fit the {len(parameters)} parameters of the template"))
     return results
+
+
+def refuse_unfit(parameters: dict, given: dict[str, str], source: str | None) -> None:
+    """Stop with one line at the first given value the template would refuse (an unknown key, a
+    value outside its constraints): for the offline commands that need only a fitting file."""
+    for key, value in given.items():
+        if key not in parameters:
+            raise BadInput(f"{source}: unknown parameter {key}: remove it or check its spelling (make preflight)")
+        problems = value_problems(key, parameters[key], value)
+        if problems:
+            detail, fix = problems[0]
+            raise BadInput(f"{source}: {detail}: {fix}")

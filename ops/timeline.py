@@ -714,17 +714,6 @@ def figures(service: Service, assumptions: Assumptions) -> dict:
     }
 
 
-def _check_given(parameters: dict, given: dict[str, str], source: str | None) -> None:
-    """The values given must fit the template; the ones not given (IDs, ARNs) take no part in the timings."""
-    for key, value in given.items():
-        if key not in parameters:
-            raise BadInput(f"{source}: unknown parameter {key}: remove it or check its spelling (make preflight)")
-        problems = params.value_problems(key, parameters[key], value)
-        if problems:
-            detail, fix = problems[0]
-            raise BadInput(f"{source}: {detail}: {fix}")
-
-
 def _check_rules(document: dict, values: dict[str, str], source: str | None) -> None:
     """What the template's own Rules refuse (a strategy without its target group) has no timeline."""
     # A value with no default that was not given (an ARN, an ID) takes no part in the timings;
@@ -745,7 +734,7 @@ def timeline(
     """The whole report of one template and parameter file (or ``given`` values instead)."""
     document = document if document is not None else template.load(name)
     given = given if given is not None else params.read(params_file)
-    _check_given(document.get("Parameters", {}), given, params_file)
+    params.refuse_unfit(document.get("Parameters", {}), given, params_file)
     values = params.effective(document.get("Parameters", {}), given)
     _check_rules(document, values, params_file)
     services = read_services(document, values, assumptions)

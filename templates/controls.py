@@ -231,6 +231,21 @@ def alarms_without_action(template) -> "Departure":
     )
 
 
+def logs_kept_less_than_a_year(groups: tuple[str, ...], why: str) -> "Departure":
+    """CT.CLOUDWATCH.PR.2 for log groups whose default retention (``why`` says how long, and why) is shorter."""
+    return Departure("CT.CLOUDWATCH.PR.2", groups, why, "LogRetentionDays=365 or more")
+
+
+def logs_without_a_customer_key(groups: tuple[str, ...]) -> "Departure":
+    """CT.CLOUDWATCH.PR.3 for log groups whose KMS key (LogKmsKeyArn) is optional."""
+    return Departure(
+        "CT.CLOUDWATCH.PR.3",
+        groups,
+        "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
+        "LogKmsKeyArn=<key ARN>",
+    )
+
+
 def declare_departures(template, departures: list["Departure"]) -> None:
     """State each departure in the Metadata of its resources and of the template."""
     suppressed: dict[str, list[str]] = {}

@@ -23,7 +23,13 @@ from troposphere import GetAtt, If, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
-from .controls import Departure, alarms_without_action, declare_departures
+from .controls import (
+    Departure,
+    alarms_without_action,
+    declare_departures,
+    logs_kept_less_than_a_year,
+    logs_without_a_customer_key,
+)
 from .errors import ConfigError
 from .parts import (
     cluster,
@@ -652,18 +658,10 @@ def departures(log_group, task) -> list[Departure]:
             "a volume only root may write to, so the root filesystem stays writable.",
             f"ReadonlyRootFilesystem=true and an image that declares VOLUME {tmp} (the guide builds one)",
         ),
-        Departure(
-            "CT.CLOUDWATCH.PR.2",
-            (log_group.title,),
-            "30 days of logs by default: a year costs twelve times the storage.",
-            "LogRetentionDays=365 or more",
+        logs_kept_less_than_a_year(
+            (log_group.title,), "30 days of logs by default: a year costs twelve times the storage."
         ),
-        Departure(
-            "CT.CLOUDWATCH.PR.3",
-            (log_group.title,),
-            "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
-            "LogKmsKeyArn=<key ARN>",
-        ),
+        logs_without_a_customer_key((log_group.title,)),
     ]
 
 

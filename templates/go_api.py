@@ -19,7 +19,13 @@ from troposphere import GetAtt, If, Ref, Select, Split, Template
 
 from . import facts
 from .contract import TemplateContract
-from .controls import Departure, alarms_without_action, declare_departures
+from .controls import (
+    Departure,
+    alarms_without_action,
+    declare_departures,
+    logs_kept_less_than_a_year,
+    logs_without_a_customer_key,
+)
 from .parts import (
     cluster,
     dashboard,
@@ -315,18 +321,10 @@ def departures(log_group, task, service) -> list[Departure]:
             "Tasks get public IPs by default, to reach ECR from public subnets without a NAT gateway.",
             "AssignPublicIp=DISABLED in private subnets with a NAT gateway or VPC endpoints",
         ),
-        Departure(
-            "CT.CLOUDWATCH.PR.2",
-            (log_group.title,),
-            "30 days of logs by default: a year costs twelve times the storage.",
-            "LogRetentionDays=365 or more",
+        logs_kept_less_than_a_year(
+            (log_group.title,), "30 days of logs by default: a year costs twelve times the storage."
         ),
-        Departure(
-            "CT.CLOUDWATCH.PR.3",
-            (log_group.title,),
-            "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
-            "LogKmsKeyArn=<key ARN>",
-        ),
+        logs_without_a_customer_key((log_group.title,)),
     ]
 
 

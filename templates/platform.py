@@ -19,7 +19,14 @@ from troposphere import FindInMap, GetAtt, If, NoValue, Ref, Select, Split, Sub,
 
 from . import facts, timings
 from .contract import TemplateContract
-from .controls import Departure, alarms_without_action, declare_departures, resources_of_type
+from .controls import (
+    Departure,
+    alarms_without_action,
+    declare_departures,
+    logs_kept_less_than_a_year,
+    logs_without_a_customer_key,
+    resources_of_type,
+)
 from .parts import (
     bucket_kms,
     cluster,
@@ -486,18 +493,8 @@ def departures(template: Template) -> list[Departure]:
             "ReadonlyRootFilesystem=true, with WritablePath where they write",
         ),
         alarms_without_action(template),
-        Departure(
-            "CT.CLOUDWATCH.PR.2",
-            groups,
-            "7 days of logs by default, as the platform's requirements ask.",
-            "LogRetentionDays=365 or more",
-        ),
-        Departure(
-            "CT.CLOUDWATCH.PR.3",
-            groups,
-            "Logs are encrypted with an AWS-owned key unless you give one: a KMS key costs per month and per request.",
-            "LogKmsKeyArn=<key ARN>",
-        ),
+        logs_kept_less_than_a_year(groups, "7 days of logs by default, as the platform's requirements ask."),
+        logs_without_a_customer_key(groups),
     ]
 
 

@@ -113,21 +113,10 @@ def resolved(document: dict, given: dict[str, str], region: str) -> dict:
     return Evaluator(document, values, strict=False).resources()
 
 
-def check_given(document: dict, given: dict[str, str], source: str) -> None:
-    parameters = document.get("Parameters", {})
-    for key, value in given.items():
-        if key not in parameters:
-            raise BadInput(f"{source}: unknown parameter {key}: remove it or fix its name")
-        problems = params.value_problems(key, parameters[key], value)
-        if problems:
-            detail, fix = problems[0]
-            raise BadInput(f"{source}: {detail}: {fix}")
-
-
 def estimate(name: str, params_file: str | None, region: str, assumptions: Assumptions, snapshot=None) -> Estimate:
     document = template.load(name)
     given = params.read(params_file)
-    check_given(document, given, params_file or name)
+    params.refuse_unfit(document.get("Parameters", {}), given, params_file or name)
     if region not in regions_of(name):
         raise BadInput(f"region {region!r} is not one {name} is for: choose one of {', '.join(regions_of(name))}")
     return estimate_document(document, given, region, assumptions, snapshot or prices.load())
