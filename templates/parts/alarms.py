@@ -251,27 +251,40 @@ def memory_high(
 # --- The targets behind the load balancer --------------------------------------------------
 
 
-def unhealthy_targets(
-    title: str, *, name: str, targets: TargetGroups, description: str, notify: Notify, minutes: int
+def _host_count(
+    title: str,
+    *,
+    name: str,
+    targets: TargetGroups,
+    description: str,
+    notify: Notify,
+    minutes: int,
+    metric: tuple[str, str, str, str],
+    **rule,
 ) -> cloudwatch.Alarm:
+    """An alarm on the sum of one host count over the target groups; ``metric`` is (query id,
+    metric name, statistic, label) and ``rule`` what tells the alarms apart (comparison,
+    threshold, missing data)."""
+    query_id, metric_name, statistic, label = metric
+
+    def metrics(both: bool) -> list:
+        queries, total = targets.total(query_id, metric_name, statistic, both)
+        return _math(total, *queries, label=label)
+
+    return _alarm(title, name, description, notify, minutes, Metrics=targets.metrics(metrics), **rule)
+
+
+def unhealthy_targets(title: str, **alarm) -> cloudwatch.Alarm:
     """Any target failing its health check for ``minutes`` in a row.
 
     A new task is ``initial`` until it passes its checks and a leaving one ``draining``;
     neither counts as unhealthy, so a release that works does not raise this alarm.
     https://docs.aws.amazon.com/elasticloadbalancing/latest/application/target-group-health-checks.html
     """
-
-    def metrics(both: bool) -> list:
-        queries, total = targets.total("unhealthy", "UnHealthyHostCount", "Maximum", both)
-        return _math(total, *queries, label="Unhealthy targets")
-
-    return _alarm(
+    return _host_count(
         title,
-        name,
-        description,
-        notify,
-        minutes,
-        Metrics=targets.metrics(metrics),
+        **alarm,
+        metric=("unhealthy", "UnHealthyHostCount", "Maximum", "Unhealthy targets"),
         ComparisonOperator="GreaterThanThreshold",
         Threshold=0,
         # No data: the load balancer reported no unhealthy target. An empty group
@@ -280,26 +293,16 @@ def unhealthy_targets(
     )
 
 
-def no_healthy_targets(
-    title: str, *, name: str, targets: TargetGroups, description: str, notify: Notify, minutes: int
-) -> cloudwatch.Alarm:
+def no_healthy_targets(title: str, **alarm) -> cloudwatch.Alarm:
     """Not one healthy target (the lowest count of each minute below 1) for ``minutes`` in a row.
 
     The outage :func:`unhealthy_targets` cannot see: with no task registered at all
     (all stopped, none starting) the unhealthy count is 0 while the ALB answers 503.
     """
-
-    def metrics(both: bool) -> list:
-        queries, total = targets.total("healthy", "HealthyHostCount", "Minimum", both)
-        return _math(total, *queries, label="Healthy targets")
-
-    return _alarm(
+    return _host_count(
         title,
-        name,
-        description,
-        notify,
-        minutes,
-        Metrics=targets.metrics(metrics),
+        **alarm,
+        metric=("healthy", "HealthyHostCount", "Minimum", "Healthy targets"),
         ComparisonOperator="LessThanThreshold",
         Threshold=1,
         # No data: nothing in the groups for the load balancer to report on, which is

@@ -90,6 +90,11 @@ class ServiceAlarms:
         then = "rolls back a release in progress" if kind in self.rollback() else "notifies only"
         return f"{self.what}: {text} ({then})"
 
+    def _alarm(self, kind: str, text: str, minutes: int, notify: Notify) -> dict:
+        """What every alarm of the service takes: its name, description, topic and minutes."""
+        described = self._describe(kind, text)
+        return {"name": self.name(kind), "description": described, "notify": notify, "minutes": minutes}
+
     def add_target_alarms(self, template: Template, targets: TargetGroups, notify: Notify) -> list:
         """The alarms on the target groups. They do not refer to the service, so the service
         can depend on them: they exist before its first deployment starts."""
@@ -97,38 +102,36 @@ class ServiceAlarms:
         added = [
             alarms.target_error_rate(
                 f"{self.title}Target5xx",
-                name=self.name(TARGET_5XX),
                 targets=targets,
-                description=self._describe(
+                percent=t.error_rate_percent,
+                minimum_requests=t.error_rate_minimum_requests,
+                **self._alarm(
                     TARGET_5XX,
                     f"over {t.error_rate_percent} % of requests answered 5xx by the tasks for "
                     f"{t.error_rate_minutes} minutes",
+                    t.error_rate_minutes,
+                    notify,
                 ),
-                notify=notify,
-                minutes=t.error_rate_minutes,
-                percent=t.error_rate_percent,
-                minimum_requests=t.error_rate_minimum_requests,
             ),
             alarms.unhealthy_targets(
                 f"{self.title}UnhealthyTargets",
-                name=self.name(UNHEALTHY_TARGETS),
                 targets=targets,
-                description=self._describe(
-                    UNHEALTHY_TARGETS, f"a target failing its health check for {t.unhealthy_target_minutes} minutes"
+                **self._alarm(
+                    UNHEALTHY_TARGETS,
+                    f"a target failing its health check for {t.unhealthy_target_minutes} minutes",
+                    t.unhealthy_target_minutes,
+                    notify,
                 ),
-                notify=notify,
-                minutes=t.unhealthy_target_minutes,
             ),
             alarms.no_healthy_targets(
                 f"{self.title}NoHealthyTargets",
-                name=self.name(NO_HEALTHY_TARGETS),
                 targets=targets,
-                description=self._describe(
+                **self._alarm(
                     NO_HEALTHY_TARGETS,
                     f"no healthy target at all for {t.no_healthy_target_minutes} minutes (the ALB answers 503)",
+                    t.no_healthy_target_minutes,
+                    notify,
                 ),
-                notify=notify,
-                minutes=t.no_healthy_target_minutes,
             ),
         ]
         return [template.add_resource(alarm) for alarm in added]
@@ -140,40 +143,39 @@ class ServiceAlarms:
         added = [
             alarms.tasks_below_desired(
                 f"{self.title}TasksBelowDesired",
-                name=self.name(TASKS_BELOW_DESIRED),
                 service=metrics,
-                description=self._describe(
-                    TASKS_BELOW_DESIRED, f"fewer tasks running than desired for {t.tasks_below_desired_minutes} minutes"
+                **self._alarm(
+                    TASKS_BELOW_DESIRED,
+                    f"fewer tasks running than desired for {t.tasks_below_desired_minutes} minutes",
+                    t.tasks_below_desired_minutes,
+                    notify,
                 ),
-                notify=notify,
-                minutes=t.tasks_below_desired_minutes,
             )
         ]
         if not self.behind_load_balancer:
             added.append(
                 alarms.memory_high(
                     f"{self.title}MemoryHigh",
-                    name=self.name(MEMORY_HIGH),
                     service=metrics,
-                    description=self._describe(
+                    percent=t.memory_percent,
+                    **self._alarm(
                         MEMORY_HIGH,
                         f"a task at {t.memory_percent} % of its memory or more for {t.memory_minutes} minutes",
+                        t.memory_minutes,
+                        notify,
                     ),
-                    notify=notify,
-                    minutes=t.memory_minutes,
-                    percent=t.memory_percent,
                 )
             )
             added.append(
                 alarms.no_running_tasks(
                     f"{self.title}NoRunningTasks",
-                    name=self.name(NO_RUNNING_TASKS),
                     service=metrics,
-                    description=self._describe(
-                        NO_RUNNING_TASKS, f"not one task running for {t.no_running_task_minutes} minutes"
+                    **self._alarm(
+                        NO_RUNNING_TASKS,
+                        f"not one task running for {t.no_running_task_minutes} minutes",
+                        t.no_running_task_minutes,
+                        notify,
                     ),
-                    notify=notify,
-                    minutes=t.no_running_task_minutes,
                 )
             )
         return [template.add_resource(alarm) for alarm in added]
