@@ -34,7 +34,9 @@ STOPPED_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopp
 EVENTS_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html"
 # CloudFormation's resource handlers word their failures from one list (Resource of type '...' with
 # identifier '...' already exists, did not stabilize, ...): the message and its HandlerErrorCode.
-HANDLER_ERRORS_DOC = "https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract-errors.html"
+HANDLER_ERRORS_DOC = (
+    "https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract-errors.html"
+)
 DEPLOYMENT_EVENTS_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html"
 # Fargate's vCPU quotas (service code fargate), from the ECS service quotas page:
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate
@@ -836,8 +838,7 @@ SIGNATURES: tuple[Signature, ...] = (
             r"ECS deployment \S+ in progress",
             r"ECS deployment \S+ completed",
         ),
-        "The service's scheduler at work: a deployment or a scaling activity starting, registering, stopping "
-        "tasks.",
+        "The service's scheduler at work: a deployment or a scaling activity starting, registering, stopping tasks.",
         "Nothing to do; if the service never reaches a steady state, the failures around these events say why.",
         "docs/preflight-doctor.md#doctor",
         EVENTS_DOC,
