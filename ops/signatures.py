@@ -305,7 +305,8 @@ SIGNATURES: tuple[Signature, ...] = (
         "out-of-memory",
         "memory",
         (r"OutOfMemoryError: Container killed due to memory usage", r"failed to get container status"),
-        "A container used more memory than the task has and was killed (exit code 137).",
+        "A container used more memory than the task has and was killed (exit code 137), or could not start within "
+        "it (CannotStartContainerError: failed to get container status).",
         "Raise the task memory (TaskSize, or the Environment size) and check the app for leaks.",
         TROUBLESHOOTING,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cannot-start-container.html",
