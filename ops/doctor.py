@@ -109,7 +109,8 @@ class Findings:
 
     def matched(self) -> list[Result]:
         """One result per signature found, causes before consequences; then each failure text
-        no signature explains, as unknown with where to look."""
+        no signature explains, as unknown with where to look. Ordinary events (a steady state,
+        tasks started) are explained and left out."""
         causes: dict[str, Result] = {}
         consequences: dict[str, Result] = {}
         unknown: list[Result] = []
@@ -124,6 +125,8 @@ class Findings:
                             f"look at {signatures.UNKNOWN_WHERE[item.kind]}",
                         )
                     )
+                continue
+            if signature.informational:
                 continue
             found = consequences if signature.consequence else causes
             if signature.name not in found:
@@ -297,6 +300,7 @@ def explain(text: str) -> dict:
         "guide": best.section,
         "source": best.source,
         "also_matches": [other.name for other in others],
+        "failure": not best.informational,
     }
 
 
@@ -304,7 +308,7 @@ def explanation_text(answer: dict) -> str:
     if answer["signature"] is None:
         return f"unknown: no known signature matches this text.\nwhere to look: {answer['where']}\n"
     lines = [
-        f"cause ({answer['signature']}): {answer['cause']}",
+        f"{'cause' if answer['failure'] else 'not a failure'} ({answer['signature']}): {answer['cause']}",
         f"fix: {answer['fix']}",
         f"guide: {answer['guide']}; source: {answer['source']}",
     ]

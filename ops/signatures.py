@@ -5,10 +5,19 @@ target health against this table, and `make explain` matches any text pasted int
 table is ordered: the most specific signature first, so that when several match, the first
 is the cause (a KMS denial inside a Secrets Manager failure is a KMS problem, not a network
 one). A signature marked ``consequence`` reports that something else failed (a rollback, a
-circuit breaker, a resource that did not stabilise): it never wins over a cause.
+circuit breaker, a resource that did not stabilise): it never wins over a cause. A signature
+marked ``informational`` names an ordinary event (a steady state, tasks started or stopped by a
+deployment): explained, so that it is never called unknown, and never reported as a failure.
+
+The patterns are written from the lists AWS publishes (the ECS guide's service event messages,
+stopped-task errors and CannotPullContainer errors, CloudFormation's handler error messages), and
+tolerate the variants AWS prints across surfaces and years: an ARN or a name, parentheses or not,
+quotes escaped or not, a RequestToken suffix.
 
 Every pattern is one alternative, matched case-insensitively; each is exercised by a real
-failure text in tests/fixtures/doctor/corpus.json, quoted with the URL it was seen at.
+failure text in tests/fixtures/doctor/corpus.json or an AWS-documented one in catalog.json,
+quoted with the URL it was seen at. tests/fixtures/doctor/heldout.json measures the table on
+texts it was not written from (ops/doctor_score.py prints the score).
 docs/ecs-deployment.md shows the table, generated from here.
 """
 
@@ -22,6 +31,13 @@ EXEC = (
 TROUBLESHOOTING = "docs/ecs-deployment.md#troubleshooting"
 PULL_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task_cannot_pull_image.html"
 STOPPED_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-error-codes.html"
+EVENTS_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-event-messages.html"
+# CloudFormation's resource handlers word their failures from one list (Resource of type '...' with
+# identifier '...' already exists, did not stabilize, ...): the message and its HandlerErrorCode.
+HANDLER_ERRORS_DOC = (
+    "https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract-errors.html"
+)
+DEPLOYMENT_EVENTS_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html"
 # Fargate's vCPU quotas (service code fargate), from the ECS service quotas page:
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate
 ON_DEMAND_VCPU_QUOTA, SPOT_VCPU_QUOTA = "L-3032A538", "L-36FBB829"
@@ -54,6 +70,7 @@ class Signature:
     section: str
     source: str
     consequence: bool = False
+    informational: bool = False
 
     def matches(self, text: str) -> bool:
         return any(re.search(pattern, text, re.IGNORECASE) for pattern in self.patterns)
@@ -75,10 +92,17 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "secrets-denied",
         "secrets-denied",
-        (r"not authorized to perform: ssm:GetParameters", r"unable to retrieve secrets from ssm.*AccessDenied"),
-        "The execution role may not read the SSM parameters the task definition names.",
-        "Allow ssm:GetParameters on the parameters' ARNs to the execution role; the templates grant it on "
-        "SecretsParameterPath, so check that the parameters are under that path, in this region and account.",
+        (
+            r"not authorized to perform: ssm:GetParameters",
+            r"unable to retrieve secrets from ssm.*AccessDenied",
+            r"not authorized to perform: secretsmanager:GetSecretValue",
+        ),
+        "The execution role may not read the secrets the task definition names (SSM parameters or Secrets "
+        "Manager secrets).",
+        "Allow ssm:GetParameters (Parameter Store) or secretsmanager:GetSecretValue (Secrets Manager) on the "
+        "secrets' ARNs to the execution role; the templates grant ssm:GetParameters on SecretsParameterPath, so "
+        "check that the parameters are under that path, in this region and account. A Secrets Manager ARN ends "
+        "in a random six-character suffix: grant <name>-* or the full ARN.",
         "docs/platform.md#inputs-it-expects-from-the-other-stacks",
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/secrets-envvar-ssm-paramstore.html",
     ),
@@ -122,7 +146,12 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-platform-mismatch",
         "platform-mismatch",
-        (r"descriptor matching platform", r"failed to find a descriptor for platform", r"exec format error"),
+        (
+            r"descriptor matching platform",
+            r"failed to find a descriptor for platform",
+            r"exec format error",
+            r"no matching manifest for \S+ in the manifest list",
+        ),
         "The image was built for another CPU architecture (or OS) than the task runs on, e.g. an arm64 image built "
         "on an Apple-silicon laptop in an X86_64 task.",
         "Build and push the image for the task's platform: docker buildx build --platform linux/amd64 -t <image> "
@@ -144,8 +173,17 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-not-found",
         "image-not-found",
-        (r"CannotPullContainerError: Tag \S+ not found in repository", r"API error \(404\): repository \S+ not found"),
-        "The image tag or repository does not exist.",
+        (
+            r"CannotPullContainerError: Tag \S+ not found in repository",
+            r"API error \(404\): repository \S+ not found",
+            # containerd (Fargate platform 1.4): the reference resolves to nothing.
+            r"failed to resolve ref\S*\s.*: not found",
+            # Docker's daemon (EC2 container instances), and the registry's own error code.
+            r"manifest for \S+ not found",
+            r"manifest unknown",
+        ),
+        "The image tag, digest or repository does not exist (a tag never pushed, or deleted by a lifecycle "
+        "policy; a digest of a re-pushed tag).",
         "Push the image or fix the tag: aws ecr describe-images --repository-name <repo> --image-ids imageTag=<tag>",
         TROUBLESHOOTING,
         PULL_DOC,
@@ -172,6 +210,28 @@ SIGNATURES: tuple[Signature, ...] = (
         PULL_DOC,
     ),
     Signature(
+        "registry-rate-limit",
+        "registry-rate-limit",
+        (r"toomanyrequests", r"You have reached your pull rate limit"),
+        "The registry refused the pull because of its rate limit: Docker Hub limits anonymous pulls per source "
+        "IP address, and tasks behind one NAT gateway share one address.",
+        "Copy the image to your ECR (or an ECR pull-through cache rule for Docker Hub) and point the task "
+        "definition at it; or give the task repositoryCredentials of a Docker Hub account.",
+        TROUBLESHOOTING,
+        PULL_DOC,
+    ),
+    Signature(
+        "disk-space",
+        "disk-space",
+        (r"no space left on device", r"Thin Pool has \d+ free data blocks"),
+        "The image (or the container's writes) does not fit in the task's storage: Fargate's ephemeral storage "
+        "(20 GiB by default) or an EC2 container instance's Docker volume.",
+        "On Fargate raise the task definition's EphemeralStorage (up to 200 GiB) or make the image smaller; on "
+        "EC2 free or enlarge the Docker volume.",
+        TROUBLESHOOTING,
+        PULL_DOC,
+    ),
+    Signature(
         "image-pull-failed",
         "image-pull-other",
         (r"CannotPullContainerError",),
@@ -188,10 +248,14 @@ SIGNATURES: tuple[Signature, ...] = (
         (
             r"exec user process caused \"no such file or directory\"",
             r"exec /\S+: no such file or directory",
-            r"stat /bin/bash: no such file or directory",
+            # runc: exec: "/app/server": stat /app/server: no such file or directory (a path may hold a
+            # space, and a console may cut the end of the line)
+            r"exec: .*stat .*no such file or direct",
+            r"executable file not found in",
         ),
-        "The container's entrypoint could not be started: the file is missing, or a script's interpreter "
-        "(#!/bin/bash) is not in the image (an Alpine base has only sh), or the script has Windows line endings.",
+        "The container's entrypoint could not be started: the file (or the command) is not in the image at that "
+        "path, or a script's interpreter (#!/bin/bash) is not in the image (an Alpine base has only sh), or the "
+        "script has Windows line endings.",
         "Check the image: docker run --rm --entrypoint sh <image> -c 'command -v bash' prints nothing when bash is "
         "missing; then build FROM the release with RUN apk add --no-cache bash, push it to your ECR and deploy "
         "with ImageUri=<that ECR URI>; convert CRLF line endings with dos2unix.",
@@ -224,12 +288,25 @@ SIGNATURES: tuple[Signature, ...] = (
         TROUBLESHOOTING,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
     ),
+    Signature(
+        "logs-unreachable",
+        "logs",
+        (r"failed to validate logger args",),
+        "The awslogs driver could not be set up before the container started: the log group does not exist, the "
+        "task cannot reach CloudWatch Logs (no route, no logs endpoint), or the execution role may not write to it.",
+        "Check the log group exists in the task definition's region (aws logs describe-log-groups "
+        "--log-group-name-prefix <group>); in private subnets add the logs interface endpoint or a NAT route; the "
+        "execution role needs logs:CreateLogStream and logs:PutLogEvents (make preflight checks the endpoints).",
+        TROUBLESHOOTING,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
+    ),
     # --- The running container ------------------------------------------------------------
     Signature(
         "out-of-memory",
         "memory",
-        (r"OutOfMemoryError: Container killed due to memory usage",),
-        "A container used more memory than the task has and was killed (exit code 137).",
+        (r"OutOfMemoryError: Container killed due to memory usage", r"failed to get container status"),
+        "A container used more memory than the task has and was killed (exit code 137), or could not start within "
+        "it (CannotStartContainerError: failed to get container status).",
         "Raise the task memory (TaskSize, or the Environment size) and check the app for leaks.",
         TROUBLESHOOTING,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cannot-start-container.html",
@@ -241,6 +318,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "The main process exited; its exit code and log say why.",
         "aws logs tail <log group> --since 30m (AWS CLI v2); the container's exit code is in the stopped task "
         "(137 out of memory, 139 a crash, 1 the app's own error).",
+        TROUBLESHOOTING,
+        STOPPED_DOC,
+    ),
+    Signature(
+        "container-health-check",
+        "container-health",
+        (r"failed container health checks",),
+        "The container's own health check (the task definition's HealthCheck command) kept failing, so ECS "
+        "stopped the task.",
+        "Run the check command in the image by hand (it needs its program, e.g. curl, in the image); raise the "
+        "health check's StartPeriod for a slow start; the container's log says why it is unhealthy.",
         TROUBLESHOOTING,
         STOPPED_DOC,
     ),
@@ -269,10 +357,18 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "elb-health-check",
         "health-check",
-        (r"is unhealthy in \(target-group .*\) due to \(reason Health checks failed", r"Target\.FailedHealthChecks"),
-        "The load balancer's health check does not get a healthy answer from the tasks.",
+        (
+            # (service s) (task t) (port p) is unhealthy in (target-group tg) due to (reason ...): any reason
+            # (Health checks failed, Request timed out), the group by name or ARN, in parentheses or not.
+            r"is unhealthy in \(?target-group\b",
+            r"is unhealthy in \(elb ",
+            r"Task failed ELB health checks",
+            r"Target\.FailedHealthChecks",
+        ),
+        "The load balancer's health check does not get a healthy answer from the tasks (the reason says how: "
+        "failing status codes, or a request that timed out), so ECS stops them.",
         "Match the health-check path and port to the app; allow the ALB's group on the container port; "
-        "raise HealthCheckGracePeriodSeconds for slow starts.",
+        "raise HealthCheckGracePeriodSeconds for slow starts; check the app listens on 0.0.0.0.",
         "docs/go-api.md#troubleshooting",
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-unhealthy-event-messages.html",
     ),
@@ -284,6 +380,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "Attach the target group to a listener first (go-api), or keep the service's DependsOn on the rule.",
         "docs/platform.md#troubleshooting",
         "https://github.com/cloudposse/terraform-aws-ecs-web-app/issues/226",
+    ),
+    Signature(
+        "load-balancer-container-changed",
+        "target-group",
+        (r"Load balancer container name or port changed in task definition",),
+        "The task definition no longer has the container name and port the service's load balancer "
+        "configuration names.",
+        "Keep the container name and port the service was created with; changing them needs a new service "
+        "(with CloudFormation, a change that replaces the service).",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/troubleshoot-service-load-balancers.html",
     ),
     Signature(
         "listener-priority-in-use",
@@ -336,6 +443,37 @@ SIGNATURES: tuple[Signature, ...] = (
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate",
     ),
     Signature(
+        "fargate-size-quota",
+        "quota",
+        (r"The requested \w+ configuration is above your limit",),
+        "The task's CPU or memory is larger than this account may run on Fargate (new accounts can start with "
+        "lower limits).",
+        "Request a quota increase (Service Quotas console, Amazon Elastic Container Service / AWS Fargate), or "
+        "choose a smaller task size.",
+        "docs/preflight-doctor.md#preflight",
+        EVENTS_DOC,
+    ),
+    Signature(
+        "service-limit",
+        "quota",
+        (r"Limit exceeded for resource of type",),
+        "CloudFormation could not create the resource: an account quota of its service is reached.",
+        "The reason after the type names the quota: raise it in the Service Quotas console or remove unused "
+        "resources of that type.",
+        "docs/preflight-doctor.md#preflight",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "task-size",
+        "task-size",
+        (r"Invalid 'cpu' setting for task", r"No Fargate configuration exists for given values"),
+        "The task's CPU and memory are not a combination Fargate offers.",
+        "Use a documented pair (256 CPU with 512-2048 MiB, 512 with 1-4 GiB, 1024 with 2-8 GiB, ...): the "
+        "templates' TaskSize parameter allows only those.",
+        "docs/preflight-doctor.md#preflight",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/task-cpu-memory-error.html",
+    ),
+    Signature(
         "capacity-unavailable",
         "capacity",
         (r"Capacity is unavailable at this time",),
@@ -343,6 +481,73 @@ SIGNATURES: tuple[Signature, ...] = (
         "Wait and retry; offer subnets in more Availability Zones or another task size.",
         TROUBLESHOOTING,
         "https://repost.aws/knowledge-center/ecs-fargate-runtask-capacity",
+    ),
+    Signature(
+        "unsupported-zone",
+        "availability-zone",
+        (r"was unable to place a task\. Reason: Internal error",),
+        "ECS could not start a task in one of the subnets: the subnet is in an Availability Zone that Fargate "
+        "does not support.",
+        "Give the service subnets in the zones Fargate supports in this region (aws ec2 describe-subnets "
+        "--subnet-ids <id> --query 'Subnets[].AvailabilityZoneId' shows the zone).",
+        "docs/preflight-doctor.md#preflight",
+        EVENTS_DOC,
+    ),
+    Signature(
+        "no-container-instance",
+        "placement",
+        (
+            r"was unable to place a task because no container instance met all of its requirements",
+            r"The closest matching container-instance",
+        ),
+        "The service runs on EC2 capacity and no container instance has room for the task (CPU, memory, ports, "
+        "network interfaces, an attribute the task needs, or a connected agent); the end of the message names "
+        "the closest instance and what it lacks. The templates run on Fargate, so this means a launch type or a "
+        "capacity provider strategy that sends the tasks to EC2 instances.",
+        "For these templates: check the service's launch type or capacity provider strategy (FARGATE / "
+        "FARGATE_SPOT). On EC2: add container instances or make the task smaller.",
+        TROUBLESHOOTING,
+        EVENTS_DOC,
+    ),
+    Signature(
+        "container-instance-gone",
+        "container-instance",
+        (r"Host EC2 \(instance [^)]*\)", r"Container instance deregistration forced by user"),
+        "The EC2 container instance the task ran on was stopped, terminated or deregistered.",
+        "Nothing to repair in the task: the service starts a replacement elsewhere.",
+        TROUBLESHOOTING,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/stopped-task-errors.html",
+    ),
+    Signature(
+        "operations-throttled",
+        "throttling",
+        (r"operations are being throttled", r"Rate exceeded for operation"),
+        "An AWS API throttled the calls ECS or CloudFormation made for this service; they are retried.",
+        "Usually nothing: the scheduler tries again. If it persists, look for other tools calling the same API "
+        "in the account and region, or request a higher rate in the Service Quotas console.",
+        TROUBLESHOOTING,
+        EVENTS_DOC,
+    ),
+    Signature(
+        "deployment-configuration",
+        "deployment-configuration",
+        (r"unable to stop or start tasks during a deployment because of the service deployment configuration",),
+        "MinimumHealthyPercent and MaximumPercent leave the scheduler no room: it may neither start a new task "
+        "nor stop an old one (for example 100 % and 100 %, or a desired count of 1 with a minimum above 50 %).",
+        "Let the deployment start at least one task: MaximumPercent above 100 (the templates use 200), or "
+        "MinimumHealthyPercent low enough to stop one.",
+        "docs/go-api.md#when-a-release-fails",
+        EVENTS_DOC,
+    ),
+    Signature(
+        "protected-tasks",
+        "task-protection",
+        (r"The number of protected tasks are more than the desired count",),
+        "The service cannot scale in: more tasks have scale-in protection than it should run.",
+        "Wait for the protection to expire, clear it (aws ecs update-task-protection --cluster <cluster> --tasks "
+        "<task> --no-protection-enabled), or raise the desired count.",
+        TROUBLESHOOTING,
+        EVENTS_DOC,
     ),
     Signature(
         "spot-interrupted",
@@ -402,7 +607,14 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "dns-resolution",
         "dns",
-        (r"no such host", r"Could not resolve host", r"Name or service not known"),
+        (
+            r"no such host",
+            r"Could not resolve host",
+            r"Name or service not known",
+            r"getaddrinfo ENOTFOUND",
+            # Route 53's own notice on a private hosted zone, such as a Cloud Map namespace's.
+            r"Amazon VPC settings to true: enableDnsHostnames",
+        ),
         "A name does not resolve where it is looked up: a private (Cloud Map) name outside its VPC, a VPC with DNS "
         "support or hostnames off, or a name with no healthy instance.",
         "aws ec2 modify-vpc-attribute --vpc-id <vpc> --enable-dns-support '{\"Value\":true}' (and "
@@ -414,12 +626,44 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "stack-rollback-complete",
         "stack-state",
-        (r"is in ROLLBACK_COMPLETE state and can not be updated",),
+        (r"ROLLBACK_COMPLETE state and can not be updated", r"non-updatable status: ROLLBACK_COMPLETE"),
         "The stack's first create failed and rolled back; such a stack can only be deleted.",
         "aws cloudformation delete-stack --stack-name <stack> && aws cloudformation wait stack-delete-complete "
         "--stack-name <stack>, then deploy again (make doctor STACK=<stack> first shows why the create failed)",
         "docs/deploying.md#deleting-and-creating-again",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html",
+    ),
+    Signature(
+        "resource-exists",
+        "resource-exists",
+        (r"Resource of type \\?'\S+\\?' with identifier .* already exists",),
+        "A resource of that name exists already, outside this stack (created by hand, kept by an earlier stack, "
+        "or owned by another stack): CloudFormation creates only what it does not find.",
+        "Delete or rename the existing resource (its type and name are in the message), or import it into the "
+        "stack; the templates name no resource themselves, so a name you passed as a parameter is the usual "
+        "cause.",
+        "docs/deploying.md#deleting-and-creating-again",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "resource-not-found",
+        "resource-missing",
+        (r"Resource of type \\?'\S+\\?' with identifier .* was not found",),
+        "A resource the stack manages was deleted outside CloudFormation, so the update or delete cannot find it.",
+        "On delete: aws cloudformation delete-stack --stack-name <stack> --retain-resources <logical id>; on "
+        "update: re-create the resource with the same identifier, or delete and create the stack anew.",
+        "docs/deploying.md#deleting-and-creating-again",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "operation-denied",
+        "permissions",
+        (r"Access denied for operation",),
+        "The role CloudFormation deploys with (yours, or the stack's service role) may not call the operation "
+        "named in the message.",
+        "Allow that operation to the deploying identity; docs/deploying.md lists what a deploy needs.",
+        "docs/deploying.md#make-targets",
+        HANDLER_ERRORS_DOC,
     ),
     Signature(
         "export-in-use",
@@ -490,15 +734,45 @@ SIGNATURES: tuple[Signature, ...] = (
         "docs/deploying.md#make-targets",
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/control-access-with-iam.html",
     ),
+    # --- A deployment stopped by an alarm -----------------------------------------------------
+    Signature(
+        "deployment-alarm",
+        "deployment-alarm",
+        (r"deployment failed: alarm detected",),
+        "A CloudWatch alarm of the service's deployment alarms went to ALARM during the release (or its bake "
+        "time), so ECS failed the deployment and, with rollback on, went back to the previous one.",
+        "Find which alarm: aws ecs list-service-deployments --cluster <cluster> --service <service>, then aws ecs "
+        "describe-service-deployments --service-deployment-arns <arn> --query "
+        "'serviceDeployments[].alarms.triggeredAlarmNames'; its metric says what the new version broke. An "
+        "alarm already in ALARM before the release fails it too.",
+        "docs/go-api.md#when-a-release-fails",
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-alarm-failure.html",
+    ),
     # --- Consequences: something else failed first ------------------------------------------
     Signature(
         "circuit-breaker-rollback",
         "rollout-consequence",
-        (r"circuit breaker: tasks failed to start",),
-        "New tasks kept failing to start, so ECS stopped the deployment (and rolled back to the last working one).",
+        (
+            r"circuit breaker: tasks? failed to start",
+            r"ECS Deployment Circuit Breaker was triggered",
+            r"deployment failed: tasks failed to start",
+        ),
+        "New tasks kept failing to start, so ECS stopped the deployment (and rolled back to the last working one); "
+        "CloudFormation reports it as GeneralServiceException and rolls the stack back.",
         "Find why the tasks failed: the stopped tasks' reasons (make doctor STACK=<stack>), then deploy again.",
         "docs/go-api.md#when-a-release-fails",
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-circuit-breaker.html",
+        consequence=True,
+    ),
+    Signature(
+        "deployment-rolled-back",
+        "rollout-consequence",
+        (r"rolling back to deployment",),
+        "ECS is rolling the service back to its previous deployment because the new one failed (circuit "
+        "breaker or deployment alarm).",
+        "Find why the new deployment failed: the event before this one names it (make doctor STACK=<stack>).",
+        "docs/go-api.md#when-a-release-fails",
+        DEPLOYMENT_EVENTS_DOC,
         consequence=True,
     ),
     Signature(
@@ -514,8 +788,9 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "service-did-not-stabilize",
         "rollout-consequence",
-        (r"did not stabilize",),
-        "CloudFormation waited for the ECS service to reach a steady state and gave up: its tasks kept failing.",
+        (r"did not stabilize", r"HandlerErrorCode: NotStabilized"),
+        "CloudFormation waited for the resource to become ready and gave up; for an ECS service, its tasks kept "
+        "failing and it never reached a steady state.",
         "Find why the tasks failed (make doctor STACK=<stack> reads the stopped tasks); the stack then rolls back.",
         "docs/go-api.md#when-a-release-fails",
         "https://repost.aws/knowledge-center/cloudformation-ecs-service-stabilize",
@@ -541,6 +816,35 @@ SIGNATURES: tuple[Signature, ...] = (
         "https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/troubleshooting.html",
         consequence=True,
     ),
+    # --- Ordinary events: explained, never a failure ------------------------------------------
+    Signature(
+        "service-steady-state",
+        "service-info",
+        (r"has reached a steady state",),
+        "The service runs its desired number of healthy tasks.",
+        "Nothing to do.",
+        "docs/preflight-doctor.md#doctor",
+        EVENTS_DOC,
+        informational=True,
+    ),
+    Signature(
+        "service-progress",
+        "service-info",
+        (
+            r"has started \d+ tasks",
+            r"stopped \d+ running tasks",
+            r"registered \d+ targets in",
+            r"has begun draining connections on \d+ tasks",
+            r"Scaling activity initiated by",
+            r"ECS deployment \S+ in progress",
+            r"ECS deployment \S+ completed",
+        ),
+        "The service's scheduler at work: a deployment or a scaling activity starting, registering, stopping tasks.",
+        "Nothing to do; if the service never reaches a steady state, the failures around these events say why.",
+        "docs/preflight-doctor.md#doctor",
+        EVENTS_DOC,
+        informational=True,
+    ),
 )
 
 
@@ -550,10 +854,11 @@ def context_text(text: str, resource_type: str | None = None) -> str:
 
 
 def match(text: str, resource_type: str | None = None) -> list[Signature]:
-    """Every signature that matches, causes first, each group in table order (most specific first)."""
+    """Every signature that matches: causes, then consequences, then ordinary events, each in table order."""
     subject = context_text(text, resource_type)
     found = [signature for signature in SIGNATURES if signature.matches(subject)]
-    return [s for s in found if not s.consequence] + [s for s in found if s.consequence]
+    causes = [s for s in found if not s.consequence and not s.informational]
+    return causes + [s for s in found if s.consequence] + [s for s in found if s.informational]
 
 
 def best(text: str, resource_type: str | None = None) -> Signature | None:
@@ -570,7 +875,7 @@ def markdown_table() -> str:
     for s in SIGNATURES:
         guide = s.section.removeprefix("docs/")  # the table lives in docs/
         patterns = "<br>".join(f"`{_cell(p)}`" for p in s.patterns)
-        cause = ("(a consequence) " if s.consequence else "") + s.cause
+        cause = ("(a consequence) " if s.consequence else "(not a failure) " if s.informational else "") + s.cause
         lines.append(
             f"| `{s.name}` | {patterns} | {_cell(cause)} | {_cell(s.fix)} ([guide]({guide})) | [source]({s.source}) |"
         )

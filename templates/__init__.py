@@ -60,11 +60,11 @@ def render(name: str, built: dict) -> dict[str, str]:
 
 def doc_blocks() -> dict:
     """Every generated docs block any template provides, by block name."""
-    from ops import signatures, timeline  # the troubleshooting table of `make doctor`, `make timeline`'s tables
+    from ops import doctor_score, signatures, timeline  # `make doctor`'s table and score, `make timeline`'s tables
     from ops.cost import page  # docs/cost.md: what each template costs
     from tools import moto_gaps  # what `make rehearse` cannot rehearse
 
-    made_elsewhere = {**signatures.DOC_BLOCKS, **moto_gaps.DOC_BLOCKS}
+    made_elsewhere = {**signatures.DOC_BLOCKS, **doctor_score.DOC_BLOCKS, **moto_gaps.DOC_BLOCKS}
     blocks = {name: (lambda files, make=make: make()) for name, make in made_elsewhere.items()}
     blocks.update(timeline.DOC_BLOCKS)
     blocks.update(page.DOC_BLOCKS)
