@@ -26,10 +26,10 @@ COMPUTED = {
     "make timeline: typical / worst seconds": re.compile(r"\b\d+(?:\.\d+)? ?s? / \d+(?:\.\d+)? s\b"),
     "make timeline: seconds called typical": re.compile(r"\b\d+(?:\.\d+)? s typical"),
     "make timeline: seconds at worst": re.compile(r"\b\d+(?:\.\d+)? s at worst"),
-    "make cost: an amount of dollars": re.compile(
-        r"\$(?>\d[\d,]*(?:\.\d+)?)(?! (?:an hour|per |a GB|each hour))"
+    "make cost: an amount of dollars": re.compile(r"\$(?>\d[\d,]*(?:\.\d+)?)(?! (?:an hour|per |a GB|each hour))"),
+    "make cost: tasks on demand or on Spot": re.compile(
+        r"\b\d+\.\d+ tasks? on[- ]demand|\b\d+\.\d+ (?:tasks? )?on Spot"
     ),
-    "make cost: tasks on demand or on Spot": re.compile(r"\b\d+\.\d+ tasks? on[- ]demand|\b\d+\.\d+ (?:tasks? )?on Spot"),
 }
 
 
@@ -83,7 +83,8 @@ def test_an_inline_figure_is_written_by_its_generator_with_its_argument():
         made.append(argument)
         return "525 s / 615 s\n"
 
-    text = "takes <!-- generated:t.figure/go-api:defaults:Service:release -->old<!-- /generated:t.figure/go-api:defaults:Service:release --> now"
+    marker = "generated:t.figure/go-api:defaults:Service:release"
+    text = f"takes <!-- {marker} -->old<!-- /{marker} --> now"
     filled = docblocks.fill(text, {"t.figure": figure}, "page.md", files=None)
     assert filled == text.replace(">old<", ">525 s / 615 s<")
     assert made == ["go-api:defaults:Service:release"]

@@ -282,7 +282,7 @@ def network_choices(files) -> str:
     document = document_of(files, name)
     files_of = dict(environments(name))
     rows = []
-    for label, path in environments(name):
+    for _, path in environments(name):
         if path is not None:
             result = estimate_document(document, given_of(path), REGION, assumptions, snapshot)
             rows.append([f"`params/{path.name}`", money(result.monthly_usd_min)])
@@ -305,7 +305,8 @@ def shares(files, argument: str) -> str:
 
     name, environment, service, tasks = argument.split(":")
     path = dict(environments(name))[environment]
-    items = resolved(document_of(files, name), given_of(path), REGION)[service]["Properties"]["CapacityProviderStrategy"]
+    resources = resolved(document_of(files, name), given_of(path), REGION)
+    items = resources[service]["Properties"]["CapacityProviderStrategy"]
     strategy = tuple((i["CapacityProvider"], int(i.get("Base", 0)), int(i.get("Weight", 0))) for i in items)
     split = capacity.split(float(tasks), strategy)
     return f"{split[ON_DEMAND]:g} tasks on demand and {split[SPOT]:g} on Spot"
