@@ -27,7 +27,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain timeline controls cost cost-refresh params-from-stack rehearse clean FORCE
+.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain timeline controls cost cost-refresh params-from-stack rehearse moto clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -234,6 +234,12 @@ params-from-stack: $(INSTALLED) ## Write params/<TEMPLATE>.<ENV>.local.json from
 	$(call require,TEMPLATE,the template to write parameters for$(comma) for example TEMPLATE=go-api)
 	$(call require,ENV,the environment$(comma) for example ENV=dev (the file is params/<TEMPLATE>.<ENV>.local.json))
 	@$(BIN)/python -m ops.params_from_stack '$(STACK)' '$(TEMPLATE)' '$(ENV)'
+
+## The port of make moto's server on 127.0.0.1 (0: a free one).
+MOTO_PORT ?= 0
+
+moto: $(INSTALLED) ## A local moto server for your own day-2 commands, with the exports to use (until Ctrl-C): [MOTO_PORT=]
+	@$(BIN)/python -m tools.moto_server --port '$(MOTO_PORT)'
 
 rehearse: $(INSTALLED) ## Rehearse prerequisites -> go-api -> release -> delete on a local moto_server (offline)
 	@$(BIN)/python -m tools.rehearse

@@ -113,11 +113,22 @@ def _s3_prefix_list(account: Account) -> str:
     return lists[0]["PrefixListId"]
 
 
+# Parameters only the prerequisites template has: a stack with them was made from it.
+MADE_FROM_PREREQUISITES = {"NatGateways", "InterfaceEndpoints"}
+
+
 def values_from(stack: dict, name: str, env: str, document: dict, account: Account) -> dict[str, str]:
     """The parameter values for template ``name`` from the ``stack``'s outputs and parameters."""
     outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
     stack_parameters = {p["ParameterKey"]: p.get("ParameterValue", "") for p in stack.get("Parameters") or []}
     missing = [key for key in ("VpcId", "PublicSubnetIds", "PrivateAppSubnetIds", "VpcCidr") if key not in outputs]
+    made_by_moto_deploy = not outputs and set(stack_parameters) >= MADE_FROM_PREREQUISITES
+    if missing and made_by_moto_deploy and os.environ.get("AWS_ENDPOINT_URL"):
+        raise BadInput(
+            f"stack {stack['StackName']} was made from the prerequisites template but has no outputs: a local "
+            "moto server does not write the outputs of a stack that a change set (make deploy) created; create it "
+            "with aws cloudformation create-stack there (docs/prerequisites.md#what-the-rehearsal-proves)"
+        )
     if missing:
         raise BadInput(
             f"stack {stack['StackName']} has no output {missing[0]}: give the name of a stack made from the "

@@ -689,6 +689,7 @@ def figures(service: Service, assumptions: Assumptions) -> dict:
         "seconds": {
             "first_create": first_create(service, assumptions),
             "release": released,
+            "traffic_moved": traffic_moved(service, assumptions) if shift else None,
             "failed_release_rolled_back": failed_release(service, assumptions),
             "alarm_fires": alarm_fires(service),
             "alarm_in_rollout_rolled_back": in_rollout,
@@ -777,6 +778,7 @@ def as_json(report: dict) -> str:
 LABELS = {
     "first_create": "first create, to answering",
     "release": "release of the desired count, until complete",
+    "traffic_moved": "release, until all traffic is on the new revision",
     "failed_release_rolled_back": "tasks never healthy, until rolled back",
     "alarm_fires": "a deployment alarm firing",
     "alarm_in_rollout_rolled_back": "bad release, alarm in the rollout, rolled back",
@@ -1006,7 +1008,36 @@ def strategies_table(files) -> str:
     return docblocks.table(header, rows)
 
 
+def _given_in(name: str, environment: str, parameters: dict) -> tuple[str | None, dict | None]:
+    """A figure's parameters: ``defaults``, a params/ label (``dev``), or ``Key=Value,...``."""
+    if environment == "defaults":
+        return None, None
+    if "=" not in environment:
+        path = next((p for p in _stack_files(name) if p and p.name == f"{name}.{environment}.json"), None)
+        if path is None:
+            raise ValueError(f"no params/{name}.{environment}.json")
+        return str(path), None
+    given = dict(pair.split("=", 1) for pair in environment.split(","))
+    if given.get("DeploymentStrategy", ROLLING) != ROLLING:
+        given = {**{k: v for k, v in EXAMPLE_TRAFFIC_SHIFT_INPUTS.items() if k in parameters}, **given}
+    return None, given
+
+
+def figure(files, argument: str) -> str:
+    """One figure for a sentence: ``template:parameters:service:key``, as `make timeline` gives it.
+
+    ``key`` is a seconds figure (``release``) or ``min_healthy.<event>``, a task count."""
+    name, environment, service, key = argument.split(":")
+    document = json.loads(files(f"{name}.json"))
+    path, given = _given_in(name, environment, document.get("Parameters", {}))
+    found = timeline(name, path, Assumptions(), document=document, given=given)["services"][service]
+    if key.startswith("min_healthy."):
+        return str(found["min_healthy"][key.removeprefix("min_healthy.")])
+    return _cell(found["seconds"][key])
+
+
 DOC_BLOCKS = {
+    "timeline.figure": figure,
     "releases.timeline": timeline_table,
     "releases.strategies": strategies_table,
     "releases.timings": timings.timings_table,

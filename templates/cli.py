@@ -134,7 +134,7 @@ def render_docs(documents: dict[str, dict], files: dict[str, str]) -> dict[Path,
     docs = {DOCS / "reference" / f"{name}.md": reference_page(name, built) for name, built in documents.items()}
     docs[ROOT / ".taskcat.yml"] = taskcat.config([describe(name) for name in TEMPLATES], ROOT / "params")
     blocks = doc_blocks()
-    for path in sorted(DOCS.rglob("*.md")):
+    for path in [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]:
         text = path.read_text(encoding="utf-8")
         if "<!-- generated:" in text:
             docs[path] = docblocks.fill(text, blocks, str(path.relative_to(ROOT)), output_file)

@@ -373,3 +373,30 @@ def test_preflight_finds_repositories_a_new_stack_could_not_create(moto_endpoint
     assert result.status == status and all(part in result.detail for part in says), result
     if stack == "kept":
         assert result.fix.startswith("once their images are no longer needed: aws ecr delete-repository")
+
+
+# moto's ExecuteChangeSet writes no outputs (tools/moto_gaps.py): a prerequisites stack that
+# `make deploy` made there has its parameters and none of its outputs.
+PREREQUISITES_WITHOUT_OUTPUTS = {
+    "StackName": "prereq-moto",
+    "Parameters": [
+        {"ParameterKey": "NatGateways", "ParameterValue": "none"},
+        {"ParameterKey": "InterfaceEndpoints", "ParameterValue": "none"},
+    ],
+}
+
+
+def test_a_prerequisites_stack_without_outputs_on_a_local_endpoint_names_the_moto_gap(monkeypatch):
+    monkeypatch.setenv("AWS_ENDPOINT_URL", "http://127.0.0.1:5000")
+    document = template.load("go-api")
+    with pytest.raises(params.BadInput) as refused:
+        params_from_stack.values_from(PREREQUISITES_WITHOUT_OUTPUTS, "go-api", "dev", document, account=None)
+    assert "moto" in str(refused.value) and "create-stack" in str(refused.value)
+    assert "give the name of a stack made from the prerequisites" not in str(refused.value)
+
+
+def test_the_same_stack_in_aws_is_still_named_as_the_wrong_stack(monkeypatch):
+    monkeypatch.delenv("AWS_ENDPOINT_URL", raising=False)
+    document = template.load("go-api")
+    with pytest.raises(params.BadInput, match="made from the prerequisites template"):
+        params_from_stack.values_from(PREREQUISITES_WITHOUT_OUTPUTS, "go-api", "dev", document, account=None)

@@ -66,6 +66,7 @@ GO_API_ONE = {
     "release": (345 + WATCH, 435 + WATCH),
     # One new task at a time (ceiling 2 - floor 1); 3 failures; each: start + the grace period
     # or 1.5 / 2 intervals and a timeout, whichever is later, then (worst) its stop timeout.
+    "traffic_moved": None,  # a rolling release moves no traffic between revisions
     "failed_release_rolled_back": (3 * (30 + max(60, 45)), 3 * (45 + max(60, 2 * 30 + 5) + 30)),
     "alarm_fires": FIRES,
     # The first new task answers (45 / 105), the alarm fires, the old revision rolls out again.
@@ -101,6 +102,7 @@ PLUGIN = {
     "release": (150 + WATCH, 280 + WATCH),
     # One at a time (150 % of 2 rounds down to 3 = floor 2 + 1); 3 failures; each: start + the
     # start period's two checks + 3 retries, at 30 s (150), a timeout at worst, then the stop.
+    "traffic_moved": None,  # a rolling release moves no traffic between revisions
     "failed_release_rolled_back": (3 * (30 + 150), 3 * (45 + 150 + 10 + 35)),
     "alarm_fires": FIRES,
     # The first new task in DNS (90 / 135), the alarm, the old revision rolled out (150 / 280).
@@ -126,6 +128,7 @@ BFF = {
     "release": (45 + 30 + WATCH, 105 + 30 + 120 + WATCH),
     # Two new tasks at a time (4 - 1): 2 rounds; each: start + 2.5 intervals (75) / 3 and a
     # timeout (95), then (worst) the stop; then the rollback starts the stopped old task again.
+    "traffic_moved": None,  # a rolling release moves no traffic between revisions
     "failed_release_rolled_back": (2 * (30 + 75) + 45, 2 * (45 + 95 + 120) + 105),
     "alarm_fires": FIRES,
     "alarm_in_rollout_rolled_back": (45 + 180 + 75, 105 + 240 + 255),
@@ -147,6 +150,7 @@ AGENTCORE = {
     # Typical as the plugin's (stops take no time); worst: B1 ready 105, A1 gone 225, B2 ready
     # 330, A2 gone 450. Then the memory alarm watched.
     "release": (150 + WATCH, 105 + 120 + 105 + 120 + WATCH),
+    "traffic_moved": None,  # a rolling release moves no traffic between revisions
     "failed_release_rolled_back": (3 * (30 + 150), 3 * (45 + 150 + 5 + 120)),
     "alarm_fires": FIRES,
     "alarm_in_rollout_rolled_back": (90 + 180 + 150, 135 + 240 + 450),
@@ -179,6 +183,25 @@ EXPECTED = {
         for file in (None, *(f"params/platform.{env}.json" for env in ("dev", "test", "prod", "hardened")))
     },
 }
+
+
+# Traffic-shifting releases of go-api with its defaults: the new revision is ready at 45 / 105
+# (as above); blue/green moves everything at once; canary after its 10 min bake at 5 %; linear
+# after nine 6-minute steps of 10 % (ECS guide, deployment-type-linear / -canary).
+TRAFFIC_MOVED = {
+    "BLUE_GREEN": (45, 105),
+    "CANARY": (45 + 10 * 60, 105 + 10 * 60),
+    "LINEAR": (45 + 9 * 6 * 60, 105 + 9 * 6 * 60),
+}
+
+
+@pytest.mark.parametrize("strategy", sorted(TRAFFIC_MOVED))
+def test_all_traffic_is_on_the_new_revision_after_the_shifts_worked_out_by_hand(strategy):
+    given = {"DeploymentStrategy": strategy, **timeline.EXAMPLE_TRAFFIC_SHIFT_INPUTS}
+    found = timeline.timeline("go-api", None, timeline.Assumptions(), given=given)
+    seconds = json.loads(timeline.as_json(found))["services"]["Service"]["seconds"]
+    assert _pair(seconds["traffic_moved"]) == TRAFFIC_MOVED[strategy]
+    assert seconds["release"]["typical"] > seconds["traffic_moved"]["typical"]  # the bake comes after
 
 
 def _pair(value):

@@ -30,6 +30,19 @@ MOTO_GAPS = (
         "parameter file, so params-from-stack can read its outputs; go-api's `make deploy` prints no outputs",
     ),
     Gap(
+        "Outputs of a stack a change set made, read by `make params-from-stack`",
+        "as above: a prerequisites stack that `make deploy` made has no outputs (cloudformation/models.py)",
+        "`make params-from-stack` on such a stack says that moto made it without outputs and to create it with "
+        "`aws cloudformation create-stack` instead, as the rehearsal does",
+    ),
+    Gap(
+        "List parameters read back (DescribeStacks)",
+        "answers a CommaDelimitedList or List<...> parameter with the text of a Python list, `['subnet-1', "
+        "'subnet-2']`, where AWS answers `subnet-1,subnet-2` (cloudformation/models.py keeps the parsed list)",
+        "`make deploy` or `make plan` without `PARAMS=` keeps the stack's values, and refuses that text for a "
+        "subnet list: give `PARAMS=` on moto",
+    ),
+    Gap(
         "Changes of a change set (`make plan`)",
         "compares the templates' text alone (cloudformation/models.py ChangeSet.diff): new parameter values list no "
         "change, a new stack lists every resource, those whose condition is false too, and no change says whether "

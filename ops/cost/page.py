@@ -260,7 +260,62 @@ def draw(data: dict, print_: str) -> bytes:
     return buffer.getvalue()
 
 
+def total(files, argument: str) -> str:
+    """A monthly total for a sentence: ``template:environment[:max]``, as `make cost` gives it
+    in us-east-1 (``environment`` is a params/ label or ``defaults``)."""
+    name, environment, *bound = argument.split(":")
+    found = [result for template, label, result in estimates(files) if (template, label) == (name, environment)]
+    if not found:
+        raise ValueError(f"no estimate of {name} with {environment}")
+    return f"${money(found[0].monthly_usd_max if bound == ['max'] else found[0].monthly_usd_min)}"
+
+
+# The prerequisites' network choices, each priced on top of params/prerequisites.dev.json.
+NETWORK_CHOICES = ("NatGateways", "InterfaceEndpoints")
+
+
+def network_choices(files) -> str:
+    """docs/prerequisites.md: each parameter file, and each network choice added to dev's."""
+    from templates import docblocks
+
+    name, snapshot, assumptions = "prerequisites", prices.load(), Assumptions()
+    document = document_of(files, name)
+    files_of = dict(environments(name))
+    rows = []
+    for _, path in environments(name):
+        if path is not None:
+            result = estimate_document(document, given_of(path), REGION, assumptions, snapshot)
+            rows.append([f"`params/{path.name}`", money(result.monthly_usd_min)])
+    dev = given_of(files_of["dev"])
+    base = estimate_document(document, dev, REGION, assumptions, snapshot).monthly_usd_min
+    for key in NETWORK_CHOICES:
+        for value in document["Parameters"][key]["AllowedValues"]:
+            if value == dev.get(key):
+                continue
+            added = estimate_document(document, {**dev, key: value}, REGION, assumptions, snapshot).monthly_usd_min
+            rows.append([f"dev with `{key}={value}`", f"+ {money(added - base)}"])
+    return docblocks.table(["Parameters", "USD a month, before traffic"], rows)
+
+
+def shares(files, argument: str) -> str:
+    """Tasks on demand and on Spot for a sentence: ``template:environment:Service:tasks``, the
+    long-run shares of that service's capacity provider strategy (the bases first, the rest by weight)."""
+    from .. import capacity
+    from .cli import resolved
+
+    name, environment, service, tasks = argument.split(":")
+    path = dict(environments(name))[environment]
+    resources = resolved(document_of(files, name), given_of(path), REGION)
+    items = resources[service]["Properties"]["CapacityProviderStrategy"]
+    strategy = tuple((i["CapacityProvider"], int(i.get("Base", 0)), int(i.get("Weight", 0))) for i in items)
+    split = capacity.split(float(tasks), strategy)
+    return f"{split[ON_DEMAND]:g} tasks on demand and {split[SPOT]:g} on Spot"
+
+
 DOC_BLOCKS = {
+    "cost.total": total,
+    "cost.shares": shares,
+    "cost.network-choices": network_choices,
     "cost.estimates": estimates_table,
     "cost.prices": prices_table,
     "cost.sc008": sc008,
