@@ -246,3 +246,21 @@ def test_find_without_any_prerequisites_stack_names_the_fix(on_moto, stacks, mon
         "platform.yaml is 77,086 bytes, over the 51,200 a template body may have, and no prerequisites stack in "
         "us-east-1 exports a template bucket: deploy or update one (make deploy TEMPLATE=prerequisites "
     )
+
+
+def test_a_template_within_the_limit_is_sent_as_it_is(on_moto, stacks, capsys, called):
+    # go-api is under 51,200 bytes: no bucket is looked for, nothing is uploaded.
+    status, out, err = run(
+        capsys, deploy, "--plan", "go-api", "go-api-inline", str(ROOT / "params" / "go-api.dev.json")
+    )
+    assert status == 0, err
+    assert ("cloudformation", "ListExports") not in called and ("s3", "PutObject") not in called
+    assert "uploading it to" not in out
+
+
+def test_an_update_without_parameters_chooses_by_the_vpc_the_stack_keeps():
+    kept = {"Parameters": [{"ParameterKey": "VpcId", "ParameterValue": "vpc-0aaaaaaaaaaaaaaaa"}]}
+    assert deploy.vpc_of(None, kept) == "vpc-0aaaaaaaaaaaaaaaa"
+    assert deploy.vpc_of(None, None) is None
+    given = str(ROOT / "params" / "platform.dev.json")  # VpcId=vpc-0123456789abcdef0: the file wins
+    assert deploy.vpc_of(given, kept) == "vpc-0123456789abcdef0"
