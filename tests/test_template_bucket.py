@@ -102,11 +102,11 @@ def keys(account: Account, bucket: str) -> list[str]:
     return [item["Key"] for item in account.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])]
 
 
-def platform_file(on_moto, capsys, tmp_path) -> tuple[Path, str]:
+@pytest.fixture(scope="module")
+def platform_file(account, stacks, tmp_path_factory) -> tuple[Path, str]:
     """params-from-stack for the platform from the second stack, its placeholders filled in as a user would."""
-    path = tmp_path / "platform.dev.local.json"
-    status, told, err = run(capsys, params_from_stack, SECOND, "platform", "dev", "--output", str(path))
-    assert status == 0, err
+    path = tmp_path_factory.mktemp("params") / "platform.dev.local.json"
+    told = params_from_stack.run(SECOND, "platform", "dev", output=path, account=account)
     filled = [
         entry.replace("<fill in: image tag>", "v1.0.0").replace(
             "<fill in: the path the BFF answers on the shared listener, e.g. /app/*>", "/app/*"
@@ -117,8 +117,8 @@ def platform_file(on_moto, capsys, tmp_path) -> tuple[Path, str]:
     return path, told
 
 
-def test_params_from_stack_names_the_bucket_and_writes_only_parameters(on_moto, stacks, capsys, tmp_path):
-    path, told = platform_file(on_moto, capsys, tmp_path)
+def test_params_from_stack_names_the_bucket_and_writes_only_parameters(on_moto, stacks, platform_file):
+    path, told = platform_file
     bucket = stacks[SECOND]["TemplateBucketName"]
     assert re.search(
         r"^  platform\.yaml is [0-9,]+ bytes, over the 51,200 a template body may have: make deploy uploads it to "
@@ -132,8 +132,8 @@ def test_params_from_stack_names_the_bucket_and_writes_only_parameters(on_moto, 
     assert written["VpcId"] == stacks[SECOND]["VpcId"]
 
 
-def test_plan_goes_through_the_template_bucket_of_the_parameters_vpc(on_moto, stacks, capsys, tmp_path, called):
-    path, _ = platform_file(on_moto, capsys, tmp_path)
+def test_plan_goes_through_the_template_bucket_of_the_parameters_vpc(on_moto, stacks, capsys, platform_file, called):
+    path, _ = platform_file
     called.clear()
     status, out, err = run(capsys, deploy, "--plan", "platform", "platform-dev", str(path))
     assert status == 0, err
@@ -164,8 +164,8 @@ def test_a_vpc_of_neither_stack_is_refused_in_one_line_naming_both_buckets(on_mo
         on_moto.client("cloudformation").describe_stacks(StackName="platform-other")
 
 
-def test_s3_bucket_given_wins_over_the_template_bucket(on_moto, stacks, capsys, tmp_path):
-    path, _ = platform_file(on_moto, capsys, tmp_path)
+def test_s3_bucket_given_wins_over_the_template_bucket(on_moto, stacks, capsys, platform_file):
+    path, _ = platform_file
     on_moto.client("s3").create_bucket(Bucket="my-cfn-templates")
     status, out, err = run(
         capsys, deploy, "--plan", "platform", "platform-own", str(path), "--s3-bucket", "my-cfn-templates"
