@@ -138,12 +138,14 @@ bench-peers: $(VENV)/.bench-installed ## The benchmark beside the AWS CDK and ec
 #   make plan    TEMPLATE=go-api STACK=go-api-dev PARAMS=params/go-api.dev.json [KEEP=1] [FORMAT=json]
 #   make deploy  TEMPLATE=go-api STACK=go-api-dev PARAMS=params/go-api.dev.json [S3_BUCKET=b] [CHANGE_SET=name]
 #   make delete  STACK=go-api-dev
-#   make package TEMPLATE=platform S3_BUCKET=my-templates   (upload for the console or StackSets)
+#   make package TEMPLATE=platform [S3_BUCKET=my-templates]  (upload for the console or StackSets)
+# A template over 51,200 bytes (the platform) goes through S3: S3_BUCKET=, else the template
+# bucket of the region's prerequisites stack (the one of the parameters' VPC when there are several).
 # Each prints the account and region first and the stack's events as they happen. make turns
 # any failing command's status into 2: scripts that need the tools' own 0/1/2 run the module
 # (.venv/bin/python -m ops.deploy ..., docs/deploying.md#exit-status).
 TEMPLATES = $(patsubst output/%.yaml,%,$(wildcard output/*.yaml))
-## The S3 key prefix for package and deploy with S3_BUCKET (a trailing / is optional).
+## The S3 key prefix for package, and for deploy through a bucket (a trailing / is optional).
 S3_PREFIX ?= templates
 
 define require
@@ -174,9 +176,8 @@ delete: $(INSTALLED) ## Delete a stack, events as they happen, then name what it
 	$(call require,STACK,the stack name to delete)
 	@$(BIN)/python -m ops.delete $(STACK)
 
-package: $(INSTALLED) ## Upload a template to S3 and print its URL: TEMPLATE= S3_BUCKET= [S3_PREFIX=]
+package: $(INSTALLED) ## Upload a template to S3 and print its URL: TEMPLATE= [S3_BUCKET=] [S3_PREFIX=]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
-	$(call require,S3_BUCKET,a bucket to upload the template to)
 	$(call known_template)
 	@$(BIN)/python -m ops.package $(TEMPLATE) $(S3_BUCKET) --prefix '$(S3_PREFIX)'
 

@@ -67,8 +67,9 @@ def template_source(account: Account, name: str, bucket: str | None, prefix: str
     if not bucket:
         if len(body) > facts.TEMPLATE_BODY_DIRECT_BYTES:
             raise BadInput(
-                f"{path.name} is {len(body)} bytes, over the {facts.TEMPLATE_BODY_DIRECT_BYTES} a template body may "
-                "have: give S3_BUCKET=<a bucket of this region> to upload it first"
+                f"{path.name} is {len(body):,} bytes, over the {facts.TEMPLATE_BODY_DIRECT_BYTES:,} a template body "
+                "may have: give S3_BUCKET=<a bucket of this region>, or deploy the prerequisites stack, whose "
+                "template bucket is then used"
             )
         return {"TemplateBody": body.decode()}
     return {"TemplateURL": upload(account, path, bucket, prefix)}

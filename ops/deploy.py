@@ -19,7 +19,7 @@ import sys
 
 import botocore.exceptions
 
-from . import changes, changeset, doctor, params, preflight, stack_events, template
+from . import changes, changeset, doctor, params, preflight, stack_events, template, template_bucket
 from .aws import Account, call, error_code, one_line_failure
 from .changeset import DEPLOY_PERMISSIONS, StackNotReady
 from .errors import BadInput
@@ -111,7 +111,10 @@ def make_change_set(account: Account, name: str, stack: str, params_file: str | 
         say("no PARAMS: every parameter keeps the stack's current value", arguments.json)
     elif params_file is None:
         preflight.offline(name, None)  # a new stack: BadInput when the template needs a file
-    source = changeset.template_source(account, name, arguments.s3_bucket, arguments.s3_prefix)
+    bucket = arguments.s3_bucket or template_bucket.when_needed(
+        account, name, vpc_of(params_file, goal.current), lambda line: say(line, arguments.json)
+    )
+    source = changeset.template_source(account, name, bucket, arguments.s3_prefix)
     values = changeset.parameters(name, params_file, goal.current)
     change_set_name = changeset.new_name(purpose)
     say(f"making change set {change_set_name} ({goal.kind} of {stack})...", arguments.json)
@@ -124,6 +127,13 @@ def make_change_set(account: Account, name: str, stack: str, params_file: str | 
         raise BadInput(f"CloudFormation refused the change set: {message}{explained(message)}") from None
     described = changeset.wait_until_made(cloudformation, change_set, stack, poll=stack_events.POLL_SECONDS)
     return goal, change_set, described
+
+
+def vpc_of(params_file: str | None, current: dict | None) -> str | None:
+    """The VPC the stack is to be in: the file's VpcId, else the one the stack keeps."""
+    given = params.read(params_file).get("VpcId")
+    kept = {p["ParameterKey"]: p.get("ParameterValue") for p in (current or {}).get("Parameters", [])}
+    return given or kept.get("VpcId")
 
 
 def plan(account: Account, arguments, fits: str | None) -> int:
@@ -228,7 +238,11 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--plan", action="store_true", help="make and show a change set, never execute it")
     parser.add_argument("--keep", action="store_true", help="with --plan: keep the change set for --change-set")
     parser.add_argument("--change-set", help="execute this kept change set")
-    parser.add_argument("--s3-bucket", help="upload the template to this bucket first")
+    parser.add_argument(
+        "--s3-bucket",
+        help="upload the template to this bucket first (a template over 51,200 bytes without it: the "
+        "prerequisites stack's template bucket)",
+    )
     parser.add_argument("--s3-prefix", default="templates", help="key prefix in the bucket")
     parser.add_argument("--json", action="store_true", help="with --plan: print JSON only")
     arguments = parser.parse_args(argv)

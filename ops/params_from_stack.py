@@ -18,6 +18,7 @@ from pathlib import Path
 import botocore.exceptions
 
 from . import template as templates
+from . import template_bucket
 from .aws import Account, call, error_code, one_line_failure
 from .errors import BadInput
 from .params import MARKER, effective
@@ -185,15 +186,31 @@ def run(stack_name: str, name: str, env: str, output: Path | None = None, accoun
             f"{' or '.join(sorted(SETTLED))} (make doctor STACK={stack_name})"
         )
     values = values_from(stack, name, env, document, account)
+    through_s3 = bucket_line(stack, name)
     path = output or output_path(name, env)
     text = json.dumps([f"{key}={value}" for key, value in values.items()], indent=2) + "\n"
     temporary = path.with_name(path.name + ".tmp")
     temporary.write_text(text)
     os.replace(temporary, path)  # whole or not at all
-    return report(path, values, document, account)
+    return report(path, values, document, account, through_s3)
 
 
-def report(path: Path, values: dict[str, str], document: dict, account: Account) -> str:
+def bucket_line(stack: dict, name: str) -> str | None:
+    """For a template over the request limit: the bucket make deploy will upload it to (it finds it
+    itself, among the region's exports), or what to do when the stack has none."""
+    reason = template_bucket.too_large(name)
+    if reason is None:
+        return None
+    outputs = {o["OutputKey"]: o["OutputValue"] for o in stack.get("Outputs") or []}
+    if template_bucket.OUTPUT in outputs:
+        return f"  {reason}: make deploy uploads it to this stack's template bucket, {outputs[template_bucket.OUTPUT]}"
+    return (
+        f"  {reason}, and stack {stack['StackName']} has no template bucket (it is older): update it (make deploy "
+        f"TEMPLATE=prerequisites STACK={stack['StackName']}), or give make deploy S3_BUCKET=<a bucket of this region>"
+    )
+
+
+def report(path: Path, values: dict[str, str], document: dict, account: Account, through_s3: str | None = None) -> str:
     shown = os.path.relpath(path)
     lines = [f"wrote {shown}: {len(values)} values from the stack's outputs"]
     open_values = {key: value for key, value in values.items() if MARKER in value}
@@ -211,6 +228,8 @@ def report(path: Path, values: dict[str, str], document: dict, account: Account)
             lines += [f"  aws ssm put-parameter --name {name} --type SecureString --value '...'" for name in missing]
         else:
             lines.append(f"SecureString parameters the tasks read: all {len(secrets)} exist")
+    if through_s3:
+        lines.append(through_s3)
     next_step = "edit the values above, then " if open_values else ""
     lines.append(f"next: {next_step}make preflight TEMPLATE={path.name.split('.')[0]} PARAMS={shown}")
     return "\n".join(lines) + "\n"

@@ -452,8 +452,9 @@ def build(options: Options = Options()) -> Template:
     # the template over the 51,200 bytes `aws cloudformation deploy` sends directly.
     template.set_metadata(
         {
-            facts.DEPLOYED_FROM_S3_METADATA: "Over 51,200 bytes: deploy with aws cloudformation deploy --s3-bucket "
-            "(make deploy S3_BUCKET=...), or from an S3 URL in the console (make package)."
+            facts.DEPLOYED_FROM_S3_METADATA: "Over 51,200 bytes: deploy with aws cloudformation deploy --s3-bucket, "
+            "make deploy (the prerequisites stack's template bucket, or S3_BUCKET=...), or from an S3 URL in the "
+            "console (make package)."
         }
     )
     shared = add_shared(template)

@@ -14,6 +14,7 @@ it imports another's exports (an imported export cannot change):
                      PrivateData    the database, no route out
     S3 gateway endpoint (free); interface endpoints as InterfaceEndpoints says
     knowledge-base bucket, ECR repositories <stack>/go-api, <stack>/bidopsai/app, <stack>/bidopsai/agent
+    template bucket: make deploy uploads a template over 51,200 bytes there (the platform)
 
 Its outputs are named after the parameters of the other templates they feed;
 ``make params-from-stack`` writes a template's parameter file from them.
@@ -35,6 +36,7 @@ from .parts import (
     repositories,
     rules,
     scanner,
+    template_bucket,
     vpc,
 )
 from .parts.parameters import Group, Input
@@ -42,7 +44,8 @@ from .platform import BFF
 
 SUMMARY = (
     "the surroundings of the other templates for an empty account: VPC in two zones, NAT or VPC endpoints, "
-    "public ALB with the go-api target group, security groups, knowledge-base bucket, ECR repositories"
+    "public ALB with the go-api target group, security groups, knowledge-base bucket, ECR repositories, "
+    "a bucket for templates over 51,200 bytes"
 )
 
 ALB_HTTP, ALB_HTTPS = 80, 443
@@ -242,9 +245,9 @@ LOGS = Group(
             "Log bucket (optional)",
             "String",
             "An S3 bucket of yours, in this account and region and encrypted with S3-managed keys, for the ALB's "
-            "access logs, the knowledge-base bucket's server access logs and the VPC's flow logs. Its policy must let "
-            "Elastic Load Balancing, the S3 logging service and log delivery write (docs/prerequisites.md). Leave "
-            "empty for no logs.",
+            "access logs, the server access logs of the knowledge-base and template buckets and the VPC's flow "
+            "logs. Its policy must let Elastic Load Balancing, the S3 logging service and log delivery write "
+            "(docs/prerequisites.md). Leave empty for no logs.",
             default="",
             allowed_pattern=facts.OPTIONAL_BUCKET_NAME_PATTERN,
             constraint="must be empty or a bucket name: 3 to 63 characters from a-z 0-9 . -",
@@ -288,7 +291,7 @@ class GoApiTargets:
 def build(options: Options = Options()) -> Template:
     template = Template(
         Description="Prerequisites of the ECS Fargate templates: VPC, egress, public ALB, security groups, "
-        "knowledge-base bucket and ECR repositories"
+        "knowledge-base bucket, ECR repositories and a bucket for large templates"
     )
     inputs = parameters.declare(template, INPUTS)
     conditions = _add_conditions(template, inputs)
@@ -313,6 +316,9 @@ def build(options: Options = Options()) -> Template:
         )
     )
     template.add_resource(buckets.tls_only_policy("KnowledgeBaseBucketPolicy", bucket))
+    templates_bucket = template_bucket.add(
+        template, log_bucket=inputs["LogBucketName"], logs_condition=conditions.logs, logs_why=ACCESS_LOGS_WHY
+    )
     images = {
         application: template.add_resource(
             repositories.repository(
@@ -322,6 +328,12 @@ def build(options: Options = Options()) -> Template:
         for application, title in (("go-api", "GoApi"), ("bff", "Bff"), ("agentcore", "AgentCore"))
     }
     _add_outputs(template, inputs, network_vpc, subnets, groups, alb, listener, go_api, bucket, images)
+    outputs.export(
+        template,
+        f"{template_bucket.TITLE}Name",
+        Ref(templates_bucket),
+        "The bucket make deploy uploads templates over 51,200 bytes to (the platform's)",
+    )
     controls.declare_departures(template, _departures())
     return template
 
@@ -352,7 +364,7 @@ def _departures() -> list[controls.Departure]:
         ),
         controls.Departure(
             "CT.S3.PR.2",
-            bucket,
+            (*bucket, template_bucket.TITLE),
             "Server access logs need a log bucket of yours in the same account and cost its storage.",
             logs,
         ),

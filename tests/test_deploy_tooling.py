@@ -102,7 +102,7 @@ def test_make_deploy_and_delete_reach_the_account_the_environment_names(moto_end
         (["plan", "STACK=x"], "TEMPLATE is required"),
         (["plan", "TEMPLATE=go-api"], "STACK is required"),
         (["delete"], "STACK is required"),
-        (["package", "TEMPLATE=platform"], "S3_BUCKET is required"),
+        (["package", "S3_BUCKET=b"], "TEMPLATE is required"),
     ],
 )
 def test_deploy_targets_refuse_missing_or_unknown_input(arguments, says):

@@ -41,7 +41,8 @@ OPERATIONS = {
         ("cloudformation", "DescribeChangeSet"),
         ("cloudformation", "DeleteChangeSet"),
         ("cloudformation", "DeleteStack"),  # only a REVIEW_IN_PROGRESS stack the plan itself made
-        ("s3", "PutObject"),  # with S3_BUCKET only
+        ("s3", "PutObject"),  # with S3_BUCKET, or a template over 51,200 bytes
+        ("cloudformation", "ListExports"),  # a template over 51,200 bytes without S3_BUCKET: the template bucket
     },
     "deploy": {
         ("sts", "GetCallerIdentity"),
@@ -53,7 +54,8 @@ OPERATIONS = {
         ("cloudformation", "ExecuteChangeSet"),
         ("cloudformation", "DescribeStackEvents"),
         ("cloudformation", "ListStackResources"),  # doctor, after a failure
-        ("s3", "PutObject"),  # with S3_BUCKET only
+        ("s3", "PutObject"),  # with S3_BUCKET, or a template over 51,200 bytes
+        ("cloudformation", "ListExports"),  # a template over 51,200 bytes without S3_BUCKET: the template bucket
         # doctor's reads of a failed stack's services (tests/test_doctor.py DOCTOR_READS)
         ("ecs", "DescribeServices"),
         ("ecs", "ListTasks"),
@@ -75,6 +77,8 @@ OPERATIONS = {
         ("servicediscovery", "ListInstances"),
     },
     "package": {("s3", "PutObject")},
+    # without S3_BUCKET: the prerequisites stack's template bucket first
+    "package-found": {("cloudformation", "ListExports"), ("s3", "PutObject")},
 }
 
 
@@ -232,11 +236,15 @@ def test_a_new_stack_without_a_parameter_file_is_one_line(on_moto, capsys):
     )
 
 
-def test_a_large_template_without_a_bucket_is_one_line(on_moto, capsys, monkeypatch):
+def test_a_large_template_without_any_bucket_is_one_line_naming_the_prerequisites(on_moto, capsys, monkeypatch):
+    # No prerequisites stack in this account: no template bucket to find.
     monkeypatch.setattr(changeset.facts, "TEMPLATE_BODY_DIRECT_BYTES", 1000)
     status, _, err = run(capsys, deploy, "--plan", "go-api", "too-big", GO_API_PARAMS)
     assert status == 2
-    assert "over the 1000 a template body may have: give S3_BUCKET=" in err and err.count("\n") == 1
+    assert err.startswith("plan: go-api.yaml is ") and err.count("\n") == 1
+    assert "bytes, over the 1,000 a template body may have, and no prerequisites stack in us-east-1 exports a " in err
+    assert "deploy or update one (make deploy TEMPLATE=prerequisites STACK=<name>), or give S3_BUCKET=" in err
+    assert not exists(on_moto, "too-big")
 
 
 def test_deploy_through_a_bucket_uploads_one_key_per_content(on_moto, capsys):

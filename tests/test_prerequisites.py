@@ -334,7 +334,7 @@ def test_knowledge_base_bucket_keeps_its_data_and_refuses_plain_http(template):
     assert set(properties["PublicAccessBlockConfiguration"].values()) == {True}
     assert len(properties["PublicAccessBlockConfiguration"]) == 4
     assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
-    (policy,) = resources(template, "AWS::S3::BucketPolicy").values()
+    policy = policy_of(template, "KnowledgeBaseBucket")
     # The kept bucket keeps its policy: deleting the policy resource would strip it from the bucket.
     assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
     (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
@@ -402,13 +402,93 @@ def test_the_switches_default_to_off_and_each_turns_on_one_setting(template):
     assert told["NotificationConfiguration"] == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
 
 
-def test_the_tls_only_policy_names_the_objects_as_control_tower_s_example_does(template):
-    (policy,) = resources(template, "AWS::S3::BucketPolicy").values()
-    (statement,) = policy["Properties"]["PolicyDocument"]["Statement"]
+def policy_of(template: dict, bucket: str) -> dict:
+    (policy,) = [
+        body
+        for body in resources(template, "AWS::S3::BucketPolicy").values()
+        if body["Properties"]["Bucket"] == {"Ref": bucket}
+    ]
+    return policy
+
+
+@pytest.mark.parametrize("bucket", ["KnowledgeBaseBucket", "TemplateBucket"])
+def test_the_tls_only_policy_names_the_objects_as_control_tower_s_example_does(template, bucket):
+    (statement,) = policy_of(template, bucket)["Properties"]["PolicyDocument"]["Statement"]
     # https://docs.aws.amazon.com/controltower/latest/controlreference/s3-rules.html#ct-s3-pr-8-templates
-    arn = {"Fn::GetAtt": ["KnowledgeBaseBucket", "Arn"]}
+    arn = {"Fn::GetAtt": [bucket, "Arn"]}
     assert statement["Resource"] == [arn, {"Fn::Join": ["", [arn, "/*"]]}]
     assert statement["Action"] == ["s3:*"]
+    assert statement["Effect"] == "Deny" and statement["Principal"] == "*"
+    assert statement["Condition"] == {"Bool": {"aws:SecureTransport": "false"}}
+
+
+# --- The template bucket: where make deploy puts a template over 51,200 bytes ------------------
+
+
+def test_the_template_bucket_is_kept_and_never_collides_with_a_kept_one(template):
+    bucket = resources(template, "AWS::S3::Bucket")["TemplateBucket"]
+    # Kept when the stack is deleted or the bucket replaced (deleted only by a create that rolls
+    # back, empty): https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html
+    assert (bucket["DeletionPolicy"], bucket["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
+    policy = policy_of(template, "TemplateBucket")
+    assert (policy["DeletionPolicy"], policy["UpdateReplacePolicy"]) == ("RetainExceptOnCreate", "Retain")
+    # No BucketName: CloudFormation names it after the stack with a random suffix, so a re-created
+    # stack of the same name makes a new bucket beside the kept one.
+    properties = bucket["Properties"]
+    assert "BucketName" not in properties
+    assert properties["PublicAccessBlockConfiguration"] == dict.fromkeys(
+        ("BlockPublicAcls", "BlockPublicPolicy", "IgnorePublicAcls", "RestrictPublicBuckets"), True
+    )
+    assert properties["OwnershipControls"] == {"Rules": [{"ObjectOwnership": "BucketOwnerEnforced"}]}
+    assert "AccessControl" not in properties
+
+
+def test_the_template_bucket_encrypts_with_s3_s_aws_managed_key(template):
+    properties = resources(template, "AWS::S3::Bucket")["TemplateBucket"]["Properties"]
+    (rule,) = properties["BucketEncryption"]["ServerSideEncryptionConfiguration"]
+    # aws:kms without KMSMasterKeyID is the AWS managed key aws/s3 (CT.S3.PR.10 asks for aws:kms), whose key
+    # policy lets the account's principals use it through S3: CloudFormation, reading the template with the
+    # deployer's permissions, needs no key grant. https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+    assert rule == {"ServerSideEncryptionByDefault": {"SSEAlgorithm": "aws:kms"}, "BucketKeyEnabled": True}
+
+
+def test_the_template_bucket_expires_templates_then_their_versions_then_the_markers(template):
+    properties = resources(template, "AWS::S3::Bucket")["TemplateBucket"]["Properties"]
+    assert properties["VersioningConfiguration"] == {"Status": "Enabled"}
+    rules = {rule["Id"]: rule for rule in properties["LifecycleConfiguration"]["Rules"]}
+    assert all(rule["Status"] == "Enabled" for rule in rules.values())
+    expiring = [rule for rule in rules.values() if "ExpirationInDays" in rule]
+    (current,) = expiring
+    assert current["ExpirationInDays"] == 90 and "Prefix" not in current  # every key, whatever S3_PREFIX
+    noncurrent = [
+        rule["NoncurrentVersionExpiration"] for rule in rules.values() if "NoncurrentVersionExpiration" in rule
+    ]
+    assert noncurrent == [{"NoncurrentDays": 30}]
+    # S3 takes ExpiredObjectDeleteMarker only in a rule without Days:
+    # https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html
+    (markers,) = [rule for rule in rules.values() if rule.get("ExpiredObjectDeleteMarker") is True]
+    assert "ExpirationInDays" not in markers
+
+
+def test_the_template_bucket_meets_object_lock_and_events_always_and_logs_with_a_log_bucket(template):
+    plain = stack(template)["TemplateBucket"]["Properties"]
+    assert plain["ObjectLockEnabled"] is True and "ObjectLockConfiguration" not in plain  # nothing locked
+    assert plain["NotificationConfiguration"] == {"EventBridgeConfiguration": {"EventBridgeEnabled": True}}
+    assert "LoggingConfiguration" not in plain
+    logged = stack(template, LogBucketName="central-logs")["TemplateBucket"]["Properties"]
+    assert logged["LoggingConfiguration"] == {
+        "DestinationBucketName": "central-logs",
+        "LogFilePrefix": "stack/templates/",
+    }
+
+
+def test_the_template_bucket_is_exported_under_the_stack_name(template):
+    output = template["Outputs"]["TemplateBucketName"]
+    assert output["Value"] == {"Ref": "TemplateBucket"}
+    assert output["Export"]["Name"] == {"Fn::Sub": "${AWS::StackName}-TemplateBucketName"}
+    # Feeding no template's parameter, it never lands in a parameter file params-from-stack writes.
+    for other in FEEDS:
+        assert "TemplateBucketName" not in built(other)["Parameters"]
 
 
 # The repositories the specifications name (seed 003: go-api; seed 004 FR-048: bidopsai/app, bidopsai/agent).

@@ -6,6 +6,7 @@ tests/test_deploy_tooling.py) and of the list below.
 """
 
 import os
+import re
 import subprocess
 import sys
 
@@ -118,8 +119,17 @@ def test_make_rehearse_in_a_fresh_clone(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     steps = [line for line in done.stdout.splitlines() if line.startswith("== ")]
-    assert len(steps) == len(rehearse.STEPS) == 12, steps
+    assert len(steps) == len(rehearse.STEPS) == 13, steps
     out = done.stdout
+    # The platform, over 51,200 bytes, planned without S3_BUCKET: through the prerequisites' template bucket.
+    assert "$ make plan TEMPLATE=platform STACK=rehearsal-platform PARAMS=params/platform.dev.json" in out
+    assert re.search(
+        r"^  platform\.yaml is [0-9,]+ bytes, over the 51,200 a template body may have: uploading it to "
+        r"rehearsal-prerequisites-templatebucket-\S+, the template bucket of rehearsal-prerequisites \(the only "
+        r"prerequisites stack in us-east-1\)$",
+        out,
+        re.MULTILINE,
+    )
     release = "TEMPLATE=go-api STACK=rehearsal-go-api PARAMS=params/go-api.rehearsal.local.json"
     assert f"$ make plan {release} KEEP=1" in out
     assert f"$ make deploy {release} CHANGE_SET=plan-" in out

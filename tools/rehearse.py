@@ -1,8 +1,8 @@
 """make rehearse: the path from an empty account, on a moto_server this command starts and stops.
 
-    prerequisites stack -> go-api parameter file from its outputs -> push an image -> preflight
-    -> deploy go-api -> doctor -> plan a new tag, keep the change set, execute it -> doctor
-    -> delete both stacks -> what is left
+    prerequisites stack -> go-api parameter file from its outputs -> plan the platform through
+    the stack's template bucket -> push an image -> preflight -> deploy go-api -> doctor
+    -> plan a new tag, keep the change set, execute it -> doctor -> delete both stacks -> what is left
 
 Every step is a make target a user runs, pointed at the local server by AWS_ENDPOINT_URL, or
 one AWS call a user makes with Docker or the AWS CLI (made here with boto3); the steps are
@@ -34,6 +34,8 @@ REGION = "us-east-1"
 PREREQUISITES_STACK = "rehearsal-prerequisites"
 PREREQUISITES_PARAMS = "params/prerequisites.dev.json"  # the quick start's file
 APP_STACK = "rehearsal-go-api"
+PLATFORM_STACK = "rehearsal-platform"
+PLATFORM_PARAMS = "params/platform.dev.json"
 ENV = "rehearsal"
 PARAMS = ROOT / "params" / f"go-api.{ENV}.local.json"
 FIRST_TAG, SECOND_TAG = "v1.0.0", "v1.1.0"
@@ -158,6 +160,21 @@ def write_parameter_file(r: Rehearsal) -> None:
     told = r.make("params-from-stack", f"STACK={PREREQUISITES_STACK}", "TEMPLATE=go-api", f"ENV={ENV}").stdout
     if "to fill in: ImageUri=" not in told:
         raise Failed("params-from-stack did not leave the image tag to fill in")
+
+
+def plan_platform(r: Rehearsal) -> None:
+    """The platform is over the 51,200 bytes of a template body: make plan, given no S3_BUCKET, uploads it
+    to the prerequisites stack's template bucket. The committed example file is enough for a plan (its
+    VPC is no prerequisites stack's: the only prerequisites stack of the region is then the one)."""
+    outputs = r.client("cloudformation").describe_stacks(StackName=PREREQUISITES_STACK)["Stacks"][0]["Outputs"]
+    bucket = next(o["OutputValue"] for o in outputs if o["OutputKey"] == "TemplateBucketName")
+    told = r.make("plan", "TEMPLATE=platform", f"STACK={PLATFORM_STACK}", f"PARAMS={PLATFORM_PARAMS}").stdout
+    said = f"uploading it to {bucket}, the template bucket of {PREREQUISITES_STACK} (the only prerequisites stack"
+    if said not in told:
+        raise Failed(f"make plan TEMPLATE=platform did not upload the template to {bucket}")
+    keys = [o["Key"] for o in r.client("s3").list_objects_v2(Bucket=bucket).get("Contents", [])]
+    if not any(key.startswith("templates/platform-") for key in keys):
+        raise Failed(f"{bucket} holds no templates/platform-<digest>.yaml after the plan")
 
 
 def push(r: Rehearsal, tag: str, digest_character: str) -> None:
@@ -321,6 +338,7 @@ class Step:
 STEPS = (
     Step("create the prerequisites stack", deploy_prerequisites),
     Step("write go-api's parameter file from the stack's outputs", write_parameter_file),
+    Step("plan the platform: its template goes through the stack's template bucket", plan_platform),
     Step(f"push the first image ({FIRST_TAG}) and fill in its tag", first_image),
     Step("create ECS's service-linked role (once per account)", service_linked_role),
     Step("preflight the parameter file and the account", preflight),

@@ -18,14 +18,25 @@ UPDATE_REPLACE_POLICY = "Retain"
 # Overwritten and deleted objects stay recoverable this long, then stop costing storage.
 NONCURRENT_VERSION_DAYS = 30
 INCOMPLETE_UPLOAD_DAYS = 7
+# ``kms_key`` for SSE-KMS with S3's AWS managed key (aws/s3): no key to create and no monthly
+# charge, and its key policy lets every principal of the account use it through S3, so a reader
+# with s3:GetObject needs no KMS permission of its own.
+# https://docs.aws.amazon.com/AmazonS3/latest/userguide/UsingKMSEncryption.html
+AWS_MANAGED_KEY = "aws/s3"
 
 
-def _encryption(kms_key: tuple | None) -> s3.BucketEncryption:
-    """SSE-S3 (no charge), or SSE-KMS with the key of ``kms_key`` (parameter, condition) when given."""
+def _encryption(kms_key: tuple | str | None) -> s3.BucketEncryption:
+    """SSE-S3 (no charge); SSE-KMS with the key of ``kms_key`` (parameter, condition) when given;
+    or SSE-KMS with the AWS managed key when ``kms_key`` is AWS_MANAGED_KEY."""
     s3_managed = s3.ServerSideEncryptionByDefault(SSEAlgorithm="AES256")
     default = s3_managed
     bucket_key = NoValue
-    if kms_key is not None:
+    if kms_key == AWS_MANAGED_KEY:
+        # Without KMSMasterKeyID, aws:kms means the AWS managed key; the bucket key spares a KMS
+        # request per object.
+        default = s3.ServerSideEncryptionByDefault(SSEAlgorithm="aws:kms")
+        bucket_key = True
+    elif kms_key is not None:
         key, condition = kms_key
         default = If(
             condition, s3.ServerSideEncryptionByDefault(SSEAlgorithm="aws:kms", KMSMasterKeyID=Ref(key)), s3_managed
@@ -39,17 +50,48 @@ def _encryption(kms_key: tuple | None) -> s3.BucketEncryption:
     )
 
 
+def _when(condition: str | bool, value):
+    """``value`` when ``condition`` (a condition's name) holds; always when it is True."""
+    return value if condition is True else If(condition, value, NoValue)
+
+
+def _lifecycle(expire_days: int | None) -> s3.LifecycleConfiguration:
+    """Noncurrent versions and unfinished uploads expire; with ``expire_days``, current objects too,
+    and then the delete markers left once every older version is gone (a rule of their own: S3 takes
+    ExpiredObjectDeleteMarker only in a rule without Days).
+    https://docs.aws.amazon.com/AmazonS3/latest/API/API_LifecycleExpiration.html"""
+    rules = [
+        s3.LifecycleRule(
+            Id="expire-old-versions",
+            Status="Enabled",
+            NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=NONCURRENT_VERSION_DAYS),
+            AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
+                DaysAfterInitiation=INCOMPLETE_UPLOAD_DAYS
+            ),
+        )
+    ]
+    if expire_days is not None:
+        rules += [
+            s3.LifecycleRule(Id="expire-objects", Status="Enabled", ExpirationInDays=expire_days),
+            s3.LifecycleRule(Id="remove-expired-delete-markers", Status="Enabled", ExpiredObjectDeleteMarker=True),
+        ]
+    return s3.LifecycleConfiguration(Rules=rules)
+
+
 def private_bucket(
     title: str,
     *,
-    kms_key: tuple | None = None,
+    kms_key: tuple | str | None = None,
     access_logs: tuple | None = None,
-    object_lock: str | None = None,
-    events: str | None = None,
+    object_lock: str | bool | None = None,
+    events: str | bool | None = None,
+    expire_days: int | None = None,
 ) -> s3.Bucket:
-    """A private, encrypted, versioned bucket. The optional settings, each only when its condition holds:
+    """A private, encrypted, versioned bucket. The optional settings, each only when its condition holds
+    (``object_lock`` and ``events``: always when True):
 
-    ``kms_key`` (key parameter, condition): SSE-KMS with that key instead of SSE-S3.
+    ``kms_key`` (key parameter, condition): SSE-KMS with that key instead of SSE-S3; AWS_MANAGED_KEY:
+    SSE-KMS with S3's AWS managed key, always.
     ``access_logs`` (bucket parameter, condition, prefix): server access logs into that bucket,
     under ``prefix``. https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerLogs.html
     ``object_lock`` (condition): S3 Object Lock on, without a default retention, so nothing is
@@ -57,6 +99,7 @@ def private_bucket(
     https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock.html
     ``events`` (condition): every object event to the account's default EventBridge bus.
     https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html
+    ``expire_days``: every object expires that many days after it was written (see _lifecycle).
     """
     optional = {}
     if access_logs is not None:
@@ -65,12 +108,11 @@ def private_bucket(
             condition, s3.LoggingConfiguration(DestinationBucketName=Ref(bucket), LogFilePrefix=prefix), NoValue
         )
     if object_lock is not None:
-        optional["ObjectLockEnabled"] = If(object_lock, True, NoValue)
+        optional["ObjectLockEnabled"] = _when(object_lock, True)
     if events is not None:
-        optional["NotificationConfiguration"] = If(
+        optional["NotificationConfiguration"] = _when(
             events,
             s3.NotificationConfiguration(EventBridgeConfiguration=s3.EventBridgeConfiguration(EventBridgeEnabled=True)),
-            NoValue,
         )
     return s3.Bucket(
         title,
@@ -83,18 +125,7 @@ def private_bucket(
         # ACLs off: the bucket owner owns every object, whoever wrote it.
         OwnershipControls=s3.OwnershipControls(Rules=[s3.OwnershipControlsRule(ObjectOwnership="BucketOwnerEnforced")]),
         VersioningConfiguration=s3.VersioningConfiguration(Status="Enabled"),
-        LifecycleConfiguration=s3.LifecycleConfiguration(
-            Rules=[
-                s3.LifecycleRule(
-                    Id="expire-old-versions",
-                    Status="Enabled",
-                    NoncurrentVersionExpiration=s3.NoncurrentVersionExpiration(NoncurrentDays=NONCURRENT_VERSION_DAYS),
-                    AbortIncompleteMultipartUpload=s3.AbortIncompleteMultipartUpload(
-                        DaysAfterInitiation=INCOMPLETE_UPLOAD_DAYS
-                    ),
-                )
-            ]
-        ),
+        LifecycleConfiguration=_lifecycle(expire_days),
         **optional,
     )
 
