@@ -177,7 +177,7 @@ def test_a_server_that_never_answers_is_stopped_by_its_own_process_id(monkeypatc
     killed = []
     monkeypatch.setattr(moto_server.shutil, "which", lambda name, path=None: "/venv/bin/moto_server")
     monkeypatch.setattr(moto_server.subprocess, "Popen", Started)
-    monkeypatch.setattr(moto_server, "START_SECONDS", 0.2)
+    monkeypatch.setattr(moto_server, "START_SECONDS", 0.05)
     monkeypatch.setattr(moto_server.socket, "create_connection", lambda *a, **k: (_ for _ in ()).throw(OSError()))
     monkeypatch.setattr(moto_server.os, "kill", lambda pid, sent: killed.append((pid, sent)))
     with pytest.raises(OSError, match="did not answer within"):
