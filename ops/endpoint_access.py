@@ -6,9 +6,11 @@ tasks to that service goes to the endpoint, whatever their subnets' routes, and 
 endpoint's security groups decide whether it gets in. On Fargate the image pull, the log
 delivery and the reads of secrets leave from the task's own network interface, so those
 groups must admit the tasks' security group on 443: by the group, by an address range that
-holds the tasks' subnets, or by an ingress rule the stack itself adds.
+holds the tasks' subnets (given in the rule, or in a managed prefix list the rule names), or by
+an ingress rule the stack itself adds.
 https://docs.aws.amazon.com/vpc/latest/userguide/vpce-interface.html
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/platform-version-migration.html
+https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html
 """
 
 import ipaddress
@@ -49,14 +51,23 @@ def takes_https(rule: dict) -> bool:
     return int(rule.get("FromPort", 0)) <= HTTPS <= int(rule.get("ToPort", -1))
 
 
-def _sources(groups: list[dict]) -> tuple[set[str], list]:
-    """The security groups and address ranges that ``groups`` admit on 443."""
+def _sources(groups: list[dict], prefix_list) -> tuple[set[str], list[tuple]]:
+    """The security groups that ``groups`` admit on 443, and the address ranges, each as (network,
+    its name in words): a range the rule gives, or one of a managed prefix list the rule names
+    (``prefix_list(id)`` reads its CIDRs)."""
     group_ids, ranges = set(), []
     for group in groups:
         for permission in group.get("IpPermissions", []):
-            if takes_https(permission):
-                group_ids |= {pair["GroupId"] for pair in permission.get("UserIdGroupPairs", [])}
-                ranges += [ipaddress.ip_network(r["CidrIp"], strict=False) for r in permission.get("IpRanges", [])]
+            if not takes_https(permission):
+                continue
+            group_ids |= {pair["GroupId"] for pair in permission.get("UserIdGroupPairs", [])}
+            for given in permission.get("IpRanges", []):
+                network = ipaddress.ip_network(given["CidrIp"], strict=False)
+                ranges.append((network, str(network)))
+            for listed in (entry["PrefixListId"] for entry in permission.get("PrefixListIds", [])):
+                for cidr in prefix_list(listed):
+                    network = ipaddress.ip_network(cidr, strict=False)
+                    ranges.append((network, f"{network} (prefix list {listed})"))
     return group_ids, ranges
 
 
@@ -79,10 +90,10 @@ def _own_ingress(ctx: Context, created: list[str]) -> dict[str, set[str]]:
 
 
 class _Groups:
-    """Security groups described once per run."""
+    """Security groups described, and the prefix lists they name read, once per run."""
 
     def __init__(self, ctx: Context):
-        self.ctx, self.known = ctx, {}
+        self.ctx, self.known, self.listed = ctx, {}, {}
 
     def __call__(self, ids: list[str]) -> list[dict]:
         missing = [i for i in ids if i not in self.known]
@@ -90,6 +101,21 @@ class _Groups:
             answer = call(self.ctx.client("ec2"), "describe_security_groups", GroupIds=missing)
             self.known.update({g["GroupId"]: g for g in answer["SecurityGroups"]})
         return [self.known[i] for i in ids if i in self.known]
+
+    def prefix_list(self, prefix_list_id: str) -> list[str]:
+        """The CIDRs of a managed prefix list."""
+        if prefix_list_id not in self.listed:
+            cidrs, more = [], {}
+            while True:
+                answer = call(
+                    self.ctx.client("ec2"), "get_managed_prefix_list_entries", PrefixListId=prefix_list_id, **more
+                )
+                cidrs += [entry["Cidr"] for entry in answer.get("Entries", [])]
+                if not answer.get("NextToken"):
+                    break
+                more = {"NextToken": answer["NextToken"]}
+            self.listed[prefix_list_id] = cidrs
+        return self.listed[prefix_list_id]
 
 
 def _deployed_groups(ctx: Context, created: list[str]) -> list[str]:
@@ -108,23 +134,29 @@ def _deployed_groups(ctx: Context, created: list[str]) -> list[str]:
     return found
 
 
-def _admission(task_groups: list[str], endpoint_groups: list[dict], own: dict, subnets: list[dict]) -> str | None:
+def _admission(
+    task_groups: list[str], endpoint_groups: list[dict], own: dict, subnets: list[dict], describe
+) -> str | None:
     """How the endpoint's groups admit the tasks on 443, in words, or None when they do not."""
-    group_ids, ranges = _sources(endpoint_groups)
+    group_ids, ranges = _sources(endpoint_groups, describe.prefix_list)
     if admitted := sorted(set(task_groups) & group_ids):
         return f"the tasks' group {admitted[0]}"
     if any(own.get(group["GroupId"]) for group in endpoint_groups):
         return "the ingress rule this stack adds for the tasks' group"
     cidrs = [ipaddress.ip_network(s["CidrBlock"]) for s in subnets]
-    covering = {str(r) for cidr in cidrs for r in ranges if cidr.version == r.version and cidr.subnet_of(r)}
-    if all(any(c.version == r.version and c.subnet_of(r) for r in ranges) for c in cidrs):
+
+    def covers(network, cidr) -> bool:
+        return cidr.version == network.version and cidr.subnet_of(network)
+
+    covering = {name for cidr in cidrs for network, name in ranges if covers(network, cidr)}
+    if all(any(covers(network, cidr) for network, _ in ranges) for cidr in cidrs):
         return f"the address range {', '.join(sorted(covering))}"
     return None
 
 
-def _taken_from(endpoint_groups: list[dict]) -> str:
-    group_ids, ranges = _sources(endpoint_groups)
-    found = sorted(group_ids) + sorted(str(r) for r in ranges)
+def _taken_from(endpoint_groups: list[dict], describe) -> str:
+    group_ids, ranges = _sources(endpoint_groups, describe.prefix_list)
+    found = sorted(group_ids) + sorted({name for _, name in ranges})
     return ", ".join(found) if found else "nothing"
 
 
@@ -152,7 +184,7 @@ def endpoint_access(ctx: Context) -> list[Result]:
         ways, blocked = set(), []
         for endpoint in endpoints:
             groups = describe([g["GroupId"] for g in endpoint.get("Groups", [])])
-            way = _admission(task_groups, groups, own, found)
+            way = _admission(task_groups, groups, own, found, describe)
             if way:
                 ways.add(way)
             else:
@@ -163,7 +195,7 @@ def endpoint_access(ctx: Context) -> list[Result]:
             results.append(passed(check, f"the {names} endpoints admit the tasks on 443 through {through}"))
             continue
         detail = "; ".join(
-            f"{short_name(e, ctx.region)} ({e['VpcEndpointId']}) takes 443 only from {_taken_from(groups)}"
+            f"{short_name(e, ctx.region)} ({e['VpcEndpointId']}) takes 443 only from {_taken_from(groups, describe)}"
             for e, groups in blocked
         )
         results.append(

@@ -6,6 +6,7 @@ mistake is a small change of the good values, checked by calling its check funct
 fresh Context. A full run of every template goes through `preflight.run` once.
 """
 
+import contextlib
 import functools
 import json
 
@@ -31,6 +32,7 @@ READ_OPERATIONS = {
     "DescribeVpcEndpoints",
     "DescribeSecurityGroups",
     "DescribePrefixLists",
+    "GetManagedPrefixListEntries",
     "DescribeTargetGroups",
     "DescribeTargetGroupAttributes",
     "DescribeListeners",
@@ -252,13 +254,15 @@ def test_the_full_runs_together_call_every_read_operation(full_run):
     called = {name for template in templates.TEMPLATES for name in full_run(template)[1]}
     # GetNamespace/GetHostedZone/ListServices need a namespace ID moto cannot give
     # (test_preflight_stubbed); DescribeTags only an update whose priority is taken
-    # (test_the_stacks_own_rule_...); DescribeStackResource only a stack that exists.
+    # (test_the_stacks_own_rule_...); DescribeStackResource only a stack that exists;
+    # GetManagedPrefixListEntries only an endpoint group that names a prefix list (test_a_prefix_list_...).
     assert READ_OPERATIONS - called == {
         "GetNamespace",
         "GetHostedZone",
         "DescribeTags",
         "ListServices",
         "DescribeStackResource",
+        "GetManagedPrefixListEntries",
     }
 
 
@@ -514,6 +518,92 @@ def test_an_update_finds_the_group_the_stack_made_admitted_by_group(world):
         )
     finally:
         ec2.revoke_security_group_ingress(GroupId=world["closed_endpoint_sg"], IpPermissions=[permission])
+
+
+@contextlib.contextmanager
+def endpoint_group_admits(world, permission: dict):
+    """One more ingress permission on the closed VPC's endpoint group, for the length of a test."""
+    ec2 = world.account.client("ec2")
+    ec2.authorize_security_group_ingress(GroupId=world["closed_endpoint_sg"], IpPermissions=[permission])
+    try:
+        yield
+    finally:
+        ec2.revoke_security_group_ingress(GroupId=world["closed_endpoint_sg"], IpPermissions=[permission])
+
+
+# Ingress permissions as EC2 takes and describes them: IpProtocol "-1" is every protocol and every
+# port ("Use -1 to specify all protocols. ... traffic on all ports is allowed, regardless of any
+# ports you specify"), a tcp rule admits FromPort to ToPort, both included.
+# https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_IpPermission.html
+def test_an_all_traffic_rule_from_the_tasks_group_admits_them(world):
+    task_group = world["closed_other_sg"]
+    with endpoint_group_admits(world, {"IpProtocol": "-1", "UserIdGroupPairs": [{"GroupId": task_group}]}):
+        result = access(world, "go-api", **CLOSED_GO_API, AppSecurityGroupId="closed_other_sg")
+    assert (result["endpoints.access:Service"].status, result["endpoints.access:Service"].detail) == (
+        "pass",
+        f"the logs, ecr.api, ecr.dkr endpoints admit the tasks on 443 through the tasks' group {task_group}",
+    )
+
+
+def test_an_all_traffic_rule_from_the_vpcs_range_admits_a_group_the_stack_creates(world):
+    with endpoint_group_admits(world, {"IpProtocol": "-1", "IpRanges": [{"CidrIp": "10.8.0.0/16"}]}):
+        result = access(world, "finfocus-plugin", **CLOSED_PLUGIN)["endpoints.access:Service"]
+    assert (result.status, result.detail) == (
+        "pass",
+        # The group's own range for the first subnet covers part of them too.
+        "the logs endpoints admit the tasks on 443 through the address range 10.8.0.0/16, 10.8.1.0/24",
+    )
+
+
+@pytest.mark.parametrize(
+    "ports, admitted",
+    [((0, 65535), True), ((443, 8443), True), ((1, 443), True), ((444, 65535), False), ((1, 442), False)],
+    ids=lambda value: "-".join(map(str, value)) if isinstance(value, tuple) else str(value),
+)
+def test_a_tcp_port_range_admits_the_tasks_when_it_holds_443(world, ports, admitted):
+    pair = {"IpProtocol": "tcp", "FromPort": ports[0], "ToPort": ports[1]}
+    with endpoint_group_admits(world, {**pair, "UserIdGroupPairs": [{"GroupId": world["closed_other_sg"]}]}):
+        result = access(world, "go-api", **CLOSED_GO_API, AppSecurityGroupId="closed_other_sg")
+    assert result["endpoints.access:Service"].status == ("pass" if admitted else "fail")
+
+
+@pytest.mark.parametrize(
+    "rule, admits",
+    [
+        ({"IpProtocol": "6", "FromPort": 443, "ToPort": 443}, True),  # TCP by its protocol number
+        ({"IpProtocol": 6, "FromPort": 443, "ToPort": 443}, True),  # the same, as YAML reads an unquoted 6
+        ({"IpProtocol": "-1"}, True),
+        ({"IpProtocol": "tcp", "FromPort": 0, "ToPort": 65535}, True),
+        ({"IpProtocol": "udp", "FromPort": 443, "ToPort": 443}, False),
+        ({"IpProtocol": "17", "FromPort": 443, "ToPort": 443}, False),  # UDP by its number
+        ({"IpProtocol": "tcp", "FromPort": 80, "ToPort": 80}, False),
+    ],
+)
+def test_an_ingress_rule_of_the_template_takes_https_by_protocol_and_ports(rule, admits):
+    """The stack's own AWS::EC2::SecurityGroupIngress, as written in a template: IpProtocol is a
+    name or a protocol number, -1 for all (https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-resource-ec2-securitygroupingress.html)."""
+    assert endpoint_access.takes_https(rule) is admits
+
+
+def test_a_prefix_list_that_holds_the_task_subnets_admits_them(world):
+    """A rule may name a managed prefix list: it then admits every CIDR of the list
+    (https://docs.aws.amazon.com/vpc/latest/userguide/managed-prefix-lists.html)."""
+    ec2 = world.account.client("ec2")
+    made = ec2.create_managed_prefix_list(
+        PrefixListName="closed-vpc", AddressFamily="IPv4", MaxEntries=5, Entries=[{"Cidr": "10.8.0.0/16"}]
+    )
+    prefix_list = made["PrefixList"]["PrefixListId"]
+    permission = {"IpProtocol": "tcp", "FromPort": 443, "ToPort": 443, "PrefixListIds": [{"PrefixListId": prefix_list}]}
+    try:
+        with endpoint_group_admits(world, permission):
+            result = access(world, "finfocus-plugin", **CLOSED_PLUGIN)["endpoints.access:Service"]
+    finally:
+        ec2.delete_managed_prefix_list(PrefixListId=prefix_list)
+    assert (result.status, result.detail) == (
+        "pass",
+        "the logs endpoints admit the tasks on 443 through the address range "
+        f"10.8.0.0/16 (prefix list {prefix_list}), 10.8.1.0/24",
+    )
 
 
 def test_the_platform_admits_its_tiers_to_the_endpoint_group_it_is_given(world):

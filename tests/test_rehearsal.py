@@ -51,8 +51,8 @@ def test_the_conditional_update_correction_is_listed_with_the_aws_page_it_follow
 
 def test_the_release_plan_the_rehearsal_looks_for_is_what_make_plan_prints_for_aws():
     """An image release as CloudFormation describes it: the task definition replaced (its
-    ContainerDefinitions are create-only), the service changed in place (its TaskDefinition),
-    shaped as https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html"""
+    ContainerDefinitions are create-only), the service changed in place (its TaskDefinition), and
+    the dashboard the release turns on added, shaped as https://docs.aws.amazon.com/AWSCloudFormation/latest/APIReference/API_ResourceChange.html"""
 
     def modify(logical: str, kind: str, replacement: str, name: str, recreation: str) -> dict:
         target = {"Attribute": "Properties", "Name": name, "RequiresRecreation": recreation}
@@ -68,14 +68,27 @@ def test_the_release_plan_the_rehearsal_looks_for_is_what_make_plan_prints_for_a
             },
         }
 
+    # The dashboard the release turns on (CreateDashboard=true): a resource its condition now adds.
+    added = {
+        "Type": "Resource",
+        "ResourceChange": {
+            "Action": "Add",
+            "LogicalResourceId": "Dashboard",
+            "ResourceType": "AWS::CloudWatch::Dashboard",
+            "Scope": [],
+            "Details": [],
+        },
+    }
     described = [
         modify("TaskDefinition", "AWS::ECS::TaskDefinition", "True", "ContainerDefinitions", "Always"),
         modify("Service", "AWS::ECS::Service", "False", "TaskDefinition", "Never"),
+        added,
     ]
     lines = [change.line() for change in changes.from_change_set(described, {})]
     assert lines == [
         "~ TaskDefinition (AWS::ECS::TaskDefinition) replaced, because of ContainerDefinitions",
         "~ Service (AWS::ECS::Service) changed in place: TaskDefinition",
+        "+ Dashboard (AWS::CloudWatch::Dashboard) add",
     ]
     assert all(any(line.startswith(planned) for line in lines) for planned in rehearse.RELEASE_PLAN)
     assert not any(line.startswith(rehearse.RELEASE_PLAN[0]) for line in lines[1:])
@@ -135,6 +148,8 @@ def test_make_rehearse_in_a_fresh_clone(tmp_path):
     assert f"$ make deploy {release} CHANGE_SET=plan-" in out
     assert "executing the kept change set plan-" in out
     assert "ImageUri is v1.1.0; task definition rehearsal-go-api:1 -> rehearsal-go-api:2" in out
+    # A resource under a Condition, created by the release that makes its condition true.
+    assert "CreateDashboard=true: the update created Dashboard (rehearsal-go-api-us-east-1)" in out
     assert out.count("healthy: no failure found") == 2
     assert "rehearsal-go-api: deleted" in out
     assert "Traceback" not in out + done.stderr

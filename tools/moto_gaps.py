@@ -55,10 +55,15 @@ MOTO_GAPS = (
         "A stack update with resources whose Condition is false",
         "updates them anyway (cloudformation/parsing.py parse_and_update_resource never reads the Condition), and "
         "counts every parameter the stack took from its default as changed, so a release of go-api, whose "
-        "dashboard is conditional, fails with HTTP 500",
+        "dashboard is conditional, fails with HTTP 500; nor does it create a resource whose condition has become "
+        "true unless something the resource refers to changed (ResourceMap.update updates only what "
+        "build_resource_diff lists)",
         "corrected by tools/moto_fixes/sitecustomize.py, loaded by the moto_server the tests and the rehearsal "
-        "start: a resource whose condition is false is neither created nor updated, as AWS documents "
-        "([conditions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html))",
+        "start: a resource whose condition is false is neither created nor updated, and one whose condition holds "
+        "is created by the update that makes it true, as AWS documents "
+        "([conditions](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html))"
+        "; the release turns go-api's dashboard on to prove it. A resource whose condition becomes false stays in "
+        "moto (AWS deletes it): the rehearsal turns no condition off",
     ),
     Gap(
         "AWS::EC2::VPC",

@@ -2,7 +2,8 @@
 
     prerequisites stack -> go-api parameter file from its outputs -> plan the platform through
     the stack's template bucket -> push an image -> preflight -> deploy go-api -> doctor
-    -> plan a new tag, keep the change set, execute it -> doctor -> delete both stacks -> what is left
+    -> plan a new tag with the dashboard on, keep the change set, execute it -> doctor
+    -> delete both stacks -> what is left
 
 Every step is a make target a user runs, pointed at the local server by AWS_ENDPOINT_URL, or
 one AWS call a user makes with Docker or the AWS CLI (made here with boto3); the steps are
@@ -50,7 +51,14 @@ LOG_GROUP = f"/ecs/{APP_STACK}"  # go-api's log group is named after its stack
 RELEASE_PLAN = (
     "~ TaskDefinition (AWS::ECS::TaskDefinition) replaced, because of ContainerDefinitions",
     "~ Service (AWS::ECS::Service) changed in place: ",
+    "+ Dashboard (AWS::CloudWatch::Dashboard) add",
 )
+# The release also turns the dashboard on: a resource under a Condition (DashboardCreated) that an
+# update must create once its condition holds, as AWS does
+# (https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/conditions-section-structure.html).
+# That is the part of moto's update tools/moto_fixes corrects, so the release proves the correction
+# creates and updates conditional resources, not only that it leaves false ones alone.
+DASHBOARD_SWITCH, DASHBOARD = "CreateDashboard", "Dashboard"
 # What it prints instead in moto.
 PLAN_WITHOUT_CHANGES = "no resource changes"
 KEPT = re.compile(r"^kept change set (\S+);", re.MULTILINE)
@@ -185,13 +193,19 @@ def push(r: Rehearsal, tag: str, digest_character: str) -> None:
 
 
 def set_tag(tag: str) -> None:
-    """What the user edits in the file: the image tag, nothing else."""
+    """What the user edits in the file for a release: the image tag."""
     entries = json.loads(PARAMS.read_text())
     image = next(entry for entry in entries if entry.startswith("ImageUri="))
     # The repository ends at the first ":" after its last "/" (the marker has a ":" of its own).
     repository = image[: image.index(":", image.rindex("/"))]
     entries[entries.index(image)] = f"{repository}:{tag}"
     PARAMS.write_text(json.dumps(entries, indent=2) + "\n")
+
+
+def set_value(key: str, value: str) -> None:
+    """One parameter of the file set to ``value``, added when the file leaves it out."""
+    entries = [entry for entry in json.loads(PARAMS.read_text()) if not entry.startswith(f"{key}=")]
+    PARAMS.write_text(json.dumps([*entries, f"{key}={value}"], indent=2) + "\n")
 
 
 def first_image(r: Rehearsal) -> None:
@@ -238,14 +252,23 @@ def doctor(r: Rehearsal) -> None:
         raise Failed("doctor did not call the stack healthy")
 
 
-def task_definition(r: Rehearsal) -> str:
+def physical_id(r: Rehearsal, logical_id: str) -> str | None:
     resources = r.client("cloudformation").describe_stack_resources(StackName=APP_STACK)["StackResources"]
-    return next(x["PhysicalResourceId"] for x in resources if x.get("LogicalResourceId") == "TaskDefinition")
+    return next((x.get("PhysicalResourceId") for x in resources if x.get("LogicalResourceId") == logical_id), None)
+
+
+def task_definition(r: Rehearsal) -> str:
+    return physical_id(r, "TaskDefinition")
+
+
+def dashboards(r: Rehearsal) -> list[str]:
+    return [entry["DashboardName"] for entry in r.client("cloudwatch").list_dashboards()["DashboardEntries"]]
 
 
 def plan_release(r: Rehearsal) -> None:
     push(r, SECOND_TAG, "b")
     set_tag(SECOND_TAG)
+    set_value(DASHBOARD_SWITCH, "true")
     relative = PARAMS.relative_to(ROOT)
     told = r.make("plan", "TEMPLATE=go-api", f"STACK={APP_STACK}", f"PARAMS={relative}", "KEEP=1").stdout
     kept = KEPT.search(told)
@@ -254,7 +277,7 @@ def plan_release(r: Rehearsal) -> None:
     r.kept_change_set = kept.group(1)
     lines = [line.strip() for line in told.splitlines()]
     if all(any(line.startswith(planned) for line in lines) for planned in RELEASE_PLAN):
-        r.say("  (the plan names the task definition's replacement and the service's change)")
+        r.say("  (the plan names the task definition's replacement, the service's change and the new dashboard)")
     elif PLAN_WITHOUT_CHANGES in lines:
         r.say(f"  (moto lists no change for new parameter values: {see('Changes of a change set (`make plan`)')})")
     else:
@@ -275,6 +298,10 @@ def execute_release(r: Rehearsal) -> None:
     if not image.endswith(f":{SECOND_TAG}") or after == before:
         raise Failed(f"the release did not reach the stack: ImageUri {image}, task definition {before} -> {after}")
     r.say(f"  ImageUri is {SECOND_TAG}; task definition {before.rsplit('/', 1)[-1]} -> {after.rsplit('/', 1)[-1]}")
+    dashboard = physical_id(r, DASHBOARD)
+    if not dashboard or dashboard not in dashboards(r):
+        raise Failed(f"the release with {DASHBOARD_SWITCH}=true did not create {DASHBOARD}, a conditional resource")
+    r.say(f"  {DASHBOARD_SWITCH}=true: the update created {DASHBOARD} ({dashboard}), its condition now true")
 
 
 def log_group_exists(r: Rehearsal) -> bool:
@@ -344,7 +371,10 @@ STEPS = (
     Step("preflight the parameter file and the account", preflight),
     Step("deploy go-api", first_deploy),
     Step("ask the doctor", doctor),
-    Step(f"release {SECOND_TAG}: push, change the tag, plan and keep the change set", plan_release),
+    Step(
+        f"release {SECOND_TAG} and turn the dashboard on: push, change the file, plan, keep the change set",
+        plan_release,
+    ),
     Step("deploy exactly the kept change set", execute_release),
     Step("ask the doctor again", doctor),
     Step("delete go-api; only what is kept on purpose stays", delete_app),
@@ -378,6 +408,7 @@ def inventory(r: Rehearsal) -> dict[str, list[str]]:
         ],
         "iam-role": [role["RoleName"] for role in r.client("iam").list_roles()["Roles"]],
         "log-group": [g["logGroupName"] for g in r.client("logs").describe_log_groups()["logGroups"]],
+        "dashboard": dashboards(r),
         "bucket": [b["Name"] for b in r.client("s3").list_buckets()["Buckets"]],
         "repository": [x["repositoryName"] for x in r.client("ecr").describe_repositories()["repositories"]],
     }
