@@ -26,7 +26,8 @@ ID_SHAPES = {
 }
 GUIDE = "docs/deploying.md#parameter-files"
 # Starts a value make params-from-stack leaves for the user ("<fill in: image tag>"): "<"
-# matches no parameter's pattern, so such a file cannot be deployed by mistake.
+# matches the pattern of no parameter it leaves (image URIs, PathPattern), so such a file
+# cannot be deployed by mistake.
 MARKER = "<fill in:"
 PLATFORM_INPUTS = "docs/platform.md#inputs-it-expects-from-the-other-stacks"
 
