@@ -178,7 +178,7 @@ def _production_rule(ctx: Context, primary_arn: str, guide: str) -> list[Result]
     return [passed(check, "the production rule is on the listener and forwards to the target group")]
 
 
-def _live_rule_and_groups(ctx: Context, previous: dict[str, str]) -> tuple[str, str, str] | None:
+def live_rule_and_groups(ctx: Context, previous: dict[str, str]) -> tuple[str, str, str] | None:
     """(rule ARN, first target group ARN, alternate ARN) of the deployed stack."""
     if ctx.name == "platform":
         cloudformation = ctx.client("cloudformation")
@@ -207,7 +207,7 @@ def strategy_switch(ctx: Context) -> list[Result]:
     rewrites = changed if ctx.name == "platform" else []
     if before == ROLLING or (after != ROLLING and not rewrites):
         return [passed("deployment.switch", f"{before} to {after}: no traffic to move back first")]
-    found = _live_rule_and_groups(ctx, previous)
+    found = live_rule_and_groups(ctx, previous)
     if found is None:
         return [skipped("deployment.switch", "the stack names no production listener rule")]
     rule_arn, _, alternate = found

@@ -25,6 +25,7 @@ from . import (
     rules,
     stack,
     template,
+    traffic,
 )
 from .aws import Account, call, one_line, one_line_failure
 from .context import Context
@@ -51,6 +52,7 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("alarms.listener", deployments.alarm_listener),
     ("deployment.target-groups", deployments.traffic_shift),
     ("deployment.switch", deployments.strategy_switch),
+    ("deployment.production-group", traffic.production_group),
     ("image", artifacts.images),
     ("ssm-parameters", artifacts.ssm_parameters),
     ("bucket", artifacts.bucket),

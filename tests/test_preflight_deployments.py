@@ -15,7 +15,7 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from ops import deployments, params, preflight
+from ops import deployments, params, preflight, traffic
 from ops.aws import Account
 from ops.context import Context
 from ops.template import Values, load
@@ -400,3 +400,125 @@ def test_an_existing_cluster_without_container_insights_leaves_one_alarm_blind(a
     assert (result.check, result.status) == ("alarms.container-insights", status)
     if status == "skip":
         assert "INSUFFICIENT_DATA" in result.detail and "update-cluster-settings" in result.detail
+
+
+# --- Before a release: the production rule forwards to the group the tasks are in ------------
+# Read live, never inferred (docs/releases.md#which-target-group-a-release-replaces). Shapes:
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceRevisions.html
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html
+
+SERVICE_ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/apps/go-api-prod-Service-1a2b3c"
+REVISION = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service-revision/apps/go-api-prod-Service-1a2b3c/4058285838"
+OTHER_REVISION = REVISION[:-1] + "9"
+
+
+def ecs_service(revisions=(REVISION,)) -> dict:
+    current = [{"arn": r, "requestedTaskCount": 2, "runningTaskCount": 2, "pendingTaskCount": 0} for r in revisions]
+    return {
+        "services": [
+            {
+                "serviceArn": SERVICE_ARN,
+                "serviceName": "go-api",
+                "status": "ACTIVE",
+                **({"currentServiceRevisions": current} if current else {}),
+            }
+        ],
+        "failures": [],
+    }
+
+
+def resolved(groups: list[str], revision=REVISION) -> dict:
+    balancers = [{"targetGroupArn": g, "productionListenerRule": RULE} for g in groups]
+    return {
+        "serviceArn": SERVICE_ARN,
+        "serviceRevisionArn": revision,
+        "resolvedConfiguration": {"loadBalancers": balancers},
+    }
+
+
+def production_check(account, before: dict, weights: dict, revisions: list[dict] | None, health=None, now=None):
+    """The check with the stubbed answers; ``revisions`` None: the service runs no revision."""
+    cloudformation, elbv2, ecs = account.client("cloudformation"), account.client("elbv2"), account.client("ecs")
+    with Stubber(cloudformation) as cf, Stubber(elbv2) as elb, Stubber(ecs) as ecs_stub:
+        cf.add_response("describe_stacks", deployed(before), {"StackName": "api"})
+        detail = {
+            "LogicalResourceId": "Service",
+            "PhysicalResourceId": SERVICE_ARN,
+            "ResourceType": "AWS::ECS::Service",
+            "LastUpdatedTimestamp": CREATED,
+            "ResourceStatus": "UPDATE_COMPLETE",
+        }
+        cf.add_response(
+            "describe_stack_resource",
+            {"StackResourceDetail": detail},
+            {"StackName": "api", "LogicalResourceId": "Service"},
+        )
+        arns = [r["serviceRevisionArn"] for r in revisions or []]
+        ecs_stub.add_response("describe_services", ecs_service(arns), {"cluster": "apps", "services": [SERVICE_ARN]})
+        elb.add_response("describe_rules", weighted(weights), {"RuleArns": [RULE]})
+        if arns:
+            ecs_stub.add_response(
+                "describe_service_revisions",
+                {"serviceRevisions": revisions, "failures": []},
+                {"serviceRevisionArns": arns},
+            )
+        for group, states in (health or {}).items():
+            found = [
+                {"Target": {"Id": f"10.0.1.{i}", "Port": 8080}, "TargetHealth": {"State": s}}
+                for i, s in enumerate(states)
+            ]
+            elb.add_response("describe_target_health", {"TargetHealthDescriptions": found}, {"TargetGroupArn": group})
+        results = traffic.production_group(context(account, "go-api", stack="api", **(now or before)))
+        for stub in (cf, elb, ecs_stub):
+            stub.assert_no_pending_responses()
+    (result,) = results
+    return result
+
+
+BEFORE = {**SHIFT, "TargetGroupArn": BLUE}
+
+
+def test_a_release_with_the_traffic_where_ecs_has_the_tasks_may_start(account):
+    """After an odd number of releases ECS has the tasks and the traffic in the alternate group:
+    nothing is wrong with that, whatever the template's 100/0 says."""
+    result = production_check(account, BEFORE, {BLUE: 0, GREEN: 100}, [resolved([GREEN])])
+    assert result.status == "pass" and "go-api-green" in result.detail and "ECS's service revision" in result.detail
+
+
+def test_a_release_while_the_rule_points_away_from_the_tasks_is_refused_with_the_command_to_point_it_back(account):
+    """The rule rewritten to 100/0 (an update of the stack that owns it) while ECS's tasks are in
+    the alternate group: requests fail already, and the release must not start."""
+    result = production_check(account, BEFORE, {BLUE: 100, GREEN: 0}, [resolved([GREEN])])
+    assert result.status == "fail"
+    assert "forwards to go-api-blue but the service's tasks are in go-api-green" in result.detail
+    command = result.fix.split("--actions '", 1)[1].split("'", 1)[0]
+    groups = json.loads(command)[0]["ForwardConfig"]["TargetGroups"]
+    assert {g["TargetGroupArn"]: g["Weight"] for g in groups} == {BLUE: 0, GREEN: 100}
+    assert f"modify-rule --rule-arn {RULE}" in result.fix
+
+
+def test_a_release_in_progress_or_a_split_rule_is_refused(account):
+    both = [resolved([BLUE]), resolved([GREEN], OTHER_REVISION)]
+    result = production_check(account, BEFORE, {BLUE: 100, GREEN: 0}, both)
+    assert result.status == "fail" and "2 service revisions are running" in result.detail
+    result = production_check(account, BEFORE, {BLUE: 90, GREEN: 10}, [resolved([GREEN])])
+    assert result.status == "fail" and "splits the traffic (go-api-blue 90, go-api-green 10)" in result.detail
+
+
+def test_without_ecs_resolved_groups_the_healthy_targets_say_where_the_tasks_are(account):
+    bare = [{"serviceArn": SERVICE_ARN, "serviceRevisionArn": REVISION}]
+    health = {BLUE: ["draining"], GREEN: ["healthy", "healthy"]}
+    result = production_check(account, BEFORE, {BLUE: 100, GREEN: 0}, bare, health)
+    assert result.status == "fail" and "healthy targets" in result.detail
+    health = {BLUE: ["healthy"], GREEN: []}
+    assert production_check(account, BEFORE, {BLUE: 100, GREEN: 0}, bare, health).status == "pass"
+
+
+def test_rolling_before_and_after_reads_nothing_live(account):
+    cloudformation = account.client("cloudformation")
+    with Stubber(cloudformation) as cf:
+        cf.add_response("describe_stacks", deployed({"DeploymentStrategy": "ROLLING"}), {"StackName": "api"})
+        (result,) = traffic.production_group(context(account, "go-api", stack="api"))
+        cf.assert_no_pending_responses()
+    assert result.status == "skip"
