@@ -165,3 +165,24 @@ def production_group(ctx) -> list:
         return [failed(check, *found_problem)]
     where = ", ".join(short(g) for g in live.production())
     return [passed(check, f"production traffic is on {where}, where the service's tasks are ({live.how})")]
+
+
+def diagnosis(ecs, elbv2, described: dict, balancer: dict):
+    """doctor's reading of one load balancer entry of a running service with an advanced
+    configuration: the same rule as before a release, seen from the service."""
+    from .report import failed, passed, skipped
+
+    advanced = balancer.get("advancedConfiguration") or {}
+    rule_arn = advanced.get("productionListenerRule")
+    groups = [g for g in (balancer.get("targetGroupArn"), advanced.get("alternateTargetGroupArn")) if g]
+    check = f"traffic:{described.get('serviceName', '')}"
+    live = read(ecs, elbv2, described, rule_arn, groups)
+    if live is None:
+        return failed(check, f"the production rule {rule_arn} is not found", GUIDE)
+    found = problem(live, rule_arn, groups)
+    if found and (live.revisions > 1 or len(live.production()) > 1):
+        return skipped(check, f"{found[0]}: run doctor again when it has completed")
+    if found:
+        return failed(check, *found)
+    where = ", ".join(short(g) for g in live.production())
+    return passed(check, f"production traffic is on {where}, where the tasks are ({live.how})")
