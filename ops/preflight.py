@@ -24,6 +24,7 @@ from . import (
     plugin_image,
     rules,
     stack,
+    switch,
     template,
     traffic,
 )
@@ -51,6 +52,7 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("listener", loadbalancing.listener_priority),
     ("alarms.listener", deployments.alarm_listener),
     ("deployment.target-groups", deployments.traffic_shift),
+    ("deployment.switch-steps", switch.check),
     ("deployment.switch", deployments.strategy_switch),
     ("deployment.production-group", traffic.production_group),
     ("image", artifacts.images),

@@ -150,7 +150,7 @@ def production_group(ctx) -> list:
     if before == ROLLING and after == ROLLING:
         return [skipped(check, "ROLLING before and after: ECS never rewrites the production rule")]
     found = live_rule_and_groups(ctx, previous)
-    service_arn = _physical(ctx, SERVICES[ctx.name])
+    service_arn = _physical(ctx, SERVICES[ctx.name]) if found else None
     if found is None or not service_arn:
         return [skipped(check, "the stack names no production listener rule or service yet")]
     rule_arn, primary, alternate = found

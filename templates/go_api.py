@@ -222,7 +222,10 @@ def build(options: Options = Options()) -> Template:
     targets = _target_groups(inputs)
     # Created before the service, so they exist when its first release starts.
     target_alarms = ALARMS.add_target_alarms(template, targets, notify)
-    role = template.add_resource(deployment_strategy.infrastructure_role("LoadBalancerRole"))
+    given = deployment_strategy.add_given_condition(
+        template, inputs["AlternateTargetGroupArn"], inputs["ProductionListenerRuleArn"]
+    )
+    role = template.add_resource(deployment_strategy.infrastructure_role("LoadBalancerRole", given))
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
     execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])
@@ -307,6 +310,7 @@ def _load_balancer(inputs: dict, strategy: deployment_strategy.Strategy, role):
             alternate_target_group=Ref(inputs["AlternateTargetGroupArn"]),
             production_listener_rule=Ref(inputs["ProductionListenerRuleArn"]),
             role=role,
+            condition=deployment_strategy.ADVANCED_GIVEN,
         ),
     )
 

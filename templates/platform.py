@@ -654,9 +654,9 @@ def add_bff(template: Template, shared: Shared, backends: list[Built]) -> tuple[
         depends_on=[rule, *BFF.alarms.add_target_alarms(template, targets, shared.notify)],
         strategy=shared.strategy.deployment_settings(),
     )
-    # The service names the rule in its AdvancedConfiguration (a traffic-shifting strategy
-    # only) and also depends on it outright: the rolling path must not rest on a Ref inside
-    # an Fn::If branch CloudFormation does not take. cfn-lint calls that DependsOn redundant.
+    # The service names the rule in its AdvancedConfiguration and also depends on it outright,
+    # so that the order stays if the advanced configuration ever becomes conditional again.
+    # cfn-lint calls that DependsOn redundant.
     bff.service.Metadata = {"cfn-lint": {"config": {"ignore_checks": ["W3005"]}}}
     alb_egress = parameters.when_true(template, inputs["AddAlbEgressRule"], "AddAlbEgress")
     _add_tiered_security_groups(template, inputs["AlbSecurityGroupId"], alb_egress, bff, backends)

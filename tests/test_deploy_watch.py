@@ -856,3 +856,55 @@ def test_kept_values_are_checked_against_the_new_template_only_where_they_are_sh
         changeset.parameters("finfocus-plugin", None, {"Parameters": STORED_FROM_THE_OLD_DEFAULT})
     # A NoEcho value reads as asterisks: not compared.
     assert not changeset._comparable({"Type": "String", "NoEcho": "true", "AllowedPattern": "[a-z]+"})
+
+
+@pytest.mark.parametrize("plan", [False, True], ids=["deploy", "plan"])
+def test_a_switch_to_blue_green_ecs_would_refuse_is_refused_before_any_change_set(recorded, capsys, tmp_path, plan):
+    """A rolling go-api behind a load balancer without its advanced configuration: ECS wants a
+    rolling deployment that adds it before the strategy changes (update-rolling-to-bluegreen),
+    so the one update is refused in one line with the next step, and nothing is made."""
+    rule = (
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/public-alb/0123456789abcdef/"
+        "fedcba9876543210/9683b2d02a6cabee"
+    )
+    green = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/go-api-dev-green/fedcba9876543210"
+    given = json.loads(Path(GO_API_PARAMS).read_text())
+    params_file = tmp_path / "go-api.json"
+    params_file.write_text(
+        json.dumps(
+            [
+                *given,
+                "DeploymentStrategy=BLUE_GREEN",
+                f"AlternateTargetGroupArn={green}",
+                f"ProductionListenerRuleArn={rule}",
+            ]
+        )
+    )
+    service_arn = "arn:aws:ecs:us-east-1:123456789012:service/go-api-dev-Cluster/go-api-dev-Service"
+    cfn = recorded["cloudformation"]
+    before = [{"ParameterKey": "DeploymentStrategy", "ParameterValue": "ROLLING"}]
+    cfn.add_response("describe_stacks", stack("UPDATE_COMPLETE", Parameters=before), {"StackName": STACK})
+    resource = {
+        "LogicalResourceId": "Service",
+        "PhysicalResourceId": service_arn,
+        "ResourceType": "AWS::ECS::Service",
+        "LastUpdatedTimestamp": NOW,
+        "ResourceStatus": "UPDATE_COMPLETE",
+    }
+    cfn.add_response(
+        "describe_stack_resource",
+        {"StackResourceDetail": resource},
+        {"StackName": STACK, "LogicalResourceId": "Service"},
+    )
+    balancer = {"targetGroupArn": given[1].split("=", 1)[1], "containerName": "api", "containerPort": 8080}
+    described = {"serviceArn": service_arn, "serviceName": "go-api-dev-Service", "status": "ACTIVE"}
+    described |= {"loadBalancers": [balancer], "deployments": [{"id": "ecs-svc/1", "rolloutState": "COMPLETED"}]}
+    with Stubber(deploy.Account().client("ecs")) as ecs:
+        ecs.add_response("describe_services", {"services": [described]})
+        status, out, err = run(capsys, deploy, *(["--plan"] if plan else []), "go-api", STACK, str(params_file))
+        ecs.assert_no_pending_responses()
+    assert status == 1, err
+    (line,) = err.splitlines()
+    assert "without an advanced configuration" in line
+    assert "Next: two updates: first DeploymentStrategy=ROLLING with AlternateTargetGroupArn" in line
+    assert "making change set" not in out

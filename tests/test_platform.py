@@ -476,9 +476,19 @@ def test_bff_target_group_listener_rule_and_dependency(stack):
         "EndpointsFromBff",
     ]
     assert sorted(resources["AgentCoreService"]["DependsOn"]) == ["DatabaseFromAgentCore", "EndpointsFromAgentCore"]
-    # ROLLING by default: no AdvancedConfiguration (tests/test_deployment_strategies.py has the others).
+    # ROLLING by default, with the advanced configuration ECS needs before a switch
+    # (tests/test_deployment_strategies.py has the strategies).
     assert bff["Properties"]["LoadBalancers"] == [
-        {"ContainerName": "bff", "ContainerPort": 3000, "TargetGroupArn": {"Ref": "BffTargetGroup"}}
+        {
+            "ContainerName": "bff",
+            "ContainerPort": 3000,
+            "TargetGroupArn": {"Ref": "BffTargetGroup"},
+            "AdvancedConfiguration": {
+                "AlternateTargetGroupArn": {"Ref": "BffAlternateTargetGroup"},
+                "ProductionListenerRule": {"Ref": "BffListenerRule"},
+                "RoleArn": {"Fn::GetAtt": ["BffLoadBalancerRole", "Arn"]},
+            },
+        }
     ]
     assert "LoadBalancers" not in resources["AgentCoreService"]["Properties"]
 

@@ -16,6 +16,7 @@ import pytest
 from botocore.stub import Stubber
 
 from ops import deployments, params, preflight, traffic
+from ops import switch as switching
 from ops.aws import Account
 from ops.context import Context
 from ops.template import Values, load
@@ -522,3 +523,89 @@ def test_rolling_before_and_after_reads_nothing_live(account):
         (result,) = traffic.production_group(context(account, "go-api", stack="api"))
         cf.assert_no_pending_responses()
     assert result.status == "skip"
+
+
+# --- Switching a live service: two updates where ECS asks for two ------------------------------
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-rolling-to-bluegreen.html
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-bluegreen-to-rolling.html
+
+FIRST_GROUP = {"targetGroupArn": BLUE, "containerName": "api", "containerPort": 8080}
+WITH_ADVANCED = {
+    **FIRST_GROUP,
+    "advancedConfiguration": {
+        "alternateTargetGroupArn": GREEN,
+        "productionListenerRule": RULE,
+        "roleArn": f"arn:aws:iam::{ACCOUNT}:role/api-LoadBalancerRole-AbCdEf",
+    },
+}
+
+
+def switch_steps(account, before: dict, now: dict, balancer: dict, rollouts=("COMPLETED",), *, deploy=False):
+    """The switch check (or, ``deploy``, make deploy's refusal) with the service as DescribeServices gives it."""
+    cloudformation, ecs = account.client("cloudformation"), account.client("ecs")
+    deployments_ = [{"id": f"ecs-svc/{i}", "status": "PRIMARY", "rolloutState": r} for i, r in enumerate(rollouts)]
+    described = {"serviceArn": SERVICE_ARN, "serviceName": "go-api", "status": "ACTIVE"}
+    described |= {"loadBalancers": [balancer], "deployments": deployments_}
+    with Stubber(cloudformation) as cf, Stubber(ecs) as ecs_stub:
+        if not deploy:
+            cf.add_response("describe_stacks", deployed(before), {"StackName": "api"})
+        detail = {
+            "LogicalResourceId": "Service",
+            "PhysicalResourceId": SERVICE_ARN,
+            "ResourceType": "AWS::ECS::Service",
+            "LastUpdatedTimestamp": CREATED,
+            "ResourceStatus": "UPDATE_COMPLETE",
+        }
+        cf.add_response(
+            "describe_stack_resource",
+            {"StackResourceDetail": detail},
+            {"StackName": "api", "LogicalResourceId": "Service"},
+        )
+        ecs_stub.add_response(
+            "describe_services",
+            {"services": [described], "failures": []},
+            {"cluster": "apps", "services": [SERVICE_ARN]},
+        )
+        if deploy:
+            answer = switching.refusal(account, "go-api", "api", deployed(before)["Stacks"][0], now)
+        else:
+            (answer,) = switching.check(context(account, "go-api", stack="api", **now))
+        cf.assert_no_pending_responses()
+        ecs_stub.assert_no_pending_responses()
+    return answer
+
+
+def test_rolling_to_blue_green_without_the_advanced_configuration_takes_two_updates(account):
+    result = switch_steps(account, {"DeploymentStrategy": "ROLLING"}, SHIFT, FIRST_GROUP)
+    assert result.status == "fail"
+    assert "without an advanced configuration" in result.detail and "only after a rolling deployment" in result.detail
+    assert result.fix.startswith(
+        "two updates: first DeploymentStrategy=ROLLING with AlternateTargetGroupArn and ProductionListenerRuleArn"
+    )
+    assert "then DeploymentStrategy=BLUE_GREEN (docs/go-api.md#switching-strategies)" in result.fix
+
+
+def test_rolling_to_canary_after_the_rolling_update_with_the_advanced_configuration_is_one_update(account):
+    result = switch_steps(
+        account, {"DeploymentStrategy": "ROLLING"}, {**SHIFT, "DeploymentStrategy": "CANARY"}, WITH_ADVANCED
+    )
+    assert result.status == "pass"
+
+
+@pytest.mark.parametrize(("before", "now"), [({"DeploymentStrategy": "ROLLING"}, SHIFT), (SHIFT, {})])
+def test_no_switch_either_way_while_a_deployment_is_in_progress(account, before, now):
+    result = switch_steps(account, before, now, WITH_ADVANCED, ("IN_PROGRESS",))
+    assert result.status == "fail" and "is in progress" in result.detail
+
+
+def test_make_deploy_refuses_the_one_update_switch_in_one_line_with_the_next_step(account):
+    line = switch_steps(
+        account, {"DeploymentStrategy": "ROLLING"}, {"DeploymentStrategy": "LINEAR"}, FIRST_GROUP, deploy=True
+    )
+    assert "\n" not in line and "Next: two updates: first DeploymentStrategy=ROLLING" in line
+    assert (
+        switch_steps(
+            account, {"DeploymentStrategy": "ROLLING"}, {"DeploymentStrategy": "LINEAR"}, WITH_ADVANCED, deploy=True
+        )
+        is None
+    )
