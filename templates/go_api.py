@@ -220,7 +220,7 @@ def build(options: Options = Options()) -> Template:
     strategy = deployment_strategy.Strategy.add(template, inputs)
     notify = Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"]))
     targets = _target_groups(inputs)
-    # Created before the service, so they exist when its first release starts.
+    # The alarms that roll a release back, created before the service: they exist when its first release starts.
     target_alarms = ALARMS.add_target_alarms(template, targets, notify)
     given = deployment_strategy.add_given_condition(
         template, inputs["AlternateTargetGroupArn"], inputs["ProductionListenerRuleArn"]
@@ -249,6 +249,7 @@ def build(options: Options = Options()) -> Template:
             depends_on=target_alarms,
         )
     )
+    ALARMS.add_no_healthy_target_alarm(template, targets, notify, service)
     ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_choice.name, notify=notify)
     _add_dashboard(template, inputs, service, targets, cluster_choice.name)
     _add_scaling(template, inputs, cluster_choice.name, service)
