@@ -221,8 +221,9 @@ def strategy_switch(ctx: Context) -> list[Result]:
             "deployment.switch",
             f"production traffic is on the alternate target group ({alternate.rsplit(':', 1)[-1]}, weight "
             f"{weights[alternate]}): {change} now would send it to the first group, where no task runs",
-            f"release once more with {before} (the traffic moves back to the first group), wait for it to "
-            f"complete, then update ({GUIDES[ctx.name]}#switching-strategies)",
+            f"release once more with {before}, wait for it to complete, and update when make preflight finds the "
+            f"traffic on the first group ({GUIDES[ctx.name]}#switching-strategies; which group a release fills: "
+            "docs/releases.md#which-target-group-a-release-replaces)",
         )
     ]
 

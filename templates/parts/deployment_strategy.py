@@ -5,8 +5,9 @@ new revision (green) beside the old one (blue) in a second, *alternate* target g
 then move the production traffic by rewriting the weights of the production listener
 rule: all at once (``BLUE_GREEN``), in equal steps (``LINEAR``) or a share first and the
 rest later (``CANARY``). Both revisions run through the bake time, and an alarm in that
-time sends the traffic back to blue at once. The next release goes the other way: the
-two target groups swap roles on every release.
+time sends the traffic back to blue at once. Which group a later release fills when
+CloudFormation sends the same pair of groups again is not documented; the tools read it
+live before each release (``ops/traffic.py``, docs/releases.md).
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-how-it-works.html
 
