@@ -212,4 +212,3 @@ def test_each_hard_coded_part_has_a_bad_fixture():
 def test_each_target_type_e9103_refuses_has_a_bad_fixture():
     types = {body.get("Properties", {}).get("TargetType", "default") for _, body in flagged_resources("E9103")}
     assert {"default", "instance"} <= types
-
