@@ -10,7 +10,8 @@
   forwarding to the first target group).
   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
 - ``strategy_switch`` (an update, with --stack): ECS leaves production traffic on whichever
-  target group the last blue/green, linear or canary release moved it to. A rolling release
+  target group the last blue/green, linear or canary release moved it to (read from the
+  rule's weights: which group a release fills is not documented, ops/traffic.py). A rolling release
   registers its tasks in the first target group only, so switching back to ROLLING while the
   traffic is on the alternate group, or (platform) an update that rewrites the listener rule's
   weights, would send every request to a group without tasks.
@@ -255,8 +256,8 @@ def production_rule_rewrite(ctx: Context) -> list[Result]:
             f"go-api's production traffic is on the second target group ({alternate.rsplit(':', 1)[-1]}, weight "
             f"{weights[alternate]}): changing {what} rewrites its rule with all the weight on the first group, "
             "where no go-api task runs",
-            "release go-api once more with its strategy (the traffic moves back to the first group), wait for it "
-            f"to complete, then update this stack ({PREREQUISITES_GUIDE})",
+            "release go-api once more with its strategy, wait for it to complete, and update this stack when make "
+            f"preflight finds go-api's traffic on the first group ({PREREQUISITES_GUIDE})",
         )
     ]
 
