@@ -609,3 +609,35 @@ def test_make_deploy_refuses_the_one_update_switch_in_one_line_with_the_next_ste
         )
         is None
     )
+
+
+def test_make_deploy_refuses_the_way_back_while_the_traffic_is_on_the_second_group(account):
+    """The same reading as preflight's deployment.switch, before any change set."""
+    cloudformation, ecs, elbv2 = (account.client(n) for n in ("cloudformation", "ecs", "elbv2"))
+    described = {"serviceArn": SERVICE_ARN, "serviceName": "go-api", "status": "ACTIVE"}
+    described |= {"loadBalancers": [WITH_ADVANCED], "deployments": [{"id": "ecs-svc/1", "rolloutState": "COMPLETED"}]}
+    detail = {
+        "LogicalResourceId": "Service",
+        "PhysicalResourceId": SERVICE_ARN,
+        "ResourceType": "AWS::ECS::Service",
+        "LastUpdatedTimestamp": CREATED,
+        "ResourceStatus": "UPDATE_COMPLETE",
+    }
+    with Stubber(cloudformation) as cf, Stubber(ecs) as ecs_stub, Stubber(elbv2) as elb:
+        cf.add_response(
+            "describe_stack_resource",
+            {"StackResourceDetail": detail},
+            {"StackName": "api", "LogicalResourceId": "Service"},
+        )
+        ecs_stub.add_response(
+            "describe_services", {"services": [described]}, {"cluster": "apps", "services": [SERVICE_ARN]}
+        )
+        elb.add_response("describe_rules", weighted({BLUE: 0, GREEN: 100}), {"RuleArns": [RULE]})
+        before = {**SHIFT, "TargetGroupArn": BLUE}
+        line = switching.refusal(
+            account, "go-api", "api", deployed(before)["Stacks"][0], {"DeploymentStrategy": "ROLLING"}
+        )
+        for stub in (cf, ecs_stub, elb):
+            stub.assert_no_pending_responses()
+    assert "production traffic is on the alternate target group" in line and "switching to ROLLING" in line
+    assert "Next: release once more with BLUE_GREEN" in line and "\n" not in line
