@@ -372,12 +372,19 @@ def _add_strategy_rule(template: Template, inputs: dict) -> None:
             "BLUE_GREEN, LINEAR and CANARY need ProductionListenerRuleArn: the listener rule that "
             "forwards the API's traffic to TargetGroupArn",
         ),
+        when={"Fn::Not": [rules.equals(inputs[deployment_strategy.PARAMETER], deployment_strategy.ROLLING)]},
+    )
+    # Given under ROLLING too (the first of the two updates of a switch), the alternate group
+    # goes into the service's advanced configuration, where ECS needs another group than the first.
+    rules.add(
+        template,
+        "AlternateTargetGroupIsAnotherGroup",
         rules.differs(
             alternate,
             inputs["TargetGroupArn"],
             "AlternateTargetGroupArn must be another target group than TargetGroupArn",
         ),
-        when={"Fn::Not": [rules.equals(inputs[deployment_strategy.PARAMETER], deployment_strategy.ROLLING)]},
+        when={"Fn::Not": [rules.equals(alternate, "")]},
     )
 
 

@@ -239,15 +239,25 @@ def rule_results(**values) -> dict:
     [
         ({"DeploymentStrategy": "BLUE_GREEN", "ProductionListenerRuleArn": RULE}, "need AlternateTargetGroupArn"),
         ({"DeploymentStrategy": "LINEAR", "AlternateTargetGroupArn": GREEN}, "need ProductionListenerRuleArn"),
-        (
-            {"DeploymentStrategy": "CANARY", "AlternateTargetGroupArn": BLUE, "ProductionListenerRuleArn": RULE},
-            "AlternateTargetGroupArn must be another target group than TargetGroupArn",
-        ),
     ],
 )
 def test_go_api_refuses_a_traffic_shifting_strategy_without_its_pieces(values, says):
     result = rule_results(**values)["rule:TrafficShiftingNeedsTwoTargetGroupsAndTheRule"]
     assert result.status == "fail" and says in result.detail
+
+
+@pytest.mark.parametrize("strategy", ["ROLLING", "CANARY"])
+def test_go_api_refuses_the_first_group_as_the_alternate_under_any_strategy(strategy):
+    """Under ROLLING too: given, the alternate group is in the service's advanced configuration
+    (the first of the two updates of a switch)."""
+    values = {"DeploymentStrategy": strategy, "AlternateTargetGroupArn": BLUE, "ProductionListenerRuleArn": RULE}
+    result = rule_results(**values)["rule:AlternateTargetGroupIsAnotherGroup"]
+    assert result.status == "fail"
+    assert "AlternateTargetGroupArn must be another target group than TargetGroupArn" in result.detail
+    assert (
+        rule_results(**{**values, "AlternateTargetGroupArn": GREEN})["rule:AlternateTargetGroupIsAnotherGroup"].status
+        == "pass"
+    )
 
 
 @pytest.mark.parametrize("values", [{}, SHIFTING, {**SHIFTING, "DeploymentStrategy": "CANARY"}])
