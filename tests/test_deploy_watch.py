@@ -33,6 +33,15 @@ GO_API_PARAMS = str(ROOT / "params" / "go-api.dev.json")
 # Every AWS operation each tool may call, by service. Read-only but for the change a tool
 # exists to make: a plan makes and deletes a change set (and the empty stack CloudFormation
 # makes to hold a new stack's change set), it never executes one.
+# Before the change set of an update of go-api or the platform: the switch and the production
+# rule read live (ops/switch.py, ops/traffic.py); doctor reads the same after a failure.
+SWITCH_READS = {
+    ("cloudformation", "DescribeStackResource"),
+    ("ecs", "DescribeServices"),
+    ("ecs", "DescribeServiceRevisions"),
+    ("elasticloadbalancing", "DescribeRules"),
+    ("elasticloadbalancing", "DescribeTargetHealth"),
+}
 OPERATIONS = {
     "plan": {
         ("sts", "GetCallerIdentity"),
@@ -42,6 +51,7 @@ OPERATIONS = {
         ("cloudformation", "DeleteChangeSet"),
         ("cloudformation", "DeleteStack"),  # only a REVIEW_IN_PROGRESS stack the plan itself made
         ("s3", "PutObject"),  # with S3_BUCKET only
+        *SWITCH_READS,
     },
     "deploy": {
         ("sts", "GetCallerIdentity"),
@@ -60,6 +70,7 @@ OPERATIONS = {
         ("ecs", "DescribeTasks"),
         ("elasticloadbalancing", "DescribeTargetHealth"),
         ("servicediscovery", "ListInstances"),
+        *SWITCH_READS,
     },
     "delete": {
         ("sts", "GetCallerIdentity"),
@@ -859,7 +870,9 @@ def test_kept_values_are_checked_against_the_new_template_only_where_they_are_sh
 
 
 @pytest.mark.parametrize("plan", [False, True], ids=["deploy", "plan"])
-def test_a_switch_to_blue_green_ecs_would_refuse_is_refused_before_any_change_set(recorded, capsys, tmp_path, plan):
+def test_a_switch_to_blue_green_ecs_would_refuse_is_refused_before_any_change_set(
+    recorded, capsys, called, tmp_path, plan
+):
     """A rolling go-api behind a load balancer without its advanced configuration: ECS wants a
     rolling deployment that adds it before the strategy changes (update-rolling-to-bluegreen),
     so the one update is refused in one line with the next step, and nothing is made."""
@@ -908,3 +921,4 @@ def test_a_switch_to_blue_green_ecs_would_refuse_is_refused_before_any_change_se
     assert "without an advanced configuration" in line
     assert "Next: two updates: first DeploymentStrategy=ROLLING with AlternateTargetGroupArn" in line
     assert "making change set" not in out
+    assert set(called) <= OPERATIONS["plan"] and ("cloudformation", "CreateChangeSet") not in called
