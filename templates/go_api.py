@@ -170,7 +170,8 @@ DEPLOYMENT = Group(
             "Alternate target group ARN",
             "String",
             "BLUE_GREEN, LINEAR, CANARY: a second target group (type ip, same VPC and port) attached to the same "
-            "load balancer, where ECS starts each new revision.",
+            "load balancer, where ECS starts each new revision. Given with ROLLING, it readies the service for a "
+            "switch (the first of the two updates ECS asks for).",
             default="",
             allowed_pattern=facts.OPTIONAL_TARGET_GROUP_ARN_PATTERN,
             constraint="must be empty or an Elastic Load Balancing target group ARN",

@@ -79,7 +79,7 @@ def inputs() -> tuple[Input, ...]:
             "String",
             "ROLLING replaces tasks in place. BLUE_GREEN, LINEAR and CANARY start the new revision beside the old "
             "one in the alternate target group and move the traffic all at once, in steps, or a share first. "
-            "Switching back to ROLLING: see the guide.",
+            "A running service switches from ROLLING in two updates and back in one: see the guide.",
             default=ROLLING,
             allowed_values=STRATEGIES,
         ),
