@@ -19,7 +19,7 @@ import sys
 
 import botocore.exceptions
 
-from . import changes, changeset, doctor, params, preflight, stack_events, template, template_bucket
+from . import changes, changeset, doctor, params, preflight, stack_events, switch, template, template_bucket
 from .aws import Account, call, error_code, one_line_failure
 from .changeset import DEPLOY_PERMISSIONS, StackNotReady
 from .errors import BadInput
@@ -116,6 +116,11 @@ def make_change_set(account: Account, name: str, stack: str, params_file: str | 
     )
     source = changeset.template_source(account, name, bucket, arguments.s3_prefix)
     values = changeset.parameters(name, params_file, goal.current)
+    # A switch between ROLLING and a traffic-shifting strategy that ECS would refuse (ops.switch):
+    # one line and the next step, before any change set.
+    refused = switch.refusal(account, name, stack, goal.current, params.read(params_file))
+    if refused:
+        raise Refused(refused)
     change_set_name = changeset.new_name(purpose)
     say(f"making change set {change_set_name} ({goal.kind} of {stack})...", arguments.json)
     try:

@@ -24,7 +24,9 @@ from . import (
     plugin_image,
     rules,
     stack,
+    switch,
     template,
+    traffic,
 )
 from .aws import Account, call, one_line, one_line_failure
 from .context import Context
@@ -50,7 +52,9 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("listener", loadbalancing.listener_priority),
     ("alarms.listener", deployments.alarm_listener),
     ("deployment.target-groups", deployments.traffic_shift),
+    ("deployment.switch-steps", switch.check),
     ("deployment.switch", deployments.strategy_switch),
+    ("deployment.production-group", traffic.production_group),
     ("image", artifacts.images),
     ("ssm-parameters", artifacts.ssm_parameters),
     ("bucket", artifacts.bucket),

@@ -157,6 +157,7 @@ class Service:
     scaling: Scaling | None = None
     spot_possible: bool = False
     on_demand_base: int = 0
+    forces_deployments: bool = False  # EnableForceNewDeployment: any update of the service is a release
 
     @property
     def floor(self) -> int:
@@ -177,6 +178,11 @@ class Assumptions:
         default_factory=lambda: Span(timings.TASK_START_TYPICAL.value, timings.TASK_START_WORST.value)
     )
     target_group: TargetGroupHealth = field(default_factory=TargetGroupHealth)
+    # Whether the production rule sends the traffic to the group the service's tasks are in when
+    # a blue/green, linear or canary release starts. What ECS does with a re-sent target group
+    # pair is not documented (docs/releases.md#which-target-group-a-release-replaces); make
+    # preflight refuses a release otherwise, so the figures assume it.
+    rule_on_the_tasks: bool = True
 
 
 def _int(value, default: int = 0) -> int:
@@ -223,6 +229,7 @@ def read_services(document: dict, values: dict[str, str], assumptions: Assumptio
                 container_health=_container_health(containers),
                 dns=_dns(resources, properties),
                 scaling=scaling,
+                forces_deployments=(properties.get("ForceNewDeployment") or {}).get("EnableForceNewDeployment") is True,
                 **_capacity(properties),
             )
         )
@@ -531,13 +538,75 @@ def traffic_moved(service: Service, assumptions: Assumptions) -> Span:
     return green_ready(service, assumptions) + Span(waits, waits)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One moment: healthy tasks registered in each target group (the group the current
+    revision is in, the other one) and the production rule's weights on them. The load
+    balancer sends production requests only to healthy targets of a group with weight."""
+
+    what: str
+    healthy: tuple[int, int]
+    weights: tuple[float, float]
+
+    @property
+    def answering(self) -> int:
+        return sum(tasks for tasks, weight in zip(self.healthy, self.weights, strict=True) if weight > 0)
+
+
+def shares(shift: TrafficShift) -> list[float]:
+    """The production percentage on the new revision after each shift."""
+    if shift.strategy == LINEAR:
+        step = float(shift.first_share)
+        return [min(100.0, round(step * n, 1)) for n in range(1, shift.shifts)] + [100.0]
+    if shift.strategy == CANARY:
+        return [float(shift.first_share), 100.0]
+    return [100.0]
+
+
+def shift_steps(service: Service, assumptions: Assumptions) -> list[Step]:
+    """A blue/green, linear or canary release as ECS runs it: the new revision started in the
+    other group, healthy there, the weights moved, both kept through the bake time, the old one
+    drained. With the rule on the group ECS is about to fill, nothing answers until it is."""
+    desired = service.desired
+    start = (100.0, 0.0) if assumptions.rule_on_the_tasks else (0.0, 100.0)
+    steps = [
+        Step("before", (desired, 0), start),
+        Step("new revision starting (SCALE_UP)", (desired, 0), start),
+        Step("new revision healthy", (desired, desired), start),
+    ]
+    steps += [
+        Step(f"{moved} % moved", (desired, desired), (100 - moved, moved)) for moved in shares(service.traffic_shift)
+    ]
+    steps += [
+        Step("BAKE_TIME", (desired, desired), (0.0, 100.0)),
+        Step("old revision drained (CLEAN_UP)", (0, desired), (0.0, 100.0)),
+    ]
+    return steps
+
+
+def replacement_steps(service: Service, assumptions: Assumptions) -> list[Step]:
+    """One task of the group the tasks are in lost (stopped, or failing its checks, which takes
+    it out of the load balancer) until its replacement is healthy in the same group."""
+    desired = service.desired
+    on_tasks = assumptions.rule_on_the_tasks or service.traffic_shift is None
+    weights = (100.0, 0.0) if on_tasks else (0.0, 100.0)
+    return [
+        Step("before", (desired, 0), weights),
+        Step("one task lost", (desired - 1, 0), weights),
+        Step("replacement healthy", (desired, 0), weights),
+    ]
+
+
+def fewest(steps: list[Step]) -> int:
+    return min(step.answering for step in steps)
+
+
 def shifted(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
     """A traffic-shifting release until it completes: all traffic moved, the bake time, then
-    the old revision's tasks drained and stopped. Every old task keeps answering until the
-    new ones all answer, and the new ones until the old ones are gone: never fewer than desired."""
+    the old revision's tasks drained and stopped; the fewest answering from its steps."""
     bake = service.traffic_shift.bake
     done = traffic_moved(service, assumptions) + Span(bake, bake) + old_task_stops(service)
-    return done, service.desired
+    return done, fewest(shift_steps(service, assumptions))
 
 
 def release(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
@@ -625,6 +694,12 @@ def describe_deployment(service: Service) -> str:
 def notes(service: Service) -> list[str]:
     """What a reader of the figures must know about this service's release settings."""
     found = []
+    if service.forces_deployments:
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html
+        found.append(
+            "EnableForceNewDeployment is on: any update of the service (DesiredCount, the rollout, a tag) is a "
+            "release, timed as above"
+        )
     fires = alarm_fires(service)
     if fires is None:
         found.append("no deployment alarm: only tasks that fail their health checks roll a release back")
@@ -705,7 +780,7 @@ def figures(service: Service, assumptions: Assumptions) -> dict:
         },
         "min_healthy": {
             "release": answering,
-            "task_replacement": service.desired - 1,
+            "task_replacement": fewest(replacement_steps(service, assumptions)),
             "scale_in": service.scaling.minimum if service.scaling else service.desired,
             "spot_interruption": min(service.desired, service.on_demand_base)
             if service.spot_possible
