@@ -201,7 +201,7 @@ explain: $(INSTALLED) ## Explain one AWS error text, no AWS call: TEXT='...' (or
 explain: export TEXT := $(value TEXT)
 
 # --- After a deploy: are the plugin's clients answered? (docs/finfocus-plugin.md) ---
-#   make probe STACK=finfocus-dev [PARAMS=params/probe.local.json] [FORMAT=json]
+#   make probe STACK=finfocus-dev [PARAMS=params/finfocus-plugin.probe.local.json] [FORMAT=json]
 # Runs one short-lived Fargate task in the stack's subnets that asks every regional port, then
 # removes the task definition revision and security group it registered. Exit 0: every port answered.
 probe: $(INSTALLED) ## Ask every regional port of a plugin stack from inside its VPC (one short task): STACK= [PARAMS=] [FORMAT=json]

@@ -444,11 +444,11 @@ def as_text(plugin: Plugin, output: Output, found: list[PortResult]) -> str:
     addresses = ", ".join(output.addresses) or "nothing"
     lines = [f"{plugin.dns_name} resolves to {addresses}", ""]
     width = max(len(r.region) for r in found)
-    lines.append(f"{'port':5} {'region':{width}} {'address':15} {'result':10} time")
+    lines.append(f"{'port':5} {'region':{width}}  {'address':15} {'result':10}  time")
     for r in found:
         took = f"{r.milliseconds} ms" if r.milliseconds is not None else "-"
         error = f"  ({r.error})" if r.error and r.result != ANSWERED else ""
-        lines.append(f"{r.port:<5} {r.region:{width}} {r.address:15} {r.result:10} {took}{error}")
+        lines.append(f"{r.port:<5} {r.region:{width}}  {r.address:15} {r.result:10}  {took}{error}")
     lines.append("")
     bad = [r for r in found if r.result != ANSWERED]
     if not bad:
