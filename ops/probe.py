@@ -285,7 +285,12 @@ def run_task(account: Account, plugin: Plugin, placement: Placement, made: Made)
 def wait_stopped(account: Account, plugin: Plugin, made: Made) -> dict:
     ecs = account.client("ecs")
     for _ in range(TASK_LIMIT // POLL + 1):
-        task = call(ecs, "describe_tasks", cluster=plugin.cluster, tasks=[made.task])["tasks"][0]
+        answer = call(ecs, "describe_tasks", cluster=plugin.cluster, tasks=[made.task])
+        if not answer.get("tasks"):  # a task stopped long ago is forgotten: "MISSING"
+            made.task_stopped = True
+            reasons = "; ".join(f.get("reason", "") for f in answer.get("failures", [])) or "no reason given"
+            raise ProbeNotRun(f"ECS does not describe the probe task {made.task} ({reasons})")
+        task = answer["tasks"][0]
         if task["lastStatus"] == "STOPPED":
             made.task_stopped = True
             return task

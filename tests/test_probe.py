@@ -610,3 +610,15 @@ def test_an_image_without_wget_is_named_with_the_image_to_use(monkeypatch, capsy
     last = err.strip().splitlines()[-1]
     assert last.startswith(f"probe: the image {debian} has no nslookup, wget")
     assert "-alpine" in last
+
+
+def test_a_task_ecs_no_longer_describes_ends_the_probe(monkeypatch, capsys):
+    world = World()
+    queue_start(world, plugin_parameters(), INSIDE_CIDRS)
+    queue_run(world)
+    world.ecs.add_response("describe_tasks", {"tasks": [], "failures": [{"arn": TASK, "reason": "MISSING"}]})
+    queue_clean_up(world)  # not stopped again: there is nothing to stop
+    status, _, err = run(world, monkeypatch, capsys)
+    world.done()
+    assert status == 2
+    assert err.strip().splitlines()[-1] == f"probe: ECS does not describe the probe task {TASK} (MISSING)"
