@@ -18,7 +18,7 @@ from botocore.stub import ANY, Stubber
 from ops import probe
 from ops.aws import Account
 from tests import aws_world
-from tests.helpers import ROOT
+from tests.helpers import ROOT, built
 
 ACCOUNT_ID = "123456789012"
 STACK = "finfocus-dev"
@@ -190,7 +190,9 @@ def queue_start(world: World, parameters: dict, cidrs: dict[str, str], layout="f
     world.ec2.add_response("describe_subnets", subnets(cidrs), {"SubnetIds": list(cidrs)})
 
 
-def queue_run(world: World, *, group=PROBE_GROUP, subnets_used=INSIDE, create_group=True, image=ANY):
+def queue_run(
+    world: World, *, group=PROBE_GROUP, subnets_used=INSIDE, create_group=True, image=ANY, public_ip="DISABLED"
+):
     if create_group:
         world.ec2.add_response(
             "create_security_group", {"GroupId": PROBE_GROUP}, {"GroupName": ANY, "Description": ANY, "VpcId": VPC}
@@ -238,7 +240,7 @@ def queue_run(world: World, *, group=PROBE_GROUP, subnets_used=INSIDE, create_gr
                 "awsvpcConfiguration": {
                     "subnets": subnets_used,
                     "securityGroups": [group],
-                    "assignPublicIp": "DISABLED",
+                    "assignPublicIp": public_ip,
                 }
             },
         },
@@ -570,10 +572,11 @@ def test_the_proxy_image_comes_from_the_stack_else_a_pinned_haproxy_alpine(monke
 
 def test_params_replace_the_stacks_subnets_and_image(monkeypatch, capsys, tmp_path):
     file = tmp_path / "probe.json"
-    file.write_text(json.dumps([f"SubnetIds={OUTSIDE}", "ProxyImage=registry.example.com/haproxy:3.4.3-alpine"]))
+    image = "registry.example.com/haproxy:3.4.3-alpine"
+    file.write_text(json.dumps([f"SubnetIds={OUTSIDE}", f"ProxyImage={image}", "AssignPublicIp=ENABLED", "VpcId=x"]))
     world = World()
     queue_start(world, plugin_parameters(ClientCidr="10.1.0.0/16"), {OUTSIDE: "10.1.0.0/24"})
-    queue_run(world, subnets_used=[OUTSIDE], image="registry.example.com/haproxy:3.4.3-alpine")
+    queue_run(world, subnets_used=[OUTSIDE], image=image, public_ip="ENABLED")
     queue_wait(world, stopped())
     queue_log(world, log_lines(all_answered()))
     queue_clean_up(world)
@@ -622,3 +625,12 @@ def test_a_task_ecs_no_longer_describes_ends_the_probe(monkeypatch, capsys):
     world.done()
     assert status == 2
     assert err.strip().splitlines()[-1] == f"probe: ECS does not describe the probe task {TASK} (MISSING)"
+
+
+@pytest.mark.parametrize("layout", ["finfocus-plugin", "finfocus-plugin-10-region"])
+def test_the_default_image_is_the_templates_own_proxy_image(layout):
+    """One image for the proxy and the probe: a stack without ProxyImage runs the template's default."""
+    parameters = built(layout)["Parameters"]
+    if "ProxyImage" not in parameters:
+        pytest.skip(f"{layout} has no ProxyImage parameter")
+    assert parameters["ProxyImage"]["Default"] == probe.DEFAULT_PROXY_IMAGE
