@@ -53,7 +53,8 @@ STREAM_PREFIX = "probe"
 CPU, MEMORY = "256", "512"
 # Seconds wget waits for a port (connect and each read): a healthy port answers /healthz in milliseconds.
 ASK_TIMEOUT = 5
-# The task: pulling a small image and starting takes about a minute on Fargate; 5 minutes is generous.
+# The task's whole life, from RunTask to STOPPED: room for a slow image pull and start; its script lasts
+# about ASK_TIMEOUT.
 TASK_LIMIT, POLL = 300, 5
 # awslogs delivers a few seconds after the container wrote: the log is read until its end line.
 LOG_LIMIT = 60
