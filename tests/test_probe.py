@@ -634,3 +634,43 @@ def test_the_default_image_is_the_templates_own_proxy_image(layout):
     if "ProxyImage" not in parameters:
         pytest.skip(f"{layout} has no ProxyImage parameter")
     assert parameters["ProxyImage"]["Default"] == probe.DEFAULT_PROXY_IMAGE
+
+
+def test_the_documented_permissions_are_exactly_the_calls_made(monkeypatch, capsys):
+    """The permission list of docs/finfocus-plugin.md against the operations of a run that answers
+    and one interrupted (which stops its task); iam:PassRole is no call of its own."""
+    called = set()
+
+    def record(model, **_):
+        called.add(f"{model.service_model.signing_name}:{model.name}")
+
+    def world_that_records():
+        world = World()
+        for stub in world.stubs.values():
+            stub.client.meta.events.register_first("before-call.*.*", record)
+        return world
+
+    world = world_that_records()
+    queue_start(world, plugin_parameters(), INSIDE_CIDRS)
+    queue_run(world)
+    queue_wait(world, stopped())
+    queue_log(world, log_lines(all_answered()))
+    queue_clean_up(world)
+    assert run(world, monkeypatch, capsys)[0] == 0
+    world = world_that_records()
+    queue_start(world, plugin_parameters(), INSIDE_CIDRS)
+    queue_run(world)
+    world.ecs.add_response("describe_tasks", {"tasks": [{"taskArn": TASK, "lastStatus": "PENDING"}], "failures": []})
+    queue_clean_up(world, stop=True)
+
+    def interrupt(seconds):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(probe, "sleep", interrupt)
+    assert run(world, monkeypatch, capsys)[0] == 130
+    page = (ROOT / "docs" / "finfocus-plugin.md").read_text()
+    section = page.split("**Permissions.**", 1)[1].split("\n## ", 1)[0]
+    action = r"`([a-z0-9]+:[A-Za-z]+)`"
+    first_cells = [line.split("|")[1] for line in section.splitlines() if line.startswith("| `")]
+    documented = set(re.findall(action, section.split("\n\n", 1)[0])) | set(re.findall(action, " ".join(first_cells)))
+    assert called | {"iam:PassRole"} == documented
