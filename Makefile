@@ -27,7 +27,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain timeline controls cost cost-refresh params-from-stack rehearse moto clean FORCE
+.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain probe timeline controls cost cost-refresh params-from-stack rehearse moto clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -200,6 +200,15 @@ explain: $(INSTALLED) ## Explain one AWS error text, no AWS call: TEXT='...' (or
 	@$(BIN)/python -m ops.doctor --explain $(if $(TEXT),"$$TEXT") $(if $(filter json,$(FORMAT)),--json)
 # TEXT reaches the command through the environment, so its quotes and $ need no escaping.
 explain: export TEXT := $(value TEXT)
+
+# --- After a deploy: are the plugin's clients answered? (docs/finfocus-plugin.md) ---
+#   make probe STACK=finfocus-dev [PARAMS=params/finfocus-plugin.probe.local.json] [FORMAT=json]
+# Runs one short-lived Fargate task in the stack's subnets that asks every regional port, then
+# removes the task definition revision and security group it registered. Exit 0: every port answered.
+probe: $(INSTALLED) ## Ask every regional port of a plugin stack from inside its VPC (one short task): STACK= [PARAMS=] [FORMAT=json]
+	$(call require,STACK,the plugin stack's name$(comma) for example STACK=finfocus-dev)
+	$(call existing_params)
+	@$(BIN)/python -m ops.probe $(STACK) $(PARAMS) $(if $(filter json,$(FORMAT)),--json)
 
 # --- Before a release: how long it takes and what keeps answering (offline; docs/ecs-deployment.md) ---
 #   make timeline TEMPLATE=platform PARAMS=params/platform.prod.json [FORMAT=json]
