@@ -3,11 +3,11 @@
 from dataclasses import dataclass
 from pathlib import Path
 
+from ops import params
 from templates import TEMPLATES, controls, document
 
 from . import engine, resolve
 
-PARAMS_DIR = Path(__file__).resolve().parent.parent / "params"
 DEFAULTS = "defaults"
 HARDENED = "hardened"
 
@@ -26,7 +26,7 @@ class Row:
 
 
 def parameter_files(template: str) -> list[Path]:
-    return sorted(PARAMS_DIR.glob(f"{template}.*.json"))
+    return params.committed(template)
 
 
 def row(template: str, built: dict, path: Path | None) -> Row:

@@ -730,11 +730,23 @@ def timeline(
     assumptions: Assumptions,
     document: dict | None = None,
     given: dict[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> dict:
-    """The whole report of one template and parameter file (or ``given`` values instead)."""
+    """The whole report of one template and parameter file (or ``given`` values instead); a
+    line naming the values still to be filled in (which no timing reads) goes to ``notes``."""
     document = document if document is not None else template.load(name)
     given = given if given is not None else params.read(params_file)
+    params.refuse_other_template(name, document.get("Parameters", {}), given, params_file)
     params.refuse_unfit(document.get("Parameters", {}), given, params_file)
+    report, note = params.settled(
+        given, lambda values: _report(name, params_file, assumptions, document, values), params_file, "make timeline"
+    )
+    if note and notes is not None:
+        notes.append(note)
+    return report
+
+
+def _report(name: str, params_file: str | None, assumptions: Assumptions, document: dict, given: dict) -> dict:
     values = params.effective(document.get("Parameters", {}), given)
     _check_rules(document, values, params_file)
     services = read_services(document, values, assumptions)
@@ -877,10 +889,13 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = sys.stdou
         assumptions = Assumptions(
             task_start=task_start_from(arguments.task_start), target_group=target_group_from(arguments.target_group)
         )
-        report = timeline(arguments.template, arguments.params, assumptions)
+        notes = []
+        report = timeline(arguments.template, arguments.params, assumptions, notes=notes)
     except BadInput as error:
         print(f"timeline: {error}", file=sys.stderr)
         return 2
+    for note in notes:
+        print(f"timeline: {note}", file=sys.stderr)
     out(as_json(report) if arguments.json else as_text(report))
     return 0
 
@@ -894,7 +909,7 @@ if __name__ == "__main__":
 
 def _stack_files(name: str) -> list[Path | None]:
     """The defaults, then each parameter file of the template (named before its first dot)."""
-    return [None, *sorted(p for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] == name)]
+    return [None, *params.committed(name)]
 
 
 def _services(files):

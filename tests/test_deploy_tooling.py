@@ -11,10 +11,11 @@ import yaml
 from awscli.customizations.cloudformation.deploy import DeployCommand
 
 import templates
+from ops import params
 from tests.helpers import ROOT, built, corpus_text, offline_aws_environment
 
 # The project's files; a user's own params/*.local.json are theirs (git ignores them).
-PARAMS = sorted(p for p in (ROOT / "params").glob("*.json") if not p.name.endswith(".local.json"))
+PARAMS = params.committed()
 # What the console checks for AWS-specific types before it calls CloudFormation.
 TYPE_PATTERNS = {
     "AWS::EC2::VPC::Id": r"^vpc-[0-9a-f]{8,17}$",

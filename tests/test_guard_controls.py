@@ -7,12 +7,13 @@ import pytest
 import yaml
 
 from guard import engine, matrix, resolve
+from ops import params
 from templates import TEMPLATES, controls
 
 from .helpers import built
 
 FIXTURES = Path(__file__).parent / "guard" / "fixtures"
-HARDENED_PREREQUISITES = matrix.PARAMS_DIR / "prerequisites.hardened.json"
+HARDENED_PREREQUISITES = params.DIRECTORY / "prerequisites.hardened.json"
 RULE_OF = {control.rule_file.removesuffix(".guard"): control.rule for control in controls.CONTROLS}
 
 # The proactive controls for the resource types the templates create, from the control reference

@@ -113,13 +113,26 @@ def resolved(document: dict, given: dict[str, str], region: str) -> dict:
     return Evaluator(document, values, strict=False).resources()
 
 
-def estimate(name: str, params_file: str | None, region: str, assumptions: Assumptions, snapshot=None) -> Estimate:
+def estimate(
+    name: str, params_file: str | None, region: str, assumptions: Assumptions, snapshot=None, notes=None
+) -> Estimate:
+    """``notes`` (a list) receives a line naming the values still to be filled in, which no price reads."""
     document = template.load(name)
     given = params.read(params_file)
+    params.refuse_other_template(name, document.get("Parameters", {}), given, params_file)
     params.refuse_unfit(document.get("Parameters", {}), given, params_file or name)
     if region not in regions_of(name):
         raise BadInput(f"region {region!r} is not one {name} is for: choose one of {', '.join(regions_of(name))}")
-    return estimate_document(document, given, region, assumptions, snapshot or prices.load())
+    snapshot = snapshot or prices.load()
+    result, note = params.settled(
+        given,
+        lambda values: estimate_document(document, values, region, assumptions, snapshot),
+        params_file or name,
+        "make cost",
+    )
+    if note and notes is not None:
+        notes.append(note)
+    return result
 
 
 def estimate_document(
@@ -184,7 +197,10 @@ def main(argv=None) -> int:
         arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
         assumptions = assumptions_from(arguments)
         snapshot = prices.load()
-        result = estimate(arguments.template, arguments.params, arguments.region, assumptions, snapshot)
+        notes = []
+        result = estimate(arguments.template, arguments.params, arguments.region, assumptions, snapshot, notes)
+        for note in notes:
+            print(f"make cost: {note}", file=sys.stderr)
         if arguments.json:
             print(as_json(arguments.template, arguments.params, arguments.region, result, snapshot.as_of))
         else:
