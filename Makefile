@@ -10,7 +10,7 @@
 # to run it in one line rather than fail on a missing file.
 MAKEFILE_DIR := $(realpath $(dir $(firstword $(MAKEFILE_LIST))))
 ifneq ($(MAKEFILE_DIR),$(realpath $(CURDIR)))
-$(error run this Makefile in its own directory: make -C $(MAKEFILE_DIR) $(MAKECMDGOALS) (relative paths such as PARAMS= are then read from there))
+$(error run this Makefile in its own directory: $(strip make -C $(MAKEFILE_DIR) $(MAKECMDGOALS) $(MAKEOVERRIDES)) (relative paths such as PARAMS= are then read from there))
 endif
 
 ## The Python that creates the virtual environments: 3.11 or newer.

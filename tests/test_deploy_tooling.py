@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shlex
 import subprocess
 
 import boto3
@@ -117,7 +118,18 @@ def test_make_from_another_directory_says_how_to_run_it_in_one_line(tmp_path):
     result = make("-f", str(ROOT / "Makefile"), "check", cwd=tmp_path)
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
-    assert f"run this Makefile in its own directory: make -C {ROOT.resolve()} check" in line
+    assert f"run this Makefile in its own directory: make -C {ROOT.resolve()} check (relative" in line
+
+
+def test_make_from_another_directory_keeps_the_variables_given(tmp_path):
+    given = ["TEMPLATE=go-api", "SPOT_DISCOUNT=60", "TEXT=two words"]
+    result = make("-f", str(ROOT / "Makefile"), "cost", *given, cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    suggested = shlex.split(line.split("own directory: ", 1)[1].split(" (relative paths", 1)[0])
+    # The command to run, as the shell reads it: every variable given, with its value (make's order).
+    assert suggested[:4] == ["make", "-C", str(ROOT.resolve()), "cost"]
+    assert sorted(suggested[4:]) == sorted(given)
 
 
 def test_the_virtual_environment_does_not_shadow_the_users_aws_cli():
