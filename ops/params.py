@@ -12,6 +12,7 @@ from pathlib import Path
 
 from templates import facts
 
+from . import invocation
 from .errors import BadInput
 from .report import Result, failed, passed
 
@@ -216,7 +217,7 @@ def refuse_other_template(name: str, parameters: dict, given: dict[str, str], so
             more = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
             raise BadInput(
                 f"{source} holds {other}'s parameters ({unknown[0]}{more} are not {name}'s): "
-                f"give TEMPLATE={other} with it, or a parameter file for {name}"
+                f"give {invocation.argument('TEMPLATE', other)} with it, or a parameter file for {name}"
             )
 
 
