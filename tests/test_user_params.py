@@ -221,16 +221,18 @@ def test_cost_and_timeline_need_no_image_tag(command, file, keys, user_params, c
     ]
 
 
-def test_a_value_still_to_fill_in_that_the_command_reads_is_refused(tmp_path, capsys):
-    """The count of tasks is what cost multiplies: a placeholder there is no estimate."""
+@pytest.mark.parametrize(("command", "prefix"), [("cost", "make cost"), ("timeline", "timeline")])
+def test_a_value_still_to_fill_in_that_the_command_reads_is_refused(command, prefix, tmp_path, capsys):
+    """The count of tasks is what cost multiplies and what a release rolls: no estimate, no timing."""
     entries = [entry for entry in GO_API_DEV if not entry.startswith("MinTasks=")]
     path = tmp_path / "go-api.dev.local.json"
     path.write_text(json.dumps([*entries, "MinTasks=<fill in: the fewest tasks>"]))
-    line = one_line(*run(capsys, cost.cli.main, "go-api", str(path)))
-    assert (
-        line
-        == f"make cost: {path}: MinTasks is still to be filled in and make cost reads it: <fill in: the fewest tasks>"
+    main = cost.cli.main if command == "cost" else timeline.main
+    line = one_line(*run(capsys, main, "go-api", str(path)))
+    said = (
+        f"{prefix}: {path}: MinTasks is still to be filled in and make {command} reads it: <fill in: the fewest tasks>"
     )
+    assert line == said
 
 
 @pytest.mark.parametrize("command", ["cost", "timeline"])
