@@ -198,10 +198,16 @@ def refuse_unfit(parameters: dict, given: dict[str, str], source: str | None) ->
             raise BadInput(f"{source}: unknown parameter {key}: remove it or check its spelling (make preflight)")
         problems = [] if MARKER in value else value_problems(key, parameters[key], value)
         if problems:
-            detail, fix = problems[0]
-            # A pattern's description is both what is wrong and what to do: say it once.
-            shape = fix.partition(": it ")[2]
-            raise BadInput(f"{source}: {detail}" if shape and shape in detail else f"{source}: {detail}: {fix}")
+            raise BadInput(f"{source}: {one_line(*problems[0])}")
+
+
+def one_line(detail: str, fix: str) -> str:
+    """A problem and its fix on one line. A pattern's description is both what is wrong and
+    what to do ("ImageUri must be ..."): said once."""
+    shape = fix.partition(": it ")[2]
+    if not fix or (shape and shape in detail):
+        return detail
+    return f"{detail}: {fix}"
 
 
 def refuse_other_template(name: str, parameters: dict, given: dict[str, str], source: str | None) -> None:

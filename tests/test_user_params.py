@@ -237,12 +237,15 @@ def test_a_value_still_to_fill_in_that_the_command_reads_is_refused(command, pre
     assert line == said
 
 
-@pytest.mark.parametrize("command", ["cost", "timeline"])
-def test_a_value_the_pattern_refuses_is_said_once(command, tmp_path, capsys):
+@pytest.mark.parametrize("command", DAY_2)
+def test_a_value_the_pattern_refuses_is_said_once(command, tmp_path, capsys, no_aws):
     entries = [entry for entry in GO_API_DEV if not entry.startswith("ImageUri=")]
     path = tmp_path / "go-api.json"
     path.write_text(json.dumps([*entries, "ImageUri=go-api:latest"]))
-    main = cost.cli.main if command == "cost" else timeline.main
-    line = one_line(*run(capsys, main, "go-api", str(path)))
+    status, out, err = run(capsys, *DAY_2[command](str(path)))
+    if command == "preflight":  # a report: the problem, then its fix, on lines of their own
+        assert status == 1 and "fail  params:ImageUri  'go-api:latest' is refused: ImageUri must be" in out
+        return
+    line = one_line(status, out, err)
     assert "'go-api:latest' is refused: ImageUri must be" in line
     said_once(line)
