@@ -49,6 +49,8 @@ def check_parameters(name: str, params_file: str | None, aside: bool = False) ->
         return None
     _, _, results = preflight.offline(name, params_file)
     problems = [r for r in results if r.status == "fail"]
+    if len(problems) == 1:  # one problem: one line
+        raise Refused(f"{params_file}: {params.one_line(problems[0].detail, problems[0].fix)}")
     if problems:
         (sys.stderr if aside else sys.stdout).write(as_text(problems))
         raise Refused(f"the parameter file does not fit {name}: fix the lines above (make preflight checks it)")

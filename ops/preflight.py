@@ -81,6 +81,7 @@ def offline(name: str, params_file: str | None) -> tuple[dict, dict[str, str], l
                 f"PARAMS=params/{name}.dev.json, or your own copy params/{name}.<env>.local.json (git ignores those)"
             )
     given = params.read(params_file)
+    params.refuse_other_template(name, document.get("Parameters", {}), given, params_file)
     results = params.check(document, given)
     values = params.effective(document.get("Parameters", {}), given)
     if not any(r.status == "fail" for r in results):

@@ -21,7 +21,7 @@ from typing import NamedTuple
 from templates import timings
 from templates.evaluate import Evaluator
 
-from . import deployments, params, rules, template
+from . import deployments, invocation, params, rules, template
 from .errors import BadInput
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -806,11 +806,23 @@ def timeline(
     assumptions: Assumptions,
     document: dict | None = None,
     given: dict[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> dict:
-    """The whole report of one template and parameter file (or ``given`` values instead)."""
+    """The whole report of one template and parameter file (or ``given`` values instead); a
+    line naming the values still to be filled in (which no timing reads) goes to ``notes``."""
     document = document if document is not None else template.load(name)
     given = given if given is not None else params.read(params_file)
+    params.refuse_other_template(name, document.get("Parameters", {}), given, params_file)
     params.refuse_unfit(document.get("Parameters", {}), given, params_file)
+    report, note = params.settled(
+        given, lambda values: _report(name, params_file, assumptions, document, values), params_file, "make timeline"
+    )
+    if note and notes is not None:
+        notes.append(note)
+    return report
+
+
+def _report(name: str, params_file: str | None, assumptions: Assumptions, document: dict, given: dict) -> dict:
     values = params.effective(document.get("Parameters", {}), given)
     _check_rules(document, values, params_file)
     services = read_services(document, values, assumptions)
@@ -910,6 +922,10 @@ def as_text(report: dict) -> str:
 # --- The command line -----------------------------------------------------------------
 
 
+# A target group's settings when nobody changed them (interval, timeout, thresholds, delay).
+AWS_DEFAULT_TARGET_GROUP = "interval=30,timeout=5,healthy=5,unhealthy=2,deregistration=300"
+
+
 def target_group_from(text: str | None) -> TargetGroupHealth:
     """``interval=10,healthy=2`` over AWS's defaults; make preflight prints a real group's values."""
     if not text:
@@ -919,8 +935,9 @@ def target_group_from(text: str | None) -> TargetGroupHealth:
         key, sep, value = pair.strip().partition("=")
         if key not in TARGET_GROUP_KEYS or not sep or not value.isdigit() or not value.isascii():
             raise BadInput(
-                f"--target-group {pair!r} is not KEY=SECONDS_OR_COUNT: use {', '.join(TARGET_GROUP_KEYS)}, "
-                "e.g. interval=30,timeout=5,healthy=5,unhealthy=2,deregistration=300"
+                f"{invocation.given('--target-group', pair)} is not KEY=SECONDS_OR_COUNT: "
+                f"use {', '.join(TARGET_GROUP_KEYS)}, "
+                f"e.g. {invocation.option('--target-group', AWS_DEFAULT_TARGET_GROUP)}"
             )
         settings[TARGET_GROUP_KEYS[key]] = int(value)
     return replace(TargetGroupHealth(), source="given", **settings)
@@ -931,10 +948,16 @@ def task_start_from(text: str | None) -> Span:
         return Assumptions().task_start
     parts = text.split(",")
     if len(parts) > 2 or not all(p.isdigit() and p.isascii() for p in parts):
-        raise BadInput(f"--task-start {text!r} is not SECONDS or TYPICAL,WORST: e.g. --task-start 40,90")
+        raise BadInput(
+            f"{invocation.given('--task-start', text)} is not SECONDS or TYPICAL,WORST: "
+            f"e.g. {invocation.option('--task-start', '40,90')}"
+        )
     typical, worst = int(parts[0]), int(parts[-1])
     if worst < typical:
-        raise BadInput(f"--task-start {text!r}: the worst case ({worst}) is shorter than the typical one ({typical})")
+        raise BadInput(
+            f"{invocation.given('--task-start', text)}: the worst case ({worst}) is shorter than the typical one "
+            f"({typical})"
+        )
     return Span(typical, worst)
 
 
@@ -946,7 +969,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = sys.stdou
     parser.add_argument(
         "--target-group",
         help="health-check settings of a target group another stack owns (go-api), as make preflight prints them: "
-        "interval=30,timeout=5,healthy=5,unhealthy=2,deregistration=300 (AWS's defaults)",
+        f"{AWS_DEFAULT_TARGET_GROUP} (AWS's defaults)",
     )
     parser.add_argument("--task-start", help="seconds from launch to a started container: SECONDS or TYPICAL,WORST")
     arguments = parser.parse_args(argv)
@@ -954,10 +977,13 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = sys.stdou
         assumptions = Assumptions(
             task_start=task_start_from(arguments.task_start), target_group=target_group_from(arguments.target_group)
         )
-        report = timeline(arguments.template, arguments.params, assumptions)
+        notes = []
+        report = timeline(arguments.template, arguments.params, assumptions, notes=notes)
     except BadInput as error:
         print(f"timeline: {error}", file=sys.stderr)
         return 2
+    for note in notes:
+        print(f"timeline: {note}", file=sys.stderr)
     out(as_json(report) if arguments.json else as_text(report))
     return 0
 
@@ -971,7 +997,7 @@ if __name__ == "__main__":
 
 def _stack_files(name: str) -> list[Path | None]:
     """The defaults, then each parameter file of the template (named before its first dot)."""
-    return [None, *sorted(p for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] == name)]
+    return [None, *params.committed(name)]
 
 
 def _services(files):

@@ -233,8 +233,9 @@ def test_deploy_stops_on_the_parameter_file_before_any_aws_call(on_moto, capsys,
     broken.write_text(json.dumps([*json.loads(Path(GO_API_PARAMS).read_text()), "MaxTask=6"]))
     status, out, err = run(capsys, deploy, "go-api", "never", str(broken))
     assert status == 1
-    assert "did you mean MaxTasks?" in out
-    assert err.startswith("deploy: the parameter file does not fit go-api")
+    # One problem, one line: the file, the key, its likely intended name and the fix.
+    assert out == ""
+    assert err == f"deploy: {broken}: unknown parameter MaxTask: did you mean MaxTasks?: rename MaxTask to MaxTasks\n"
     assert called == []
 
 

@@ -44,12 +44,12 @@ from pathlib import Path
 
 import pytest
 
-from ops import timeline
+from ops import params, timeline
 from tests.helpers import ROOT
 
 TEMPLATES = ("finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform")
 # The templates that run ECS services; the prerequisites stack has nothing to release.
-PARAMS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] in TEMPLATES)
+PARAMS = [str(p.relative_to(ROOT)) for p in params.committed() if p.name.split(".")[0] in TEMPLATES]
 
 # --- The figures of each kind of service, by hand (typical, worst) ---------------------
 
@@ -578,7 +578,7 @@ def test_make_timeline_prints_one_json_object():
     [
         (["nope"], "unknown template 'nope'"),
         (["go-api", "params/none.json"], "params/none.json does not exist"),
-        (["go-api", "params/platform.dev.json"], "unknown parameter Environment"),
+        (["go-api", "params/platform.dev.json"], "holds platform's parameters (Environment and "),
         (["go-api", "--target-group", "interval=ten"], "--target-group 'interval=ten' is not KEY="),
         (["go-api", "--target-group", "every=5"], "use interval, timeout, healthy, unhealthy, deregistration"),
         (["go-api", "--task-start", "90,40"], "the worst case (40) is shorter than the typical one (90)"),
