@@ -10,7 +10,7 @@
 # to run it in one line rather than fail on a missing file.
 MAKEFILE_DIR := $(realpath $(dir $(firstword $(MAKEFILE_LIST))))
 ifneq ($(MAKEFILE_DIR),$(realpath $(CURDIR)))
-$(error run this Makefile in its own directory: make -C $(MAKEFILE_DIR) $(MAKECMDGOALS) (relative paths such as PARAMS= are then read from there))
+$(error run this Makefile in its own directory: $(strip make -C $(MAKEFILE_DIR) $(MAKECMDGOALS) $(MAKEOVERRIDES)) (relative paths such as PARAMS= are then read from there))
 endif
 
 ## The Python that creates the virtual environments: 3.11 or newer.
@@ -27,7 +27,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style imports security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain timeline controls cost cost-refresh params-from-stack rehearse moto clean FORCE
+.PHONY: help template check lint style imports security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain probe timeline controls cost cost-refresh params-from-stack rehearse moto clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -152,6 +152,15 @@ TEMPLATES = $(patsubst output/%.yaml,%,$(wildcard output/*.yaml))
 ## The S3 key prefix for package, and for deploy through a bucket (a trailing / is optional).
 S3_PREFIX ?= templates
 
+# The commands below run as $(TOOL) <module>: OPS_MAKE_TARGET tells them make ran them, so their
+# messages name make's variables (SPOT_DISCOUNT=) rather than their options (--spot-discount).
+TOOL = OPS_MAKE_TARGET=$@ $(BIN)/python -m
+# FORMAT= of the commands that print a report: text (the default) or json, in any case.
+lower = $(subst J,j,$(subst S,s,$(subst O,o,$(subst N,n,$(subst T,t,$(subst E,e,$(subst X,x,$(1))))))))
+define format_flag
+$(if $(filter-out text json,$(call lower,$(FORMAT))),$(error FORMAT=$(FORMAT) is unknown: use FORMAT=text or FORMAT=json))$(if $(filter json,$(call lower,$(FORMAT))),--json)
+endef
+
 define require
 $(if $($(1)),,$(error $(1) is required: $(2)))
 endef
@@ -167,23 +176,23 @@ deploy: $(INSTALLED) ## Create or update a stack through a change set, events as
 	$(if $(CHANGE_SET),,$(call require,TEMPLATE,one of $(TEMPLATES)))
 	$(if $(TEMPLATE),$(call known_template))
 	$(call existing_params)
-	@$(BIN)/python -m ops.deploy $(TEMPLATE) $(STACK) $(PARAMS) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix '$(S3_PREFIX)') $(if $(CHANGE_SET),--change-set $(CHANGE_SET))
+	@$(TOOL) ops.deploy $(TEMPLATE) $(STACK) $(PARAMS) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix '$(S3_PREFIX)') $(if $(CHANGE_SET),--change-set $(CHANGE_SET))
 
 plan: $(INSTALLED) ## What a deploy would add, change, replace, remove (a change set, never run): TEMPLATE= STACK= [PARAMS=] [KEEP=1] [FORMAT=json]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
 	$(call require,STACK,the stack name$(comma) for example STACK=$(TEMPLATE)-dev)
 	$(call known_template)
 	$(call existing_params)
-	@$(BIN)/python -m ops.deploy --plan $(TEMPLATE) $(STACK) $(PARAMS) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix '$(S3_PREFIX)') $(if $(KEEP),--keep) $(if $(filter json,$(FORMAT)),--json)
+	@$(TOOL) ops.deploy --plan $(TEMPLATE) $(STACK) $(PARAMS) $(if $(S3_BUCKET),--s3-bucket $(S3_BUCKET) --s3-prefix '$(S3_PREFIX)') $(if $(KEEP),--keep) $(format_flag)
 
 delete: $(INSTALLED) ## Delete a stack, events as they happen, then name what it kept: STACK=
 	$(call require,STACK,the stack name to delete)
-	@$(BIN)/python -m ops.delete $(STACK)
+	@$(TOOL) ops.delete $(STACK)
 
 package: $(INSTALLED) ## Upload a template to S3 and print its URL: TEMPLATE= [S3_BUCKET=] [S3_PREFIX=]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
 	$(call known_template)
-	@$(BIN)/python -m ops.package $(TEMPLATE) $(S3_BUCKET) --prefix '$(S3_PREFIX)'
+	@$(TOOL) ops.package $(TEMPLATE) $(S3_BUCKET) --prefix '$(S3_PREFIX)'
 
 golden: $(INSTALLED) ## Rewrite tests/golden/ (the build-option variants) from the code
 	$(BIN)/python -m tests.goldens
@@ -194,16 +203,25 @@ golden: $(INSTALLED) ## Rewrite tests/golden/ (the build-option variants) from t
 #   make explain TEXT='<an AWS error text>'   (or: pbpaste | make explain)
 preflight: $(INSTALLED) ## Check a parameter file, then the account (read-only): TEMPLATE= PARAMS= [STACK=] [FORMAT=json]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
-	@$(BIN)/python -m ops.preflight $(TEMPLATE) $(PARAMS) $(if $(STACK),--stack $(STACK)) $(if $(filter json,$(FORMAT)),--json)
+	@$(TOOL) ops.preflight $(TEMPLATE) $(PARAMS) $(if $(STACK),--stack $(STACK)) $(format_flag)
 
 doctor: $(INSTALLED) ## Explain a failed or unhealthy stack (read-only): STACK= [FORMAT=json]
 	$(call require,STACK,the stack name to examine)
-	@$(BIN)/python -m ops.doctor $(STACK) $(if $(filter json,$(FORMAT)),--json)
+	@$(TOOL) ops.doctor $(STACK) $(format_flag)
 
 explain: $(INSTALLED) ## Explain one AWS error text, no AWS call: TEXT='...' (or on standard input) [FORMAT=json]
-	@$(BIN)/python -m ops.doctor --explain $(if $(TEXT),"$$TEXT") $(if $(filter json,$(FORMAT)),--json)
+	@$(TOOL) ops.doctor --explain $(if $(TEXT),"$$TEXT") $(format_flag)
 # TEXT reaches the command through the environment, so its quotes and $ need no escaping.
 explain: export TEXT := $(value TEXT)
+
+# --- After a deploy: are the plugin's clients answered? (docs/finfocus-plugin.md) ---
+#   make probe STACK=finfocus-dev [PARAMS=params/finfocus-plugin.probe.local.json] [FORMAT=json]
+# Runs one short-lived Fargate task in the stack's subnets that asks every regional port, then
+# removes the task definition revision and security group it registered. Exit 0: every port answered.
+probe: $(INSTALLED) ## Ask every regional port of a plugin stack from inside its VPC (one short task): STACK= [PARAMS=] [FORMAT=json]
+	$(call require,STACK,the plugin stack's name$(comma) for example STACK=finfocus-dev)
+	$(call existing_params)
+	@$(BIN)/python -m ops.probe $(STACK) $(PARAMS) $(if $(filter json,$(FORMAT)),--json)
 
 # --- Before a release: how long it takes and what keeps answering (offline; docs/ecs-deployment.md) ---
 #   make timeline TEMPLATE=platform PARAMS=params/platform.prod.json [FORMAT=json]
@@ -211,43 +229,44 @@ explain: export TEXT := $(value TEXT)
 #   make timeline TEMPLATE=go-api TASK_START=40,90                     (seconds a task takes to start: measured, typical,worst)
 timeline: $(INSTALLED) ## Release and recovery times, fewest tasks answering (offline): TEMPLATE= [PARAMS=] [FORMAT=json] [TARGET_GROUP=] [TASK_START=]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
-	@$(BIN)/python -m ops.timeline $(TEMPLATE) $(PARAMS) $(if $(TARGET_GROUP),--target-group '$(TARGET_GROUP)') $(if $(TASK_START),--task-start '$(TASK_START)') $(if $(filter json,$(FORMAT)),--json)
+	@$(TOOL) ops.timeline $(TEMPLATE) $(PARAMS) $(if $(TARGET_GROUP),--target-group '$(TARGET_GROUP)') $(if $(TASK_START),--task-start '$(TASK_START)') $(format_flag)
 
 # --- AWS Control Tower proactive controls (Guard rules in guard/rules/; docs/controls.md) ---
-#   make controls                 every template x parameter file (defaults, params/*.json) x control
-controls: $(INSTALLED) ## The control matrix: template x parameter file x control -> pass / FAIL / n/a
-	@$(BIN)/python -m guard
+#   make controls [TEMPLATE=go-api] [FORMAT=json]   every template x parameter file (defaults, params/*.json) x control
+controls: $(INSTALLED) ## The control matrix: template x parameter file x control -> pass / FAIL / n/a: [TEMPLATE=] [FORMAT=json]
+	$(if $(TEMPLATE),$(call known_template))
+	@$(TOOL) guard $(TEMPLATE) $(format_flag)
 
 # --- What a stack costs a month (docs/cost.md) ---
 #   make cost TEMPLATE=platform PARAMS=params/platform.dev.json [REGION=us-east-1] [FORMAT=json]
 #   make cost TEMPLATE=platform PARAMS=params/platform.dev.json SPOT_DISCOUNT=60 LOG_GB=5
 # Offline, from the price snapshot ops/cost/prices.json; cost-refresh is the one target that
 # reads the AWS Price List (public offer files, no credentials).
-cost: $(INSTALLED) ## Monthly estimate of a stack, offline: TEMPLATE= [PARAMS=] [REGION=] [FORMAT=json] [SPOT_DISCOUNT=70] [LOG_GB=1]
+cost: $(INSTALLED) ## Monthly estimate of a stack, offline: TEMPLATE= [PARAMS=] [REGION=] [FORMAT=json] [SPOT_DISCOUNT=70] [LOG_GB=1] [DATA_GB=0] [ALB_LCU=1] [STORED_GB=1]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
-	@$(BIN)/python -m ops.cost $(TEMPLATE) $(PARAMS) $(if $(REGION),--region $(REGION)) $(if $(filter json,$(FORMAT)),--json) $(if $(SPOT_DISCOUNT),--spot-discount $(SPOT_DISCOUNT)) $(if $(LOG_GB),--log-gb-per-task $(LOG_GB))
+	@$(TOOL) ops.cost $(TEMPLATE) $(PARAMS) $(if $(REGION),--region $(REGION)) $(format_flag) $(if $(SPOT_DISCOUNT),--spot-discount $(SPOT_DISCOUNT)) $(if $(LOG_GB),--log-gb-per-task $(LOG_GB)) $(if $(DATA_GB),--data-gb $(DATA_GB)) $(if $(ALB_LCU),--alb-lcu $(ALB_LCU)) $(if $(STORED_GB),--stored-gb $(STORED_GB))
 
 cost-refresh: $(INSTALLED) ## Rewrite the price snapshot from the AWS Price List (network), then the docs
 	$(BIN)/python -m ops.cost.refresh
 	$(BIN)/python build.py
 
 # --- From an empty account (docs/prerequisites.md) ---
-#   make params-from-stack STACK=prereq-dev TEMPLATE=go-api ENV=dev   (writes params/go-api.dev.local.json)
+#   make params-from-stack STACK=prereq-dev TEMPLATE=go-api ENV=dev   (writes params/go-api.dev.local.json, or OUTPUT=)
 #   make rehearse        the whole path on a local moto_server: prerequisites, go-api, a release, delete
-params-from-stack: $(INSTALLED) ## Write params/<TEMPLATE>.<ENV>.local.json from a prerequisites stack: STACK= TEMPLATE= ENV=
+params-from-stack: $(INSTALLED) ## Write params/<TEMPLATE>.<ENV>.local.json from a prerequisites stack: STACK= TEMPLATE= ENV= [OUTPUT=]
 	$(call require,STACK,the name of the prerequisites stack)
 	$(call require,TEMPLATE,the template to write parameters for$(comma) for example TEMPLATE=go-api)
 	$(call require,ENV,the environment$(comma) for example ENV=dev (the file is params/<TEMPLATE>.<ENV>.local.json))
-	@$(BIN)/python -m ops.params_from_stack '$(STACK)' '$(TEMPLATE)' '$(ENV)'
+	@$(TOOL) ops.params_from_stack '$(STACK)' '$(TEMPLATE)' '$(ENV)' $(if $(OUTPUT),--output '$(OUTPUT)')
 
 ## The port of make moto's server on 127.0.0.1 (0: a free one).
 MOTO_PORT ?= 0
 
 moto: $(INSTALLED) ## A local moto server for your own day-2 commands, with the exports to use (until Ctrl-C): [MOTO_PORT=]
-	@$(BIN)/python -m tools.moto_server --port '$(MOTO_PORT)'
+	@$(TOOL) tools.moto_server --port '$(MOTO_PORT)'
 
-rehearse: $(INSTALLED) ## Rehearse prerequisites -> go-api -> release -> delete on a local moto_server (offline)
-	@$(BIN)/python -m tools.rehearse
+rehearse: $(INSTALLED) ## Rehearse prerequisites -> go-api -> release -> delete on a local moto_server (offline): [OUTPUT=]
+	@$(TOOL) tools.rehearse $(if $(OUTPUT),--output '$(OUTPUT)')
 
 clean: ## Remove .venv, .venv-checkov and caches
 	rm -rf $(VENV) $(CHECKOV) bench/.work .pytest_cache .ruff_cache .hypothesis

@@ -59,3 +59,19 @@ def task_definition_of(cfn, service: dict) -> dict | None:
 
 def is_awsvpc(task: dict | None) -> bool:
     return task is not None and properties(task).get("NetworkMode") == "awsvpc"
+
+
+# A service's target groups: ``TargetGroupArn`` of each load balancer and, for a blue/green,
+# linear or canary service, the ``AlternateTargetGroupArn`` of its ``AdvancedConfiguration``.
+# ECS registers tasks in either, so a rule about the first applies to the second too.
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AdvancedConfiguration.html
+def advanced_configurations(balancer: dict) -> list[dict]:
+    """The ``AdvancedConfiguration`` a load balancer entry may take (each branch of an ``Fn::If``)."""
+    return [node for node in branches(balancer.get("AdvancedConfiguration")) if isinstance(node, dict)]
+
+
+def target_groups_of(balancer: dict) -> list[tuple[str, object]]:
+    """(property name, value) of each target group a service's load balancer entry names."""
+    found = [("TargetGroupArn", balancer.get("TargetGroupArn"))]
+    found += [("AlternateTargetGroupArn", c.get("AlternateTargetGroupArn")) for c in advanced_configurations(balancer)]
+    return [(key, value) for key, value in found if value is not None]

@@ -55,6 +55,15 @@ TRAFFIC = {
     "AWS::ElasticLoadBalancingV2::ListenerRule": "requests on its path go to the listener's default while it is "
     "replaced",
 }
+# A service whose ForceNewDeployment is enabled gets a new deployment with every update CloudFormation
+# makes to it, whatever property changed ("Determines whether to force a new deployment of the service"):
+# DesiredCount, the rollout percentages, a tag all replace every task.
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html#ECS-UpdateService-request-forceNewDeployment
+FORCED_RELEASE = (
+    "{title} changed in place ({what}): with EnableForceNewDeployment on, any update of the service starts a new "
+    "deployment, so ECS replaces every task as in a release"
+)
 
 
 @dataclass
@@ -68,13 +77,17 @@ class Change:
     causes: list[str] = field(default_factory=list)  # properties that force the replacement
     properties: list[str] = field(default_factory=list)  # every property that changes
     fixed_name: str | None = None  # the name property the template sets, if any
+    forces_deployment: bool = False  # an ECS service with EnableForceNewDeployment on
 
     @property
     def replaces(self) -> bool:
         return self.action == "Modify" and self.replacement in ("True", "Conditional")
 
     def warnings(self) -> list[str]:
-        """In words: where a replacement fails, loses data or interrupts traffic."""
+        """In words: where a replacement fails, loses data or interrupts traffic, and where an
+        in-place change of a service is a release all the same."""
+        if self.action == "Modify" and not self.replaces and self.forces_deployment:
+            return [FORCED_RELEASE.format(title=self.logical_id, what=", ".join(self.properties) or "a property")]
         if not self.replaces:
             return []
         found = []
@@ -100,6 +113,15 @@ class Change:
             how = "replaced" if self.replacement == "True" else "may be replaced"
             return f"{head} {how}, because of {', '.join(self.causes) or 'a property CloudFormation did not name'}"
         return f"{head} changed in place: {', '.join(self.properties) or 'no property named'}"
+
+
+def forces_deployment(template: dict, logical_id: str) -> bool:
+    """Whether ``logical_id`` is an ECS service whose ``ForceNewDeployment`` is enabled."""
+    body = template.get("Resources", {}).get(logical_id, {})
+    if body.get("Type") != "AWS::ECS::Service":
+        return False
+    force = (body.get("Properties") or {}).get("ForceNewDeployment") or {}
+    return isinstance(force, dict) and force.get("EnableForceNewDeployment") in (True, "true", "True")
 
 
 def fixed_name(template: dict, logical_id: str) -> str | None:
@@ -136,6 +158,7 @@ def from_change_set(changes: list[dict], template: dict) -> list[Change]:
                 causes=sorted(set(causes)),
                 properties=sorted(set(properties)),
                 fixed_name=fixed_name(template, resource["LogicalResourceId"]),
+                forces_deployment=forces_deployment(template, resource["LogicalResourceId"]),
             )
         )
     return found
@@ -180,5 +203,16 @@ def compare(before: dict, after: dict) -> list[Change]:
             continue
         causes = sorted(set(changed) & create_only_properties(now["Type"]))
         replacement = "True" if causes else "False"
-        found.append(Change(title, now["Type"], "Modify", replacement, causes, changed, fixed_name(after, title)))
+        found.append(
+            Change(
+                title,
+                now["Type"],
+                "Modify",
+                replacement,
+                causes,
+                changed,
+                fixed_name(after, title),
+                forces_deployment(after, title),
+            )
+        )
     return found

@@ -19,7 +19,7 @@ import sys
 
 import botocore.exceptions
 
-from . import changes, changeset, doctor, params, preflight, stack_events, template, template_bucket
+from . import changes, changeset, doctor, params, preflight, stack_events, switch, template, template_bucket
 from .aws import Account, call, error_code, one_line_failure
 from .changeset import DEPLOY_PERMISSIONS, StackNotReady
 from .errors import BadInput
@@ -49,6 +49,8 @@ def check_parameters(name: str, params_file: str | None, aside: bool = False) ->
         return None
     _, _, results = preflight.offline(name, params_file)
     problems = [r for r in results if r.status == "fail"]
+    if len(problems) == 1:  # one problem: one line
+        raise Refused(f"{params_file}: {params.one_line(problems[0].detail, problems[0].fix)}")
     if problems:
         (sys.stderr if aside else sys.stdout).write(as_text(problems))
         raise Refused(f"the parameter file does not fit {name}: fix the lines above (make preflight checks it)")
@@ -116,6 +118,11 @@ def make_change_set(account: Account, name: str, stack: str, params_file: str | 
     )
     source = changeset.template_source(account, name, bucket, arguments.s3_prefix)
     values = changeset.parameters(name, params_file, goal.current)
+    # A switch between ROLLING and a traffic-shifting strategy that ECS would refuse (ops.switch):
+    # one line and the next step, before any change set.
+    refused = switch.refusal(account, name, stack, goal.current, params.read(params_file))
+    if refused:
+        raise Refused(refused)
     change_set_name = changeset.new_name(purpose)
     say(f"making change set {change_set_name} ({goal.kind} of {stack})...", arguments.json)
     try:

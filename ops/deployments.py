@@ -10,7 +10,8 @@
   forwarding to the first target group).
   https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
 - ``strategy_switch`` (an update, with --stack): ECS leaves production traffic on whichever
-  target group the last blue/green, linear or canary release moved it to. A rolling release
+  target group the last blue/green, linear or canary release moved it to (read from the
+  rule's weights: which group a release fills is not documented, ops/traffic.py). A rolling release
   registers its tasks in the first target group only, so switching back to ROLLING while the
   traffic is on the alternate group, or (platform) an update that rewrites the listener rule's
   weights, would send every request to a group without tasks.
@@ -178,7 +179,7 @@ def _production_rule(ctx: Context, primary_arn: str, guide: str) -> list[Result]
     return [passed(check, "the production rule is on the listener and forwards to the target group")]
 
 
-def _live_rule_and_groups(ctx: Context, previous: dict[str, str]) -> tuple[str, str, str] | None:
+def live_rule_and_groups(ctx: Context, previous: dict[str, str]) -> tuple[str, str, str] | None:
     """(rule ARN, first target group ARN, alternate ARN) of the deployed stack."""
     if ctx.name == "platform":
         cloudformation = ctx.client("cloudformation")
@@ -207,7 +208,7 @@ def strategy_switch(ctx: Context) -> list[Result]:
     rewrites = changed if ctx.name == "platform" else []
     if before == ROLLING or (after != ROLLING and not rewrites):
         return [passed("deployment.switch", f"{before} to {after}: no traffic to move back first")]
-    found = _live_rule_and_groups(ctx, previous)
+    found = live_rule_and_groups(ctx, previous)
     if found is None:
         return [skipped("deployment.switch", "the stack names no production listener rule")]
     rule_arn, _, alternate = found
@@ -221,8 +222,9 @@ def strategy_switch(ctx: Context) -> list[Result]:
             "deployment.switch",
             f"production traffic is on the alternate target group ({alternate.rsplit(':', 1)[-1]}, weight "
             f"{weights[alternate]}): {change} now would send it to the first group, where no task runs",
-            f"release once more with {before} (the traffic moves back to the first group), wait for it to "
-            f"complete, then update ({GUIDES[ctx.name]}#switching-strategies)",
+            f"release once more with {before}, wait for it to complete, and update when make preflight finds the "
+            f"traffic on the first group ({GUIDES[ctx.name]}#switching-strategies; which group a release fills: "
+            "docs/releases.md#which-target-group-a-release-replaces)",
         )
     ]
 
@@ -254,8 +256,8 @@ def production_rule_rewrite(ctx: Context) -> list[Result]:
             f"go-api's production traffic is on the second target group ({alternate.rsplit(':', 1)[-1]}, weight "
             f"{weights[alternate]}): changing {what} rewrites its rule with all the weight on the first group, "
             "where no go-api task runs",
-            "release go-api once more with its strategy (the traffic moves back to the first group), wait for it "
-            f"to complete, then update this stack ({PREREQUISITES_GUIDE})",
+            "release go-api once more with its strategy, wait for it to complete, and update this stack when make "
+            f"preflight finds go-api's traffic on the first group ({PREREQUISITES_GUIDE})",
         )
     ]
 

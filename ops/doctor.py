@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 import botocore.exceptions
 
-from . import signatures, stack
+from . import signatures, stack, traffic
 from .aws import Account, call, error_code, one_line, one_line_failure
 from .errors import AwsError, BadInput, NoPermission
 from .report import Result, as_json, as_text, exit_code, failed, passed, progress, skipped
@@ -143,6 +143,19 @@ def _cluster_of(service_arn: str) -> str:
     return service_arn.split(":service/", 1)[1].split("/")[0]
 
 
+def _target_health(account: Account, name: str, target_group: str, findings: Findings) -> None:
+    health = call(account.client("elbv2"), "describe_target_health", TargetGroupArn=target_group)
+    for description in health["TargetHealthDescriptions"]:
+        state = description["TargetHealth"]
+        if state.get("State") not in ("healthy", "initial", "draining"):
+            findings.add(
+                f"target health of {name}",
+                f"{description['Target']['Id']} {state.get('State')} {state.get('Reason', '')} "
+                f"{state.get('Description', '')}",
+                kind="target health",
+            )
+
+
 def inspect_service(account: Account, arn: str, findings: Findings) -> None:
     ecs = account.client("ecs")
     cluster = _cluster_of(arn)
@@ -184,19 +197,12 @@ def inspect_service(account: Account, arn: str, findings: Findings) -> None:
                     failure=failure and bool(reason),
                 )
     for balancer in service.get("loadBalancers", []):
-        target_group = balancer.get("targetGroupArn")
-        if not target_group:
-            continue
-        health = call(account.client("elbv2"), "describe_target_health", TargetGroupArn=target_group)
-        for description in health["TargetHealthDescriptions"]:
-            state = description["TargetHealth"]
-            if state.get("State") not in ("healthy", "initial", "draining"):
-                findings.add(
-                    f"target health of {name}",
-                    f"{description['Target']['Id']} {state.get('State')} {state.get('Reason', '')} "
-                    f"{state.get('Description', '')}",
-                    kind="target health",
-                )
+        # Blue/green, linear and canary register tasks in the alternate group too.
+        advanced = balancer.get("advancedConfiguration") or {}
+        for target_group in (g for g in (balancer.get("targetGroupArn"), advanced.get("alternateTargetGroupArn")) if g):
+            _target_health(account, name, target_group, findings)
+        if advanced.get("productionListenerRule"):
+            findings.results.append(traffic.diagnosis(ecs, account.client("elbv2"), service, balancer))
     for registry in service.get("serviceRegistries", []):
         service_id = registry["registryArn"].rsplit("/", 1)[-1]
         instances = call(account.client("servicediscovery"), "list_instances", ServiceId=service_id)["Instances"]

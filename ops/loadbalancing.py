@@ -66,7 +66,9 @@ def health_settings(ctx: Context, group: dict) -> str:
 
 
 def listener_priority(ctx: Context) -> list[Result]:
-    if "AlbListenerArn" not in ctx.parameters:
+    # Only a template that creates a listener rule has a priority to check (the platform);
+    # go-api's rule is another stack's, and its AlbListenerArn is checked by alarms.listener.
+    if "ListenerRulePriority" not in ctx.parameters:
         return []
     arn, priority = ctx.value("AlbListenerArn"), ctx.value("ListenerRulePriority")
     elbv2 = ctx.client("elbv2")

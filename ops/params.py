@@ -12,6 +12,7 @@ from pathlib import Path
 
 from templates import facts
 
+from . import invocation
 from .errors import BadInput
 from .report import Result, failed, passed
 
@@ -25,11 +26,24 @@ ID_SHAPES = {
     "AWS::EC2::Image::Id": r"ami-[0-9a-f]{8}([0-9a-f]{9})?",
 }
 GUIDE = "docs/deploying.md#parameter-files"
+DIRECTORY = Path(__file__).resolve().parent.parent / "params"
+# A user's own files (make params-from-stack writes them; git ignores them).
+LOCAL = ".local.json"
 # Starts a value make params-from-stack leaves for the user ("<fill in: image tag>"): "<"
 # matches the pattern of no parameter it leaves (image URIs, PathPattern), so such a file
 # cannot be deployed by mistake.
 MARKER = "<fill in:"
 PLATFORM_INPUTS = "docs/platform.md#inputs-it-expects-from-the-other-stacks"
+
+
+def committed(template: str | None = None) -> list[Path]:
+    """The project's parameter files, params/<template>.<env>.json. A user's params/*.local.json
+    are input to the day-2 commands only: never to the build, the docs, the controls or the tests."""
+    return sorted(
+        path
+        for path in DIRECTORY.glob("*.json")
+        if not path.name.endswith(LOCAL) and template in (None, path.name.split(".")[0])
+    )
 
 
 def read(path: str | None) -> dict[str, str]:
@@ -178,11 +192,69 @@ def check(template: dict, given: dict[str, str]) -> list[Result]:
 
 def refuse_unfit(parameters: dict, given: dict[str, str], source: str | None) -> None:
     """Stop with one line at the first given value the template would refuse (an unknown key, a
-    value outside its constraints): for the offline commands that need only a fitting file."""
+    value outside its constraints): for the offline commands that need only a fitting file.
+    A value still to be filled in passes here: `settled` decides whether the command reads it."""
     for key, value in given.items():
         if key not in parameters:
             raise BadInput(f"{source}: unknown parameter {key}: remove it or check its spelling (make preflight)")
-        problems = value_problems(key, parameters[key], value)
+        problems = [] if MARKER in value else value_problems(key, parameters[key], value)
         if problems:
-            detail, fix = problems[0]
-            raise BadInput(f"{source}: {detail}: {fix}")
+            raise BadInput(f"{source}: {one_line(*problems[0])}")
+
+
+def one_line(detail: str, fix: str) -> str:
+    """A problem and its fix on one line. A pattern's description is both what is wrong and
+    what to do ("ImageUri must be ..."): said once."""
+    shape = fix.partition(": it ")[2]
+    if not fix or (shape and shape in detail):
+        return detail
+    return f"{detail}: {fix}"
+
+
+def refuse_other_template(name: str, parameters: dict, given: dict[str, str], source: str | None) -> None:
+    """A file written for another template (TEMPLATE= and PARAMS= that do not match) is one
+    mistake: one line naming it, rather than a line per key the template does not take."""
+    from . import template
+
+    unknown = [key for key in given if key not in parameters]
+    if not unknown:
+        return
+    for other in template.names():
+        if other != name and set(given) <= set(template.load(other).get("Parameters", {})):
+            more = f" and {len(unknown) - 1} more" if len(unknown) > 1 else ""
+            raise BadInput(
+                f"{source} holds {other}'s parameters ({unknown[0]}{more} are not {name}'s): "
+                f"give {invocation.argument('TEMPLATE', other)} with it, or a parameter file for {name}"
+            )
+
+
+def still_open(given: dict[str, str]) -> list[str]:
+    """The keys whose value make params-from-stack left to be filled in."""
+    return [key for key, value in given.items() if MARKER in value]
+
+
+def settled(given: dict[str, str], compute, source: str | None, command: str):
+    """``compute(given)``, for a command that may not read every value: a value still to be
+    filled in is accepted when the outcome does not depend on it (computed again with another
+    value in its place), and refused in one line when it does. Returns (outcome, note): the
+    note names what is still to fill in, or is empty."""
+    opened = still_open(given)
+    try:
+        outcome = compute(given)
+    except (ValueError, TypeError, KeyError, ArithmeticError):
+        if not opened:
+            raise
+        # The computation could not use one of them (a count, a size): it reads it.
+        if len(opened) == 1:
+            key = opened[0]
+            raise BadInput(f"{source}: {key} is still to be filled in and {command} reads it: {given[key]}") from None
+        keys = ", ".join(opened)
+        raise BadInput(f"{source}: {keys} are still to be filled in and {command} reads one: fill them in") from None
+    for key in opened:
+        probe = {**given, key: given[key].replace(MARKER, "<another value:")}
+        if compute(probe) != outcome:
+            raise BadInput(f"{source}: {key} is still to be filled in and {command} reads it: {given[key]}")
+    if not opened:
+        return outcome, ""
+    them = "them" if len(opened) > 1 else "it"
+    return outcome, f"{source}: still to fill in before a deploy: {', '.join(opened)} ({command} does not read {them})"

@@ -9,16 +9,18 @@ Exit status: 0 written, 2 bad input or AWS unreachable (nothing written then).
 """
 
 import argparse
+import contextlib
 import json
 import os
 import re
 import sys
+import tempfile
 from pathlib import Path
 
 import botocore.exceptions
 
+from . import invocation, template_bucket
 from . import template as templates
-from . import template_bucket
 from .aws import Account, call, error_code, one_line_failure
 from .errors import BadInput
 from .params import MARKER, effective
@@ -189,10 +191,24 @@ def run(stack_name: str, name: str, env: str, output: Path | None = None, accoun
     through_s3 = bucket_line(stack, name)
     path = output or output_path(name, env)
     text = json.dumps([f"{key}={value}" for key, value in values.items()], indent=2) + "\n"
-    temporary = path.with_name(path.name + ".tmp")
-    temporary.write_text(text)
-    os.replace(temporary, path)  # whole or not at all
+    write(path, text)
     return report(path, values, document, account, through_s3)
+
+
+def write(path: Path, text: str) -> None:
+    """Whole or not at all; a directory that cannot be written (a read-only checkout) is one line
+    naming another place."""
+    temporary = path.with_name(path.name + ".tmp")
+    try:
+        temporary.write_text(text)
+        os.replace(temporary, path)
+    except OSError as error:
+        with contextlib.suppress(OSError):
+            temporary.unlink(missing_ok=True)
+        elsewhere = invocation.option("--output", str(Path(tempfile.gettempdir()) / path.name))
+        raise BadInput(
+            f"cannot write {os.path.relpath(path)}: {error.strerror}: write it elsewhere, e.g. {elsewhere}"
+        ) from None
 
 
 def bucket_line(stack: dict, name: str) -> str | None:

@@ -24,7 +24,9 @@ from . import (
     plugin_image,
     rules,
     stack,
+    switch,
     template,
+    traffic,
 )
 from .aws import Account, call, one_line, one_line_failure
 from .context import Context
@@ -50,7 +52,9 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("listener", loadbalancing.listener_priority),
     ("alarms.listener", deployments.alarm_listener),
     ("deployment.target-groups", deployments.traffic_shift),
+    ("deployment.switch-steps", switch.check),
     ("deployment.switch", deployments.strategy_switch),
+    ("deployment.production-group", traffic.production_group),
     ("image", artifacts.images),
     ("ssm-parameters", artifacts.ssm_parameters),
     ("bucket", artifacts.bucket),
@@ -77,6 +81,7 @@ def offline(name: str, params_file: str | None) -> tuple[dict, dict[str, str], l
                 f"PARAMS=params/{name}.dev.json, or your own copy params/{name}.<env>.local.json (git ignores those)"
             )
     given = params.read(params_file)
+    params.refuse_other_template(name, document.get("Parameters", {}), given, params_file)
     results = params.check(document, given)
     values = params.effective(document.get("Parameters", {}), given)
     if not any(r.status == "fail" for r in results):

@@ -18,6 +18,13 @@ class Result:
     fix: str = ""
 
 
+def counted(number: int, noun: str, plural: str | None = None) -> str:
+    """ "1 bucket", "2 buckets", "1 policy", "3 policies"."""
+    if number == 1:
+        return f"1 {noun}"
+    return f"{number} {plural or (noun[:-1] + 'ies' if noun.endswith('y') and noun[-2] not in 'aeiou' else noun + 's')}"
+
+
 def passed(check: str, detail: str) -> Result:
     return Result(check, PASS, detail)
 

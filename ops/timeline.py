@@ -21,7 +21,7 @@ from typing import NamedTuple
 from templates import timings
 from templates.evaluate import Evaluator
 
-from . import deployments, params, rules, template
+from . import deployments, invocation, params, rules, template
 from .errors import BadInput
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -157,6 +157,7 @@ class Service:
     scaling: Scaling | None = None
     spot_possible: bool = False
     on_demand_base: int = 0
+    forces_deployments: bool = False  # EnableForceNewDeployment: any update of the service is a release
 
     @property
     def floor(self) -> int:
@@ -177,6 +178,11 @@ class Assumptions:
         default_factory=lambda: Span(timings.TASK_START_TYPICAL.value, timings.TASK_START_WORST.value)
     )
     target_group: TargetGroupHealth = field(default_factory=TargetGroupHealth)
+    # Whether the production rule sends the traffic to the group the service's tasks are in when
+    # a blue/green, linear or canary release starts. What ECS does with a re-sent target group
+    # pair is not documented (docs/releases.md#which-target-group-a-release-replaces); make
+    # preflight refuses a release otherwise, so the figures assume it.
+    rule_on_the_tasks: bool = True
 
 
 def _int(value, default: int = 0) -> int:
@@ -223,6 +229,7 @@ def read_services(document: dict, values: dict[str, str], assumptions: Assumptio
                 container_health=_container_health(containers),
                 dns=_dns(resources, properties),
                 scaling=scaling,
+                forces_deployments=(properties.get("ForceNewDeployment") or {}).get("EnableForceNewDeployment") is True,
                 **_capacity(properties),
             )
         )
@@ -531,13 +538,75 @@ def traffic_moved(service: Service, assumptions: Assumptions) -> Span:
     return green_ready(service, assumptions) + Span(waits, waits)
 
 
+@dataclass(frozen=True)
+class Step:
+    """One moment: healthy tasks registered in each target group (the group the current
+    revision is in, the other one) and the production rule's weights on them. The load
+    balancer sends production requests only to healthy targets of a group with weight."""
+
+    what: str
+    healthy: tuple[int, int]
+    weights: tuple[float, float]
+
+    @property
+    def answering(self) -> int:
+        return sum(tasks for tasks, weight in zip(self.healthy, self.weights, strict=True) if weight > 0)
+
+
+def shares(shift: TrafficShift) -> list[float]:
+    """The production percentage on the new revision after each shift."""
+    if shift.strategy == LINEAR:
+        step = float(shift.first_share)
+        return [min(100.0, round(step * n, 1)) for n in range(1, shift.shifts)] + [100.0]
+    if shift.strategy == CANARY:
+        return [float(shift.first_share), 100.0]
+    return [100.0]
+
+
+def shift_steps(service: Service, assumptions: Assumptions) -> list[Step]:
+    """A blue/green, linear or canary release as ECS runs it: the new revision started in the
+    other group, healthy there, the weights moved, both kept through the bake time, the old one
+    drained. With the rule on the group ECS is about to fill, nothing answers until it is."""
+    desired = service.desired
+    start = (100.0, 0.0) if assumptions.rule_on_the_tasks else (0.0, 100.0)
+    steps = [
+        Step("before", (desired, 0), start),
+        Step("new revision starting (SCALE_UP)", (desired, 0), start),
+        Step("new revision healthy", (desired, desired), start),
+    ]
+    steps += [
+        Step(f"{moved} % moved", (desired, desired), (100 - moved, moved)) for moved in shares(service.traffic_shift)
+    ]
+    steps += [
+        Step("BAKE_TIME", (desired, desired), (0.0, 100.0)),
+        Step("old revision drained (CLEAN_UP)", (0, desired), (0.0, 100.0)),
+    ]
+    return steps
+
+
+def replacement_steps(service: Service, assumptions: Assumptions) -> list[Step]:
+    """One task of the group the tasks are in lost (stopped, or failing its checks, which takes
+    it out of the load balancer) until its replacement is healthy in the same group."""
+    desired = service.desired
+    on_tasks = assumptions.rule_on_the_tasks or service.traffic_shift is None
+    weights = (100.0, 0.0) if on_tasks else (0.0, 100.0)
+    return [
+        Step("before", (desired, 0), weights),
+        Step("one task lost", (desired - 1, 0), weights),
+        Step("replacement healthy", (desired, 0), weights),
+    ]
+
+
+def fewest(steps: list[Step]) -> int:
+    return min(step.answering for step in steps)
+
+
 def shifted(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
     """A traffic-shifting release until it completes: all traffic moved, the bake time, then
-    the old revision's tasks drained and stopped. Every old task keeps answering until the
-    new ones all answer, and the new ones until the old ones are gone: never fewer than desired."""
+    the old revision's tasks drained and stopped; the fewest answering from its steps."""
     bake = service.traffic_shift.bake
     done = traffic_moved(service, assumptions) + Span(bake, bake) + old_task_stops(service)
-    return done, service.desired
+    return done, fewest(shift_steps(service, assumptions))
 
 
 def release(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
@@ -625,6 +694,12 @@ def describe_deployment(service: Service) -> str:
 def notes(service: Service) -> list[str]:
     """What a reader of the figures must know about this service's release settings."""
     found = []
+    if service.forces_deployments:
+        # https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html
+        found.append(
+            "EnableForceNewDeployment is on: any update of the service (DesiredCount, the rollout, a tag) is a "
+            "release, timed as above"
+        )
     fires = alarm_fires(service)
     if fires is None:
         found.append("no deployment alarm: only tasks that fail their health checks roll a release back")
@@ -705,7 +780,7 @@ def figures(service: Service, assumptions: Assumptions) -> dict:
         },
         "min_healthy": {
             "release": answering,
-            "task_replacement": service.desired - 1,
+            "task_replacement": fewest(replacement_steps(service, assumptions)),
             "scale_in": service.scaling.minimum if service.scaling else service.desired,
             "spot_interruption": min(service.desired, service.on_demand_base)
             if service.spot_possible
@@ -731,11 +806,23 @@ def timeline(
     assumptions: Assumptions,
     document: dict | None = None,
     given: dict[str, str] | None = None,
+    notes: list[str] | None = None,
 ) -> dict:
-    """The whole report of one template and parameter file (or ``given`` values instead)."""
+    """The whole report of one template and parameter file (or ``given`` values instead); a
+    line naming the values still to be filled in (which no timing reads) goes to ``notes``."""
     document = document if document is not None else template.load(name)
     given = given if given is not None else params.read(params_file)
+    params.refuse_other_template(name, document.get("Parameters", {}), given, params_file)
     params.refuse_unfit(document.get("Parameters", {}), given, params_file)
+    report, note = params.settled(
+        given, lambda values: _report(name, params_file, assumptions, document, values), params_file, "make timeline"
+    )
+    if note and notes is not None:
+        notes.append(note)
+    return report
+
+
+def _report(name: str, params_file: str | None, assumptions: Assumptions, document: dict, given: dict) -> dict:
     values = params.effective(document.get("Parameters", {}), given)
     _check_rules(document, values, params_file)
     services = read_services(document, values, assumptions)
@@ -835,6 +922,10 @@ def as_text(report: dict) -> str:
 # --- The command line -----------------------------------------------------------------
 
 
+# A target group's settings when nobody changed them (interval, timeout, thresholds, delay).
+AWS_DEFAULT_TARGET_GROUP = "interval=30,timeout=5,healthy=5,unhealthy=2,deregistration=300"
+
+
 def target_group_from(text: str | None) -> TargetGroupHealth:
     """``interval=10,healthy=2`` over AWS's defaults; make preflight prints a real group's values."""
     if not text:
@@ -844,8 +935,9 @@ def target_group_from(text: str | None) -> TargetGroupHealth:
         key, sep, value = pair.strip().partition("=")
         if key not in TARGET_GROUP_KEYS or not sep or not value.isdigit() or not value.isascii():
             raise BadInput(
-                f"--target-group {pair!r} is not KEY=SECONDS_OR_COUNT: use {', '.join(TARGET_GROUP_KEYS)}, "
-                "e.g. interval=30,timeout=5,healthy=5,unhealthy=2,deregistration=300"
+                f"{invocation.given('--target-group', pair)} is not KEY=SECONDS_OR_COUNT: "
+                f"use {', '.join(TARGET_GROUP_KEYS)}, "
+                f"e.g. {invocation.option('--target-group', AWS_DEFAULT_TARGET_GROUP)}"
             )
         settings[TARGET_GROUP_KEYS[key]] = int(value)
     return replace(TargetGroupHealth(), source="given", **settings)
@@ -856,10 +948,16 @@ def task_start_from(text: str | None) -> Span:
         return Assumptions().task_start
     parts = text.split(",")
     if len(parts) > 2 or not all(p.isdigit() and p.isascii() for p in parts):
-        raise BadInput(f"--task-start {text!r} is not SECONDS or TYPICAL,WORST: e.g. --task-start 40,90")
+        raise BadInput(
+            f"{invocation.given('--task-start', text)} is not SECONDS or TYPICAL,WORST: "
+            f"e.g. {invocation.option('--task-start', '40,90')}"
+        )
     typical, worst = int(parts[0]), int(parts[-1])
     if worst < typical:
-        raise BadInput(f"--task-start {text!r}: the worst case ({worst}) is shorter than the typical one ({typical})")
+        raise BadInput(
+            f"{invocation.given('--task-start', text)}: the worst case ({worst}) is shorter than the typical one "
+            f"({typical})"
+        )
     return Span(typical, worst)
 
 
@@ -871,7 +969,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = sys.stdou
     parser.add_argument(
         "--target-group",
         help="health-check settings of a target group another stack owns (go-api), as make preflight prints them: "
-        "interval=30,timeout=5,healthy=5,unhealthy=2,deregistration=300 (AWS's defaults)",
+        f"{AWS_DEFAULT_TARGET_GROUP} (AWS's defaults)",
     )
     parser.add_argument("--task-start", help="seconds from launch to a started container: SECONDS or TYPICAL,WORST")
     arguments = parser.parse_args(argv)
@@ -879,10 +977,13 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = sys.stdou
         assumptions = Assumptions(
             task_start=task_start_from(arguments.task_start), target_group=target_group_from(arguments.target_group)
         )
-        report = timeline(arguments.template, arguments.params, assumptions)
+        notes = []
+        report = timeline(arguments.template, arguments.params, assumptions, notes=notes)
     except BadInput as error:
         print(f"timeline: {error}", file=sys.stderr)
         return 2
+    for note in notes:
+        print(f"timeline: {note}", file=sys.stderr)
     out(as_json(report) if arguments.json else as_text(report))
     return 0
 
@@ -896,7 +997,7 @@ if __name__ == "__main__":
 
 def _stack_files(name: str) -> list[Path | None]:
     """The defaults, then each parameter file of the template (named before its first dot)."""
-    return [None, *sorted(p for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] == name)]
+    return [None, *params.committed(name)]
 
 
 def _services(files):

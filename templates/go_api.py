@@ -170,7 +170,8 @@ DEPLOYMENT = Group(
             "Alternate target group ARN",
             "String",
             "BLUE_GREEN, LINEAR, CANARY: a second target group (type ip, same VPC and port) attached to the same "
-            "load balancer, where ECS starts each new revision.",
+            "load balancer, where ECS starts each new revision. Given with ROLLING, it readies the service for a "
+            "switch (the first of the two updates ECS asks for).",
             default="",
             allowed_pattern=facts.OPTIONAL_TARGET_GROUP_ARN_PATTERN,
             constraint="must be empty or an Elastic Load Balancing target group ARN",
@@ -219,8 +220,50 @@ def build(options: Options = Options()) -> Template:
     _add_strategy_rule(template, inputs)
     strategy = deployment_strategy.Strategy.add(template, inputs)
     notify = Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"]))
+    targets = _target_groups(inputs)
+    # The alarms that roll a release back, created before the service: they exist when its first release starts.
+    target_alarms = ALARMS.add_target_alarms(template, targets, notify)
+    given = deployment_strategy.add_given_condition(
+        template, inputs["AlternateTargetGroupArn"], inputs["ProductionListenerRuleArn"]
+    )
+    role = template.add_resource(deployment_strategy.infrastructure_role("LoadBalancerRole", given))
+    cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
+    log_group = logs.stack_log_group(template, inputs)
+    execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])
+    task = _add_task(template, inputs, log_group, execute_command)
+    service = template.add_resource(
+        fargate_service(
+            "Service",
+            cluster=cluster_choice.name,
+            task_definition=task,
+            subnets=inputs["SubnetIds"],
+            security_groups=[Ref(inputs["AppSecurityGroupId"])],
+            assign_public_ip=inputs["AssignPublicIp"],
+            # A new task joins the target group and passes its checks before an old one leaves
+            # (the specification's FR-008: 100/200).
+            rollout=BEHIND_A_LOAD_BALANCER,
+            load_balancers=[_load_balancer(inputs, strategy, role)],
+            health_check_grace_seconds=inputs["HealthCheckGracePeriodSeconds"],
+            execute_command=execute_command,
+            deployment_alarms=ALARMS.rollback_names(),
+            strategy=strategy.deployment_settings(),
+            depends_on=target_alarms,
+        )
+    )
+    ALARMS.add_no_healthy_target_alarm(template, targets, notify, service)
+    ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_choice.name, notify=notify)
+    _add_dashboard(template, inputs, service, targets, cluster_choice.name)
+    _add_scaling(template, inputs, cluster_choice.name, service)
+    outputs.service(template, what="API", cluster_name=cluster_choice.name, service=service, task_definition=task)
+    outputs.export(template, "LogGroupName", Ref(log_group), "CloudWatch Logs group of the API")
+    declare_departures(template, [alarms_without_action(template), *departures(log_group, task, service)])
+    return template
+
+
+def _target_groups(inputs: dict) -> TargetGroups:
+    """The service's target groups as its alarms and dashboard name them."""
     alternate = _target_group_dimension(inputs["AlternateTargetGroupArn"])
-    targets = TargetGroups(
+    return TargetGroups(
         primary=_target_group_dimension(inputs["TargetGroupArn"]),
         load_balancer=load_balancer_full_name(inputs["AlbListenerArn"]),
         alternate=alternate,
@@ -229,12 +272,10 @@ def build(options: Options = Options()) -> Template:
         # the group whatever the strategy, reads a name no group has (no data) until it is given.
         alternate_shown=If(deployment_strategy.TRAFFIC_SHIFT, alternate, NO_TARGET_GROUP),
     )
-    # Created before the service, so they exist when its first release starts.
-    target_alarms = ALARMS.add_target_alarms(template, targets, notify)
-    role = template.add_resource(deployment_strategy.infrastructure_role("LoadBalancerRole"))
-    cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
-    log_group = logs.stack_log_group(template, inputs)
-    execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])
+
+
+def _add_task(template: Template, inputs: dict, log_group, execute_command):
+    """The API's one container and its task definition."""
     image, container_port = inputs["ImageUri"], inputs["ContainerPort"]
     api = Container(
         name=CONTAINER_NAME,
@@ -249,7 +290,7 @@ def build(options: Options = Options()) -> Template:
         writable_condition=hardening.READ_ONLY_ROOT,
         memory=memory_of(inputs["TaskSize"]),
     )
-    task = add_task(
+    return add_task(
         template,
         api,
         size=inputs["TaskSize"],
@@ -259,51 +300,33 @@ def build(options: Options = Options()) -> Template:
         execute_command=execute_command,
         architecture=inputs["CpuArchitecture"],
     )
-    service = template.add_resource(
-        fargate_service(
-            "Service",
-            cluster=cluster_choice.name,
-            task_definition=task,
-            subnets=inputs["SubnetIds"],
-            security_groups=[Ref(inputs["AppSecurityGroupId"])],
-            assign_public_ip=inputs["AssignPublicIp"],
-            # A new task joins the target group and passes its checks before an old one leaves
-            # (the specification's FR-008: 100/200).
-            rollout=BEHIND_A_LOAD_BALANCER,
-            load_balancers=[
-                load_balancer(
-                    inputs["TargetGroupArn"],
-                    container_name=CONTAINER_NAME,
-                    container_port=container_port,
-                    advanced=strategy.advanced_configuration(
-                        alternate_target_group=Ref(inputs["AlternateTargetGroupArn"]),
-                        production_listener_rule=Ref(inputs["ProductionListenerRuleArn"]),
-                        role=role,
-                    ),
-                )
-            ],
-            health_check_grace_seconds=inputs["HealthCheckGracePeriodSeconds"],
-            execute_command=execute_command,
-            deployment_alarms=ALARMS.rollback_names(),
-            strategy=strategy.deployment_settings(),
-            depends_on=target_alarms,
-        )
+
+
+def _load_balancer(inputs: dict, strategy: deployment_strategy.Strategy, role):
+    """The first target group, and the alternate one with the rule ECS rewrites when not ROLLING."""
+    return load_balancer(
+        inputs["TargetGroupArn"],
+        container_name=CONTAINER_NAME,
+        container_port=inputs["ContainerPort"],
+        advanced=strategy.advanced_configuration(
+            alternate_target_group=Ref(inputs["AlternateTargetGroupArn"]),
+            production_listener_rule=Ref(inputs["ProductionListenerRuleArn"]),
+            role=role,
+            condition=deployment_strategy.ADVANCED_GIVEN,
+        ),
     )
-    ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_choice.name, notify=notify)
+
+
+def _add_dashboard(template: Template, inputs: dict, service, targets: TargetGroups, cluster_name) -> None:
     parameters.when_true(template, inputs[dashboard.PARAMETER], dashboard.CONDITION)
     template.add_resource(
         dashboard.dashboard(
             "Dashboard",
             panels=[dashboard.Panel("Api", GetAtt(service, "Name"), targets)],
-            cluster_name=cluster_choice.name,
+            cluster_name=cluster_name,
             alarm_names=ALARMS.names(),
         )
     )
-    _add_scaling(template, inputs, cluster_choice.name, service)
-    outputs.service(template, what="API", cluster_name=cluster_choice.name, service=service, task_definition=task)
-    outputs.export(template, "LogGroupName", Ref(log_group), "CloudWatch Logs group of the API")
-    declare_departures(template, [alarms_without_action(template), *departures(log_group, task, service)])
-    return template
 
 
 def departures(log_group, task, service) -> list[Departure]:
@@ -350,12 +373,19 @@ def _add_strategy_rule(template: Template, inputs: dict) -> None:
             "BLUE_GREEN, LINEAR and CANARY need ProductionListenerRuleArn: the listener rule that "
             "forwards the API's traffic to TargetGroupArn",
         ),
+        when={"Fn::Not": [rules.equals(inputs[deployment_strategy.PARAMETER], deployment_strategy.ROLLING)]},
+    )
+    # Given under ROLLING too (the first of the two updates of a switch), the alternate group
+    # goes into the service's advanced configuration, where ECS needs another group than the first.
+    rules.add(
+        template,
+        "AlternateTargetGroupIsAnotherGroup",
         rules.differs(
             alternate,
             inputs["TargetGroupArn"],
             "AlternateTargetGroupArn must be another target group than TargetGroupArn",
         ),
-        when={"Fn::Not": [rules.equals(inputs[deployment_strategy.PARAMETER], deployment_strategy.ROLLING)]},
+        when={"Fn::Not": [rules.equals(alternate, "")]},
     )
 
 

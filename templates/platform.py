@@ -651,13 +651,14 @@ def add_bff(template: Template, shared: Shared, backends: list[Built]) -> tuple[
         load_balancers=[load_balancer(primary, container_name=BFF.name, container_port=BFF.port, advanced=advanced)],
         # The target group only has a load balancer once the rule exists; a service
         # created before it fails ("target group does not have an associated load balancer").
-        # The target group alarms exist before the first release starts.
+        # The alarms that roll a release back exist before the first release starts.
         depends_on=[rule, *BFF.alarms.add_target_alarms(template, targets, shared.notify)],
         strategy=shared.strategy.deployment_settings(),
     )
-    # The service names the rule in its AdvancedConfiguration (a traffic-shifting strategy
-    # only) and also depends on it outright: the rolling path must not rest on a Ref inside
-    # an Fn::If branch CloudFormation does not take. cfn-lint calls that DependsOn redundant.
+    BFF.alarms.add_no_healthy_target_alarm(template, targets, shared.notify, bff.service)
+    # The service names the rule in its AdvancedConfiguration and also depends on it outright,
+    # so that the order stays if the advanced configuration ever becomes conditional again.
+    # cfn-lint calls that DependsOn redundant.
     bff.service.Metadata = {"cfn-lint": {"config": {"ignore_checks": ["W3005"]}}}
     alb_egress = parameters.when_true(template, inputs["AddAlbEgressRule"], "AddAlbEgress")
     _add_tiered_security_groups(template, inputs["AlbSecurityGroupId"], alb_egress, bff, backends)

@@ -1,3 +1,7 @@
+import errno
+import os
+from pathlib import Path
+
 import pytest
 
 from tests.helpers import built
@@ -27,3 +31,20 @@ def moto_endpoint(moto_session):
     """An empty account for each module: moto forgets everything it holds."""
     moto_server.reset(moto_session)
     return moto_session
+
+
+@pytest.fixture
+def read_only(monkeypatch):
+    """``read_only(directory)``: from then on, opening a file there for writing fails as it does
+    on a read-only mount (EROFS), at the call the code makes. Root, who runs CI, ignores mode
+    bits, so chmod cannot show it."""
+    directories: list[Path] = []
+    real_open = Path.open
+
+    def guarded(self, mode="r", *arguments, **keywords):
+        if set(mode) & set("wax+") and any(Path(os.path.abspath(self)).is_relative_to(d) for d in directories):
+            raise OSError(errno.EROFS, os.strerror(errno.EROFS), str(self))
+        return real_open(self, mode, *arguments, **keywords)
+
+    monkeypatch.setattr(Path, "open", guarded)
+    return lambda directory: directories.append(Path(os.path.abspath(directory)))

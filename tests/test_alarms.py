@@ -135,12 +135,76 @@ def test_each_service_rolls_back_on_its_release_alarms_named_not_referenced(name
 @pytest.mark.parametrize(
     ("name", "service", "target_alarms"),
     [
-        ("go-api", "Service", {"ApiTarget5xx", "ApiUnhealthyTargets", "ApiNoHealthyTargets"}),
-        ("platform", "BffService", {"BffTarget5xx", "BffUnhealthyTargets", "BffNoHealthyTargets"}),
+        ("go-api", "Service", {"ApiTarget5xx", "ApiUnhealthyTargets"}),
+        ("platform", "BffService", {"BffTarget5xx", "BffUnhealthyTargets"}),
     ],
 )
 def test_the_target_alarms_exist_before_the_service_starts_a_release(name, service, target_alarms):
     assert target_alarms <= set(built(name)["Resources"][service]["DependsOn"])
+
+
+# --- No healthy target: an outage alarms, a create does not -----------------------------------
+# CloudWatch's documented evaluation: a new alarm starts in INSUFFICIENT_DATA and is evaluated at
+# once, and the actions of the state it moves to run (PutMetricAlarm); "breaching: missing data
+# points are treated as breaching the threshold"; ALARM when DatapointsToAlarm of the last
+# EvaluationPeriods points breach.
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+# https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+# An empty target group reports no HealthyHostCount (the ALB reports a metric only when it has
+# data for it: https://docs.aws.amazon.com/elasticloadbalancing/latest/application/load-balancer-cloudwatch-metrics.html).
+
+
+def notifications(alarm: dict, minutes: list[float | None], created: int = 0) -> list[str]:
+    """The states an alarm notifies, given the result's value each minute from the stack's create
+    (None: no data point; none before it) and the minute the alarm itself is created."""
+    props = alarm["Properties"]
+    periods, needed, missing = props["EvaluationPeriods"], props["DatapointsToAlarm"], props["TreatMissingData"]
+    assert props["ComparisonOperator"] == "LessThanThreshold"
+    history = [None] * periods + minutes
+    state, sent = "INSUFFICIENT_DATA", []
+    for now in range(periods + created + 1, len(history) + 1):
+        window = history[now - periods : now]
+        if missing == "breaching":
+            breaching = sum(1 for v in window if v is None or v < props["Threshold"])
+        else:
+            breaching = sum(1 for v in window if v is not None and v < props["Threshold"])
+        new = "ALARM" if breaching >= needed else "OK"
+        if new != state:
+            sent.append(new)
+            state = new
+    return sent
+
+
+NO_HEALTHY = [("go-api", "Service", "ApiNoHealthyTargets"), ("platform", "BffService", "BffNoHealthyTargets")]
+
+
+@pytest.mark.parametrize(("name", "service", "title"), NO_HEALTHY)
+def test_a_stack_create_raises_no_no_healthy_target_alarm(name, service, title):
+    """The alarm is created after the service, whose create completes once its tasks are healthy
+    in the target group: its first minutes have data (1 healthy or more). Created with the rest,
+    before the service, its first minutes would have none: ALARM, then OK, on every create."""
+    resources = built(name)["Resources"]
+    alarm = resources[title]
+    assert service in alarm["DependsOn"] and title not in resources[service].get("DependsOn", [])
+    # Tasks registering from minute 2, healthy from minute 3; the service's create completes after.
+    create = [None, None, 0, 1, 1, 1, 1]
+    assert notifications(alarm, create, created=5) == ["OK"]  # what any alarm with OK actions sends at creation
+    assert notifications(alarm, create, created=0) == ["ALARM", "OK"]  # created with the stack: the order avoided
+    # Not a deployment alarm: a release must not wait for it to exist.
+    rollback = resources[service]["Properties"]["DeploymentConfiguration"]["Alarms"]["AlarmNames"]
+    assert not [n for n in rollback if "NoHealthyTargets" in json.dumps(n)]
+
+
+@pytest.mark.parametrize(("name", "service", "title"), NO_HEALTHY)
+def test_an_outage_still_raises_the_no_healthy_target_alarm(name, service, title):
+    alarm = built(name)["Resources"][title]
+    # Targets registered, none healthy: the ALB reports 0 healthy.
+    assert notifications(alarm, [1, 1, 0, 0, 0]) == ["OK", "ALARM"]
+    # Every target drained: 0 while they drain, then no data at all from the empty group.
+    assert notifications(alarm, [1, 1, 0, None, None, None]) == ["OK", "ALARM"]
+    assert notifications(alarm, [1, 1, None, None]) == ["OK", "ALARM"]
+    # One minute without a healthy target (the only task replaced) is not an outage.
+    assert notifications(alarm, [1, 0, 1, 1]) == ["OK"]
 
 
 # --- Each alarm measures what it says ---------------------------------------------------

@@ -133,3 +133,34 @@ def test_an_entry_names_the_template_and_the_resource():
     assert not unrecorded("go-api", before, after, "## Unreleased\n- `go-api`: `It` is replaced: its logs stay\n")
     # An entry under a release does not cover an unreleased change.
     assert unrecorded("go-api", before, after, "## Unreleased\n\n## 1.0.0 (2025-01-01)\n- `go-api`: It\n")
+
+
+FORCED = {"EnableForceNewDeployment": True, "ForceNewDeploymentNonce": "exec-false"}
+
+
+def test_an_in_place_change_of_a_service_that_forces_deployments_is_a_release():
+    """EnableForceNewDeployment "determines whether to force a new deployment of the service"
+    (AWS::ECS::Service ForceNewDeployment): on, every update CloudFormation makes to the
+    service carries it, so a new desired count replaces the tasks like a new image does."""
+    before = one("AWS::ECS::Service", DesiredCount=2, ForceNewDeployment=FORCED)
+    (change,) = changes.compare(before, one("AWS::ECS::Service", DesiredCount=3, ForceNewDeployment=FORCED))
+    assert not change.replaces and not hurts(change)  # not a replacement: no changelog entry needed for it
+    (warning,) = change.warnings()
+    assert warning.startswith("It changed in place (DesiredCount):") and "replaces every task" in warning
+    for force in (None, {**FORCED, "EnableForceNewDeployment": False}):
+        kept = {"ForceNewDeployment": force} if force else {}
+        (quiet,) = changes.compare(
+            one("AWS::ECS::Service", DesiredCount=2, **kept), one("AWS::ECS::Service", DesiredCount=3, **kept)
+        )
+        assert quiet.warnings() == [], force
+    (other,) = changes.compare(one(LOG_GROUP, RetentionInDays=7), one(LOG_GROUP, RetentionInDays=30))
+    assert other.warnings() == []
+
+
+def test_a_change_set_of_a_service_that_forces_deployments_says_it_is_a_release():
+    after = one("AWS::ECS::Service", DesiredCount=3, ForceNewDeployment=FORCED)
+    detail = {"Target": {"Attribute": "Properties", "Name": "DesiredCount", "RequiresRecreation": "Never"}}
+    resource = {"LogicalResourceId": "It", "ResourceType": "AWS::ECS::Service", "Action": "Modify"}
+    described = [{"Type": "Resource", "ResourceChange": {**resource, "Replacement": "False", "Details": [detail]}}]
+    (change,) = changes.from_change_set(described, after)
+    assert [w.split(":")[0] for w in change.warnings()] == ["It changed in place (DesiredCount)"]

@@ -240,7 +240,7 @@ def test_the_hardened_prerequisites_name_what_they_send_elsewhere(capsys):
         (["go-api", "params/go-api.dev.json", "--spot-discount", "seventy"], "--spot-discount"),
         (["go-api", "params/go-api.dev.json", "--spot-discount", "nan"], "--spot-discount"),
         (["go-api", "params/go-api.dev.json", "--log-gb-per-task", "-1"], "--log-gb-per-task"),
-        (["go-api", "params/platform.dev.json"], "unknown parameter"),
+        (["go-api", "params/platform.dev.json"], "holds platform's parameters (Environment and "),
     ],
 )
 def test_bad_input_is_one_line_and_exit_2(arguments, named, capsys, monkeypatch):

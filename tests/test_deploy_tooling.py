@@ -3,6 +3,7 @@
 import json
 import os
 import re
+import shlex
 import subprocess
 
 import boto3
@@ -11,10 +12,11 @@ import yaml
 from awscli.customizations.cloudformation.deploy import DeployCommand
 
 import templates
+from ops import params
 from tests.helpers import ROOT, built, corpus_text, offline_aws_environment
 
 # The project's files; a user's own params/*.local.json are theirs (git ignores them).
-PARAMS = sorted(p for p in (ROOT / "params").glob("*.json") if not p.name.endswith(".local.json"))
+PARAMS = params.committed()
 # What the console checks for AWS-specific types before it calls CloudFormation.
 TYPE_PATTERNS = {
     "AWS::EC2::VPC::Id": r"^vpc-[0-9a-f]{8,17}$",
@@ -116,7 +118,18 @@ def test_make_from_another_directory_says_how_to_run_it_in_one_line(tmp_path):
     result = make("-f", str(ROOT / "Makefile"), "check", cwd=tmp_path)
     assert result.returncode == 2
     (line,) = result.stderr.splitlines()
-    assert f"run this Makefile in its own directory: make -C {ROOT.resolve()} check" in line
+    assert f"run this Makefile in its own directory: make -C {ROOT.resolve()} check (relative" in line
+
+
+def test_make_from_another_directory_keeps_the_variables_given(tmp_path):
+    given = ["TEMPLATE=go-api", "SPOT_DISCOUNT=60", "TEXT=two words"]
+    result = make("-f", str(ROOT / "Makefile"), "cost", *given, cwd=tmp_path)
+    assert result.returncode == 2
+    (line,) = result.stderr.splitlines()
+    suggested = shlex.split(line.split("own directory: ", 1)[1].split(" (relative paths", 1)[0])
+    # The command to run, as the shell reads it: every variable given, with its value (make's order).
+    assert suggested[:4] == ["make", "-C", str(ROOT.resolve()), "cost"]
+    assert sorted(suggested[4:]) == sorted(given)
 
 
 def test_the_virtual_environment_does_not_shadow_the_users_aws_cli():
@@ -242,7 +255,11 @@ def test_deploy_without_a_parameter_file_keeps_the_stacks_values():
     # tests/test_deploy_watch.py); with PARAMS, the file is checked before any AWS call.
     without = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev")
     assert without.returncode == 0, without.stderr
-    assert without.stdout.split() == [".venv/bin/python", "-m", "ops.deploy", "go-api", "go-api-dev"]
+    # OPS_MAKE_TARGET: the command's messages then name make's variables (ops/invocation.py).
+    # The virtual environment's python: .venv's, or VENV='s when make test was given one.
+    environment, python, *command = without.stdout.split()
+    assert environment == "OPS_MAKE_TARGET=deploy" and python.endswith("/bin/python")
+    assert command == ["-m", "ops.deploy", "go-api", "go-api-dev"]
     given = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev", "PARAMS=params/go-api.dev.json")
     assert "-m ops.deploy go-api go-api-dev params/go-api.dev.json" in given.stdout
 

@@ -33,6 +33,15 @@ GO_API_PARAMS = str(ROOT / "params" / "go-api.dev.json")
 # Every AWS operation each tool may call, by service. Read-only but for the change a tool
 # exists to make: a plan makes and deletes a change set (and the empty stack CloudFormation
 # makes to hold a new stack's change set), it never executes one.
+# Before the change set of an update of go-api or the platform: the switch and the production
+# rule read live (ops/switch.py, ops/traffic.py); doctor reads the same after a failure.
+SWITCH_READS = {
+    ("cloudformation", "DescribeStackResource"),
+    ("ecs", "DescribeServices"),
+    ("ecs", "DescribeServiceRevisions"),
+    ("elasticloadbalancing", "DescribeRules"),
+    ("elasticloadbalancing", "DescribeTargetHealth"),
+}
 OPERATIONS = {
     "plan": {
         ("sts", "GetCallerIdentity"),
@@ -43,6 +52,7 @@ OPERATIONS = {
         ("cloudformation", "DeleteStack"),  # only a REVIEW_IN_PROGRESS stack the plan itself made
         ("s3", "PutObject"),  # with S3_BUCKET, or a template over 51,200 bytes
         ("cloudformation", "ListExports"),  # a template over 51,200 bytes without S3_BUCKET: the template bucket
+        *SWITCH_READS,
     },
     "deploy": {
         ("sts", "GetCallerIdentity"),
@@ -62,6 +72,7 @@ OPERATIONS = {
         ("ecs", "DescribeTasks"),
         ("elasticloadbalancing", "DescribeTargetHealth"),
         ("servicediscovery", "ListInstances"),
+        *SWITCH_READS,
     },
     "delete": {
         ("sts", "GetCallerIdentity"),
@@ -222,8 +233,9 @@ def test_deploy_stops_on_the_parameter_file_before_any_aws_call(on_moto, capsys,
     broken.write_text(json.dumps([*json.loads(Path(GO_API_PARAMS).read_text()), "MaxTask=6"]))
     status, out, err = run(capsys, deploy, "go-api", "never", str(broken))
     assert status == 1
-    assert "did you mean MaxTasks?" in out
-    assert err.startswith("deploy: the parameter file does not fit go-api")
+    # One problem, one line: the file, the key, its likely intended name and the fix.
+    assert out == ""
+    assert err == f"deploy: {broken}: unknown parameter MaxTask: did you mean MaxTasks?: rename MaxTask to MaxTasks\n"
     assert called == []
 
 
@@ -864,3 +876,58 @@ def test_kept_values_are_checked_against_the_new_template_only_where_they_are_sh
         changeset.parameters("finfocus-plugin", None, {"Parameters": STORED_FROM_THE_OLD_DEFAULT})
     # A NoEcho value reads as asterisks: not compared.
     assert not changeset._comparable({"Type": "String", "NoEcho": "true", "AllowedPattern": "[a-z]+"})
+
+
+@pytest.mark.parametrize("plan", [False, True], ids=["deploy", "plan"])
+def test_a_switch_to_blue_green_ecs_would_refuse_is_refused_before_any_change_set(
+    recorded, capsys, called, tmp_path, plan
+):
+    """A rolling go-api behind a load balancer without its advanced configuration: ECS wants a
+    rolling deployment that adds it before the strategy changes (update-rolling-to-bluegreen),
+    so the one update is refused in one line with the next step, and nothing is made."""
+    rule = (
+        "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/public-alb/0123456789abcdef/"
+        "fedcba9876543210/9683b2d02a6cabee"
+    )
+    green = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/go-api-dev-green/fedcba9876543210"
+    given = json.loads(Path(GO_API_PARAMS).read_text())
+    params_file = tmp_path / "go-api.json"
+    params_file.write_text(
+        json.dumps(
+            [
+                *given,
+                "DeploymentStrategy=BLUE_GREEN",
+                f"AlternateTargetGroupArn={green}",
+                f"ProductionListenerRuleArn={rule}",
+            ]
+        )
+    )
+    service_arn = "arn:aws:ecs:us-east-1:123456789012:service/go-api-dev-Cluster/go-api-dev-Service"
+    cfn = recorded["cloudformation"]
+    before = [{"ParameterKey": "DeploymentStrategy", "ParameterValue": "ROLLING"}]
+    cfn.add_response("describe_stacks", stack("UPDATE_COMPLETE", Parameters=before), {"StackName": STACK})
+    resource = {
+        "LogicalResourceId": "Service",
+        "PhysicalResourceId": service_arn,
+        "ResourceType": "AWS::ECS::Service",
+        "LastUpdatedTimestamp": NOW,
+        "ResourceStatus": "UPDATE_COMPLETE",
+    }
+    cfn.add_response(
+        "describe_stack_resource",
+        {"StackResourceDetail": resource},
+        {"StackName": STACK, "LogicalResourceId": "Service"},
+    )
+    balancer = {"targetGroupArn": given[1].split("=", 1)[1], "containerName": "api", "containerPort": 8080}
+    described = {"serviceArn": service_arn, "serviceName": "go-api-dev-Service", "status": "ACTIVE"}
+    described |= {"loadBalancers": [balancer], "deployments": [{"id": "ecs-svc/1", "rolloutState": "COMPLETED"}]}
+    with Stubber(deploy.Account().client("ecs")) as ecs:
+        ecs.add_response("describe_services", {"services": [described]})
+        status, out, err = run(capsys, deploy, *(["--plan"] if plan else []), "go-api", STACK, str(params_file))
+        ecs.assert_no_pending_responses()
+    assert status == 1, err
+    (line,) = err.splitlines()
+    assert "without an advanced configuration" in line
+    assert "Next: two updates: first DeploymentStrategy=ROLLING with AlternateTargetGroupArn" in line
+    assert "making change set" not in out
+    assert set(called) <= OPERATIONS["plan"] and ("cloudformation", "CreateChangeSet") not in called

@@ -117,9 +117,27 @@ def test_rolling_by_default_without_bake_time_second_group_or_role(name):
     assert settings["Strategy"] == "ROLLING"
     # A bake time on a rolling deployment would stretch CloudFormation's wait to 36 hours.
     assert not {"BakeTimeInMinutes", "LinearConfiguration", "CanaryConfiguration"} & set(settings)
-    assert "AdvancedConfiguration" not in service["LoadBalancers"][0]
     assert service["DeploymentController"] == {"Type": "ECS"}
-    assert OFFERED[name][1] not in resources
+    # go-api without the alternate group and rule has nothing to switch with; the platform owns
+    # both, so its rolling service carries the advanced configuration already (below).
+    if name == "go-api":
+        assert "AdvancedConfiguration" not in service["LoadBalancers"][0]
+        assert OFFERED[name][1] not in resources
+
+
+@pytest.mark.parametrize("name", list(OFFERED))
+def test_a_rolling_service_with_both_groups_has_the_advanced_configuration_ecs_needs_before_a_switch(name):
+    """ECS switches a load-balanced ROLLING service to BLUE_GREEN, LINEAR or CANARY only after
+    "update the service with the new advancedConfiguration and start a rolling deployment":
+    https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-rolling-to-bluegreen.html
+    So the rolling template already sends it once the groups are known: the first of two updates."""
+    values = {**SHIFTING, "DeploymentStrategy": "ROLLING"} if name == "go-api" else {}
+    service, resources = deployment(name, **values)
+    assert service["DeploymentConfiguration"]["Strategy"] == "ROLLING"
+    advanced = service["LoadBalancers"][0]["AdvancedConfiguration"]
+    assert set(advanced) == {"AlternateTargetGroupArn", "ProductionListenerRule", "RoleArn"}
+    assert OFFERED[name][1] in resources  # the role the configuration names
+    assert "BakeTimeInMinutes" not in service["DeploymentConfiguration"]
 
 
 def shifting(name: str, strategy: str) -> dict:
@@ -221,15 +239,25 @@ def rule_results(**values) -> dict:
     [
         ({"DeploymentStrategy": "BLUE_GREEN", "ProductionListenerRuleArn": RULE}, "need AlternateTargetGroupArn"),
         ({"DeploymentStrategy": "LINEAR", "AlternateTargetGroupArn": GREEN}, "need ProductionListenerRuleArn"),
-        (
-            {"DeploymentStrategy": "CANARY", "AlternateTargetGroupArn": BLUE, "ProductionListenerRuleArn": RULE},
-            "AlternateTargetGroupArn must be another target group than TargetGroupArn",
-        ),
     ],
 )
 def test_go_api_refuses_a_traffic_shifting_strategy_without_its_pieces(values, says):
     result = rule_results(**values)["rule:TrafficShiftingNeedsTwoTargetGroupsAndTheRule"]
     assert result.status == "fail" and says in result.detail
+
+
+@pytest.mark.parametrize("strategy", ["ROLLING", "CANARY"])
+def test_go_api_refuses_the_first_group_as_the_alternate_under_any_strategy(strategy):
+    """Under ROLLING too: given, the alternate group is in the service's advanced configuration
+    (the first of the two updates of a switch)."""
+    values = {"DeploymentStrategy": strategy, "AlternateTargetGroupArn": BLUE, "ProductionListenerRuleArn": RULE}
+    result = rule_results(**values)["rule:AlternateTargetGroupIsAnotherGroup"]
+    assert result.status == "fail"
+    assert "AlternateTargetGroupArn must be another target group than TargetGroupArn" in result.detail
+    assert (
+        rule_results(**{**values, "AlternateTargetGroupArn": GREEN})["rule:AlternateTargetGroupIsAnotherGroup"].status
+        == "pass"
+    )
 
 
 @pytest.mark.parametrize("values", [{}, SHIFTING, {**SHIFTING, "DeploymentStrategy": "CANARY"}])

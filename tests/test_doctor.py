@@ -26,6 +26,8 @@ DOCTOR_READS = {
     "DescribeTasks",
     "DescribeTargetHealth",
     "ListInstances",
+    "DescribeRules",
+    "DescribeServiceRevisions",
 }
 
 HEALTHY = "(service api) has reached a steady state."
@@ -50,6 +52,23 @@ NOW = datetime.datetime(2026, 11, 22, tzinfo=datetime.UTC)
 SERVICE = "arn:aws:ecs:us-east-1:123456789012:service/go-api-dev-Cluster/go-api-dev-Service"
 TARGET_GROUP = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/go-api/0123456789abcdef"
 TASK = "arn:aws:ecs:us-east-1:123456789012:task/go-api-dev-Cluster/0123456789abcdef0123456789abcdef"
+ALTERNATE = "arn:aws:elasticloadbalancing:us-east-1:123456789012:targetgroup/go-api-green/fedcba9876543210"
+RULE = (
+    "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/public-alb/50dc6c495c0c9188/"
+    "f2f7dc8efc522ab2/9683b2d02a6cabee"
+)
+REVISION = "arn:aws:ecs:us-east-1:123456789012:service-revision/go-api-dev-Cluster/go-api-dev-Service/4058285838"
+# A blue/green service's entry as DescribeServices gives it (API_LoadBalancer, API_AdvancedConfiguration).
+SHIFTING = {
+    "targetGroupArn": TARGET_GROUP,
+    "containerName": "api",
+    "containerPort": 8080,
+    "advancedConfiguration": {
+        "alternateTargetGroupArn": ALTERNATE,
+        "productionListenerRule": RULE,
+        "roleArn": "arn:aws:iam::123456789012:role/go-api-dev-LoadBalancerRole-AbCdEf",
+    },
+}
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +85,8 @@ def account(shared_account):
     assert writes == [], f"doctor called {writes}, not in the read-only list"
 
 
-def stubbed_account(account, stack_status, stopped_reason, events):
+def stubbed_account(account, stack_status, stopped_reason, events, balancer=None, live=None):
+    """``balancer``: the service's load balancer entry; ``live``: (rule weights, revision's groups)."""
     stubs = {}
     for service in ("cloudformation", "ecs", "elbv2"):
         stubs[service] = Stubber(account.client(service))
@@ -106,7 +126,10 @@ def stubbed_account(account, stack_status, stopped_reason, events):
                     "desiredCount": 1,
                     "events": [{"id": "1", "createdAt": NOW, "message": HEALTHY}],
                     "deployments": [{"id": "d", "rolloutState": "COMPLETED"}],
-                    "loadBalancers": [{"targetGroupArn": TARGET_GROUP, "containerName": "api", "containerPort": 8080}],
+                    "loadBalancers": [
+                        balancer or {"targetGroupArn": TARGET_GROUP, "containerName": "api", "containerPort": 8080}
+                    ],
+                    **({"currentServiceRevisions": [{"arn": REVISION}]} if live else {}),
                 }
             ]
         },
@@ -128,6 +151,15 @@ def stubbed_account(account, stack_status, stopped_reason, events):
             },
         )
     stubs["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": []})
+    if live:
+        weights, groups = live
+        stubs["elbv2"].add_response("describe_target_health", {"TargetHealthDescriptions": []})
+        forward = {"TargetGroups": [{"TargetGroupArn": g, "Weight": w} for g, w in weights.items()]}
+        rule = {"RuleArn": RULE, "Actions": [{"Type": "forward", "ForwardConfig": forward}]}
+        stubs["elbv2"].add_response("describe_rules", {"Rules": [rule]}, {"RuleArns": [RULE]})
+        balancers = [{"targetGroupArn": g, "productionListenerRule": RULE} for g in groups]
+        revision = {"serviceRevisionArn": REVISION, "resolvedConfiguration": {"loadBalancers": balancers}}
+        stubs["ecs"].add_response("describe_service_revisions", {"serviceRevisions": [revision]})
     for stub in stubs.values():
         stub.activate()
     return stubs
@@ -144,6 +176,27 @@ def test_healthy_stack(account):
     for stub in stubs.values():
         stub.assert_no_pending_responses()
         stub.deactivate()
+
+
+@pytest.mark.parametrize(
+    ("weights", "groups", "status"),
+    [
+        ({TARGET_GROUP: 0, ALTERNATE: 100}, [ALTERNATE], "pass"),  # an odd number of releases: fine
+        ({TARGET_GROUP: 100, ALTERNATE: 0}, [ALTERNATE], "fail"),  # the rule put back while the tasks stayed
+    ],
+)
+def test_doctor_reads_both_groups_and_where_production_traffic_goes(account, weights, groups, status):
+    stubs = stubbed_account(account, "UPDATE_COMPLETE", "", [STARTED], balancer=SHIFTING, live=(weights, groups))
+    results = {r.check: r for r in doctor.diagnose(account, "go-api-dev")}
+    for stub in stubs.values():
+        stub.assert_no_pending_responses()  # the alternate group's target health was read too
+        stub.deactivate()
+    assert results["traffic:go-api-dev-Service"].status == status
+    if status == "fail":
+        assert (
+            "forwards to go-api but the service's tasks are in go-api-green"
+            in results["traffic:go-api-dev-Service"].detail
+        )
 
 
 def test_failed_stack_names_the_first_failure_and_the_signature(account):

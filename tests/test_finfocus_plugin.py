@@ -10,6 +10,7 @@ import re
 import pytest
 
 import templates
+from ops import params
 from templates.errors import ConfigError
 from templates.evaluate import Evaluator
 from tests.helpers import ROOT, as_json, built, only, policy_statements
@@ -509,7 +510,10 @@ def test_the_stand_alone_task_definition_names_nothing_a_quick_start_stack_has(n
         assert definition["family"] != stack
 
 
-@pytest.mark.parametrize("path", sorted((ROOT / "params").glob("finfocus-plugin*.json")), ids=lambda p: p.name)
+PLUGIN_PARAMS = [*params.committed("finfocus-plugin"), *params.committed("finfocus-plugin-10-region")]
+
+
+@pytest.mark.parametrize("path", PLUGIN_PARAMS, ids=lambda p: p.name)
 def test_parameter_files_pin_a_release_of_their_templates_layout(path):
     name = path.name.rsplit(".", 2)[0]
     _, _, serving, _ = EDITIONS[name]

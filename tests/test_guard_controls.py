@@ -1,18 +1,20 @@
 """The Control Tower controls as Guard rules: each rule on its fixtures, and every template with every
 parameter file resolved as a hook sees it (guard/, templates/controls.py, docs/controls.md)."""
 
+import json
 from pathlib import Path
 
 import pytest
 import yaml
 
 from guard import engine, matrix, resolve
+from ops import params
 from templates import TEMPLATES, controls
 
 from .helpers import built
 
 FIXTURES = Path(__file__).parent / "guard" / "fixtures"
-HARDENED_PREREQUISITES = matrix.PARAMS_DIR / "prerequisites.hardened.json"
+HARDENED_PREREQUISITES = params.DIRECTORY / "prerequisites.hardened.json"
 RULE_OF = {control.rule_file.removesuffix(".guard"): control.rule for control in controls.CONTROLS}
 
 # The proactive controls for the resource types the templates create, from the control reference
@@ -138,3 +140,76 @@ def test_each_departure_under_defaults_is_declared_in_the_metadata(rows, templat
         for title in outcome.resources
     }
     assert declared == broken
+
+
+# --- make controls: the matrix as text (within 100 columns) and as JSON ---------------------
+
+STATUS_CELL = {"pass": "pass", "fail": "FAIL", "not applicable": "n/a"}
+
+
+@pytest.fixture
+def printed(rows, monkeypatch, capsys):
+    """`python -m guard [ARGS]`: (exit status, stdout, stderr), on the module's rows."""
+    import guard.__main__ as command
+
+    monkeypatch.setattr(
+        matrix, "rows", lambda names=None: [r for r in rows.values() if r.template in (names or TEMPLATES)]
+    )
+
+    def run(*arguments):
+        status = command.main(list(arguments))
+        out, err = capsys.readouterr()
+        return status, out, err
+
+    return run
+
+
+def test_the_matrix_fits_in_100_columns_and_names_every_outcome(printed, rows):
+    status, out, _ = printed()
+    assert status == 0
+    assert max(map(len, out.splitlines())) <= 100
+    blocks = {block.split(":", 1)[0]: block for block in out.split("\n\n")}
+    for template in TEMPLATES:
+        lines = blocks[template].splitlines()
+        columns = lines[1].split()[1:]
+        # The defaults, then each committed file by its environment.
+        files = sorted(path.name.split(".")[1] for path in params.committed(template))
+        assert columns == ["defaults", *files]
+        cells = {line.split()[0]: line.split()[1:] for line in lines[2:-1]}
+        for control in controls.CONTROLS:
+            row_states = [rows[(template, matrix.DEFAULTS)], *(rows[(template, f"{template}.{f}.json")] for f in files)]
+            states = [STATUS_CELL[r.outcomes[control.id].status] for r in row_states]
+            if set(states) == {"n/a"}:
+                assert control.id not in cells  # counted in the block's last line
+            else:
+                assert cells[control.id] == states, control.id
+        others = sum(control.id not in cells for control in controls.CONTROLS)
+        assert lines[-1].startswith(f"  n/a: {others} other control{'s' if others != 1 else ''} ")
+    # docs/controls.md: CT.ECS.PR.3 "departs by default in go-api, platform".
+    go_api = blocks["go-api"].splitlines()
+    assert next(line for line in go_api if line.split()[0] == "CT.ECS.PR.3").split()[1] == "FAIL"
+
+
+def test_format_json_holds_every_row_and_control(printed, rows):
+    status, out, _ = printed("--json")
+    assert status == 0
+    found = json.loads(out)
+    assert [c["id"] for c in found["controls"]] == [c.id for c in controls.CONTROLS]
+    assert all(c["url"].startswith("https://docs.aws.amazon.com/controltower/") for c in found["controls"])
+    assert len(found["rows"]) == len(rows) == sum(1 + len(params.committed(t)) for t in TEMPLATES)
+    for row in found["rows"]:
+        name = matrix.DEFAULTS if row["parameters"] is None else row["parameters"].removeprefix("params/")
+        source = rows[(row["template"], name)]
+        assert row["hardened"] is (name == f"{row['template']}.hardened.json")
+        assert {c: o["status"] for c, o in row["outcomes"].items()} == {c: o.status for c, o in source.outcomes.items()}
+        assert {c: o["resources"] for c, o in row["outcomes"].items()} == {
+            c: list(o.resources) for c, o in source.outcomes.items()
+        }
+    one = printed("--json", "go-api")[1]
+    assert {row["template"] for row in json.loads(one)["rows"]} == {"go-api"}
+
+
+def test_an_unknown_template_is_one_line(printed):
+    status, out, err = printed("go-apí")
+    assert (status, out) == (2, "")
+    assert err == f"make controls: unknown template 'go-apí': use one of {', '.join(TEMPLATES)}\n"

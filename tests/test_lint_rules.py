@@ -71,7 +71,7 @@ def test_one_rule_per_file_each_with_bad_and_good_fixtures():
         assert ids == [rule_of(path)], f"{path.relative_to(ROOT)} defines {ids}"
     loaded = set(_custom_rules().data)
     assert loaded == {rule_of(p) for p in files}
-    assert len(loaded) >= 19  # E9101-E9119
+    assert len(loaded) >= 20  # E9101-E9120
     assert {rule_of(p) for p in BAD} == loaded, "every rule needs a bad fixture (and every bad fixture a rule)"
     assert {rule_of(p) for p in GOOD} == loaded, "every rule needs a good fixture (and every good fixture a rule)"
     assert all(expected_paths(p) for p in BAD), "every bad fixture says where its rule fires (# path: ...)"

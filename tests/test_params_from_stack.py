@@ -7,11 +7,13 @@ else may fail.
 
 import json
 import subprocess
+import tempfile
+from pathlib import Path
 
 import boto3
 import pytest
 
-from ops import deployments, endpoint_access, params, params_from_stack, preflight, template
+from ops import deployments, endpoint_access, invocation, params, params_from_stack, preflight, template
 from ops.aws import Account
 from ops.context import Context
 from ops.report import as_text
@@ -400,3 +402,29 @@ def test_the_same_stack_in_aws_is_still_named_as_the_wrong_stack(monkeypatch):
     document = template.load("go-api")
     with pytest.raises(params.BadInput, match="made from the prerequisites template"):
         params_from_stack.values_from(PREREQUISITES_WITHOUT_OUTPUTS, "go-api", "dev", document, account=None)
+
+
+@pytest.mark.parametrize(("by_make", "elsewhere"), [(False, "--output "), (True, "OUTPUT=")])
+def test_a_read_only_checkout_is_one_line_naming_where_to_write(
+    stacks, account, tmp_path, capsys, monkeypatch, read_only, by_make, elsewhere
+):
+    checkout = tmp_path / "params"
+    checkout.mkdir()
+    monkeypatch.setattr(params_from_stack, "PARAMS", checkout)
+    monkeypatch.chdir(tmp_path)
+    if by_make:
+        monkeypatch.setenv(invocation.ENV, "params-from-stack")
+    else:
+        monkeypatch.delenv(invocation.ENV, raising=False)
+    read_only(checkout)
+    assert params_from_stack.main(["plain", "go-api", "dev"]) == 2
+    err = capsys.readouterr().err
+    somewhere = Path(tempfile.gettempdir()) / "go-api.dev.local.json"
+    assert err == (
+        "params-from-stack: cannot write params/go-api.dev.local.json: Read-only file system: "
+        f"write it elsewhere, e.g. {elsewhere}{somewhere}\n"
+    )
+    assert list(checkout.iterdir()) == []
+    # Where the line says: written.
+    assert params_from_stack.main(["plain", "go-api", "dev", "--output", str(tmp_path / "mine.json")]) == 0
+    assert "ImageUri" in written(tmp_path / "mine.json")

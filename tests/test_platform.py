@@ -466,19 +466,29 @@ def test_bff_target_group_listener_rule_and_dependency(stack):
     bff = resources["BffService"]
     # The rule first (the target group needs a load balancer), the ingress this stack adds
     # to the endpoint and database groups (tasks read secrets at start), and the target
-    # group alarms that roll a release back (they must exist when a release starts).
+    # group alarms that roll a release back (they must exist when a release starts); the
+    # no-healthy-target alarm comes after the service (tests/test_alarms.py says why).
     assert sorted(bff["DependsOn"]) == [
         "BffListenerRule",
-        "BffNoHealthyTargets",
         "BffTarget5xx",
         "BffUnhealthyTargets",
         "DatabaseFromBff",
         "EndpointsFromBff",
     ]
     assert sorted(resources["AgentCoreService"]["DependsOn"]) == ["DatabaseFromAgentCore", "EndpointsFromAgentCore"]
-    # ROLLING by default: no AdvancedConfiguration (tests/test_deployment_strategies.py has the others).
+    # ROLLING by default, with the advanced configuration ECS needs before a switch
+    # (tests/test_deployment_strategies.py has the strategies).
     assert bff["Properties"]["LoadBalancers"] == [
-        {"ContainerName": "bff", "ContainerPort": 3000, "TargetGroupArn": {"Ref": "BffTargetGroup"}}
+        {
+            "ContainerName": "bff",
+            "ContainerPort": 3000,
+            "TargetGroupArn": {"Ref": "BffTargetGroup"},
+            "AdvancedConfiguration": {
+                "AlternateTargetGroupArn": {"Ref": "BffAlternateTargetGroup"},
+                "ProductionListenerRule": {"Ref": "BffListenerRule"},
+                "RoleArn": {"Fn::GetAtt": ["BffLoadBalancerRole", "Arn"]},
+            },
+        }
     ]
     assert "LoadBalancers" not in resources["AgentCoreService"]["Properties"]
 

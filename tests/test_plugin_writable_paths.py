@@ -13,6 +13,7 @@ import re
 import pytest
 
 from ops import rules
+from ops.params import committed
 from templates.evaluate import Evaluator
 
 from . import image_filesystem, plugin_scripts
@@ -76,7 +77,7 @@ def image_of(uri: str, tag: str) -> image_filesystem.Image:
 
 
 def parameter_sources(template: str) -> list[str | None]:
-    return [None, *sorted(path.name for path in (ROOT / "params").glob(f"{template}.*.json"))]
+    return [None, *(path.name for path in committed(template))]
 
 
 def given(params: str | None) -> dict[str, str]:

@@ -634,6 +634,15 @@ def test_a_bucket_of_the_stacks_region_passes(full_run):
     assert (results["bucket"].status, results["bucket"].detail) == ("pass", "knowledge-base-dev exists in us-east-1")
 
 
+def test_go_api_has_no_listener_rule_priority_to_check(full_run):
+    """go-api creates no listener rule: no `listener` check ("priority  is free"); the
+    listener its alarms read is checked as alarms.listener (docs/preflight-doctor.md)."""
+    results, _ = full_run("go-api")
+    assert "listener" not in results
+    assert results["alarms.listener"].status == "pass"
+    assert not [r.detail for r in results.values() if "priority" in r.detail]
+
+
 def test_the_stacks_own_rule_does_not_block_an_update(world):
     elbv2 = world.account.client("elbv2")
     rules = elbv2.describe_rules(ListenerArn=world["listener"])["Rules"]

@@ -176,12 +176,51 @@ def test_page_make_commands_use_variables_their_target_reads():
         target, variables = tokens[1], dict(token.split("=", 1) for token in tokens[2:])
         targets.add(target)
         recipe = recipe_words(target)
-        for name in variables:
+        for name in set(variables) - {"FORMAT"}:
             assert re.search(rf"\$\({name}\)", recipe), f"make {target} does not read {name}"
         if "FORMAT" in variables:
-            assert f"$(filter {variables['FORMAT']},$(FORMAT))" in recipe
+            assert "$(format_flag)" in recipe
         if "TEMPLATE" in variables:
             assert (ROOT / "output" / f"{variables['TEMPLATE']}.json").is_file()
         if "PARAMS" in variables:
             assert (ROOT / variables["PARAMS"]).is_file()
     assert targets == {"preflight", "doctor", "explain"}
+
+
+# --- FORMAT= ------------------------------------------------------------------------------
+
+
+def targets_taking_format() -> list[str]:
+    """Every target whose help line offers FORMAT= (make help prints the same lines)."""
+    makefile = (ROOT / "Makefile").read_text()
+    return re.findall(r"^([a-z-]+):.*## .*\[FORMAT=json\]", makefile, re.MULTILINE)
+
+
+# What each target needs besides FORMAT= to get as far as its command line.
+NEEDS = {
+    "plan": ["TEMPLATE=go-api", "STACK=go-api-dev"],
+    "preflight": ["TEMPLATE=go-api"],
+    "doctor": ["STACK=go-api-dev"],
+    "explain": ["TEXT=Throttling"],
+    "timeline": ["TEMPLATE=go-api"],
+    "cost": ["TEMPLATE=go-api"],
+    "controls": [],
+}
+
+
+def test_every_target_that_takes_format_is_known_here():
+    assert sorted(targets_taking_format()) == sorted(NEEDS)
+
+
+@pytest.mark.parametrize("target", sorted(NEEDS))
+def test_format_is_text_or_json_in_any_case_and_nothing_else(target):
+    """make -n prints the command line without running it; an unknown FORMAT= stops make first."""
+    for given, flag in (("json", True), ("JSON", True), ("Json", True), ("text", False), ("TEXT", False)):
+        dry = make("-n", target, *NEEDS[target], f"FORMAT={given}")
+        assert dry.returncode == 0, dry.stderr
+        assert ("--json" in dry.stdout) is flag, (given, dry.stdout)
+    for given in ("yaml", "jsonl", "js"):
+        refused = make("-n", target, *NEEDS[target], f"FORMAT={given}")
+        assert refused.returncode == 2 and refused.stdout == ""
+        (line,) = refused.stderr.splitlines()
+        assert line.endswith(f"FORMAT={given} is unknown: use FORMAT=text or FORMAT=json.  Stop."), line

@@ -15,7 +15,8 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from ops import deployments, params, preflight
+from ops import deployments, params, preflight, traffic
+from ops import switch as switching
 from ops.aws import Account
 from ops.context import Context
 from ops.template import Values, load
@@ -400,3 +401,243 @@ def test_an_existing_cluster_without_container_insights_leaves_one_alarm_blind(a
     assert (result.check, result.status) == ("alarms.container-insights", status)
     if status == "skip":
         assert "INSUFFICIENT_DATA" in result.detail and "update-cluster-settings" in result.detail
+
+
+# --- Before a release: the production rule forwards to the group the tasks are in ------------
+# Read live, never inferred (docs/releases.md#which-target-group-a-release-replaces). Shapes:
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServices.html
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_DescribeServiceRevisions.html
+# https://docs.aws.amazon.com/elasticloadbalancing/latest/APIReference/API_DescribeTargetHealth.html
+
+SERVICE_ARN = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service/apps/go-api-prod-Service-1a2b3c"
+REVISION = f"arn:aws:ecs:{REGION}:{ACCOUNT}:service-revision/apps/go-api-prod-Service-1a2b3c/4058285838"
+OTHER_REVISION = REVISION[:-1] + "9"
+
+
+def ecs_service(revisions=(REVISION,)) -> dict:
+    current = [{"arn": r, "requestedTaskCount": 2, "runningTaskCount": 2, "pendingTaskCount": 0} for r in revisions]
+    return {
+        "services": [
+            {
+                "serviceArn": SERVICE_ARN,
+                "serviceName": "go-api",
+                "status": "ACTIVE",
+                **({"currentServiceRevisions": current} if current else {}),
+            }
+        ],
+        "failures": [],
+    }
+
+
+def resolved(groups: list[str], revision=REVISION) -> dict:
+    balancers = [{"targetGroupArn": g, "productionListenerRule": RULE} for g in groups]
+    return {
+        "serviceArn": SERVICE_ARN,
+        "serviceRevisionArn": revision,
+        "resolvedConfiguration": {"loadBalancers": balancers},
+    }
+
+
+def production_check(account, before: dict, weights: dict, revisions: list[dict] | None, health=None, now=None):
+    """The check with the stubbed answers; ``revisions`` None: the service runs no revision."""
+    cloudformation, elbv2, ecs = account.client("cloudformation"), account.client("elbv2"), account.client("ecs")
+    with Stubber(cloudformation) as cf, Stubber(elbv2) as elb, Stubber(ecs) as ecs_stub:
+        cf.add_response("describe_stacks", deployed(before), {"StackName": "api"})
+        detail = {
+            "LogicalResourceId": "Service",
+            "PhysicalResourceId": SERVICE_ARN,
+            "ResourceType": "AWS::ECS::Service",
+            "LastUpdatedTimestamp": CREATED,
+            "ResourceStatus": "UPDATE_COMPLETE",
+        }
+        cf.add_response(
+            "describe_stack_resource",
+            {"StackResourceDetail": detail},
+            {"StackName": "api", "LogicalResourceId": "Service"},
+        )
+        arns = [r["serviceRevisionArn"] for r in revisions or []]
+        ecs_stub.add_response("describe_services", ecs_service(arns), {"cluster": "apps", "services": [SERVICE_ARN]})
+        elb.add_response("describe_rules", weighted(weights), {"RuleArns": [RULE]})
+        if arns:
+            ecs_stub.add_response(
+                "describe_service_revisions",
+                {"serviceRevisions": revisions, "failures": []},
+                {"serviceRevisionArns": arns},
+            )
+        for group, states in (health or {}).items():
+            found = [
+                {"Target": {"Id": f"10.0.1.{i}", "Port": 8080}, "TargetHealth": {"State": s}}
+                for i, s in enumerate(states)
+            ]
+            elb.add_response("describe_target_health", {"TargetHealthDescriptions": found}, {"TargetGroupArn": group})
+        results = traffic.production_group(context(account, "go-api", stack="api", **(now or before)))
+        for stub in (cf, elb, ecs_stub):
+            stub.assert_no_pending_responses()
+    (result,) = results
+    return result
+
+
+BEFORE = {**SHIFT, "TargetGroupArn": BLUE}
+
+
+def test_a_release_with_the_traffic_where_ecs_has_the_tasks_may_start(account):
+    """After an odd number of releases ECS has the tasks and the traffic in the alternate group:
+    nothing is wrong with that, whatever the template's 100/0 says."""
+    result = production_check(account, BEFORE, {BLUE: 0, GREEN: 100}, [resolved([GREEN])])
+    assert result.status == "pass" and "go-api-green" in result.detail and "ECS's service revision" in result.detail
+
+
+def test_a_release_while_the_rule_points_away_from_the_tasks_is_refused_with_the_command_to_point_it_back(account):
+    """The rule rewritten to 100/0 (an update of the stack that owns it) while ECS's tasks are in
+    the alternate group: requests fail already, and the release must not start."""
+    result = production_check(account, BEFORE, {BLUE: 100, GREEN: 0}, [resolved([GREEN])])
+    assert result.status == "fail"
+    assert "forwards to go-api-blue but the service's tasks are in go-api-green" in result.detail
+    command = result.fix.split("--actions '", 1)[1].split("'", 1)[0]
+    groups = json.loads(command)[0]["ForwardConfig"]["TargetGroups"]
+    assert {g["TargetGroupArn"]: g["Weight"] for g in groups} == {BLUE: 0, GREEN: 100}
+    assert f"modify-rule --rule-arn {RULE}" in result.fix
+
+
+def test_a_release_in_progress_or_a_split_rule_is_refused(account):
+    both = [resolved([BLUE]), resolved([GREEN], OTHER_REVISION)]
+    result = production_check(account, BEFORE, {BLUE: 100, GREEN: 0}, both)
+    assert result.status == "fail" and "2 service revisions are running" in result.detail
+    result = production_check(account, BEFORE, {BLUE: 90, GREEN: 10}, [resolved([GREEN])])
+    assert result.status == "fail" and "splits the traffic (go-api-blue 90, go-api-green 10)" in result.detail
+
+
+def test_without_ecs_resolved_groups_the_healthy_targets_say_where_the_tasks_are(account):
+    bare = [{"serviceArn": SERVICE_ARN, "serviceRevisionArn": REVISION}]
+    health = {BLUE: ["draining"], GREEN: ["healthy", "healthy"]}
+    result = production_check(account, BEFORE, {BLUE: 100, GREEN: 0}, bare, health)
+    assert result.status == "fail" and "healthy targets" in result.detail
+    health = {BLUE: ["healthy"], GREEN: []}
+    assert production_check(account, BEFORE, {BLUE: 100, GREEN: 0}, bare, health).status == "pass"
+
+
+def test_rolling_before_and_after_reads_nothing_live(account):
+    cloudformation = account.client("cloudformation")
+    with Stubber(cloudformation) as cf:
+        cf.add_response("describe_stacks", deployed({"DeploymentStrategy": "ROLLING"}), {"StackName": "api"})
+        (result,) = traffic.production_group(context(account, "go-api", stack="api"))
+        cf.assert_no_pending_responses()
+    assert result.status == "skip"
+
+
+# --- Switching a live service: two updates where ECS asks for two ------------------------------
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-rolling-to-bluegreen.html
+# https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-bluegreen-to-rolling.html
+
+FIRST_GROUP = {"targetGroupArn": BLUE, "containerName": "api", "containerPort": 8080}
+WITH_ADVANCED = {
+    **FIRST_GROUP,
+    "advancedConfiguration": {
+        "alternateTargetGroupArn": GREEN,
+        "productionListenerRule": RULE,
+        "roleArn": f"arn:aws:iam::{ACCOUNT}:role/api-LoadBalancerRole-AbCdEf",
+    },
+}
+
+
+def switch_steps(account, before: dict, now: dict, balancer: dict, rollouts=("COMPLETED",), *, deploy=False):
+    """The switch check (or, ``deploy``, make deploy's refusal) with the service as DescribeServices gives it."""
+    cloudformation, ecs = account.client("cloudformation"), account.client("ecs")
+    deployments_ = [{"id": f"ecs-svc/{i}", "status": "PRIMARY", "rolloutState": r} for i, r in enumerate(rollouts)]
+    described = {"serviceArn": SERVICE_ARN, "serviceName": "go-api", "status": "ACTIVE"}
+    described |= {"loadBalancers": [balancer], "deployments": deployments_}
+    with Stubber(cloudformation) as cf, Stubber(ecs) as ecs_stub:
+        if not deploy:
+            cf.add_response("describe_stacks", deployed(before), {"StackName": "api"})
+        detail = {
+            "LogicalResourceId": "Service",
+            "PhysicalResourceId": SERVICE_ARN,
+            "ResourceType": "AWS::ECS::Service",
+            "LastUpdatedTimestamp": CREATED,
+            "ResourceStatus": "UPDATE_COMPLETE",
+        }
+        cf.add_response(
+            "describe_stack_resource",
+            {"StackResourceDetail": detail},
+            {"StackName": "api", "LogicalResourceId": "Service"},
+        )
+        ecs_stub.add_response(
+            "describe_services",
+            {"services": [described], "failures": []},
+            {"cluster": "apps", "services": [SERVICE_ARN]},
+        )
+        if deploy:
+            answer = switching.refusal(account, "go-api", "api", deployed(before)["Stacks"][0], now)
+        else:
+            (answer,) = switching.check(context(account, "go-api", stack="api", **now))
+        cf.assert_no_pending_responses()
+        ecs_stub.assert_no_pending_responses()
+    return answer
+
+
+def test_rolling_to_blue_green_without_the_advanced_configuration_takes_two_updates(account):
+    result = switch_steps(account, {"DeploymentStrategy": "ROLLING"}, SHIFT, FIRST_GROUP)
+    assert result.status == "fail"
+    assert "without an advanced configuration" in result.detail and "only after a rolling deployment" in result.detail
+    assert result.fix.startswith(
+        "two updates: first DeploymentStrategy=ROLLING with AlternateTargetGroupArn and ProductionListenerRuleArn"
+    )
+    assert "then DeploymentStrategy=BLUE_GREEN (docs/go-api.md#switching-strategies)" in result.fix
+
+
+def test_rolling_to_canary_after_the_rolling_update_with_the_advanced_configuration_is_one_update(account):
+    result = switch_steps(
+        account, {"DeploymentStrategy": "ROLLING"}, {**SHIFT, "DeploymentStrategy": "CANARY"}, WITH_ADVANCED
+    )
+    assert result.status == "pass"
+
+
+@pytest.mark.parametrize(("before", "now"), [({"DeploymentStrategy": "ROLLING"}, SHIFT), (SHIFT, {})])
+def test_no_switch_either_way_while_a_deployment_is_in_progress(account, before, now):
+    result = switch_steps(account, before, now, WITH_ADVANCED, ("IN_PROGRESS",))
+    assert result.status == "fail" and "is in progress" in result.detail
+
+
+def test_make_deploy_refuses_the_one_update_switch_in_one_line_with_the_next_step(account):
+    line = switch_steps(
+        account, {"DeploymentStrategy": "ROLLING"}, {"DeploymentStrategy": "LINEAR"}, FIRST_GROUP, deploy=True
+    )
+    assert "\n" not in line and "Next: two updates: first DeploymentStrategy=ROLLING" in line
+    assert (
+        switch_steps(
+            account, {"DeploymentStrategy": "ROLLING"}, {"DeploymentStrategy": "LINEAR"}, WITH_ADVANCED, deploy=True
+        )
+        is None
+    )
+
+
+def test_make_deploy_refuses_the_way_back_while_the_traffic_is_on_the_second_group(account):
+    """The same reading as preflight's deployment.switch, before any change set."""
+    cloudformation, ecs, elbv2 = (account.client(n) for n in ("cloudformation", "ecs", "elbv2"))
+    described = {"serviceArn": SERVICE_ARN, "serviceName": "go-api", "status": "ACTIVE"}
+    described |= {"loadBalancers": [WITH_ADVANCED], "deployments": [{"id": "ecs-svc/1", "rolloutState": "COMPLETED"}]}
+    detail = {
+        "LogicalResourceId": "Service",
+        "PhysicalResourceId": SERVICE_ARN,
+        "ResourceType": "AWS::ECS::Service",
+        "LastUpdatedTimestamp": CREATED,
+        "ResourceStatus": "UPDATE_COMPLETE",
+    }
+    with Stubber(cloudformation) as cf, Stubber(ecs) as ecs_stub, Stubber(elbv2) as elb:
+        cf.add_response(
+            "describe_stack_resource",
+            {"StackResourceDetail": detail},
+            {"StackName": "api", "LogicalResourceId": "Service"},
+        )
+        ecs_stub.add_response(
+            "describe_services", {"services": [described]}, {"cluster": "apps", "services": [SERVICE_ARN]}
+        )
+        elb.add_response("describe_rules", weighted({BLUE: 0, GREEN: 100}), {"RuleArns": [RULE]})
+        before = {**SHIFT, "TargetGroupArn": BLUE}
+        line = switching.refusal(
+            account, "go-api", "api", deployed(before)["Stacks"][0], {"DeploymentStrategy": "ROLLING"}
+        )
+        for stub in (cf, ecs_stub, elb):
+            stub.assert_no_pending_responses()
+    assert "production traffic is on the alternate target group" in line and "switching to ROLLING" in line
+    assert "Next: release once more with BLUE_GREEN" in line and "\n" not in line

@@ -10,7 +10,7 @@ from ops.errors import BadInput
 from tests.helpers import ROOT
 
 # The shipped files; params/*.local.json are a user's own (git ignores them).
-PARAMS = sorted(p for p in (ROOT / "params").glob("*.json") if not p.name.endswith(".local.json"))
+PARAMS = params.committed()
 
 
 @pytest.mark.parametrize("path", PARAMS, ids=[p.name for p in PARAMS])

@@ -9,10 +9,12 @@ import os
 import re
 import subprocess
 import sys
+import tempfile
+from pathlib import Path
 
 import pytest
 
-from ops import changes, preflight
+from ops import changes, invocation, preflight
 from tests.helpers import ROOT
 from tools import moto_gaps, rehearse
 
@@ -113,6 +115,48 @@ def test_make_rehearse_runs_the_module_and_needs_no_aws_cli():
     # The AWS CLI a user has is version 2; the virtual environment has none (its awscli is version 1).
     source = (ROOT / "tools" / "rehearse.py").read_text()
     assert "bin/aws" not in source and '"aws"' not in source
+
+
+@pytest.fixture
+def no_server(monkeypatch):
+    """A rehearsal stopped before its server: starting one here would be a failure of the test."""
+
+    def start(*_):
+        raise AssertionError("moto_server started")
+
+    monkeypatch.setattr(rehearse.moto_server, "start", start)
+
+
+@pytest.mark.parametrize(("by_make", "elsewhere"), [(False, "--output "), (True, "OUTPUT=")])
+def test_a_read_only_checkout_is_one_line_naming_where_to_write(
+    monkeypatch, capsys, read_only, no_server, by_make, elsewhere
+):
+    monkeypatch.chdir(ROOT)
+    if by_make:
+        monkeypatch.setenv(invocation.ENV, "rehearse")
+    else:
+        monkeypatch.delenv(invocation.ENV, raising=False)
+    read_only(ROOT / "params")
+    assert rehearse.main([]) == 2
+    somewhere = Path(tempfile.gettempdir()) / "go-api.rehearsal.local.json"
+    assert capsys.readouterr() == (
+        "",
+        "rehearse: cannot write params/go-api.rehearsal.local.json: Read-only file system: "
+        f"write it elsewhere, e.g. {elsewhere}{somewhere}\n",
+    )
+
+
+def test_no_writable_temporary_directory_is_one_line_naming_tmpdir(tmp_path, monkeypatch, capsys, no_server):
+    gone = tmp_path / "gone"
+    monkeypatch.setenv("TMPDIR", str(gone))
+    monkeypatch.setattr(tempfile, "tempdir", str(gone))
+    assert rehearse.main(["--output", str(tmp_path / "go-api.json")]) == 2
+    assert capsys.readouterr() == (
+        "",
+        f"rehearse: cannot write moto_server's log in {gone}: No such file or directory: "
+        "set TMPDIR to a writable directory\n",
+    )
+    assert list(tmp_path.iterdir()) == []
 
 
 @pytest.mark.skipif(not os.environ.get("REHEARSAL"), reason="the whole rehearsal runs in make test-deep")

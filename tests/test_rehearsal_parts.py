@@ -209,8 +209,8 @@ def parameter_file(tmp_path, monkeypatch):
 
 
 def test_the_tag_replaces_the_marker_and_nothing_else(parameter_file):
-    rehearse.set_tag("v1.0.0")
-    rehearse.set_tag("v1.1.0")  # a release: the tag the file already has is replaced in turn
+    rehearse.set_tag(parameter_file, "v1.0.0")
+    rehearse.set_tag(parameter_file, "v1.1.0")  # a release: the tag the file already has is replaced in turn
     assert json.loads(parameter_file.read_text()) == [
         "ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/rehearsal-prerequisites/go-api:v1.1.0",
         "VpcId=vpc-0123456789abcdef0",
@@ -219,8 +219,8 @@ def test_the_tag_replaces_the_marker_and_nothing_else(parameter_file):
 
 
 def test_a_value_is_set_once_whether_the_file_gives_it_or_not(parameter_file):
-    rehearse.set_value("CreateDashboard", "true")
-    rehearse.set_value("DesiredCount", "2")
+    rehearse.set_value(parameter_file, "CreateDashboard", "true")
+    rehearse.set_value(parameter_file, "DesiredCount", "2")
     entries = json.loads(parameter_file.read_text())
     assert [e for e in entries if e.startswith(("CreateDashboard=", "DesiredCount="))] == [
         "CreateDashboard=true",

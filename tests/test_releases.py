@@ -7,10 +7,10 @@ import pytest
 
 from ops import params
 from templates.evaluate import Evaluator
-from tests.helpers import ROOT, built
+from tests.helpers import built
 
 TEMPLATES = ("finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform")
-PARAMS = sorted(ROOT.glob("params/*.json"))
+PARAMS = params.committed()
 
 
 def stacks():

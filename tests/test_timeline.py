@@ -44,12 +44,12 @@ from pathlib import Path
 
 import pytest
 
-from ops import timeline
+from ops import params, timeline
 from tests.helpers import ROOT
 
 TEMPLATES = ("finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform")
 # The templates that run ECS services; the prerequisites stack has nothing to release.
-PARAMS = sorted(str(p.relative_to(ROOT)) for p in (ROOT / "params").glob("*.json") if p.name.split(".")[0] in TEMPLATES)
+PARAMS = [str(p.relative_to(ROOT)) for p in params.committed() if p.name.split(".")[0] in TEMPLATES]
 
 # --- The figures of each kind of service, by hand (typical, worst) ---------------------
 
@@ -338,6 +338,13 @@ RULE = (
     "arn:aws:elasticloadbalancing:us-east-1:123456789012:listener-rule/app/public-alb/"
     "50dc6c495c0c9188/f2f7dc8efc522ab2/9683b2d02a6cabee"
 )
+FORCED_NOTE = (
+    "EnableForceNewDeployment is on: any update of the service (DesiredCount, the rollout, a tag) is a release, "
+    "timed as above"
+)
+# Every service of the templates forces a deployment with each update (ECS Exec's nonce), and
+# "EnableForceNewDeployment determines whether to force a new deployment of the service":
+# https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html
 TRAFFIC_SHIFT_INPUTS = {"AlternateTargetGroupArn": GREEN, "ProductionListenerRuleArn": RULE}
 ALARM_FIGURES = ("alarm_fires", "alarm_in_rollout_rolled_back", "alarm_in_bake_rolled_back")
 
@@ -442,8 +449,9 @@ def test_platform_linear_with_a_bake_shorter_than_the_alarms(tmp_path, capsys):
         "alarm_in_bake_rolled_back": (45 + 180 + 120 + 30, 105 + 180 + 120 + 150),
     }
     assert bff["notes"] == [
+        FORCED_NOTE,
         "BakeTimeMinutes (2) is shorter than the deployment alarms need to fire (180 s): a problem that "
-        "begins once all traffic moved is not rolled back"
+        "begins once all traffic moved is not rolled back",
     ]
     assert bff["min_healthy"]["release"] == 2
     assert found["services"]["AgentCoreService"]["strategy"] == "ROLLING"
@@ -515,7 +523,10 @@ def test_without_deployment_alarms_only_the_circuit_breaker_rolls_back():
     found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
     assert found["seconds"]["release"] == timeline.Span(345, 435)  # nothing watched after the rollout
     assert [found["seconds"][key] for key in ALARM_FIGURES] == [None, None, None]
-    assert found["notes"] == ["no deployment alarm: only tasks that fail their health checks roll a release back"]
+    assert found["notes"] == [
+        FORCED_NOTE,
+        "no deployment alarm: only tasks that fail their health checks roll a release back",
+    ]
 
 
 def test_what_a_template_leaves_out_takes_ecss_defaults():
@@ -567,7 +578,7 @@ def test_make_timeline_prints_one_json_object():
     [
         (["nope"], "unknown template 'nope'"),
         (["go-api", "params/none.json"], "params/none.json does not exist"),
-        (["go-api", "params/platform.dev.json"], "unknown parameter Environment"),
+        (["go-api", "params/platform.dev.json"], "holds platform's parameters (Environment and "),
         (["go-api", "--target-group", "interval=ten"], "--target-group 'interval=ten' is not KEY="),
         (["go-api", "--target-group", "every=5"], "use interval, timeout, healthy, unhealthy, deregistration"),
         (["go-api", "--task-start", "90,40"], "the worst case (40) is shorter than the typical one (90)"),
@@ -580,3 +591,57 @@ def test_bad_input_is_one_line_and_exit_2(arguments, says, capsys):
     error = capsys.readouterr().err
     assert says in error
     assert error.count("\n") == 1
+
+
+# --- The fewest answering, from which tasks are healthy in which group at each step ----------
+
+
+@pytest.mark.parametrize("strategy", ["BLUE_GREEN", "LINEAR", "CANARY"])
+def test_a_release_that_starts_with_the_rule_on_the_group_ecs_fills_has_nothing_answering(tmp_path, strategy):
+    """The production rule left on the group ECS is about to fill (docs/releases.md#which-target-
+    group-a-release-replaces): the new revision starts in the group production already points at,
+    while the old revision's tasks take no production request: 0 answer until it is healthy, and
+    a lost task is not replaced where the traffic goes. A figure fixed at the desired count (or
+    desired - 1) would say the release keeps every task answering."""
+    file = params_file(tmp_path, "params/go-api.prod.json", DeploymentStrategy=strategy, **TRAFFIC_SHIFT_INPUTS)
+    aligned = report("go-api", file)["services"]["Service"]
+    desired = aligned["desired_tasks"]
+    assert desired >= 2
+    assert (aligned["min_healthy"]["release"], aligned["min_healthy"]["task_replacement"]) == (desired, desired - 1)
+    reversed_ = report("go-api", file, rule_on_the_tasks=False)["services"]["Service"]
+    assert (reversed_["min_healthy"]["release"], reversed_["min_healthy"]["task_replacement"]) == (0, 0)
+
+
+def test_each_step_of_a_linear_release_counts_the_healthy_tasks_of_the_groups_with_weight(tmp_path):
+    """LINEAR 10 %: 10 shifts (the ECS guide: 10 % steps make 10 shifts), both revisions answering
+    in between; the old revision answers nothing once all traffic moved, before it drains."""
+    file = params_file(tmp_path, "params/go-api.prod.json", DeploymentStrategy="LINEAR", **TRAFFIC_SHIFT_INPUTS)
+    (service,) = timeline.read_services(*_document_and_values("go-api", file), timeline.Assumptions())
+    steps = timeline.shift_steps(service, timeline.Assumptions())
+    moved = [s.weights[1] for s in steps if s.what.endswith("% moved")]
+    assert moved == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
+    desired = service.desired
+    by_name = {s.what: s.answering for s in steps}
+    assert by_name["new revision starting (SCALE_UP)"] == desired  # the old one only
+    assert by_name["50.0 % moved"] == 2 * desired  # both revisions take production requests
+    assert by_name["BAKE_TIME"] == desired  # the old one keeps running, with no weight
+    assert by_name["old revision drained (CLEAN_UP)"] == desired
+
+
+def _document_and_values(name: str, file: str):
+    from ops import params
+    from ops.template import load
+
+    document = load(name)
+    return document, params.effective(document["Parameters"], params.read(file))
+
+
+def test_a_service_that_forces_deployments_says_every_update_is_a_release():
+    document = json.loads((ROOT / "output" / "go-api.json").read_text())
+    assert (
+        FORCED_NOTE
+        in timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]["notes"]
+    )
+    del document["Resources"]["Service"]["Properties"]["ForceNewDeployment"]
+    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
+    assert FORCED_NOTE not in found["notes"]

@@ -10,10 +10,11 @@ import json
 
 import pytest
 
+from ops import params
 from templates.evaluate import Evaluator
 
 from . import image_filesystem
-from .helpers import ROOT, built
+from .helpers import built
 
 TASKS = {"go-api": ["TaskDefinition"], "platform": ["BffTaskDefinition", "AgentCoreTaskDefinition"]}
 # What the template needs to evaluate, and what only a deployed stack knows.
@@ -33,7 +34,7 @@ def tasks(template: str, values: dict) -> list[tuple[dict, list]]:
 
 
 def sources(template: str) -> list[tuple[str, dict]]:
-    files = sorted((ROOT / "params").glob(f"{template}.*.json"))
+    files = params.committed(template)
     read = [(path.name, dict(e.split("=", 1) for e in json.loads(path.read_text()))) for path in files]
     return [("defaults", {}), *read]
 

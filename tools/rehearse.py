@@ -13,6 +13,7 @@ the rehearsal checks that the only differences it meets are those
 Exit status: 0 rehearsed, 1 a step did not do what it should, 2 moto_server did not start.
 """
 
+import argparse
 import json
 import os
 import re
@@ -26,7 +27,7 @@ from pathlib import Path
 
 import boto3
 
-from ops import params
+from ops import invocation, params
 from tools import moto_server
 from tools.moto_gaps import GAP_CHECKS, GAP_DELETE_ERRORS, GAP_LEFTOVERS, MOTO_GAPS, named
 
@@ -107,6 +108,13 @@ class Rehearsal:
     inventory_before: dict = field(default_factory=dict)
     inventory_with_prerequisites: dict = field(default_factory=dict)
     kept_change_set: str = ""
+    parameter_file: Path = PARAMS
+
+    @property
+    def params_argument(self) -> str:
+        """PARAMS= as a user gives it: relative to the checkout when it is in it."""
+        file = self.parameter_file
+        return f"PARAMS={file.relative_to(ROOT) if file.is_relative_to(ROOT) else file}"
 
     @property
     def environment(self) -> dict:
@@ -165,7 +173,10 @@ def deploy_prerequisites(r: Rehearsal) -> None:
 
 
 def write_parameter_file(r: Rehearsal) -> None:
-    told = r.make("params-from-stack", f"STACK={PREREQUISITES_STACK}", "TEMPLATE=go-api", f"ENV={ENV}").stdout
+    elsewhere = [] if r.parameter_file == PARAMS else [f"OUTPUT={r.parameter_file}"]
+    told = r.make(
+        "params-from-stack", f"STACK={PREREQUISITES_STACK}", "TEMPLATE=go-api", f"ENV={ENV}", *elsewhere
+    ).stdout
     if "to fill in: ImageUri=" not in told:
         raise Failed("params-from-stack did not leave the image tag to fill in")
 
@@ -192,25 +203,25 @@ def push(r: Rehearsal, tag: str, digest_character: str) -> None:
     r.say(f"  {image['image']['imageId']['imageDigest']}  {tag}")
 
 
-def set_tag(tag: str) -> None:
-    """What the user edits in the file for a release: the image tag."""
-    entries = json.loads(PARAMS.read_text())
+def set_tag(file: Path, tag: str) -> None:
+    """What the user edits in the file: the image tag, nothing else."""
+    entries = json.loads(file.read_text())
     image = next(entry for entry in entries if entry.startswith("ImageUri="))
     # The repository ends at the first ":" after its last "/" (the marker has a ":" of its own).
     repository = image[: image.index(":", image.rindex("/"))]
     entries[entries.index(image)] = f"{repository}:{tag}"
-    PARAMS.write_text(json.dumps(entries, indent=2) + "\n")
+    file.write_text(json.dumps(entries, indent=2) + "\n")
 
 
-def set_value(key: str, value: str) -> None:
+def set_value(file: Path, key: str, value: str) -> None:
     """One parameter of the file set to ``value``, added when the file leaves it out."""
-    entries = [entry for entry in json.loads(PARAMS.read_text()) if not entry.startswith(f"{key}=")]
-    PARAMS.write_text(json.dumps([*entries, f"{key}={value}"], indent=2) + "\n")
+    entries = [entry for entry in json.loads(file.read_text()) if not entry.startswith(f"{key}=")]
+    file.write_text(json.dumps([*entries, f"{key}={value}"], indent=2) + "\n")
 
 
 def first_image(r: Rehearsal) -> None:
     push(r, FIRST_TAG, "a")
-    set_tag(FIRST_TAG)
+    set_tag(r.parameter_file, FIRST_TAG)
 
 
 def service_linked_role(r: Rehearsal) -> None:
@@ -223,7 +234,7 @@ def preflight(r: Rehearsal) -> None:
     done = r.make(
         "preflight",
         "TEMPLATE=go-api",
-        f"PARAMS={PARAMS.relative_to(ROOT)}",
+        r.params_argument,
         f"STACK={APP_STACK}",
         "FORMAT=json",
         expect=None,
@@ -242,7 +253,7 @@ def preflight(r: Rehearsal) -> None:
 
 def first_deploy(r: Rehearsal) -> None:
     r.inventory_with_prerequisites = inventory(r)
-    done = r.make("deploy", "TEMPLATE=go-api", f"STACK={APP_STACK}", f"PARAMS={PARAMS.relative_to(ROOT)}")
+    done = r.make("deploy", "TEMPLATE=go-api", f"STACK={APP_STACK}", r.params_argument)
     if f"{APP_STACK}: CREATE_COMPLETE" not in done.stdout.splitlines():
         raise Failed(f"make deploy did not report {APP_STACK}: CREATE_COMPLETE")
 
@@ -267,10 +278,9 @@ def dashboards(r: Rehearsal) -> list[str]:
 
 def plan_release(r: Rehearsal) -> None:
     push(r, SECOND_TAG, "b")
-    set_tag(SECOND_TAG)
-    set_value(DASHBOARD_SWITCH, "true")
-    relative = PARAMS.relative_to(ROOT)
-    told = r.make("plan", "TEMPLATE=go-api", f"STACK={APP_STACK}", f"PARAMS={relative}", "KEEP=1").stdout
+    set_tag(r.parameter_file, SECOND_TAG)
+    set_value(r.parameter_file, DASHBOARD_SWITCH, "true")
+    told = r.make("plan", "TEMPLATE=go-api", f"STACK={APP_STACK}", r.params_argument, "KEEP=1").stdout
     kept = KEPT.search(told)
     if not kept:
         raise Failed("make plan KEEP=1 did not name the change set it kept")
@@ -286,9 +296,8 @@ def plan_release(r: Rehearsal) -> None:
 
 def execute_release(r: Rehearsal) -> None:
     before = task_definition(r)
-    relative = PARAMS.relative_to(ROOT)
     done = r.make(
-        "deploy", "TEMPLATE=go-api", f"STACK={APP_STACK}", f"PARAMS={relative}", f"CHANGE_SET={r.kept_change_set}"
+        "deploy", "TEMPLATE=go-api", f"STACK={APP_STACK}", r.params_argument, f"CHANGE_SET={r.kept_change_set}"
     )
     if f"executing the kept change set {r.kept_change_set}:" not in done.stdout:
         raise Failed("make deploy CHANGE_SET=... did not execute the kept change set")
@@ -418,9 +427,9 @@ def services(ecs, cluster: str) -> list[str]:
     return ecs.list_services(cluster=cluster)["serviceArns"]
 
 
-def rehearse(endpoint: str, say: Callable[[str], None] = print) -> float:
+def rehearse(endpoint: str, say: Callable[[str], None] = print, parameter_file: Path = PARAMS) -> float:
     """Every step against ``endpoint``; returns the seconds it took. Raises Failed."""
-    r = Rehearsal(endpoint, say)
+    r = Rehearsal(endpoint, say, parameter_file=parameter_file)
     started = time.monotonic()
     r.inventory_before = inventory(r)
     try:
@@ -430,22 +439,58 @@ def rehearse(endpoint: str, say: Callable[[str], None] = print) -> float:
             step.run(r)
             say(f"   ({time.monotonic() - begun:.1f} s)")
     finally:
-        PARAMS.unlink(missing_ok=True)
+        parameter_file.unlink(missing_ok=True)
     return time.monotonic() - started
 
 
 # --- The local server ------------------------------------------------------------------------
 
 
-def main() -> int:
-    with tempfile.TemporaryFile("w+") as log:
+def unwritable(file: Path) -> str | None:
+    """Why ``file`` cannot be written (a read-only checkout), or None."""
+    probe = file.with_name(file.name + ".tmp")
+    try:
+        probe.write_text("")
+        probe.unlink()
+    except OSError as error:
+        return error.strerror or str(error)
+    return None
+
+
+def log_file():
+    """moto_server's log: a file in TMPDIR that goes when it is closed."""
+    try:
+        return tempfile.TemporaryFile("w+")
+    except OSError as error:  # FileNotFoundError too, when no temporary directory is usable
+        where = os.environ.get("TMPDIR") or tempfile.tempdir or "/tmp"
+        why = error.strerror or str(error)
+        raise Failed(f"cannot write moto_server's log in {where}: {why}: set TMPDIR to a writable directory") from None
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m tools.rehearse", description=__doc__.splitlines()[0])
+    parser.add_argument("--output", type=Path, default=PARAMS, help="where to write go-api's parameter file")
+    arguments = parser.parse_args(argv)
+    parameter_file = arguments.output.resolve()
+    why = unwritable(parameter_file)
+    if why:
+        elsewhere = invocation.option("--output", str(Path(tempfile.gettempdir()) / PARAMS.name))
+        shown = os.path.relpath(parameter_file)
+        print(f"rehearse: cannot write {shown}: {why}: write it elsewhere, e.g. {elsewhere}", file=sys.stderr)
+        return 2
+    try:
+        log = log_file()
+    except Failed as failure:
+        print(f"rehearse: {failure}", file=sys.stderr)
+        return 2
+    with log:
         try:
             process, endpoint = moto_server.start(log)
         except OSError as error:
             print(f"rehearse: {error}", file=sys.stderr)
             return 2
         try:
-            seconds = rehearse(endpoint)
+            seconds = rehearse(endpoint, parameter_file=parameter_file)
         except Failed as failure:
             print(f"rehearse: {failure}", file=sys.stderr)
             return 1

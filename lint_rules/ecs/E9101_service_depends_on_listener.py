@@ -1,4 +1,5 @@
-"""E9101: an ECS service must depend on the listener (rule) that attaches its target group."""
+"""E9101: an ECS service must depend on the listener (rule) that attaches its target groups (both, for
+blue/green, linear and canary: ECS health-checks the new revision in the alternate group)."""
 
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
@@ -35,9 +36,11 @@ class ServiceDependsOnListener(CloudFormationLintRule):
         matches = []
         for title, service in shared.services(cfn).items():
             for index, balancer in enumerate(shared.properties(service).get("LoadBalancers", []) or []):
-                group = shared.referenced(balancer.get("TargetGroupArn"))
-                rules = attaching.get(group, set())
-                if rules and not rules & shared.depends_on(service):
+                for _, value in shared.target_groups_of(balancer):
+                    group = shared.referenced(value)
+                    rules = attaching.get(group, set())
+                    if not rules or rules & shared.depends_on(service):
+                        continue
                     matches.append(
                         RuleMatch(
                             ["Resources", title, "Properties", "LoadBalancers", index],
@@ -46,4 +49,5 @@ class ServiceDependsOnListener(CloudFormationLintRule):
                             f"Add DependsOn: {sorted(rules)[0]}",
                         )
                     )
+                    break
         return matches

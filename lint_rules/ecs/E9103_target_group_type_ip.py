@@ -1,4 +1,9 @@
-"""E9103: target groups of awsvpc tasks (all Fargate tasks) must have TargetType ip."""
+"""E9103: target groups of awsvpc tasks (all Fargate tasks) must have TargetType ip.
+
+Both of a service's groups: the first (``TargetGroupArn``) and, for blue/green, linear and
+canary, the alternate one ECS registers the new revision in.
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/alb-resources-for-blue-green.html
+"""
 
 from importlib.util import module_from_spec, spec_from_file_location
 from pathlib import Path
@@ -20,19 +25,24 @@ class TargetGroupTypeIp(CloudFormationLintRule):
 
     def match(self, cfn):
         groups = shared.resources_of(cfn, "AWS::ElasticLoadBalancingV2::TargetGroup")
-        matches = []
+        matches, flagged = [], set()
         for title, service in shared.services(cfn).items():
             if not shared.is_awsvpc(shared.task_definition_of(cfn, service)):
                 continue
             for balancer in shared.properties(service).get("LoadBalancers", []) or []:
-                group = shared.referenced(balancer.get("TargetGroupArn"))
-                if group in groups and shared.properties(groups[group]).get("TargetType", "instance") != "ip":
-                    target_type = shared.properties(groups[group]).get("TargetType", "instance (the default)")
-                    matches.append(
-                        RuleMatch(
-                            ["Resources", group, "Properties"],
-                            f"Target group {group} has TargetType {target_type} but service {title} runs awsvpc "
-                            "tasks: AWS rejects the service. Set TargetType: ip",
+                for key, value in shared.target_groups_of(balancer):
+                    group = shared.referenced(value)
+                    if group not in groups or group in flagged:
+                        continue
+                    given = shared.properties(groups[group]).get("TargetType")
+                    if given != "ip":
+                        flagged.add(group)
+                        matches.append(
+                            RuleMatch(
+                                ["Resources", group, "Properties"],
+                                f"Target group {group} ({key} of service {title}) has TargetType "
+                                f"{given or 'instance (the default)'} but the service runs awsvpc tasks: "
+                                "AWS rejects the service. Set TargetType: ip",
+                            )
                         )
-                    )
         return matches

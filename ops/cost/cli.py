@@ -13,8 +13,9 @@ from pathlib import Path
 
 from templates import facts
 
-from .. import params, template
+from .. import invocation, params, template
 from ..errors import BadInput
+from ..report import counted
 from . import catalogue, prices
 from .model import Assumptions, Estimate, Model
 
@@ -60,28 +61,27 @@ def parse_arguments(argv):
     return parser.parse_args(argv)
 
 
-def number(option: str, text: str, low: float, high: float | None = None) -> float:
+def number(flag: str, text: str, example: float, low: float, high: float | None = None) -> float:
+    """``text`` as a number from ``low`` (to ``high``); the message names the option as it was given."""
     try:
         value = float(text)
     except ValueError:
         value = None
     if value is None or value != value or value < low or (high is not None and value > high):
-        bounds = f"{low:g} to {high:g}" if high is not None else f"{low:g} or more"
-        raise BadInput(
-            f"{option} {text!r} is not a number from {bounds}: e.g. {option} 70"
-            if high == 100
-            else f"{option} {text!r} is not a number from {bounds}"
-        )
+        bounds = f"from {low:g} to {high:g}" if high is not None else f"of {low:g} or more"
+        example = invocation.option(flag, f"{example:g}")
+        raise BadInput(f"{invocation.given(flag, text)} is refused: give a number {bounds}, e.g. {example}")
     return value
 
 
 def assumptions_from(arguments) -> Assumptions:
+    defaults = Assumptions()
     return Assumptions(
-        spot_discount=number("--spot-discount", arguments.spot_discount, 0, 100) / 100,
-        log_gb_per_task=number("--log-gb-per-task", arguments.log_gb_per_task, 0),
-        data_gb=number("--data-gb", arguments.data_gb, 0),
-        alb_lcu=number("--alb-lcu", arguments.alb_lcu, 0),
-        stored_gb=number("--stored-gb", arguments.stored_gb, 0),
+        spot_discount=number("--spot-discount", arguments.spot_discount, defaults.spot_discount * 100, 0, 100) / 100,
+        log_gb_per_task=number("--log-gb-per-task", arguments.log_gb_per_task, defaults.log_gb_per_task, 0),
+        data_gb=number("--data-gb", arguments.data_gb, 10, 0),
+        alb_lcu=number("--alb-lcu", arguments.alb_lcu, defaults.alb_lcu, 0),
+        stored_gb=number("--stored-gb", arguments.stored_gb, defaults.stored_gb, 0),
     )
 
 
@@ -113,13 +113,26 @@ def resolved(document: dict, given: dict[str, str], region: str) -> dict:
     return Evaluator(document, values, strict=False).resources()
 
 
-def estimate(name: str, params_file: str | None, region: str, assumptions: Assumptions, snapshot=None) -> Estimate:
+def estimate(
+    name: str, params_file: str | None, region: str, assumptions: Assumptions, snapshot=None, notes=None
+) -> Estimate:
+    """``notes`` (a list) receives a line naming the values still to be filled in, which no price reads."""
     document = template.load(name)
     given = params.read(params_file)
+    params.refuse_other_template(name, document.get("Parameters", {}), given, params_file)
     params.refuse_unfit(document.get("Parameters", {}), given, params_file or name)
     if region not in regions_of(name):
         raise BadInput(f"region {region!r} is not one {name} is for: choose one of {', '.join(regions_of(name))}")
-    return estimate_document(document, given, region, assumptions, snapshot or prices.load())
+    snapshot = snapshot or prices.load()
+    result, note = params.settled(
+        given,
+        lambda values: estimate_document(document, values, region, assumptions, snapshot),
+        params_file or name,
+        "make cost",
+    )
+    if note and notes is not None:
+        notes.append(note)
+    return result
 
 
 def estimate_document(
@@ -166,13 +179,20 @@ def as_text(
     for line in result.lines:
         figures = f"{line.quantity:>10.2f}  {line.unit:<16}  {line.unit_usd:>10.6g}  {line.monthly_usd:>9.2f}"
         out.append(f"{line.item:<{width}}  {figures}")
-    out += [
-        f"total at the minimum ({result.tasks_min} tasks): {result.monthly_usd_min:.2f} USD a month",
-        f"total at the maximum ({result.tasks_max} tasks): {result.monthly_usd_max:.2f} USD a month",
-        f"assumed: Fargate Spot {assumptions.spot_discount:.0%} below on-demand (--spot-discount), "
-        f"{assumptions.log_gb_per_task:g} GB of logs per task-month (--log-gb-per-task), "
-        f"{assumptions.data_gb:g} GB through each NAT gateway and endpoint (--data-gb); free tiers not deducted",
-    ]
+    flag = invocation.option
+    assumed = [f"{assumptions.data_gb:g} GB through each NAT gateway and endpoint ({flag('--data-gb')})"]
+    if result.tasks_max:
+        out += [
+            f"total at the minimum ({counted(result.tasks_min, 'task')}): {result.monthly_usd_min:.2f} USD a month",
+            f"total at the maximum ({counted(result.tasks_max, 'task')}): {result.monthly_usd_max:.2f} USD a month",
+        ]
+        assumed[:0] = [
+            f"Fargate Spot {assumptions.spot_discount:.0%} below on-demand ({flag('--spot-discount')})",
+            f"{assumptions.log_gb_per_task:g} GB of logs per task-month ({flag('--log-gb-per-task')})",
+        ]
+    else:  # the stack runs no task: one total, and no assumption about tasks
+        out.append(f"total (the stack runs no task): {result.monthly_usd_min:.2f} USD a month")
+    out.append(f"assumed: {', '.join(assumed)}; free tiers not deducted")
     if result.relies_on:
         out.append("relies on, priced elsewhere:")
         out += [f"  - {item}" for item in result.relies_on]
@@ -184,7 +204,10 @@ def main(argv=None) -> int:
         arguments = parse_arguments(sys.argv[1:] if argv is None else argv)
         assumptions = assumptions_from(arguments)
         snapshot = prices.load()
-        result = estimate(arguments.template, arguments.params, arguments.region, assumptions, snapshot)
+        notes = []
+        result = estimate(arguments.template, arguments.params, arguments.region, assumptions, snapshot, notes)
+        for note in notes:
+            print(f"make cost: {note}", file=sys.stderr)
         if arguments.json:
             print(as_json(arguments.template, arguments.params, arguments.region, result, snapshot.as_of))
         else:

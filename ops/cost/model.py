@@ -9,6 +9,7 @@ is :data:`catalogue.HOURS_PER_MONTH` hours.
 from dataclasses import dataclass, field, replace
 
 from ..capacity import split
+from ..report import counted
 from . import catalogue
 from .prices import Snapshot
 
@@ -275,7 +276,7 @@ class Model:
                 self.price("cloudwatch.alarm_high_resolution"),
             ),
             Line(
-                f"Target-tracking alarms, {len(policies)} policies x 2",
+                f"Target-tracking alarms, {counted(len(policies), 'policy')} x 2",
                 tracking,
                 "alarm-month",
                 self.price("cloudwatch.alarm"),
@@ -414,13 +415,13 @@ class Model:
         return [
             Line("KMS keys the stack creates", len(self.of_type("AWS::KMS::Key")), "key-month", self.price("kms.key")),
             Line(
-                f"S3 storage, {buckets} buckets x {stored:g} GB",
+                f"S3 storage, {counted(buckets, 'bucket')} x {stored:g} GB",
                 buckets * stored,
                 "GB-month",
                 self.price("s3.storage"),
             ),
             Line(
-                f"ECR storage, {repositories} repositories x {stored:g} GB",
+                f"ECR storage, {counted(repositories, 'repository')} x {stored:g} GB",
                 repositories * stored,
                 "GB-month",
                 self.price("ecr.storage"),

@@ -35,8 +35,7 @@ SEED_001 = ("finfocus-plugin", 2, 4)
 
 def environments(name: str) -> list[tuple[str, Path | None]]:
     """(label, parameter file) for each params/<name>.<env>.json, then the template's defaults."""
-    files = sorted(PARAMS.glob(f"{name}.*.json"))
-    found = [(path.name[len(name) + 1 : -len(".json")], path) for path in files if path.name.count(".") == 2]
+    found = [(path.name[len(name) + 1 : -len(".json")], path) for path in params.committed(name)]
     return [*found, (DEFAULTS, None)]
 
 

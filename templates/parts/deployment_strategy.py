@@ -5,10 +5,19 @@ new revision (green) beside the old one (blue) in a second, *alternate* target g
 then move the production traffic by rewriting the weights of the production listener
 rule: all at once (``BLUE_GREEN``), in equal steps (``LINEAR``) or a share first and the
 rest later (``CANARY``). Both revisions run through the bake time, and an alarm in that
-time sends the traffic back to blue at once. The next release goes the other way: the
-two target groups swap roles on every release.
+time sends the traffic back to blue at once. Which group a later release fills when
+CloudFormation sends the same pair of groups again is not documented; the tools read it
+live before each release (``ops/traffic.py``, docs/releases.md).
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-blue-green.html
 https://docs.aws.amazon.com/AmazonECS/latest/developerguide/blue-green-deployment-how-it-works.html
+
+Switching a running service from ROLLING takes two updates: ECS wants the load balancer's
+advanced configuration given "and a rolling deployment" started before the strategy
+changes. So the advanced configuration (and its role) does not follow the strategy: go-api
+sends it as soon as the alternate target group and the rule are given, the platform always
+(it owns both); the first update is then a rolling one, the switch the second
+(``ops/switch.py`` checks it live).
+https://docs.aws.amazon.com/AmazonECS/latest/developerguide/update-rolling-to-bluegreen.html
 
 What ECS needs besides the strategy: the ``ECS`` deployment controller, the alternate
 target group (type ip, attached to the same load balancer so it is health-checked), the
@@ -27,7 +36,7 @@ from dataclasses import dataclass
 
 from awacs import sts
 from awacs.aws import Allow, PolicyDocument, Principal, Statement
-from troposphere import Equals, GetAtt, If, Not, NoValue, Ref, Sub, Template, ecs, iam
+from troposphere import And, Equals, GetAtt, If, Not, NoValue, Ref, Sub, Template, ecs, iam
 
 from .. import facts
 from .parameters import Input
@@ -37,6 +46,7 @@ STRATEGIES = (ROLLING, BLUE_GREEN, LINEAR, CANARY)
 
 PARAMETER = "DeploymentStrategy"
 TRAFFIC_SHIFT = "TrafficShiftDeployment"  # any strategy but ROLLING
+ADVANCED_GIVEN = "AlternateTargetGroupGiven"  # go-api: the alternate target group and the rule are given
 LINEAR_CONDITION = "LinearDeployment"
 CANARY_CONDITION = "CanaryDeployment"
 
@@ -69,7 +79,7 @@ def inputs() -> tuple[Input, ...]:
             "String",
             "ROLLING replaces tasks in place. BLUE_GREEN, LINEAR and CANARY start the new revision beside the old "
             "one in the alternate target group and move the traffic all at once, in steps, or a share first. "
-            "Switching back to ROLLING: see the guide.",
+            "A running service switches from ROLLING in two updates and back in one: see the guide.",
             default=ROLLING,
             allowed_values=STRATEGIES,
         ),
@@ -152,28 +162,37 @@ class Strategy:
             ),
         }
 
-    def advanced_configuration(self, *, alternate_target_group, production_listener_rule, role) -> If:
-        """A load balancer's ``AdvancedConfiguration``: what ECS swaps, and the role it does it with."""
-        return If(
-            TRAFFIC_SHIFT,
-            ecs.AdvancedConfiguration(
-                AlternateTargetGroupArn=alternate_target_group,
-                ProductionListenerRule=production_listener_rule,
-                RoleArn=GetAtt(role, "Arn"),
-            ),
-            NoValue,
+    def advanced_configuration(self, *, alternate_target_group, production_listener_rule, role, condition=None):
+        """A load balancer's ``AdvancedConfiguration``: what ECS swaps, and the role it does it with.
+
+        Under ``condition`` (None: always), whatever the strategy: ECS needs it on the service
+        before a switch from ROLLING (module docstring)."""
+        advanced = ecs.AdvancedConfiguration(
+            AlternateTargetGroupArn=alternate_target_group,
+            ProductionListenerRule=production_listener_rule,
+            RoleArn=GetAtt(role, "Arn"),
         )
+        return If(condition, advanced, NoValue) if condition else advanced
 
 
-def infrastructure_role(title: str) -> iam.Role:
+def add_given_condition(template: Template, alternate_target_group, production_listener_rule) -> str:
+    """The condition that both ARN parameters are given: the advanced configuration goes with it."""
+    given = [Not(Equals(Ref(parameter), "")) for parameter in (alternate_target_group, production_listener_rule)]
+    template.add_condition(ADVANCED_GIVEN, And(*given))
+    return ADVANCED_GIVEN
+
+
+def infrastructure_role(title: str, condition: str | None = None) -> iam.Role:
     """The role ECS assumes to register targets and rewrite the listener rule's weights.
 
-    Created only with a traffic-shifting strategy; no fixed name (IAM is global, a
-    second stack of the template would collide). Trust and policy as the ECS guide gives them.
+    Created with the advanced configuration that names it (``condition``, None: always); no
+    fixed name (IAM is global, a second stack of the template would collide). Trust and
+    policy as the ECS guide gives them.
     """
+    conditional = {"Condition": condition} if condition else {}
     return iam.Role(
         title,
-        Condition=TRAFFIC_SHIFT,
+        **conditional,
         AssumeRolePolicyDocument=PolicyDocument(
             Version="2012-10-17",
             Statement=[Statement(Effect=Allow, Principal=ECS_SERVICE, Action=[sts.AssumeRole])],

@@ -10,10 +10,17 @@ ECS turns the setting on only for tasks it starts afterwards, and an UpdateServi
 that changes nothing but enableExecuteCommand starts no new tasks
 (https://docs.aws.amazon.com/cli/latest/reference/ecs/update-service.html). So the
 service also carries a ForceNewDeployment nonce made from the parameter: flipping it
-changes the nonce, and ECS rolls the tasks through a new deployment. (Any other update
-of the service then rolls the tasks too; the usual ones, a new image or network
-settings, do so anyway.)
-https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-ecs-service-forcenewdeployment.html
+changes the nonce, and ECS rolls the tasks through a new deployment.
+
+``EnableForceNewDeployment`` must stay on for the nonce to count, and it is not tied to
+the nonce: it "determines whether to force a new deployment of the service", so every
+update CloudFormation makes to the service carries UpdateService's
+``forceNewDeployment``, and ECS starts a deployment for any change of the service, a new
+``DesiredCount``, rollout percentages or tags included: every task is replaced, as in a
+release. The usual updates (a new image, network settings) replace the tasks anyway;
+``make plan`` warns about the others, and ``make timeline`` says so in its notes.
+https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-ecs-service-forcenewdeployment.html
+https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_UpdateService.html#ECS-UpdateService-request-forceNewDeployment
 """
 
 from awacs import ssmmessages

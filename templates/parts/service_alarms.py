@@ -96,8 +96,8 @@ class ServiceAlarms:
         return {"name": self.name(kind), "description": described, "notify": notify, "minutes": minutes}
 
     def add_target_alarms(self, template: Template, targets: TargetGroups, notify: Notify) -> list:
-        """The alarms on the target groups. They do not refer to the service, so the service
-        can depend on them: they exist before its first deployment starts."""
+        """The alarms on the target groups that roll a release back. They do not refer to the
+        service, so the service can depend on them: they exist before its first deployment starts."""
         t = self.thresholds
         added = [
             alarms.target_error_rate(
@@ -123,18 +123,31 @@ class ServiceAlarms:
                     notify,
                 ),
             ),
-            alarms.no_healthy_targets(
-                f"{self.title}NoHealthyTargets",
-                targets=targets,
-                **self._alarm(
-                    NO_HEALTHY_TARGETS,
-                    f"no healthy target at all for {t.no_healthy_target_minutes} minutes (the ALB answers 503)",
-                    t.no_healthy_target_minutes,
-                    notify,
-                ),
-            ),
         ]
         return [template.add_resource(alarm) for alarm in added]
+
+    def add_no_healthy_target_alarm(self, template: Template, targets: TargetGroups, notify: Notify, service):
+        """The outage alarm: no healthy target in either group. It counts missing data as
+        breaching (an empty group reports nothing), so it is created after the service, whose
+        create CloudFormation completes only once the tasks are healthy in the target group:
+        its first evaluation then has data and finds them, and a stack create sends no ALARM.
+        Deleted before the service for the same reason: a stack delete drains the groups.
+        https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html
+        https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+        """
+        t = self.thresholds
+        alarm = alarms.no_healthy_targets(
+            f"{self.title}NoHealthyTargets",
+            targets=targets,
+            **self._alarm(
+                NO_HEALTHY_TARGETS,
+                f"no healthy target at all for {t.no_healthy_target_minutes} minutes (the ALB answers 503)",
+                t.no_healthy_target_minutes,
+                notify,
+            ),
+        )
+        alarm.DependsOn = [service.title]
+        return template.add_resource(alarm)
 
     def add_task_alarms(self, template: Template, *, service, cluster_name, notify: Notify) -> list:
         """The alarms on the service's tasks (they name the service, so they come after it)."""
