@@ -10,8 +10,10 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-# Where a recipe line names the code it runs: `python -m a.b`, `build.py`, cfn-lint's `--append-rules DIR`.
-_RUNS = re.compile(r"-m (?P<module>[a-z_][\w.]*)|(?P<script>\bbuild)\.py\b|--append-rules (?P<rules>\w+)")
+# Where a recipe line names the code it runs: `python -m a.b` (or a variable that ends in `-m`,
+# such as `TOOL = ... $(BIN)/python -m`), `build.py`, cfn-lint's `--append-rules DIR`.
+_RUNS = r"(?:-m|{runners}) (?P<module>[a-z_][\w.]*)|(?P<script>\bbuild)\.py\b|--append-rules (?P<rules>\w+)"
+_RUNNER = re.compile(r"^(?P<name>[A-Z_][A-Z_0-9]*)\s*[:?]?=.*\s-m\s*$", re.MULTILINE)
 _TARGET = re.compile(r"^(?P<target>[a-z][a-z-]*):.*## ")
 
 
@@ -45,6 +47,8 @@ def read_contracts(pyproject: str) -> Layers:
 def commands(makefile: str, root: Path = ROOT) -> dict[str, list[str]]:
     """make target -> the modules of ours (under ``root``) its recipe runs (``build`` for build.py),
     in Makefile order."""
+    runners = "|".join(re.escape(f"$({match['name']})") for match in _RUNNER.finditer(makefile))
+    runs = re.compile(_RUNS.format(runners=runners or "-m"))
     found: dict[str, list[str]] = {}
     target = None
     for line in makefile.splitlines():
@@ -52,7 +56,7 @@ def commands(makefile: str, root: Path = ROOT) -> dict[str, list[str]]:
             target = match["target"]
             found[target] = []
         elif target and line.startswith("\t"):
-            for run in _RUNS.finditer(line):
+            for run in runs.finditer(line):
                 module = run["module"] or run["script"] or run["rules"]
                 if module not in found[target] and (module == "build" or _path(root, module)):
                     found[target].append(module)

@@ -79,6 +79,9 @@ source_modules = ["builder"]
 forbidden_modules = ["plugins"]
 """
 MAKEFILE = """
+# A variable that ends in -m runs a module too.
+TOOL = TARGET=$@ $(BIN)/python -m
+
 serve: $(INSTALLED) ## Serve
 \t@$(BIN)/python -m cli.serve --port 1
 \t$(BIN)/python -m pytest
@@ -89,6 +92,8 @@ scan: ## Scan
 \t$(BIN)/python -m plugins
 note: ## Not a module of ours
 \techo -m nothing
+watch: ## Watch
+\t@$(TOOL) cli.serve --watch
 """
 
 
@@ -105,7 +110,7 @@ def test_the_diagram_has_a_box_per_package_and_an_arrow_per_permitted_layer_step
         "```mermaid",
         "flowchart TB",
         '    builder["builder/<br>make site"]',
-        '    cli["cli/<br>make serve"]',
+        '    cli["cli/<br>make serve, watch"]',
         '    plugins["plugins/<br>make scan"]',
         '    core["core/"]',
         "    builder --> cli",
@@ -129,6 +134,7 @@ def test_the_command_table_names_the_file_or_the_folder_each_target_runs(project
         "| `make serve` | `cli/serve.py` |",
         "| `make site` | `build.py` → `builder/` |",
         "| `make scan` | `plugins/` |",
+        "| `make watch` | `cli/serve.py` |",
     ]
 
 
