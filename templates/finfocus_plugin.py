@@ -626,7 +626,7 @@ def batch_size_input(edition: Edition) -> Input:
     )
 
 
-def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports) -> None:
+def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports, *, with_proxy: bool) -> None:
     """What the parameters' own constraints cannot say, checked before anything is created.
 
     ClientSecurityGroupId and ExistingNamespaceId may be empty, so they are plain
@@ -657,6 +657,19 @@ def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports)
         ),
         when=rules.equals(inputs["ReadonlyRootFilesystem"], "true"),
     )
+    if not with_proxy:
+        # Built for a release that listens on every address: a release on loopback would be unreachable.
+        loopback = [facts.plugin_image(r.tag) for r in facts.PLUGIN_RELEASES if r.listens == facts.LOOPBACK]
+        rules.add(
+            template,
+            "ImageListensOnEveryAddress",
+            rules.none_of(
+                inputs["ImageUri"],
+                loopback,
+                "ImageUri is a release whose regional processes listen on 127.0.0.1 only, and this template has no "
+                "proxy to reach them: pin a release that listens on every address.",
+            ),
+        )
     rules.add(
         template,
         "CorsCredentialsNeedExplicitOrigins",
@@ -682,7 +695,7 @@ def build(options: Options = Options()) -> Template:
 
     template = Template(Description=_description(edition, region_ports))
     inputs = parameters.declare(template, input_groups(edition, options.image))
-    _add_rules(template, inputs, edition, region_ports)
+    _add_rules(template, inputs, edition, region_ports, with_proxy=needs_proxy(options.image))
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
     execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])

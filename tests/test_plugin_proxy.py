@@ -216,6 +216,9 @@ def test_a_release_that_listens_on_every_address_needs_no_proxy(monkeypatch):
     assert "ProxyImage" not in without["Parameters"]
     assert "Mappings" not in without
     assert "Cpu" not in containers(without)["plugin"]
+    # And a release on loopback is refused there before anything is created.
+    refused = without["Rules"]["ImageListensOnEveryAddress"]["Assertions"][0]["Assert"]["Fn::Not"][0]["Fn::Contains"][0]
+    assert f"{facts.PLUGIN_REPOSITORY}:v0.1.8" in refused and image not in refused
     # Every release so far listens on loopback, and so does an image the table does not know.
     for release in facts.PLUGIN_RELEASES[:-1]:
         assert facts.listens(release.tag) == facts.LOOPBACK

@@ -122,7 +122,9 @@ class Proxy:
     def health_check(self) -> ecs.HealthCheck:
         return ecs.HealthCheck(
             Command=["CMD-SHELL", self.health_check_command()],
-            Interval=30,
+            # Docker runs the first check one interval after the start, and the task counts as
+            # healthy only then: every task start waits this long once the application is healthy.
+            Interval=10,
             # The metadata request, then the plugin's answer through the proxy.
             Timeout=METADATA_TIMEOUT_SECONDS + HEALTH_CHECK_WGET_SECONDS + 3,
             Retries=3,
