@@ -8,6 +8,10 @@ private DNS name and connect to the port of the region they want:
     client --DNS--> aws-public.finfocus.local (A record = task IP) --> :8001 us-east-1
                                                                      --> :8002 us-west-2 ...
 
+The image's regional processes listen on 127.0.0.1 only (facts.LOOPBACK), so a proxy
+container beside the plugin takes clients at the task's IP and forwards each regional
+port to 127.0.0.1 (parts/loopback_proxy.py).
+
 Which region answers on which port depends on the image release (facts.PLUGIN_RELEASES),
 so this module makes one template per port layout: ``finfocus-plugin`` for the
 12-region releases (GovCloud prices, frozen at v0.1.2) and ``finfocus-plugin-10-region``

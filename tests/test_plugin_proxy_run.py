@@ -308,14 +308,18 @@ def test_a_client_at_the_task_address_gets_each_region_through_the_proxy(namespa
 def test_the_proxy_reads_the_address_from_a_compact_document_too(namespace):
     """The documented answer is indented; the endpoint's own spacing is not promised, so none is assumed."""
     proxy = rendered_proxy("finfocus-plugin-10-region")
+    ports = LAYOUTS["finfocus-plugin-10-region"]
+    plugin = namespace.python(STAND_IN_PLUGIN, json.dumps(ports))
     process = run_proxy(namespace, proxy, METADATA_URI.rsplit("/", 1)[0] + "/compact")
     try:
-        ports = LAYOUTS["finfocus-plugin-10-region"]
-        plugin = namespace.python(STAND_IN_PLUGIN, json.dumps(ports))
         assert namespace.ask(ports, "wait") == ports
-        namespace.stop(plugin, signal.SIGKILL)
+        # The health check goes through the proxy: with the plugin up and the proxy gone, it fails.
+        namespace.stop(process, signal.SIGKILL)
+        code, _ = health_check(namespace, proxy)
+        assert code != 0, "the health check passes without the proxy: it does not ask the task's address"
     finally:
         namespace.stop(process, signal.SIGKILL)
+        namespace.stop(plugin, signal.SIGKILL)
 
 
 @needs_tools
