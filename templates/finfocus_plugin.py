@@ -136,6 +136,10 @@ PLUGIN_START_TIMEOUT_SECONDS = 120
 PLUGIN_IDLE_TIMEOUT_SECONDS = 120
 PROXY_TIMEOUTS = Timeouts(
     connect=2,  # 127.0.0.1 in the same task: a refusal is immediate, a slower connect is a stuck plugin
+    # The entrypoint never restarts a regional process once the plugin is up (docker/entrypoint.sh
+    # waits on them), so a refused connection to 127.0.0.1 is final: close the client at once, and
+    # it tries the next address, rather than after HAProxy's default 3 retries a second apart.
+    retries=0,
     tunnel=PLUGIN_IDLE_TIMEOUT_SECONDS + 60,
     # A client that has sent its request and closed its side still gets the answer (WriteTimeout 30 s).
     half_closed=30,

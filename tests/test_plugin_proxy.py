@@ -129,6 +129,9 @@ def test_timeouts_outlast_the_plugins_own(name):
     # A client that has closed its side still gets an answer the plugin may take 30 s to write.
     assert seconds["client-fin"] >= PLUGIN_WRITE_TIMEOUT and seconds["server-fin"] >= PLUGIN_WRITE_TIMEOUT
     assert 0 < seconds["connect"] <= 5
+    # No retry: the plugin never restarts a regional process (docker/entrypoint.sh at v0.1.1-v0.1.8),
+    # so a refusal is final and a client should hear of it at once.
+    assert re.findall(r"^  retries (\d+)$", script, re.M) == ["0"]
     (hard_stop,) = re.findall(r"^  hard-stop-after (\d+)s$", script, re.M)
     assert int(hard_stop) < containers(built(name))["proxy"]["StopTimeout"]
 
@@ -151,7 +154,7 @@ def test_the_health_check_asks_a_regional_port_at_the_task_address(name):
     assert "$ECS_CONTAINER_METADATA_URI_V4" in command
     (port,) = re.findall(r'wget -q -O /dev/null "http://\$address:(\d+)/healthz"', command)
     assert int(port) in REGIONAL[name]
-    # HAProxy holds a client about 3 s while it retries a plugin that is down: wait longer than that.
+    # Longer than HAProxy's connect timeout, so a hung plugin fails the check by HAProxy's close.
     (wait,) = re.findall(r"timeout (\d+) wget -q -O /dev/null", command)
     assert int(wait) >= 5
     assert check["Timeout"] > int(wait)

@@ -37,6 +37,7 @@ class Timeouts:
     """HAProxy's timeouts, in seconds (``mode tcp``)."""
 
     connect: int  # to 127.0.0.1 in the same task
+    retries: int  # connection attempts after a refused one
     tunnel: int  # silence in both directions on an established connection
     half_closed: int  # client-fin and server-fin: one side has closed, the other may still send
     hard_stop: int  # after the stop signal, connections still open are cut
@@ -65,6 +66,7 @@ class Proxy:
             "  noreuseport",
             "defaults",
             "  mode tcp",
+            f"  retries {t.retries}",
             f"  timeout connect {t.connect}s",
             f"  timeout client {t.tunnel}s",
             f"  timeout server {t.tunnel}s",
@@ -133,8 +135,8 @@ class Proxy:
         )
 
 
-# With the application down, HAProxy accepts, retries the connection to 127.0.0.1 and closes after
-# about 3 s; wget must wait longer than that to see the close, not its own timeout.
+# With the application down HAProxy accepts and closes the connection (after its retries, if any);
+# with the application hung, wget gives up after this long. Longer than the connect timeout.
 HEALTH_CHECK_WGET_SECONDS = 5
 
 # The document's whitespace removed, then the first network's first IPv4 address: the network
