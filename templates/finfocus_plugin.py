@@ -121,8 +121,8 @@ HEALTH_CHECK = ecs.HealthCheck(
 )
 
 # If the plugin is not HEALTHY this long after it starts, the proxy, which waits for it, gives up
-# and the task stops (a task would otherwise stay PENDING: github.com/aws/containers-roadmap/issues/2379).
-# The plugin's health check runs every 30 s, so 120 s (the most Fargate allows) gives it four tries.
+# and the task stops (a task could otherwise stay PENDING: github.com/aws/containers-roadmap/issues/2379).
+# The plugin's checks run every 30 s: 120 s gives it its 60 s start period and two checks more.
 # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html (startTimeout)
 PLUGIN_START_TIMEOUT_SECONDS = 120
 

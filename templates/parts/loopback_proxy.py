@@ -14,6 +14,10 @@ container document lists it as ``Networks[0].IPv4Addresses[0]``
 and reads its configuration on stdin: with ``-W -db``, no pidfile and no stats socket HAProxy
 writes nothing, so it runs under a read-only root filesystem with no volume. The shell
 ``exec``s HAProxy with a heredoc (not a pipe), so HAProxy is PID 1 and gets the stop signal.
+HAProxy reads each configuration file into memory once, to its end (``load_cfg_in_mem`` in
+src/cfgparse.c since 3.1, where the master-worker model parses it in the worker too; before,
+the master parsed it before forking), so stdin serves once. A reload (SIGUSR2) would read an
+empty stdin: the proxy is never reloaded, a changed configuration is a new task.
 
 Only busybox tools of the Alpine image are used (``sh``, ``wget``, ``timeout``, ``tr``,
 ``sed``); busybox ``wget -T`` is not built into every busybox, ``timeout`` is.
