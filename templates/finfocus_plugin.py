@@ -811,7 +811,10 @@ def _add_task(
         memory_reservation=share.get("PluginMiB"),
         start_timeout=PLUGIN_START_TIMEOUT_SECONDS if proxy else None,
     )
-    sidecars = [_proxy_container(inputs, log_group, proxy, read_only_root, share["ProxyCpu"])] if proxy else []
+    # The proxy writes nothing, so its root filesystem is read-only whatever the plugin's is (CT.ECS.PR.6),
+    # except while ECS Exec is on: its agent writes to the container's filesystem (parts/hardening.py).
+    proxy_read_only = If(execute_command, False, True)
+    sidecars = [_proxy_container(inputs, log_group, proxy, proxy_read_only, share["ProxyCpu"])] if proxy else []
     return add_task(
         template,
         plugin,

@@ -196,8 +196,26 @@ def test_the_proxy_logs_to_the_stacks_group_under_its_own_prefix_and_writes_noth
     plugin, proxy = found["plugin"]["LogConfiguration"], found["proxy"]["LogConfiguration"]
     assert proxy["Options"]["awslogs-group"] == plugin["Options"]["awslogs-group"]
     assert proxy["Options"]["awslogs-stream-prefix"] == "proxy"
-    assert found["proxy"]["ReadonlyRootFilesystem"] == found["plugin"]["ReadonlyRootFilesystem"]
     assert "MountPoints" not in found["proxy"]
+
+
+@pytest.mark.parametrize("name", NAMES)
+@pytest.mark.parametrize(
+    ("values", "proxy_read_only"),
+    [
+        ({}, True),  # the defaults: the plugin's root filesystem is writable, the proxy's is not
+        ({"ReadonlyRootFilesystem": "true"}, True),
+        # ECS Exec's agent writes to the container's filesystem: while it is on, nothing is read-only.
+        ({"ReadonlyRootFilesystem": "true", "EnableExecuteCommand": "true"}, False),
+    ],
+)
+def test_the_proxy_runs_read_only_unless_ecs_exec_is_on(name, values, proxy_read_only):
+    template = built(name)
+    resolved = Evaluator(template, values, strict=False).resolve(
+        only(template, "AWS::ECS::TaskDefinition")["Properties"]["ContainerDefinitions"]
+    )
+    proxy = next(c for c in resolved if c["Name"] == "proxy")
+    assert proxy["ReadonlyRootFilesystem"] is proxy_read_only
 
 
 @pytest.mark.parametrize("name", NAMES)

@@ -31,8 +31,9 @@ from tests.helpers import ROOT
 from tests.test_finfocus_plugin import SPEC_PORTS, SPEC_PORTS_10
 
 INSTALL = "apt-get update && apt-get install -y haproxy busybox iproute2"
-MISSING = [tool for tool in ("haproxy", "busybox", "ip", "setpriv") if shutil.which(tool) is None]
-IP, SETPRIV = shutil.which("ip") or "ip", shutil.which("setpriv") or "setpriv"  # the container's PATH lacks them
+MISSING = [tool for tool in ("haproxy", "busybox", "ip", "setpriv", "unshare") if shutil.which(tool) is None]
+# The container's PATH lacks these: absolute paths.
+IP, SETPRIV, UNSHARE, MOUNT = (shutil.which(tool) or tool for tool in ("ip", "setpriv", "unshare", "mount"))
 needs_tools = pytest.mark.skipif(
     bool(MISSING) or os.geteuid() != 0,
     reason=(
@@ -185,11 +186,15 @@ class Namespace:
         return environment
 
     def as_container(self, container: dict, arguments: list[str], uri: str | None, **options) -> subprocess.Popen:
-        """``arguments`` run as the container would: its user, its environment, its nofile limit."""
+        """``arguments`` run as the container would: its user, its environment, its nofile limit, and a
+        read-only root filesystem when it has one (/ remounted read-only in a mount namespace of its own)."""
         (nofile,) = [u for u in container["ulimits"] if u["name"] == "nofile"]
         limits = (nofile["softLimit"], nofile["hardLimit"])
         user = str(container["user"])
         as_user = [SETPRIV, f"--reuid={user}", f"--regid={user}", "--clear-groups", "--"]
+        if container.get("readonlyRootFilesystem"):
+            read_only = f'{MOUNT} -o remount,bind,ro / && exec "$@"'
+            as_user = [UNSHARE, "--mount", "--propagation", "private", "/bin/sh", "-c", read_only, "sh", *as_user]
         return self.start(
             as_user + arguments,
             env=self.container_environment(container, uri),
@@ -270,6 +275,8 @@ def health_check(space: Namespace, container: dict) -> tuple[int, float]:
 def test_a_client_at_the_task_address_gets_each_region_through_the_proxy(namespace, name):
     layout = LAYOUTS[name]
     proxy = rendered_proxy(name)
+    # It writes nothing: run with its root filesystem read-only, as the task definition has it.
+    assert proxy["readonlyRootFilesystem"] is True
     plugin = namespace.python(STAND_IN_PLUGIN, json.dumps(layout))
 
     # The plugin alone: on loopback, so a client at the task's address is refused on every port.
