@@ -352,3 +352,18 @@ def test_without_a_task_address_the_proxy_stops_at_once_naming_the_cause(namespa
     assert time.monotonic() - started < 2
     lines = errors.splitlines()
     assert len(lines) == 1 and lines[0].startswith("proxy: ") and cause in lines[0], errors
+
+
+@needs_tools
+def test_the_open_files_limit_is_what_the_connection_cap_needs(namespace):
+    """Fargate's own nofile limit is not assumed: with fewer open files than maxconn needs, HAProxy
+    refuses to start, so the task definition sets the limit with it."""
+    proxy = rendered_proxy("finfocus-plugin")
+    too_few = {**proxy, "ulimits": [{"name": "nofile", "softLimit": 4096, "hardLimit": 4096}]}
+    process = run_proxy(namespace, too_few, METADATA_URI)
+    try:
+        _, errors = process.communicate(timeout=10)
+    finally:
+        namespace.stop(process, signal.SIGKILL)
+    assert process.returncode != 0
+    assert "Cannot raise FD limit" in errors

@@ -56,8 +56,9 @@ class Proxy:
     max_connections: int
 
     def open_files(self) -> int:
-        """The nofile limit ``max_connections`` needs: two sockets a connection, the listeners, spare."""
-        return 2 * self.max_connections + len(self.ports) + 64
+        """The nofile limit ``max_connections`` needs: two sockets a connection, the listeners, and room
+        for HAProxy's own (a wake-up pipe per thread, one thread per vCPU; the master's sockets)."""
+        return 2 * self.max_connections + len(self.ports) + 256
 
     def configuration(self, address: str) -> str:
         """The HAProxy configuration, with ``address`` (text, possibly a shell variable) to bind."""
