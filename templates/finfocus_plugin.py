@@ -143,8 +143,10 @@ PROXY_TIMEOUTS = Timeouts(
     tunnel=PLUGIN_IDLE_TIMEOUT_SECONDS + 60,
     # A client that has sent its request and closed its side still gets the answer (WriteTimeout 30 s).
     half_closed=30,
-    # On the stop signal (SIGUSR1, the image's STOPSIGNAL) the proxy stops listening and lets the calls
-    # in flight finish, as the plugin does (TERMINATION_GRACE_SECONDS); ECS waits 5 s more.
+    # On the stop signal (SIGUSR1, the image's STOPSIGNAL, which Fargate sends since December 2025:
+    # https://aws.amazon.com/about-aws/whats-new/2025/12/amazon-ecs-custom-container-stop-signals-fargate/)
+    # the proxy stops listening and lets the calls in flight finish, as the plugin does
+    # (TERMINATION_GRACE_SECONDS); ECS waits 5 s more.
     hard_stop=TERMINATION_GRACE_SECONDS,
 )
 # Connections at once across every regional port; each holds two 16 kB buffers at most, so 4096 of

@@ -72,10 +72,12 @@ DOCUMENTS = {
 }
 
 STAND_IN_PLUGIN = """
-import http.server, json, sys, threading
+import http.server, json, sys, threading, time
 
 class Answer(http.server.BaseHTTPRequestHandler):
     def do_GET(self):
+        if self.path == "/slow":  # a call still running when the proxy is told to stop
+            time.sleep(1)
         body = self.server.region.encode()
         self.send_response(200)
         self.send_header("Content-Length", str(len(body)))
@@ -122,16 +124,19 @@ import http.client, json, sys, time
 
 address, ports, mode = sys.argv[1], json.loads(sys.argv[2]), sys.argv[3]
 
-def ask(port):
+def ask(port, path="/"):
     try:
         connection = http.client.HTTPConnection(address, int(port), timeout=5)
-        connection.request("GET", "/")
+        connection.request("GET", path)
         return connection.getresponse().read().decode()
     except ConnectionRefusedError:
         return "refused"
     except OSError as error:
         return type(error).__name__
 
+if mode == "slow":
+    print(json.dumps({ports[0]: ask(ports[0], "/slow")}), flush=True)
+    sys.exit()
 deadline = time.monotonic() + 5
 while True:
     answers = {port: ask(port) for port in ports}
@@ -211,6 +216,14 @@ class Namespace:
             timeout=20,
         )
         return {int(port): answer for port, answer in json.loads(result.stdout).items()}
+
+    def slow_call(self, ports) -> subprocess.Popen:
+        """A call to the first port that the stand-in answers after a second, left running."""
+        return self.start(
+            [sys.executable, "-c", CLIENT, TASK_ADDRESS, json.dumps(sorted(ports)), "slow"],
+            stdout=subprocess.PIPE,
+            text=True,
+        )
 
     def stop(self, process: subprocess.Popen, sig=signal.SIGTERM) -> None:
         if process.poll() is None:
@@ -301,9 +314,18 @@ def test_a_client_at_the_task_address_gets_each_region_through_the_proxy(namespa
         assert code != 0, "the health check passes with the plugin stopped"
         assert took < proxy["healthCheck"]["timeout"], f"the failing check took {took:.1f} s, over its timeout"
 
-        # The image's stop signal: with no connection open, HAProxy stops at once.
+        # The image's stop signal, which ECS sends (it honours STOPSIGNAL on Fargate): a call in
+        # flight is answered, a new connection is refused at once, and HAProxy then exits.
+        plugin = namespace.python(STAND_IN_PLUGIN, json.dumps(layout))
+        first = min(layout)
+        assert namespace.ask(layout, "wait") == layout
+        in_flight = namespace.slow_call(layout)
+        time.sleep(0.3)
         process.send_signal(IMAGE_STOP_SIGNAL)
-        assert process.wait(timeout=3) == 0
+        time.sleep(0.1)
+        assert namespace.ask(layout, "once") == {port: "refused" for port in layout}
+        assert json.loads(in_flight.communicate(timeout=10)[0]) == {str(first): layout[first]}
+        assert process.wait(timeout=5) == 0
     finally:
         namespace.stop(process, signal.SIGKILL)
         namespace.stop(plugin, signal.SIGKILL)
