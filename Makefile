@@ -221,7 +221,7 @@ explain: export TEXT := $(value TEXT)
 probe: $(INSTALLED) ## Ask every regional port of a plugin stack from inside its VPC (one short task): STACK= [PARAMS=] [FORMAT=json]
 	$(call require,STACK,the plugin stack's name$(comma) for example STACK=finfocus-dev)
 	$(call existing_params)
-	@$(BIN)/python -m ops.probe $(STACK) $(PARAMS) $(if $(filter json,$(FORMAT)),--json)
+	@$(TOOL) ops.probe $(STACK) $(PARAMS) $(format_flag)
 
 # --- Before a release: how long it takes and what keeps answering (offline; docs/ecs-deployment.md) ---
 #   make timeline TEMPLATE=platform PARAMS=params/platform.prod.json [FORMAT=json]
@@ -259,11 +259,11 @@ params-from-stack: $(INSTALLED) ## Write params/<TEMPLATE>.<ENV>.local.json from
 	$(call require,ENV,the environment$(comma) for example ENV=dev (the file is params/<TEMPLATE>.<ENV>.local.json))
 	@$(TOOL) ops.params_from_stack '$(STACK)' '$(TEMPLATE)' '$(ENV)' $(if $(OUTPUT),--output '$(OUTPUT)')
 
-## The port of make moto's server on 127.0.0.1 (0: a free one).
-MOTO_PORT ?= 0
+## The port of make moto's server on 127.0.0.1 (empty: a free one).
+MOTO_PORT ?=
 
 moto: $(INSTALLED) ## A local moto server for your own day-2 commands, with the exports to use (until Ctrl-C): [MOTO_PORT=]
-	@$(TOOL) tools.moto_server --port '$(MOTO_PORT)'
+	@$(TOOL) tools.moto_server $(if $(MOTO_PORT),--port '$(MOTO_PORT)')
 
 rehearse: $(INSTALLED) ## Rehearse prerequisites -> go-api -> release -> delete on a local moto_server (offline): [OUTPUT=]
 	@$(TOOL) tools.rehearse $(if $(OUTPUT),--output '$(OUTPUT)')

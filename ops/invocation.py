@@ -22,6 +22,7 @@ MAKE_VARIABLES = {
     "--task-start": "TASK_START",
     "--output": "OUTPUT",
     "--stack": "STACK",
+    "--port": "MOTO_PORT",
 }
 ARGUMENTS = ("TEMPLATE", "PARAMS", "STACK", "ENV")
 

@@ -35,10 +35,8 @@ from .report import progress
 PERMISSIONS = "docs/finfocus-plugin.md#check-that-clients-are-answered-make-probe"
 
 # The image the task runs when the stack names none: the proxy's own default (ProxyImage in
-# the plugin templates), so no other image is pulled. Keep the two the same. The tag is listed
-# in github.com/docker-library/official-images library/haproxy (commit be189ea, 2026-08-21):
-# "Tags: 3.4.3-alpine, 3.4-alpine, alpine, lts-alpine, ...".
-DEFAULT_PROXY_IMAGE = "public.ecr.aws/docker/library/haproxy:3.4.3-alpine"
+# the plugin templates, templates/facts.py), so no other image is pulled.
+DEFAULT_PROXY_IMAGE = facts.PROXY_IMAGE
 
 # What the probe reads from the stack (DescribeStacks): the outputs both plugin templates have.
 OUTPUTS = ("ClusterName", "ServiceDnsName", "LogGroupName", "SecurityGroupId", "TaskDefinitionArn")

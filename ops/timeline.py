@@ -153,6 +153,14 @@ class Service:
     deployment_alarms: AlarmWindow | None = None  # None: no alarm rolls a release back
     grace: int = 0
     container_health: ContainerHealth | None = None
+    # Containers that start only once the one before is HEALTHY (a proxy beside the application),
+    # in start order; they stop in the reverse order, each after the one started after it.
+    after_healthy: tuple[ContainerHealth, ...] = ()
+    # startTimeout of the container the others wait for: a task whose container is not healthy by
+    # then stops (the others give up). None: no container waits for another.
+    gives_up: int | None = None
+    # The stop timeout of the containers a task that never got healthy ran (those that start first).
+    failing_stop_timeout: int | None = None
     dns: Dns | None = None
     scaling: Scaling | None = None
     spot_possible: bool = False
@@ -211,6 +219,7 @@ def read_services(document: dict, values: dict[str, str], assumptions: Assumptio
         breaker = deployment.get("DeploymentCircuitBreaker", {})
         task = resources[_ref(properties["TaskDefinition"])]["Properties"]
         containers = [c for c in task["ContainerDefinitions"] if c.get("Essential", True)]
+        first, later = _start_order(containers)
         scaling = _scaling(resources, title)
         strategy = deployment.get("Strategy", ROLLING)
         found.append(
@@ -221,12 +230,15 @@ def read_services(document: dict, values: dict[str, str], assumptions: Assumptio
                 maximum_percent=_int(deployment.get("MaximumPercent"), 200),
                 strategy=strategy,
                 circuit_breaker=bool(breaker.get("Enable")) and bool(breaker.get("Rollback")),
-                stop_timeout=max(_int(c.get("StopTimeout"), timings.DEFAULT_STOP_TIMEOUT.value) for c in containers),
+                stop_timeout=sum(_stop_timeout(stage) for stage in (first, *([c] for c in later))),
                 target_group=_target_group(resources, properties, assumptions),
                 traffic_shift=None if strategy == ROLLING else _traffic_shift(title, deployment),
                 deployment_alarms=_deployment_alarms(resources, deployment),
                 grace=_int(properties.get("HealthCheckGracePeriodSeconds")),
-                container_health=_container_health(containers),
+                container_health=_container_health(first),
+                after_healthy=tuple(_container_health([c]) for c in later if _container_health([c])),
+                gives_up=_gives_up(first) if later else None,
+                failing_stop_timeout=_stop_timeout(first) if later else None,
                 dns=_dns(resources, properties),
                 scaling=scaling,
                 forces_deployments=(properties.get("ForceNewDeployment") or {}).get("EnableForceNewDeployment") is True,
@@ -324,6 +336,30 @@ def _target_group(resources: dict, properties: dict, assumptions: Assumptions) -
     )
 
 
+def _start_order(containers: list[dict]) -> tuple[list[dict], list[dict]]:
+    """(the containers that start with the task, those that wait for another to be HEALTHY, in order)."""
+    waiting = {c["Name"]: c for c in containers if any(d["Condition"] == "HEALTHY" for d in c.get("DependsOn", []))}
+    first = [c for c in containers if c["Name"] not in waiting]
+    later, started = [], {c["Name"] for c in first}
+    while waiting:
+        ready = [c for name, c in waiting.items() if {d["ContainerName"] for d in c["DependsOn"]} <= started]
+        if not ready:
+            raise BadInput(f"containers {', '.join(sorted(waiting))} wait for each other: none could start")
+        for container in ready:
+            later.append(waiting.pop(container["Name"]))
+            started.add(container["Name"])
+    return first, later
+
+
+def _stop_timeout(containers: list[dict]) -> int:
+    return max(_int(c.get("StopTimeout"), timings.DEFAULT_STOP_TIMEOUT.value) for c in containers)
+
+
+def _gives_up(containers: list[dict]) -> int | None:
+    timeouts = [_int(c.get("StartTimeout")) for c in containers if c.get("StartTimeout") is not None]
+    return min(timeouts) if timeouts else None
+
+
 def _container_health(containers: list[dict]) -> ContainerHealth | None:
     checks = [c["HealthCheck"] for c in containers if isinstance(c.get("HealthCheck"), dict)]
     if not checks:
@@ -380,9 +416,13 @@ def becomes_healthy(service: Service) -> Span:
     check = service.container_health
     if check:
         # Docker runs the first check one interval after the start; the start period's checks
-        # that fail do not count, so an application may answer only as it ends.
-        last = max(check.interval, math.ceil(check.start_period / check.interval) * check.interval)
-        waits.append(Span(check.interval, last))
+        # that fail do not count, so an application may answer only as it ends. A container that
+        # waits for this one to be HEALTHY starts then, and its own checks begin.
+        chain = NONE
+        for each in (check, *service.after_healthy):
+            last = max(each.interval, math.ceil(each.start_period / each.interval) * each.interval)
+            chain = chain + Span(each.interval, last)
+        waits.append(chain)
     if not waits:
         waits.append(Span(timings.UNCHECKED_TASK_WAIT.value, timings.UNCHECKED_TASK_WAIT.value))
     return longest(*waits)
@@ -407,8 +447,10 @@ def old_task_stops(service: Service) -> Span:
 
 
 def failing_task_stops(service: Service) -> Span:
-    """A task that never answered: the load balancer has no request in flight to wait for."""
-    return Span(0, service.stop_timeout)
+    """A task that never answered: the load balancer has no request in flight to wait for, and
+    the containers waiting for a healthy one never started."""
+    stop = service.failing_stop_timeout if service.failing_stop_timeout is not None else service.stop_timeout
+    return Span(0, stop)
 
 
 def notices_failure(service: Service, *, new: bool) -> Span | None:
@@ -430,8 +472,13 @@ def notices_failure(service: Service, *, new: bool) -> Span | None:
         if new:
             counted = (check.start_period // check.interval + check.retries) * check.interval
             seen.append(Span(counted, counted + check.timeout))
+            if service.gives_up is not None:
+                # The containers waiting for this one give up, and the task stops.
+                seen.append(Span(service.gives_up, service.gives_up))
         else:
-            seen.append(Span((check.retries - 0.5) * check.interval, check.retries * check.interval + check.timeout))
+            # Any essential container's check: a proxy's sees the application fail too.
+            for each in (check, *service.after_healthy):
+                seen.append(Span((each.retries - 0.5) * each.interval, each.retries * each.interval + each.timeout))
     return shortest(*seen) if seen else None
 
 

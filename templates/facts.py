@@ -61,26 +61,38 @@ PLUGIN_LAYOUTS: dict[str, tuple[tuple[str, int], ...]] = {
 PLUGIN_DEFAULT_LAYOUT = "12-region"
 
 
+# Where a release's regional processes listen. LOOPBACK: each runs finfocus-spec's pluginsdk.Serve,
+# which listens on 127.0.0.1:<port> unless the plugin passes a listener of its own
+# (listenOnLoopback, sdk/go/pluginsdk/sdk.go); cmd/finfocus-plugin-aws-public/main.go passes none
+# and reads no host setting at v0.1.0-v0.1.8. Clients in the VPC then reach a port only through a
+# proxy in the task (templates/parts/loopback_proxy.py). ALL_ADDRESSES: a release that binds every
+# address needs no proxy. The metrics aggregator binds :9090 at every release.
+LOOPBACK = "loopback"
+ALL_ADDRESSES = "all addresses"
+
+
 @dataclass(frozen=True)
 class PluginRelease:
-    """A tagged image release: the layout it serves and its cap on FINFOCUS_MAX_BATCH_SIZE
-    (larger values are lowered to the cap; internal/plugin/recommendations.go)."""
+    """A tagged image release: the layout it serves, its cap on FINFOCUS_MAX_BATCH_SIZE
+    (larger values are lowered to the cap; internal/plugin/recommendations.go) and where its
+    regional processes listen."""
 
     tag: str
     layout: str
     max_batch_size: int
+    listens: str
 
 
 # Oldest first. v0.1.0 published no image (no docker/ directory at that tag).
 PLUGIN_RELEASES: tuple[PluginRelease, ...] = (
-    PluginRelease("v0.1.1", "12-region", 500),
-    PluginRelease("v0.1.2", "12-region", 500),
-    PluginRelease("v0.1.3", "9-region", 500),
-    PluginRelease("v0.1.4", "10-region", 500),
-    PluginRelease("v0.1.5", "10-region", 500),
-    PluginRelease("v0.1.6", "10-region", 100),
-    PluginRelease("v0.1.7", "10-region", 100),
-    PluginRelease("v0.1.8", "10-region", 100),
+    PluginRelease("v0.1.1", "12-region", 500, LOOPBACK),
+    PluginRelease("v0.1.2", "12-region", 500, LOOPBACK),
+    PluginRelease("v0.1.3", "9-region", 500, LOOPBACK),
+    PluginRelease("v0.1.4", "10-region", 500, LOOPBACK),
+    PluginRelease("v0.1.5", "10-region", 500, LOOPBACK),
+    PluginRelease("v0.1.6", "10-region", 100, LOOPBACK),
+    PluginRelease("v0.1.7", "10-region", 100, LOOPBACK),
+    PluginRelease("v0.1.8", "10-region", 100, LOOPBACK),
 )
 
 
@@ -98,6 +110,12 @@ PLUGIN_CPU_ARCHITECTURE = "X86_64"
 
 def plugin_release(tag: str) -> PluginRelease | None:
     return next((release for release in PLUGIN_RELEASES if release.tag == tag), None)
+
+
+def listens(tag: str | None) -> str:
+    """Where the regional processes of the image with this tag listen; an unknown image, on loopback."""
+    release = plugin_release(tag) if tag else None
+    return release.listens if release else LOOPBACK
 
 
 def releases_of(layout: str) -> tuple[PluginRelease, ...]:
@@ -122,6 +140,19 @@ def serves(release: PluginRelease, region_ports) -> bool:
 def plugin_image(tag: str | None) -> str:
     return PLUGIN_REPOSITORY if tag is None else f"{PLUGIN_REPOSITORY}:{tag}"
 
+
+# --- The proxy beside the plugin (templates/parts/loopback_proxy.py) --------------------
+# HAProxy's Docker Official Image, from Docker's mirror of the Official Images on ECR Public
+# (no rate limit for pulls from AWS, no credentials). The tag is a version of the library file's
+# Alpine line "Tags: 3.4.3-alpine, 3.4-alpine, alpine, lts-alpine, 3.4.3-alpine3.24, ..."
+# (github.com/docker-library/official-images library/haproxy at be189ea5, 2026-08-21): the current
+# LTS branch, Alpine for busybox sh, wget, timeout, tr and sed. The image runs as USER haproxy
+# (uid 99, group 99: 3.4/alpine/Dockerfile of github.com/docker-library/haproxy), sets STOPSIGNAL
+# SIGUSR1 (HAProxy's graceful stop) and has the binary on PATH.
+PROXY_REPOSITORY = "public.ecr.aws/docker/library/haproxy"
+PROXY_TAG = "3.4.3-alpine"
+PROXY_IMAGE = f"{PROXY_REPOSITORY}:{PROXY_TAG}"
+PROXY_USER = "99"
 
 # --- Where each template is meant to be deployed (cfn-lint checks each of them) ----------
 

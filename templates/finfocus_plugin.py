@@ -8,6 +8,10 @@ private DNS name and connect to the port of the region they want:
     client --DNS--> aws-public.finfocus.local (A record = task IP) --> :8001 us-east-1
                                                                      --> :8002 us-west-2 ...
 
+The image's regional processes listen on 127.0.0.1 only (facts.LOOPBACK), so a proxy
+container beside the plugin takes clients at the task's IP and forwards each regional
+port to 127.0.0.1 (parts/loopback_proxy.py).
+
 Which region answers on which port depends on the image release (facts.PLUGIN_RELEASES),
 so this module makes one template per port layout: ``finfocus-plugin`` for the
 12-region releases (GovCloud prices, frozen at v0.1.2) and ``finfocus-plugin-10-region``
@@ -19,7 +23,7 @@ import re
 from dataclasses import dataclass, field
 from typing import ClassVar
 
-from troposphere import GetAtt, If, Ref, Sub, Template, ecs
+from troposphere import FindInMap, GetAtt, If, Ref, Sub, Template, ecs
 
 from . import facts
 from .contract import TemplateContract
@@ -45,7 +49,8 @@ from .parts import (
     rules,
 )
 from .parts.alarms import Notify
-from .parts.fargate import Container, PortSpec, TaskSize, memory_of, task_size
+from .parts.fargate import Container, PortSpec, TaskSize, all_sizes, memory_of, task_size
+from .parts.loopback_proxy import Proxy, Timeouts
 from .parts.parameters import Group, Input
 from .parts.service import FOUND_BY_DNS, fargate_service
 from .parts.service_alarms import ServiceAlarms
@@ -115,6 +120,80 @@ HEALTH_CHECK = ecs.HealthCheck(
     StartPeriod=60,
 )
 
+# If the plugin is not HEALTHY this long after it starts, the proxy, which waits for it, gives up
+# and the task stops (a task could otherwise stay PENDING: github.com/aws/containers-roadmap/issues/2379).
+# The plugin's checks run every 30 s: 120 s gives it its 60 s start period and two checks more.
+# https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html (startTimeout)
+PLUGIN_START_TIMEOUT_SECONDS = 120
+
+# --- The proxy: clients at the task's address, forwarded to the plugin on 127.0.0.1 ----------
+# The plugin's API is unary calls only (finfocus-spec proto/finfocus/v1/costsource.proto: no
+# stream), served by pluginsdk.Serve with finfocus-spec's default server timeouts, which the plugin
+# does not change (sdk/go/pluginsdk/sdk.go at v0.5.1, v0.5.2 and v0.5.5): a request is read within
+# 60 s (ReadTimeout), its answer written within 30 s (WriteTimeout; GetRecommendations with a full
+# batch is the longest call), and a kept-alive connection closed after 120 s idle (IdleTimeout).
+# The proxy's inactivity limit outlasts all three, so the plugin, never the proxy, ends a connection.
+PLUGIN_IDLE_TIMEOUT_SECONDS = 120
+PROXY_TIMEOUTS = Timeouts(
+    connect=2,  # 127.0.0.1 in the same task: a refusal is immediate, a slower connect is a stuck plugin
+    # The entrypoint never restarts a regional process once the plugin is up (docker/entrypoint.sh
+    # waits on them), so a refused connection to 127.0.0.1 is final: close the client at once, and
+    # it tries the next address, rather than after HAProxy's default 3 retries a second apart.
+    retries=0,
+    tunnel=PLUGIN_IDLE_TIMEOUT_SECONDS + 60,
+    # A client that has sent its request and closed its side still gets the answer (WriteTimeout 30 s).
+    half_closed=30,
+    # On the stop signal (SIGUSR1, the image's STOPSIGNAL, which Fargate sends since December 2025:
+    # https://aws.amazon.com/about-aws/whats-new/2025/12/amazon-ecs-custom-container-stop-signals-fargate/)
+    # the proxy stops listening and lets the calls in flight finish, as the plugin does
+    # (TERMINATION_GRACE_SECONDS); ECS waits 5 s more.
+    hard_stop=TERMINATION_GRACE_SECONDS,
+)
+# Connections at once across every regional port; each holds two 16 kB buffers at most, so 4096 of
+# them fit in the proxy's memory limit below. More wait in the kernel's accept queue.
+PROXY_MAX_CONNECTIONS = 4096
+# The proxy's share of the task: 1/16 of its CPU units (a weight under contention; idle CPU is
+# anyone's) and 64 MiB set aside (HAProxy idles at about 10 MiB), with a hard limit of 256 MiB.
+PROXY_CPU_DIVISOR = 16
+PROXY_MEMORY_RESERVATION = 64
+PROXY_MEMORY_LIMIT = 256
+# Task size -> the plugin's and the proxy's share (Fn::FindInMap takes only Ref and Fn::FindInMap
+# for its keys, so the mapping is keyed by the TaskSize value itself).
+SHARES_MAPPING = "TaskShares"
+
+
+def needs_proxy(image: str) -> bool:
+    """The image's regional processes listen on loopback (every release so far, and unknown images)."""
+    return facts.listens(image_tag(image)[1]) == facts.LOOPBACK
+
+
+def proxy_of(region_ports) -> Proxy:
+    return Proxy(tuple(region_ports), PROXY_TIMEOUTS, PROXY_MAX_CONNECTIONS)
+
+
+def shares(size: TaskSize) -> dict[str, int]:
+    """The plugin's and the proxy's share of a task of this size."""
+    proxy_cpu = size.cpu // PROXY_CPU_DIVISOR
+    return {
+        "PluginCpu": size.cpu - proxy_cpu,
+        "ProxyCpu": proxy_cpu,
+        "PluginMiB": size.memory - PROXY_MEMORY_RESERVATION,  # the plugin's memory reservation
+    }
+
+
+PROXY_IMAGE_INPUT = Input(
+    "ProxyImage",
+    "Proxy image",
+    "String",
+    "HAProxy image of the proxy container, which takes clients at the task's address and forwards each regional "
+    "port to the plugin on 127.0.0.1 (the plugin listens on loopback only). The Docker Official Image on ECR Public "
+    "by default; your mirror or pull-through cache of it works, pinned by tag or digest. It needs busybox sh and "
+    "wget (the Alpine variants).",
+    default=facts.PROXY_IMAGE,
+    allowed_pattern=facts.IMAGE_PATTERN,
+    constraint="must be an image reference such as registry/repository:tag",
+)
+
 # Cloud Map answers a DNS query with at most eight A records (MULTIVALUE routing).
 MAX_TASKS = 8
 # A release replaces one task at a time and keeps the others registered in Cloud Map
@@ -170,8 +249,9 @@ NETWORK = Group(
 
 
 def container(edition: "Edition", image: str) -> Group:
-    """The task: the image (whose releases fix the ports), its size and count, its log level."""
-    return Group("Plugin container", (image_input(edition, image), task_size(DEFAULT_SIZE), *TASK_SETTINGS))
+    """The task: the image (whose releases fix the ports), the proxy's, its size and count, its log level."""
+    proxy = (PROXY_IMAGE_INPUT,) if needs_proxy(image) else ()
+    return Group("Plugin container", (image_input(edition, image), *proxy, task_size(DEFAULT_SIZE), *TASK_SETTINGS))
 
 
 TASK_SETTINGS = (
@@ -556,7 +636,7 @@ def batch_size_input(edition: Edition) -> Input:
     )
 
 
-def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports) -> None:
+def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports, *, with_proxy: bool) -> None:
     """What the parameters' own constraints cannot say, checked before anything is created.
 
     ClientSecurityGroupId and ExistingNamespaceId may be empty, so they are plain
@@ -587,6 +667,19 @@ def _add_rules(template: Template, inputs: dict, edition: Edition, region_ports)
         ),
         when=rules.equals(inputs["ReadonlyRootFilesystem"], "true"),
     )
+    if not with_proxy:
+        # Built for a release that listens on every address: a release on loopback would be unreachable.
+        loopback = [facts.plugin_image(r.tag) for r in facts.PLUGIN_RELEASES if r.listens == facts.LOOPBACK]
+        rules.add(
+            template,
+            "ImageListensOnEveryAddress",
+            rules.none_of(
+                inputs["ImageUri"],
+                loopback,
+                "ImageUri is a release whose regional processes listen on 127.0.0.1 only, and this template has no "
+                "proxy to reach them: pin a release that listens on every address.",
+            ),
+        )
     rules.add(
         template,
         "CorsCredentialsNeedExplicitOrigins",
@@ -612,11 +705,12 @@ def build(options: Options = Options()) -> Template:
 
     template = Template(Description=_description(edition, region_ports))
     inputs = parameters.declare(template, input_groups(edition, options.image))
-    _add_rules(template, inputs, edition, region_ports)
+    _add_rules(template, inputs, edition, region_ports, with_proxy=needs_proxy(options.image))
     cluster_choice = cluster.ClusterChoice(template, inputs["ExistingClusterName"])
     log_group = logs.stack_log_group(template, inputs)
     execute_command = ecs_exec.add_condition(template, inputs[ecs_exec.PARAMETER])
-    task = _add_task(template, inputs, log_group, ports, execute_command)
+    proxy = proxy_of(region_ports) if needs_proxy(options.image) else None
+    task = _add_task(template, inputs, log_group, ports, execute_command, proxy)
     security_group = _add_security_group(template, inputs, ports)
     namespace_id, discovery_service = _add_discovery(template, inputs)
     service = template.add_resource(
@@ -691,8 +785,12 @@ def _description(edition: Edition, region_ports) -> str:
     )
 
 
-def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec], execute_command: str):
-    """One container, every regional port."""
+def _add_task(
+    template: Template, inputs: dict, log_group, ports: list[PortSpec], execute_command: str, proxy: Proxy | None
+):
+    """The plugin, every regional port; and, while it listens on loopback, the proxy beside it."""
+    read_only_root = hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command)
+    share = _shares(template, inputs) if proxy else {}
     plugin = Container(
         name="plugin",
         image=Ref(inputs["ImageUri"]),
@@ -705,12 +803,20 @@ def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]
         # The image's own user, which writes only under /tmp (facts.py): on the image's own /tmp
         # by default, on a volume there while the root filesystem is read-only (HARDENING).
         user=facts.PLUGIN_USER,
-        read_only_root=hardening.read_only(template, inputs["ReadonlyRootFilesystem"], execute_command),
+        read_only_root=read_only_root,
         writable_paths={hardening.SCRATCH_VOLUME: facts.PLUGIN_WRITABLE_PATH},
         writable_condition=hardening.READ_ONLY_ROOT,
-        # The whole task's memory: one container, and a hard limit the hooks can see (CT.ECS.PR.7).
+        # A hard limit the hooks can see (CT.ECS.PR.7): the whole task's memory. Beside the proxy,
+        # the task's CPU and memory less the proxy's share is set aside for it.
         memory=memory_of(inputs["TaskSize"]),
+        cpu=share.get("PluginCpu"),
+        memory_reservation=share.get("PluginMiB"),
+        start_timeout=PLUGIN_START_TIMEOUT_SECONDS if proxy else None,
     )
+    # The proxy writes nothing, so its root filesystem is read-only whatever the plugin's is (CT.ECS.PR.6),
+    # except while ECS Exec is on: its agent writes to the container's filesystem (parts/hardening.py).
+    proxy_read_only = If(execute_command, False, True)
+    sidecars = [_proxy_container(inputs, log_group, proxy, proxy_read_only, share["ProxyCpu"])] if proxy else []
     return add_task(
         template,
         plugin,
@@ -718,13 +824,45 @@ def _add_task(template: Template, inputs: dict, log_group, ports: list[PortSpec]
         family=Ref("AWS::StackName"),
         # The default image is public on ghcr.io and needs no permission; these let the
         # same stack pull a copy kept in this account's ECR (a pull-through cache),
-        # which is how many teams avoid registry rate limits.
+        # which is how many teams avoid registry rate limits. The proxy's image is public on
+        # ECR Public, which needs none either.
         repositories=[Sub("arn:${AWS::Partition}:ecr:${AWS::Region}:${AWS::AccountId}:repository/*")],
         # The plugin calls no AWS API: its task role grants nothing unless ECS Exec is on.
         execute_command=execute_command,
         # Pinned, not a parameter: every release of the image is linux/amd64 only.
         architecture=facts.PLUGIN_CPU_ARCHITECTURE,
+        sidecars=sidecars,
     )
+
+
+def _proxy_container(inputs: dict, log_group, proxy: Proxy, read_only_root, cpu) -> Container:
+    """HAProxy on the task's address, started once the plugin answers (parts/loopback_proxy.py)."""
+    return Container(
+        name="proxy",
+        image=Ref(inputs["ProxyImage"]),
+        ports=[],  # the plugin's port mappings name the ports; the proxy takes them at the task's address
+        log_group=log_group,
+        stream_prefix="proxy",
+        entry_point=["/bin/sh", "-c"],
+        command=[proxy.command()],
+        depends_on={"plugin": "HEALTHY"},
+        health_check=proxy.health_check(),
+        stop_timeout=PROXY_TIMEOUTS.hard_stop + 5,
+        # The image's own user (USER haproxy), stated so that the controls see it is not root.
+        user=facts.PROXY_USER,
+        # It writes nothing: its configuration comes on stdin, with no pidfile and no stats socket.
+        read_only_root=read_only_root,
+        memory=PROXY_MEMORY_LIMIT,
+        memory_reservation=PROXY_MEMORY_RESERVATION,
+        cpu=cpu,
+        open_files=proxy.open_files(),
+    )
+
+
+def _shares(template: Template, inputs: dict) -> dict:
+    """The plugin's and the proxy's share of the task size chosen, from a mapping of every size."""
+    template.add_mapping(SHARES_MAPPING, {str(size): shares(size) for size in all_sizes()})
+    return {key: FindInMap(SHARES_MAPPING, Ref(inputs["TaskSize"]), key) for key in shares(DEFAULT_SIZE)}
 
 
 def _add_security_group(template: Template, inputs: dict, ports: list[PortSpec]):

@@ -40,7 +40,7 @@ def table_rows(text: str) -> list[list[str]]:
 
 def variables_set_by_parameters(name: str) -> dict[str, str]:
     """parameter -> variable, for each container variable whose value is a Ref to a parameter."""
-    (container,) = built(name)["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"]
+    container = built(name)["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"][0]
     return {
         variable["Value"]["Ref"]: variable["Name"]
         for variable in container["Environment"]

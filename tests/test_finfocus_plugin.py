@@ -407,6 +407,7 @@ PARAMETER_TYPES = {
     "ClientSecurityGroupId": "String",
     "AssignPublicIp": "String",
     "ImageUri": "String",
+    "ProxyImage": "String",
     "TaskSize": "String",
     "DesiredCount": "Number",
     "LogLevel": "String",
@@ -485,7 +486,7 @@ def test_a_release_serves_a_custom_table_it_contains():
 def test_the_10_region_task_definition_file_has_its_eleven_ports_and_release():
     definition = json.loads((ROOT / "output" / "finfocus-plugin-10-region.task-definition.json").read_text())
     assert definition["family"] == "finfocus-plugin-10-region-standalone"
-    (plugin,) = definition["containerDefinitions"]
+    plugin, _proxy = definition["containerDefinitions"]
     assert plugin["image"] == f"{REPOSITORY}:v0.1.8"
     assert {m["containerPort"]: m["name"] for m in plugin["portMappings"]} == SPEC_PORTS_10
     assert len(plugin["portMappings"]) == 11
@@ -504,7 +505,7 @@ def test_the_stand_alone_task_definition_names_nothing_a_quick_start_stack_has(n
     definition = json.loads((ROOT / "output" / f"{name}.task-definition.json").read_text())
     guide = (ROOT / "docs" / "finfocus-plugin.md").read_text()
     stacks = set(re.findall(r"^STACK=([\w-]+)$", guide, re.MULTILINE)) | {name}
-    (plugin,) = definition["containerDefinitions"]
+    plugin, _proxy = definition["containerDefinitions"]
     for stack in stacks:
         assert plugin["logConfiguration"]["options"]["awslogs-group"] != f"/ecs/{stack}"
         assert definition["family"] != stack
@@ -580,7 +581,7 @@ def test_the_stand_alone_task_definition_leaves_only_the_documented_placeholders
     assert definition["family"] == f"{name}-standalone"
     assert definition["executionRoleArn"] == "arn:<AWS_PARTITION>:iam::<AWS_ACCOUNT_ID>:role/ecsTaskExecutionRole"
     assert "taskRoleArn" not in definition  # the plugin calls no AWS API
-    (plugin,) = definition["containerDefinitions"]
+    plugin, _proxy = definition["containerDefinitions"]
     assert plugin["logConfiguration"]["options"] == {
         "awslogs-group": f"/ecs/{name}-standalone",
         "awslogs-region": "<AWS_REGION>",

@@ -113,8 +113,9 @@ def test_cost_counts_in_words_and_a_stack_without_tasks_has_one_total():
     done = make("cost", "TEMPLATE=prerequisites", "PARAMS=params/prerequisites.dev.json")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
-    # The prerequisites create one bucket and three repositories (output/prerequisites.json).
-    assert any(line.startswith("S3 storage, 1 bucket x 1 GB ") for line in lines)
+    # The prerequisites create two buckets (the knowledge base's, the templates') and three
+    # repositories (output/prerequisites.json).
+    assert any(line.startswith("S3 storage, 2 buckets x 1 GB ") for line in lines)
     assert any(line.startswith("ECR storage, 3 repositories x 1 GB ") for line in lines)
     totals = [line for line in lines if line.startswith("total")]
     assert len(totals) == 1 and totals[0].startswith("total (the stack runs no task): ")

@@ -63,4 +63,12 @@ def test_a_port_out_of_range_is_one_line_and_exit_2():
         [sys.executable, "-m", "tools.moto_server", "--port", "70000"], cwd=ROOT, capture_output=True, text=True
     )
     assert done.returncode == 2
-    assert done.stderr.count("\n") == 1 and "MOTO_PORT=70000" in done.stderr
+    assert done.stderr.count("\n") == 1 and "--port 70000" in done.stderr
+
+
+def test_make_names_its_own_variable_for_a_bad_port():
+    done = subprocess.run(
+        ["make", "--no-print-directory", "-s", "moto", "MOTO_PORT=70000"], cwd=ROOT, capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert done.stderr.splitlines()[0] == "make moto: MOTO_PORT=70000 is not a port: give one from 1 to 65535"

@@ -91,7 +91,7 @@ def task(template: str, values: dict) -> tuple[dict, list[dict]]:
     document = built(template)
     resources = Evaluator(document, {**PSEUDO, **values}, strict=False).resources()
     properties = resources["TaskDefinition"]["Properties"]
-    (container,) = properties["ContainerDefinitions"]
+    (container,) = [c for c in properties["ContainerDefinitions"] if c["Name"] == "plugin"]
     return container, properties.get("Volumes", [])
 
 
@@ -254,6 +254,7 @@ def test_the_image_model_refuses_what_it_does_not_understand():
 @pytest.mark.parametrize("template", RELEASES)
 def test_the_plugin_runs_as_its_image_user(template):
     document = built(template)
-    (container,) = document["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"]
+    definitions = document["Resources"]["TaskDefinition"]["Properties"]["ContainerDefinitions"]
+    (container,) = [c for c in definitions if c["Name"] == "plugin"]
     # docker/Dockerfile at every release: adduser -u 65532 -S plugin -G plugin; USER plugin.
     assert container["User"] == str(PLUGIN_UID)

@@ -329,6 +329,8 @@ MISSING_VPC = "vpc-0123456789abcdef0"
         ("platform", {"PrivateAppSubnetIds": "one_zone"}, "route:BffService", "AssignPublicIp=DISABLED"),
         ("finfocus-plugin", {"SubnetIds": "isolated"}, "route:Service", "no default route in rtb-"),
         ("finfocus-plugin", {"SubnetIds": "isolated"}, "route:Service", "so no route to ghcr.io"),
+        # The proxy's image (ProxyImage) is pulled from the same subnets, from ECR Public.
+        ("finfocus-plugin", {"SubnetIds": "isolated"}, "route:Service", "so no route to public.ecr.aws"),
         # No default route and, in that VPC, only an ECR API endpoint without private DNS.
         (
             "go-api",
@@ -373,6 +375,13 @@ def test_each_check_fails_on_its_mistake(world, template, change, check, says):
             "cannot verify from here: ",
         ),
         ("finfocus-plugin", {"SubnetIds": "tgw"}, "route:Service", "warn", "whether it reaches ghcr.io is not known"),
+        (
+            "finfocus-plugin",
+            {"SubnetIds": "tgw"},
+            "route:Service",
+            "warn",
+            "whether it reaches public.ecr.aws is not known",
+        ),
         # The same key given as the parameter: AgentCore may use it.
         (
             "platform",

@@ -201,6 +201,7 @@ NEEDS = {
     "plan": ["TEMPLATE=go-api", "STACK=go-api-dev"],
     "preflight": ["TEMPLATE=go-api"],
     "doctor": ["STACK=go-api-dev"],
+    "probe": ["STACK=finfocus-plugin"],
     "explain": ["TEXT=Throttling"],
     "timeline": ["TEMPLATE=go-api"],
     "cost": ["TEMPLATE=go-api"],

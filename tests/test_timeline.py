@@ -45,6 +45,7 @@ from pathlib import Path
 import pytest
 
 from ops import params, timeline
+from ops.errors import BadInput
 from tests.helpers import ROOT
 
 TEMPLATES = ("finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform")
@@ -91,26 +92,30 @@ GO_API_TWO = {
 }
 GO_API_TWO_FEWEST = {"release": 2, "task_replacement": 1, "scale_in": 2, "spot_interruption": 2}
 
-# The plugin: two tasks found by DNS, 100/150. Healthy: the first check (30) / the check after
-# the 60 s start period (60). Ready: 60 / 105. In DNS 30 s after that.
+# The plugin: two tasks found by DNS, 100/150. The plugin is healthy at its first check (30) / the
+# check after the 60 s start period (60); the proxy starts then and is healthy at its first check,
+# 10 s later: 40 / 70. Ready: 70 / 115. In DNS 30 s after that. A task stops the proxy, then the
+# plugin: 35 + 35 s at worst.
 PLUGIN = {
     # A client that asked before the name existed keeps "no such name" for the SOA TTL (10 s).
-    "first_create": (60 + 30, 105 + 30 + 10),
-    # Typical: B1 ready at 60, A1 stops at once, B2 ready at 120, A2 stops; B2 in DNS at 150.
-    # Worst: B1 at 105, A1 gone at 140 (35 s stop), B2 ready at 245, A2 gone at 280. Then the
+    "first_create": (70 + 30, 115 + 30 + 10),
+    # Typical: B1 ready at 70, A1 stops at once, B2 ready at 140, A2 stops; B2 in DNS at 170.
+    # Worst: B1 at 115, A1 gone at 185 (70 s stop), B2 ready at 300, A2 gone at 370. Then the
     # memory alarm watched.
-    "release": (150 + WATCH, 280 + WATCH),
-    # One at a time (150 % of 2 rounds down to 3 = floor 2 + 1); 3 failures; each: start + the
-    # start period's two checks + 3 retries, at 30 s (150), a timeout at worst, then the stop.
+    "release": (170 + WATCH, 370 + WATCH),
+    # One at a time (150 % of 2 rounds down to 3 = floor 2 + 1); 3 failures; each: start, then the
+    # plugin's startTimeout (120 s, before its checks could count it unhealthy at 150 s) stops the
+    # task; only the plugin ran, so its 35 s stop at worst.
     "traffic_moved": None,  # a rolling release moves no traffic between revisions
-    "failed_release_rolled_back": (3 * (30 + 150), 3 * (45 + 150 + 10 + 35)),
+    "failed_release_rolled_back": (3 * (30 + 120), 3 * (45 + 120 + 35)),
     "alarm_fires": FIRES,
-    # The first new task in DNS (90 / 135), the alarm, the old revision rolled out (150 / 280).
-    "alarm_in_rollout_rolled_back": (90 + 180 + 150, 135 + 240 + 280),
-    "alarm_in_bake_rolled_back": (150 + WATCH + 150, 280 + WATCH + 280),
-    "detect_unhealthy": (2.5 * 30, 3 * 30 + 10),
-    "replace_unhealthy": (75 + 60 + 30, 100 + 105 + 30),
-    "replace_stopped": (60 + 30, 105 + 30),
+    # The first new task in DNS (100 / 145), the alarm, the old revision rolled out (170 / 370).
+    "alarm_in_rollout_rolled_back": (100 + 180 + 170, 145 + 240 + 370),
+    "alarm_in_bake_rolled_back": (170 + WATCH + 170, 370 + WATCH + 370),
+    # The proxy's check (every 10 s, 3 retries) asks the plugin through the task's address.
+    "detect_unhealthy": (2.5 * 10, 3 * 10 + 10),
+    "replace_unhealthy": (25 + 70 + 30, 40 + 115 + 30),
+    "replace_stopped": (70 + 30, 115 + 30),
     "scale_out_decided": None,
     "scale_out_answering": None,
     "scale_in_decided": None,
@@ -645,3 +650,23 @@ def test_a_service_that_forces_deployments_says_every_update_is_a_release():
     del document["Resources"]["Service"]["Properties"]["ForceNewDeployment"]
     found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
     assert FORCED_NOTE not in found["notes"]
+
+
+def test_a_container_waiting_for_a_healthy_one_starts_after_it_and_stops_before_it():
+    """The plugin templates' proxy: read from the template, not assumed."""
+    (service,) = timeline.read_services(
+        json.loads((ROOT / "output/finfocus-plugin.json").read_text()), {}, timeline.Assumptions()
+    )
+    assert service.container_health == timeline.ContainerHealth(interval=30, timeout=10, retries=3, start_period=60)
+    assert service.after_healthy == (timeline.ContainerHealth(interval=10, timeout=10, retries=3, start_period=10),)
+    assert service.gives_up == 120  # the plugin's startTimeout
+    assert service.stop_timeout == 35 + 35 and service.failing_stop_timeout == 35
+
+
+def test_containers_that_wait_for_each_other_are_refused():
+    waiting = [
+        {"Name": "a", "DependsOn": [{"ContainerName": "b", "Condition": "HEALTHY"}]},
+        {"Name": "b", "DependsOn": [{"ContainerName": "a", "Condition": "HEALTHY"}]},
+    ]
+    with pytest.raises(BadInput, match="containers a, b wait for each other"):
+        timeline._start_order(waiting)

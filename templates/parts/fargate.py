@@ -149,6 +149,18 @@ class Container:
     memory: object = None
     writable_paths: dict[str, object] = field(default_factory=dict)
     writable_condition: str | None = None
+    # A task of several containers: each one's share of the task size (CPU units, and the memory
+    # ECS sets aside for it in MiB; the shares must not add up to more than the task has), what
+    # it waits for at start (container name -> START, COMPLETE, SUCCESS or HEALTHY) and how long,
+    # and what runs instead of the image's ENTRYPOINT and CMD.
+    cpu: object = None
+    memory_reservation: object = None
+    depends_on: dict[str, str] = field(default_factory=dict)
+    start_timeout: int | None = None
+    entry_point: Sequence[str] | None = None
+    command: Sequence[str] | None = None
+    # Open files (soft and hard limit); None keeps Fargate's default.
+    open_files: int | None = None
 
     def only_while_read_only(self, items: list):
         """``items`` (mount points, volumes) while the root filesystem is read-only, else none."""
@@ -156,8 +168,28 @@ class Container:
 
 
 def container_definition(container: Container) -> ecs.ContainerDefinition:
-    check_ports(container.ports)
+    if container.ports or not container.depends_on:
+        check_ports(container.ports)  # only a container beside another may have none of its own
     optional = {}
+    if container.entry_point is not None:
+        optional["EntryPoint"] = list(container.entry_point)
+    if container.command is not None:
+        optional["Command"] = list(container.command)
+    if container.depends_on:
+        optional["DependsOn"] = [
+            ecs.ContainerDependency(ContainerName=name, Condition=condition)
+            for name, condition in container.depends_on.items()
+        ]
+    if container.start_timeout is not None:
+        optional["StartTimeout"] = container.start_timeout
+    if container.cpu is not None:
+        optional["Cpu"] = container.cpu
+    if container.memory_reservation is not None:
+        optional["MemoryReservation"] = container.memory_reservation
+    if container.open_files is not None:
+        optional["Ulimits"] = [
+            ecs.Ulimit(Name="nofile", SoftLimit=container.open_files, HardLimit=container.open_files)
+        ]
     if container.health_check is not None:
         optional["HealthCheck"] = container.health_check
     if container.stop_timeout is not None:
@@ -191,11 +223,7 @@ def container_definition(container: Container) -> ecs.ContainerDefinition:
         # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/deployment-type-ecs.html#deployment-container-image-stability
         VersionConsistency=VERSION_CONSISTENCY,
         Essential=True,
-        PortMappings=[
-            # Under awsvpc the host port is the container port; ECS fills it in.
-            ecs.PortMapping(Name=spec.name, ContainerPort=value(spec.port), Protocol="tcp")
-            for spec in container.ports
-        ],
+        **port_mappings(container.ports),
         LogConfiguration=ecs.LogConfiguration(
             LogDriver="awslogs",
             Options={
@@ -208,6 +236,17 @@ def container_definition(container: Container) -> ecs.ContainerDefinition:
     )
 
 
+def port_mappings(ports: Sequence[PortSpec]) -> dict:
+    if not ports:
+        return {}
+    # Under awsvpc the host port is the container port; ECS fills it in.
+    return {
+        "PortMappings": [
+            ecs.PortMapping(Name=spec.name, ContainerPort=value(spec.port), Protocol="tcp") for spec in ports
+        ]
+    }
+
+
 def task_definition(
     title: str,
     *,
@@ -217,8 +256,9 @@ def task_definition(
     execution_role,
     task_role,
     architecture="X86_64",
+    sidecars: Sequence[Container] = (),
 ) -> ecs.TaskDefinition:
-    """A Fargate task definition with one essential container.
+    """A Fargate task definition: one essential container, and the ``sidecars`` beside it.
 
     ``size`` is a :class:`TaskSize` known at build time, the size parameter, or a
     (cpu, memory) pair of expressions (e.g. from a mapping of checked sizes).
@@ -250,7 +290,7 @@ def task_definition(
         ExecutionRoleArn=GetAtt(execution_role, "Arn"),
         TaskRoleArn=GetAtt(task_role, "Arn"),
         RuntimePlatform=ecs.RuntimePlatform(OperatingSystemFamily="LINUX", CpuArchitecture=value(architecture)),
-        ContainerDefinitions=[container_definition(container)],
+        ContainerDefinitions=[container_definition(item) for item in (container, *sidecars)],
         **volumes,
     )
 

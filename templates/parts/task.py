@@ -25,6 +25,7 @@ def add_task(
     execution_policies: list | None = None,
     task_policies: list | None = None,
     architecture="X86_64",
+    sidecars: list | None = None,
 ) -> ecs.TaskDefinition:
     """Add ``<prefix>ExecutionRole``, ``<prefix>TaskRole`` and ``<prefix>TaskDefinition``.
 
@@ -33,7 +34,8 @@ def add_task(
     ``execute_command`` is the condition under which ECS Exec is on (:mod:`ecs_exec`);
     ``execution_policies`` and ``task_policies`` are conditional inline policies
     (:func:`iam.conditional_policy`) for each role, such as :mod:`ssm_secrets`' key;
-    ``architecture`` is the task's CPU architecture (:func:`fargate.task_definition`).
+    ``architecture`` is the task's CPU architecture (:func:`fargate.task_definition`);
+    ``sidecars`` are containers beside the main one, writing to the same log group.
     """
     pull_and_log = [*iam.ecr_pull(repositories), iam.log_write([container.log_group])]
     if container.secrets:
@@ -52,5 +54,6 @@ def add_task(
             execution_role=execution_role,
             task_role=task_role,
             architecture=architecture,
+            sidecars=sidecars or (),
         )
     )
