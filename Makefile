@@ -1,7 +1,7 @@
 # Two commands are the whole set-up on a machine with only Python:
 #   make template   build output/ (creates .venv from requirements.txt first)
 #   make test       output/ up to date, cfn-lint (+ our rules) in every region,
-#                   ruff, checkov, pytest
+#                   ruff, import-linter, checkov, pytest
 # `make` alone (or `make help`) lists every target and the variables it takes.
 # A target is listed when its line ends in "## what it does"; a variable when the
 # line above its `?=` starts with "## ".
@@ -27,7 +27,7 @@ LINT_REGIONS = $(shell $(BIN)/python -c 'from templates import facts; print(*fac
 
 CHECKOV := .venv-checkov
 .DEFAULT_GOAL := help
-.PHONY: help template check lint style security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain probe timeline controls cost cost-refresh params-from-stack rehearse moto clean FORCE
+.PHONY: help template check lint style imports security test test-deep golden bench bench-peers deploy delete package plan preflight doctor explain probe timeline controls cost cost-refresh params-from-stack rehearse moto clean FORCE
 
 # Inside make function calls a comma separates arguments, so messages use $(comma).
 comma := ,
@@ -107,12 +107,16 @@ style: $(INSTALLED) ## ruff check and ruff format --check
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 
+# Without a cache: it takes well under a second, and writes nothing into the checkout.
+imports: $(INSTALLED) ## import-linter: each package imports only the layers below it (pyproject.toml)
+	$(BIN)/lint-imports --no-cache
+
 security: $(CHECKOV)/.installed ## checkov on the built templates (its own venv: .venv-checkov)
 	$(CHECKOV)/bin/checkov --framework cloudformation --skip-download --quiet --compact $(addprefix -f ,$(TEMPLATE_FILES))
 
 # lint and security are one process each: run side by side on the 2 cores, then pytest on both.
 test: check ## All of the above, then pytest
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint security style
+	$(MAKE) --no-print-directory -j2 --output-sync=target lint security style imports
 	$(BIN)/python -m pytest
 
 # Property tests with fresh random examples, about thirty times as many (several minutes),

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """Build the CloudFormation templates into output/: python build.py --help.
 
-The command line lives in templates/cli.py: Python caches a module's compiled
+The command line lives in builder/cli.py: Python caches a module's compiled
 code, never a script's. This file only makes sure the Python running it can.
 """
 
@@ -26,7 +26,7 @@ if __name__ == "__main__":
         if problem:
             print(f"build.py: {problem}", file=sys.stderr)
             sys.exit(USAGE_ERROR)
-        from templates.cli import main
+        from builder.cli import main
     except KeyboardInterrupt:
         sys.exit(130)  # Ctrl-C while Python looks for and loads the modules: nothing written yet
     sys.exit(main())

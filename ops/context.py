@@ -3,7 +3,9 @@
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .aws import Account, call_or_none
+import botocore.exceptions
+
+from .aws import Account, call, call_or_none, error_code
 from .services import Service, services
 from .template import Values
 
@@ -40,9 +42,15 @@ class Context:
     @cached_property
     def deployed(self) -> dict | None:
         """The stack named by ``stack`` as DescribeStacks answers, or None when there is none."""
-        from .stack import describe  # the stack module reads a Context itself
-
-        return describe(self) if self.stack else None
+        if not self.stack:
+            return None
+        try:
+            return call(self.client("cloudformation"), "describe_stacks", StackName=self.stack)["Stacks"][0]
+        except botocore.exceptions.ClientError as error:
+            # A name that never existed, or a deleted stack: "Stack with id X does not exist".
+            if error_code(error) == "ValidationError":
+                return None
+            raise
 
     @cached_property
     def vpc_id(self) -> str | None:

@@ -11,9 +11,7 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events
 
 import re
 
-import botocore.exceptions
-
-from .aws import call, call_or_none, error_code
+from .aws import call, call_or_none
 from .context import Context
 from .report import Result, failed, passed, skipped
 from .template import Values
@@ -39,17 +37,6 @@ WAITERS = {
     "DELETE_IN_PROGRESS": "stack-delete-complete",
     "IMPORT_IN_PROGRESS": "stack-import-complete",
 }
-
-
-def describe(ctx: Context) -> dict | None:
-    """The stack as DescribeStacks answers, or None when no stack has that name."""
-    try:
-        return call(ctx.client("cloudformation"), "describe_stacks", StackName=ctx.stack)["Stacks"][0]
-    except botocore.exceptions.ClientError as error:
-        # A name that never existed, or a deleted stack: "Stack with id X does not exist".
-        if error_code(error) == "ValidationError":
-            return None
-        raise
 
 
 def _delete(name: str) -> str:

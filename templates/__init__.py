@@ -3,7 +3,8 @@
 Each template is a :class:`contract.TemplateContract` defined in a module, named here
 as ``module:ATTRIBUTE`` (one module may define several: the plugin's port layouts).
 Modules are imported when a template is asked for, so ``import templates.facts``
-(the lint rules, preflight checks, a test) does not pay for troposphere.
+(the lint rules, preflight checks, a test) does not pay for troposphere. The docs made
+from the templates are gathered a layer above, in builder/docs.py.
 """
 
 import importlib
@@ -56,35 +57,3 @@ def render(name: str, built: dict) -> dict[str, str]:
     if extra:
         files.update({f"{name}.{suffix}": text for suffix, text in extra(built).items()})
     return files
-
-
-def doc_blocks() -> dict:
-    """Every generated docs block any template provides, by block name."""
-    from ops import doctor_score, signatures, timeline  # `make doctor`'s table and score, `make timeline`'s tables
-    from ops.cost import page  # docs/cost.md: what each template costs
-    from tools import moto_gaps  # what `make rehearse` cannot rehearse
-
-    made_elsewhere = {**signatures.DOC_BLOCKS, **doctor_score.DOC_BLOCKS, **moto_gaps.DOC_BLOCKS}
-    blocks = {name: (lambda files, make=make: make()) for name, make in made_elsewhere.items()}
-    blocks.update(timeline.DOC_BLOCKS)
-    blocks.update(page.DOC_BLOCKS)
-    for name in TEMPLATES:
-        blocks.update(describe(name).doc_blocks)
-    from . import controls  # the Control Tower tables of docs/controls.md
-
-    blocks.update(controls.DOC_BLOCKS)
-    return blocks
-
-
-def generated_files(files) -> dict:
-    """Files of docs/ that are not text blocks, made from the build's files: relative path -> bytes."""
-    from ops.cost import page
-
-    return {"docs/cost.png": page.chart(files)}
-
-
-def reference_page(name: str, built: dict) -> str:
-    """docs/reference/<name>.md from the document the build made."""
-    from . import reference  # only the docs need it
-
-    return reference.page(name, describe(name).summary, built)

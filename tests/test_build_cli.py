@@ -12,7 +12,8 @@ import sys
 import pytest
 
 import templates
-from templates import cli, finfocus_plugin
+from builder import cli, docs
+from templates import finfocus_plugin
 from templates.errors import ConfigError
 from templates.parts import fargate
 from tests.helpers import ROOT, run_build, snapshot
@@ -22,7 +23,7 @@ from tests.helpers import ROOT, run_build, snapshot
 def project(tmp_path_factory):
     """A copy of what build.py reads and writes; bad-input tests run there."""
     copy = tmp_path_factory.mktemp("project")
-    for tree in ("templates", "output", "docs", "params"):
+    for tree in ("builder", "templates", "output", "docs", "params"):
         shutil.copytree(ROOT / tree, copy / tree, ignore=shutil.ignore_patterns("__pycache__"))
     for name in ("build.py", ".taskcat.yml"):
         shutil.copy2(ROOT / name, copy / name)
@@ -170,7 +171,7 @@ def test_reference_docs_come_from_the_build_not_a_second_one(monkeypatch):
     real = templates.build
     monkeypatch.setattr(templates, "build", lambda name, settings=None: built.append(name) or real(name, settings))
     documents, files = cli.render_all(list(templates.TEMPLATES), {})
-    cli.render_docs(documents, files)
+    docs.render_docs(ROOT, documents, files)
     assert built == ["finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform", "prerequisites"]
 
 
@@ -253,7 +254,7 @@ def main_in(project, monkeypatch, capsys, *arguments) -> subprocess.CompletedPro
     The same code as `python build.py` past its import check (which has tests of its own),
     without a Python start-up per case.
     """
-    for name, path in (("ROOT", project), ("OUTPUT", project / "output"), ("DOCS", project / "docs")):
+    for name, path in (("ROOT", project), ("OUTPUT", project / "output")):
         monkeypatch.setattr(cli, name, path)
     try:
         code = cli.main(list(arguments))

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 import templates
-from templates import cli as build
+from builder import cli as build
 from tests.helpers import ROOT, built
 
 DOCS = [ROOT / "README.md", *sorted((ROOT / "docs").rglob("*.md"))]

@@ -186,5 +186,5 @@ def table() -> str:
     return "\n".join(lines) + "\n"
 
 
-# Generated blocks of the docs (templates.doc_blocks).
+# Generated blocks of the docs (gathered by builder/docs.py).
 DOC_BLOCKS = {"rehearsal.moto-gaps": table}

@@ -17,12 +17,11 @@ import os
 import sys
 from pathlib import Path
 
-from . import TEMPLATES, describe, doc_blocks, document, generated_files, reference_page, render
-from .errors import ConfigError
+from templates import TEMPLATES, describe, document, render
+from templates.errors import ConfigError
 
 ROOT = Path(__file__).resolve().parent.parent
 OUTPUT = ROOT / "output"
-DOCS = ROOT / "docs"
 USAGE_ERROR = 2
 INTERRUPTED = 130  # 128 + SIGINT, what a shell reports for Ctrl-C
 
@@ -120,28 +119,6 @@ def render_all(names: list[str], settings: dict[str, str]) -> tuple[dict[str, di
     return documents, files
 
 
-def render_docs(documents: dict[str, dict], files: dict[str, str]) -> dict[Path, str | bytes]:
-    """The generated reference pages, the taskcat configuration, and the docs whose
-    generated blocks the build keeps current, as they should read."""
-    from . import docblocks, taskcat  # only the docs need these
-
-    def output_file(file_name: str) -> str:
-        if file_name not in files:  # a template this run does not build: its default build
-            name = next(name for name in TEMPLATES if file_name.startswith(f"{name}."))
-            files.update(render(name, document(name)))
-        return files[file_name]
-
-    docs = {DOCS / "reference" / f"{name}.md": reference_page(name, built) for name, built in documents.items()}
-    docs[ROOT / ".taskcat.yml"] = taskcat.config([describe(name) for name in TEMPLATES], ROOT / "params")
-    blocks = doc_blocks()
-    for path in [ROOT / "README.md", *sorted(DOCS.rglob("*.md"))]:
-        text = path.read_text(encoding="utf-8")
-        if "<!-- generated:" in text:
-            docs[path] = docblocks.fill(text, blocks, str(path.relative_to(ROOT)), output_file)
-    docs.update({ROOT / name: content for name, content in generated_files(output_file).items()})
-    return docs
-
-
 def write_atomically(path: Path, text: str | bytes) -> None:
     """Write beside the target, then rename: readers see the old file or the new one."""
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -196,7 +173,9 @@ def build(arguments) -> int:
     files = {directory / name: text for name, text in rendered.items()}
     if directory == OUTPUT:
         # A build into a directory of one's own is a one-off; the docs describe output/.
-        files.update(render_docs(documents, rendered))
+        from .docs import render_docs  # ops/ and tools/ too: only the docs need them
+
+        files.update(render_docs(ROOT, documents, rendered))
 
     stale = stale_files(files)
     if arguments.check:
