@@ -1,7 +1,8 @@
 """Run the Guard rules of ``rules/`` on a document, in process, with Guard's Python binding.
 
-guardpycfn (PyPI) embeds Guard 3.1.2 through pyo3; its wheels use CPython's stable ABI
-(abi3), so one wheel serves every Python this project supports. The verbose report is read:
+guardpycfn (PyPI) embeds Guard 3.1.2 (upstream's main of May 2025) through pyo3; its wheels use
+CPython's stable ABI (abi3), so one wheel serves every Python this project supports
+(docs/controls.md, "The Guard binding"). The verbose report is read:
 one tree, a child per rule, holding the path of every value a check looked at (the resources
 that break a rule are found there).
 """
