@@ -2,9 +2,8 @@
 
 guardpycfn (PyPI) embeds Guard 3.1.2 (upstream's main of May 2025) through pyo3; its wheels use
 CPython's stable ABI (abi3), so one wheel serves every Python this project supports
-(docs/controls.md, "The Guard binding"). The verbose report is read:
-one tree, a child per rule, holding the path of every value a check looked at (the resources
-that break a rule are found there).
+(docs/controls.md, "The Guard binding"). The verbose report is read: one tree, a child per
+rule, holding the path of every value a check looked at (where the failing resources are found).
 """
 
 import json
