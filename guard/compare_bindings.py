@@ -10,7 +10,7 @@ It needs both bindings, so a Python both install on (3.11 or 3.12) and a throwaw
 
     python3.11 -m venv /tmp/guard-compare
     /tmp/guard-compare/bin/pip install -r requirements.txt cfn-guard-rs==0.3.3
-    /tmp/guard-compare/bin/python tools/compare_guard_bindings.py
+    /tmp/guard-compare/bin/python -m guard.compare_bindings
 
 Exit status 0 when every outcome is the same, 1 otherwise (each difference is listed).
 """
@@ -22,11 +22,11 @@ from pathlib import Path
 
 import yaml
 
-ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
+from templates import controls
 
-from guard import engine, matrix  # noqa: E402
-from templates import controls  # noqa: E402
+from . import engine, matrix
+
+ROOT = Path(__file__).resolve().parent.parent
 
 FIXTURES = ROOT / "tests" / "guard" / "fixtures"
 # A document with no resource any rule checks: every rule must be "not applicable".
