@@ -136,7 +136,11 @@ def ask(port, path="/"):
         return "error: " + type(error).__name__
 
 if mode == "slow":
-    print(json.dumps({ports[0]: ask(ports[0], "/slow")}), flush=True)
+    # "sent" once the request is on its way, so the test stops the proxy only after that.
+    connection = http.client.HTTPConnection(address, int(ports[0]), timeout=5)
+    connection.request("GET", "/slow")
+    print("sent", flush=True)
+    print(json.dumps({ports[0]: connection.getresponse().read().decode()}), flush=True)
     sys.exit()
 deadline = time.monotonic() + 10
 while True:
@@ -324,11 +328,12 @@ def test_a_client_at_the_task_address_gets_each_region_through_the_proxy(namespa
         first = min(layout)
         assert namespace.ask(layout, "wait") == layout
         in_flight = namespace.slow_call(layout)
-        time.sleep(0.3)
+        assert in_flight.stdout.readline() == "sent\n"
+        time.sleep(0.3)  # the stand-in answers /slow after a second: the call is in flight
         process.send_signal(IMAGE_STOP_SIGNAL)
         time.sleep(0.1)
         assert namespace.ask(layout, "once") == {port: "refused" for port in layout}
-        assert json.loads(in_flight.communicate(timeout=10)[0]) == {str(first): layout[first]}
+        assert json.loads(in_flight.communicate(timeout=10)[0].splitlines()[-1]) == {str(first): layout[first]}
         assert process.wait(timeout=5) == 0
     finally:
         namespace.stop(process, signal.SIGKILL)

@@ -158,6 +158,9 @@ class Started:
     def wait(self, timeout=None):
         return 0
 
+    def poll(self):
+        return None  # still running until stopped
+
 
 def test_the_server_loads_the_correction_and_listens_on_loopback(monkeypatch):
     monkeypatch.setattr(moto_server.shutil, "which", lambda name, path=None: "/venv/bin/moto_server")
