@@ -44,8 +44,9 @@ from pathlib import Path
 
 import pytest
 
-from ops import params, timeline
-from ops.errors import BadInput
+from ops.shared import params
+from ops.shared.errors import BadInput
+from ops.timeline import cli as timeline
 from tests.helpers import ROOT
 
 TEMPLATES = ("finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform")
@@ -634,8 +635,8 @@ def test_each_step_of_a_linear_release_counts_the_healthy_tasks_of_the_groups_wi
 
 
 def _document_and_values(name: str, file: str):
-    from ops import params
-    from ops.template import load
+    from ops.shared import params
+    from ops.shared.template import load
 
     document = load(name)
     return document, params.effective(document["Parameters"], params.read(file))
