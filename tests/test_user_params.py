@@ -23,6 +23,7 @@ from ops.deploy import cli as deploy
 from ops.preflight import cli as preflight
 from ops.shared import params
 from ops.timeline import cli as timeline
+from ops.timeline import tables
 from templates import TEMPLATES
 from tests.helpers import ROOT, offline_aws_environment
 
@@ -81,8 +82,8 @@ def test_the_docs_tables_and_the_controls_ignore_a_users_files(user_params):
     check in a copy of the checkout, below, runs the whole build)."""
     assert not [row for row in matrix.rows(["go-api"]) if "local" in row.params]
     assert [label for label, _ in page.environments("go-api")] == ["dev", "hardened", "prod", "defaults"]
-    assert None not in timeline._stack_files("platform")[1:] and all(
-        "local" not in path.name for path in timeline._stack_files("platform")[1:]
+    assert None not in tables._stack_files("platform")[1:] and all(
+        "local" not in path.name for path in tables._stack_files("platform")[1:]
     )
 
 
