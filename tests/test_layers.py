@@ -166,3 +166,39 @@ def test_readme_carries_the_diagram_of_the_real_contracts():
     for arrow in ("builder --> tools", "tools --> ops", "guard --> ops", "ops --> templates"):
         assert f"    {arrow}\n" in block
     assert "builder --> guard" not in block and 'lint_rules["lint_rules/<br>make lint"]' in block
+
+
+ROOMS = """
+[[tool.importlinter.contracts]]
+name = "common is the bottom of cli"
+type = "forbidden"
+source_modules = ["cli.common"]
+forbidden_modules = ["cli.serve", "cli.fetch"]
+
+[[tool.importlinter.contracts]]
+name = "commands"
+type = "independence"
+modules = ["cli.serve", "cli.fetch"]
+ignore_imports = ["cli.serve.main -> cli.fetch.client", "cli.serve.other -> cli.fetch"]
+"""
+
+
+def test_the_folders_of_an_independence_contract_are_drawn_inside_their_package(project):
+    (project / "cli/fetch").mkdir()
+    (project / "cli/fetch/__init__.py").write_text("")
+    makefile = MAKEFILE + "get: ## Get\n\t$(BIN)/python -m cli.fetch\n"
+    diagram = layers.diagram(PYPROJECT + ROOMS, makefile, project).splitlines()
+    assert diagram[3:12] == [
+        '    subgraph cli["cli/"]',
+        '        subgraph cli_commands["one folder per command"]',
+        '            cli_serve["serve/<br>make serve, watch"]',
+        '            cli_fetch["fetch/<br>make get"]',
+        "        end",
+        '        cli_common["common/"]',
+        "        cli_commands --> cli_common",
+        "    end",
+        '    plugins["plugins/<br>make scan"]',
+    ]
+    # The layers as before, and each listed exception once, dotted.
+    assert "    cli --> core" in diagram and "    builder --> cli" in diagram
+    assert [line for line in diagram if "-.->" in line] == ["    cli_serve -.-> cli_fetch"]
