@@ -197,12 +197,12 @@ plan: $(INSTALLED) ## What a deploy would add, change, replace, remove (a change
 
 delete: $(INSTALLED) ## Delete a stack, events as they happen, then name what it kept: STACK=
 	$(call require,STACK,the stack name to delete)
-	@$(TOOL) ops.delete $(STACK)
+	@$(TOOL) ops.deploy.delete $(STACK)
 
 package: $(INSTALLED) ## Upload a template to S3 and print its URL: TEMPLATE= [S3_BUCKET=] [S3_PREFIX=]
 	$(call require,TEMPLATE,one of $(TEMPLATES))
 	$(call known_template)
-	@$(TOOL) ops.package $(TEMPLATE) $(S3_BUCKET) --prefix '$(S3_PREFIX)'
+	@$(TOOL) ops.deploy.package $(TEMPLATE) $(S3_BUCKET) --prefix '$(S3_PREFIX)'
 
 golden: $(INSTALLED) ## Rewrite tests/golden/ (the build-option variants) from the code
 	$(BIN)/python -m tests.goldens

@@ -9,8 +9,10 @@ registry in templates/ needs nothing from the layers above it.
 from collections.abc import Callable
 from pathlib import Path
 
-from ops import doctor_score, signatures, timeline  # `make doctor`'s table and score, `make timeline`'s tables
 from ops.cost import page  # docs/cost.md: what each template costs
+from ops.doctor import score as doctor_score
+from ops.doctor import signatures
+from ops.timeline import tables as timeline  # `make doctor`'s table and score, `make timeline`'s tables
 from templates import TEMPLATES, controls, describe, docblocks, document, reference, render, taskcat
 from tools import moto_gaps  # what `make rehearse` cannot rehearse
 

@@ -1,6 +1,7 @@
 """README.md's "How it fits together", drawn from what checks it: the import-linter
-contracts in pyproject.toml (the layers, and the packages that stand alone) and the
-Makefile (which package each make target runs). A layer or a command that changes
+contracts in pyproject.toml (the layers, the packages that stand alone, and the folders of
+ops/ that import each other only as listed, above their shared one) and the Makefile
+(which package or folder each make target runs). A layer or a command that changes
 there changes the diagram at the next build, and `make check` fails until it is rebuilt.
 """
 
@@ -24,6 +25,18 @@ class Layers:
     layers: list[list[str]]
     alone: list[str]
     forbidden: set[tuple[str, str]]
+    rooms: "Rooms | None" = None
+
+
+@dataclass(frozen=True)
+class Rooms:
+    """A package of independent folders (an independence contract) above a shared one (a
+    forbidden contract from the shared folder to all of them), and the listed exceptions."""
+
+    package: str
+    folders: list[str]
+    shared: str | None
+    allowed: list[tuple[str, str]]
 
 
 def read_contracts(pyproject: str) -> Layers:
@@ -41,7 +54,39 @@ def read_contracts(pyproject: str) -> Layers:
         for source in contract["source_modules"]
         for target in contract["forbidden_modules"]
     }
-    return Layers(layers, [name for name in config["root_packages"] if name not in in_layers], forbidden)
+    alone = [name for name in config["root_packages"] if name not in in_layers]
+    return Layers(layers, alone, forbidden, _rooms(contracts))
+
+
+def _rooms(contracts: list[dict]) -> Rooms | None:
+    """The folders of one package that import each other only as listed, if a contract says so."""
+    independent = next((c for c in contracts if c["type"] == "independence"), None)
+    if independent is None:
+        return None
+    folders = independent["modules"]
+    package = folders[0].rpartition(".")[0]
+    if not package or any(folder.rpartition(".")[0] != package for folder in folders):
+        raise ValueError(f"the independence contract's modules are not folders of one package: {folders}")
+    shared = next(
+        (
+            c["source_modules"][0]
+            for c in contracts
+            if c["type"] == "forbidden"
+            and len(c["source_modules"]) == 1
+            and set(c["forbidden_modules"]) == set(folders)
+        ),
+        None,
+    )
+
+    def folder(module: str) -> str:
+        return ".".join(module.split(".")[: package.count(".") + 2])
+
+    allowed = []
+    for expression in independent.get("ignore_imports", []):
+        importer, _, imported = (part.strip() for part in expression.partition("->"))
+        if (folder(importer), folder(imported)) not in allowed:
+            allowed.append((folder(importer), folder(imported)))
+    return Rooms(package, folders, shared, allowed)
 
 
 def commands(makefile: str, root: Path = ROOT) -> dict[str, list[str]]:
@@ -79,20 +124,43 @@ def diagram(pyproject: str, makefile: str, root: Path = ROOT) -> str:
     """A mermaid flowchart: one box per package with the make targets it runs, an arrow from a
     layer to each package of the layer below that it may import."""
     contracts = read_contracts(pyproject)
+    rooms = contracts.rooms
+    folders = [*rooms.folders, *([rooms.shared] if rooms.shared else [])] if rooms else []
     targets: dict[str, list[str]] = {}
     for target, modules in commands(makefile, root).items():
-        targets.setdefault(_package(modules[0]), []).append(target)
+        room = next((f for f in folders if modules[0] == f or modules[0].startswith(f + ".")), None)
+        targets.setdefault(room or _package(modules[0]), []).append(target)
 
-    def box(package: str) -> str:
-        runs = "make " + ", ".join(targets[package]) if package in targets else ""
-        return f'    {package}["{package}/' + (f"<br>{runs}" if runs else "") + '"]'
+    def box(module: str, indent: str = "    ") -> str:
+        runs = "make " + ", ".join(targets[module]) if module in targets else ""
+        name = module.rpartition(".")[2]
+        return f'{indent}{_id(module)}["{name}/' + (f"<br>{runs}" if runs else "") + '"]'
 
     lines = ["```mermaid", "flowchart TB"]
-    lines += [box(package) for layer in contracts.layers for package in layer]
-    lines += [box(package) for package in contracts.alone]
+    for package in [*(package for layer in contracts.layers for package in layer), *contracts.alone]:
+        lines += _room_boxes(rooms, box) if rooms and package == rooms.package else [box(package)]
     for upper, lower in zip(contracts.layers, contracts.layers[1:], strict=False):
         lines += [f"    {high} --> {low}" for high in upper for low in lower if (high, low) not in contracts.forbidden]
+    if rooms:
+        lines += [f"    {_id(importer)} -.-> {_id(imported)}" for importer, imported in rooms.allowed]
     return "\n".join([*lines, "```"]) + "\n"
+
+
+def _id(module: str) -> str:
+    return module.replace(".", "_")
+
+
+def _room_boxes(rooms: Rooms, box) -> list[str]:
+    """The package as a subgraph: its folders side by side, each allowed into the shared one."""
+    lines = [f'    subgraph {_id(rooms.package)}["{rooms.package}/"]']
+    if rooms.shared:
+        lines += [f'        subgraph {_id(rooms.package)}_commands["one folder per command"]']
+        lines += [box(folder, "            ") for folder in rooms.folders]
+        lines += ["        end", box(rooms.shared, "        ")]
+        lines += [f"        {_id(rooms.package)}_commands --> {_id(rooms.shared)}"]
+    else:
+        lines += [box(folder, "        ") for folder in rooms.folders]
+    return [*lines, "    end"]
 
 
 def command_table(makefile: str, root: Path = ROOT) -> str:

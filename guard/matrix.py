@@ -4,8 +4,8 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ops import params
-from ops.report import counted
+from ops.shared import params
+from ops.shared.report import counted
 from templates import TEMPLATES, controls, document
 
 from . import engine, resolve

@@ -10,7 +10,7 @@ written: their values exist only once the stack does.
 import json
 from pathlib import Path
 
-from ops import params as parameter_files
+from ops.shared import params as parameter_files
 from templates.evaluate import Evaluator
 
 # Pseudo parameters as one account and region would give them.

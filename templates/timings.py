@@ -1,7 +1,7 @@
 """The timings of a release as AWS documents them: one table, each value with its source.
 
 The templates choose their settings against these numbers, `make timeline` adds them
-up (ops/timeline.py), and the docs print this table (a generated block), so a value
+up (ops/timeline/), and the docs print this table (a generated block), so a value
 is written once. Where AWS documents no number, the entry says whose word it is.
 Plain data, like :mod:`templates.facts`.
 """

@@ -16,7 +16,7 @@ import subprocess
 import pytest
 
 import templates
-from ops import changes
+from ops.deploy import changes
 from tests.helpers import ROOT
 
 CHANGELOG = ROOT / "CHANGELOG.md"

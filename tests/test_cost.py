@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from ops.capacity import split
 from ops.cost import catalogue, cli, offers, page, prices, refresh
 from ops.cost.model import Assumptions, Model
+from ops.shared.capacity import split
 from tests.helpers import ROOT
 
 H = 730  # hours a month

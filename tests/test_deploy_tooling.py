@@ -12,7 +12,7 @@ import yaml
 from awscli.customizations.cloudformation.deploy import DeployCommand
 
 import templates
-from ops import params
+from ops.shared import params
 from tests.helpers import ROOT, built, corpus_text, offline_aws_environment
 
 # The project's files; a user's own params/*.local.json are theirs (git ignores them).
@@ -255,7 +255,7 @@ def test_deploy_without_a_parameter_file_keeps_the_stacks_values():
     # tests/test_deploy_watch.py); with PARAMS, the file is checked before any AWS call.
     without = make("-n", "deploy", "TEMPLATE=go-api", "STACK=go-api-dev")
     assert without.returncode == 0, without.stderr
-    # OPS_MAKE_TARGET: the command's messages then name make's variables (ops/invocation.py).
+    # OPS_MAKE_TARGET: the command's messages then name make's variables (ops/shared/invocation.py).
     # The virtual environment's python: .venv's, or VENV='s when make test was given one.
     environment, python, *command = without.stdout.split()
     assert environment == "OPS_MAKE_TARGET=deploy" and python.endswith("/bin/python")

@@ -19,9 +19,10 @@ import botocore.session
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ops import changes, changeset, delete, deploy, package, stack_events
-from ops.aws import Account
-from ops.errors import BadInput
+from ops.deploy import changes, changeset, delete, package, stack_events
+from ops.deploy import cli as deploy
+from ops.shared.aws import Account
+from ops.shared.errors import BadInput
 from tests.helpers import ROOT, corpus_text
 
 NOW = datetime.datetime(2024, 5, 1, 12, 0, tzinfo=datetime.UTC)
@@ -34,7 +35,7 @@ GO_API_PARAMS = str(ROOT / "params" / "go-api.dev.json")
 # exists to make: a plan makes and deletes a change set (and the empty stack CloudFormation
 # makes to hold a new stack's change set), it never executes one.
 # Before the change set of an update of go-api or the platform: the switch and the production
-# rule read live (ops/switch.py, ops/traffic.py); doctor reads the same after a failure.
+# rule read live (ops/preflight/switch.py, ops/preflight/traffic.py); doctor reads the same after a failure.
 SWITCH_READS = {
     ("cloudformation", "DescribeStackResource"),
     ("ecs", "DescribeServices"),
@@ -776,7 +777,7 @@ def test_an_answer_botocore_cannot_read_is_one_line(monkeypatch, capsys, answer,
     from botocore.awsrequest import AWSResponse
     from botocore.config import Config
 
-    from ops import aws
+    from ops.shared import aws
 
     body, shown = UNREADABLE[answer]
     # One attempt: the retries' backoff would only make the test slow.
@@ -818,7 +819,7 @@ ECR_NAME = botocore.session.get_session().get_service_model("ecr").shape_for("Re
     ],
 )
 def test_the_repository_name_check_agrees_with_ecr(name):
-    from ops.stack import REPOSITORY_NAME, REPOSITORY_NAME_LENGTH
+    from ops.shared.stack import REPOSITORY_NAME, REPOSITORY_NAME_LENGTH
 
     ecr_takes = bool(re.fullmatch(ECR_NAME["pattern"], name)) and ECR_NAME["min"] <= len(name) <= ECR_NAME["max"]
     low, high = REPOSITORY_NAME_LENGTH

@@ -14,7 +14,7 @@ import re
 
 import pytest
 
-from ops import params, rules
+from ops.shared import params, rules
 from templates.evaluate import Evaluator
 from tests.helpers import built
 

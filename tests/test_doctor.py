@@ -9,9 +9,10 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from ops import doctor, signatures
-from ops.aws import Account
-from ops.errors import BadInput
+from ops.doctor import cli as doctor
+from ops.doctor import signatures
+from ops.shared.aws import Account
+from ops.shared.errors import BadInput
 from tests import aws_world
 from tests.helpers import ROOT, corpus_text
 

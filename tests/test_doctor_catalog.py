@@ -13,8 +13,10 @@ import re
 
 import pytest
 
-from ops import doctor, doctor_score, signatures
-from ops.doctor import Findings
+from ops.doctor import cli as doctor
+from ops.doctor import score as doctor_score
+from ops.doctor import signatures
+from ops.doctor.cli import Findings
 from tests.helpers import ROOT
 
 FIXTURES = ROOT / "tests" / "fixtures" / "doctor"

@@ -14,8 +14,9 @@ import re
 
 import pytest
 
-from ops import doctor, signatures
-from ops.doctor import Findings
+from ops.doctor import cli as doctor
+from ops.doctor import signatures
+from ops.doctor.cli import Findings
 from tests.helpers import ROOT
 
 CORPUS_FILE = ROOT / "tests" / "fixtures" / "doctor" / "corpus.json"
@@ -56,7 +57,7 @@ FAMILIES = {
     "unknown",
 }
 # A fix that would work names the command or setting that repairs the cause: typed from
-# the AWS documentation of each (URLs in ops/signatures.py), not taken from the table.
+# the AWS documentation of each (URLs in ops/doctor/signatures.py), not taken from the table.
 FIX_MUST_SAY = {
     "service-linked-role": "aws iam create-service-linked-role --aws-service-name ecs.amazonaws.com",
     "vcpu-quota": "--service-code fargate --quota-code L-3032A538",

@@ -10,7 +10,7 @@ import re
 import pytest
 
 import templates
-from ops import params
+from ops.shared import params
 from templates.errors import ConfigError
 from templates.evaluate import Evaluator
 from tests.helpers import ROOT, as_json, built, only, policy_statements

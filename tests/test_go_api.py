@@ -222,7 +222,7 @@ def test_grace_period_default_is_60_seconds(go_api):
     ],
 )
 def test_rule_refuses_subnets_outside_the_vpc(go_api, vpc_of, refused):
-    from ops import rules
+    from ops.shared import rules
 
     values = {"VpcId": "vpc-1", "SubnetIds": "subnet-1,subnet-2", "AppSecurityGroupId": "sg-app"}
 

@@ -8,7 +8,7 @@ import pytest
 import yaml
 
 from guard import engine, matrix, resolve
-from ops import params
+from ops.shared import params
 from templates import TEMPLATES, controls
 from templates.errors import ConfigError
 

@@ -13,6 +13,9 @@ from tests.helpers import ROOT
 
 PACKAGES = ("builder", "tools", "guard", "ops", "templates", "lint_rules")
 LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+CONTRACTS = 6  # in pyproject.toml
+COMMANDS = "each command folder of ops imports no other, except as listed"
+SHARED = "ops.shared is the bottom of ops: it imports no command folder"
 
 
 def lint_imports_in(tmp_path: Path, file: str, line: str) -> subprocess.CompletedProcess:
@@ -43,7 +46,8 @@ def _not_python(directory: str, names: list[str]) -> list[str]:
         (
             "templates/__init__.py",
             "from ops import timeline",
-            "builder above tools and guard, above ops, above templates",
+            # cost reads templates, so it would reach timeline's folder through them too.
+            ("builder above tools and guard, above ops, above templates", COMMANDS),
         ),
         # The layers let builder import guard; the second contract does not.
         ("builder/docs.py", "import guard.matrix", "guard and lint_rules stand alone: no other package imports them"),
@@ -52,15 +56,32 @@ def _not_python(directory: str, names: list[str]) -> list[str]:
             "from templates import facts",
             "lint_rules imports nothing of ours (cfn-lint loads it by path)",
         ),
-        # ops/stack.py imports ops/context.py; the way back closes a circle.
-        ("ops/context.py", "from . import stack", "no circle of imports between the modules of a package"),
+        # ops/shared/stack.py imports ops/shared/context.py; the way back closes a circle.
+        ("ops/shared/context.py", "from . import stack", "no circle of imports between the modules of a package"),
+        # Two command folders that know nothing of each other: one reaching into the other.
+        ("ops/timeline/cli.py", "from ..cost import cli", COMMANDS),
+        # The reverse of a listed exception (deploy runs preflight): also a circle between folders.
+        (
+            "ops/preflight/cli.py",
+            "from ..deploy import cli",
+            (COMMANDS, "no circle of imports between the modules of a package"),
+        ),
+        # The shared package reaching up into a command folder: every command would reach doctor's
+        # through it, and doctor imports it (a circle).
+        (
+            "ops/shared/report.py",
+            "from ..doctor import signatures",
+            (SHARED, COMMANDS, "no circle of imports between the modules of a package"),
+        ),
     ],
 )
 def test_an_import_against_the_layers_fails_lint_imports(tmp_path, file, line, broken):
+    broken = (broken,) if isinstance(broken, str) else broken
     result = lint_imports_in(tmp_path, file, line)
     assert result.returncode == 1, result.stdout + result.stderr
     output = " ".join(result.stdout.split())  # import-linter wraps long contract names
-    assert f"{broken} BROKEN" in output and "Contracts: 3 kept, 1 broken." in output, output
+    assert all(f"{name} BROKEN" in output for name in broken), output
+    assert f"Contracts: {CONTRACTS - len(broken)} kept, {len(broken)} broken." in output, output
 
 
 PYPROJECT = """
@@ -145,3 +166,39 @@ def test_readme_carries_the_diagram_of_the_real_contracts():
     for arrow in ("builder --> tools", "tools --> ops", "guard --> ops", "ops --> templates"):
         assert f"    {arrow}\n" in block
     assert "builder --> guard" not in block and 'lint_rules["lint_rules/<br>make lint"]' in block
+
+
+ROOMS = """
+[[tool.importlinter.contracts]]
+name = "common is the bottom of cli"
+type = "forbidden"
+source_modules = ["cli.common"]
+forbidden_modules = ["cli.serve", "cli.fetch"]
+
+[[tool.importlinter.contracts]]
+name = "commands"
+type = "independence"
+modules = ["cli.serve", "cli.fetch"]
+ignore_imports = ["cli.serve.main -> cli.fetch.client", "cli.serve.other -> cli.fetch"]
+"""
+
+
+def test_the_folders_of_an_independence_contract_are_drawn_inside_their_package(project):
+    (project / "cli/fetch").mkdir()
+    (project / "cli/fetch/__init__.py").write_text("")
+    makefile = MAKEFILE + "get: ## Get\n\t$(BIN)/python -m cli.fetch\n"
+    diagram = layers.diagram(PYPROJECT + ROOMS, makefile, project).splitlines()
+    assert diagram[3:12] == [
+        '    subgraph cli["cli/"]',
+        '        subgraph cli_commands["one folder per command"]',
+        '            cli_serve["serve/<br>make serve, watch"]',
+        '            cli_fetch["fetch/<br>make get"]',
+        "        end",
+        '        cli_common["common/"]',
+        "        cli_commands --> cli_common",
+        "    end",
+        '    plugins["plugins/<br>make scan"]',
+    ]
+    # The layers as before, and each listed exception once, dotted.
+    assert "    cli --> core" in diagram and "    builder --> cli" in diagram
+    assert [line for line in diagram if "-.->" in line] == ["    cli_serve -.-> cli_fetch"]

@@ -8,9 +8,9 @@ import subprocess
 
 import pytest
 
-from ops import invocation
 from ops.cost import cli
-from ops.report import counted
+from ops.shared import invocation
+from ops.shared.report import counted
 from tests.helpers import ROOT
 
 MAKEFILE = (ROOT / "Makefile").read_text()

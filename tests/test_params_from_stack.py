@@ -13,11 +13,14 @@ from pathlib import Path
 import boto3
 import pytest
 
-from ops import deployments, endpoint_access, invocation, params, params_from_stack, preflight, template
-from ops.aws import Account
-from ops.context import Context
-from ops.report import as_text
-from ops.template import Values
+from ops.params_from_stack import cli as params_from_stack
+from ops.preflight import cli as preflight
+from ops.preflight import deployments, endpoint_access
+from ops.shared import invocation, params, template
+from ops.shared.aws import Account
+from ops.shared.context import Context
+from ops.shared.report import as_text
+from ops.shared.template import Values
 from tests.aws_world import MANIFEST
 from tests.helpers import ROOT
 

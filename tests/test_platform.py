@@ -567,7 +567,7 @@ def test_ingress_on_the_endpoint_and_database_groups_stays_unconditional():
 
 def rule_results(where: dict, **values) -> dict[str, object]:
     """The template's Rules on these values; ``where`` puts a subnet in another VPC than vpc-1."""
-    from ops import rules
+    from ops.shared import rules
 
     given = {
         "VpcId": "vpc-1",

@@ -12,8 +12,8 @@ import re
 
 import pytest
 
-from ops import rules
-from ops.params import committed
+from ops.shared import rules
+from ops.shared.params import committed
 from templates.evaluate import Evaluator
 
 from . import image_filesystem, plugin_scripts

@@ -13,10 +13,12 @@ import json
 import pytest
 
 import templates
-from ops import artifacts, compute, discovery, endpoint_access, loadbalancing, network, params, preflight, stack
-from ops.aws import Account
-from ops.context import Context
-from ops.template import Values, load
+from ops.preflight import artifacts, compute, discovery, endpoint_access, loadbalancing, network
+from ops.preflight import cli as preflight
+from ops.shared import params, stack
+from ops.shared.aws import Account
+from ops.shared.context import Context
+from ops.shared.template import Values, load
 from tests import aws_world
 from tests.helpers import ROOT, offline_aws_environment
 from tests.test_preflight_cli import make
@@ -746,7 +748,7 @@ def test_leftover_log_groups_fail_a_new_create_under_the_same_name(world, templa
 def test_target_group_health_settings_are_read_in_the_form_the_timeline_takes(world, full_run):
     """go-api's target group belongs to another stack: preflight prints what a release waits
     on (interval, timeout, thresholds, deregistration delay), ready for make timeline."""
-    from ops import timeline
+    from ops.timeline import cli as timeline
 
     elbv2 = aws_world.session().client("elbv2", endpoint_url=world.endpoint)
     group = elbv2.create_target_group(

@@ -10,7 +10,8 @@ import subprocess
 
 import pytest
 
-from ops import doctor, preflight
+from ops.doctor import cli as doctor
+from ops.preflight import cli as preflight
 from tests.helpers import ROOT, offline_aws_environment
 
 GO_API_PARAMS = str(ROOT / "params" / "go-api.dev.json")
@@ -93,7 +94,7 @@ PREFLIGHT = (preflight.main, ["go-api", GO_API_PARAMS], "preflight: ")
 DOCTOR = (doctor.main, ["x"], "doctor: ")
 
 
-# Both commands reach AWS through ops.aws (Account, call): each problem is shown with one,
+# Both commands reach AWS through ops.shared.aws (Account, call): each problem is shown with one,
 # the other command with another (and `make doctor` above with no region).
 @pytest.mark.parametrize(
     ("command", "unset", "region", "says"),

@@ -15,11 +15,13 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from ops import deployments, params, preflight, traffic
-from ops import switch as switching
-from ops.aws import Account
-from ops.context import Context
-from ops.template import Values, load
+from ops.preflight import cli as preflight
+from ops.preflight import deployments, traffic
+from ops.preflight import switch as switching
+from ops.shared import params
+from ops.shared.aws import Account
+from ops.shared.context import Context
+from ops.shared.template import Values, load
 from tests import aws_world
 
 REGION, ACCOUNT = "us-east-1", "123456789012"

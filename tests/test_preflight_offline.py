@@ -5,8 +5,9 @@ import re
 
 import pytest
 
-from ops import params, preflight, rules
-from ops.errors import BadInput
+from ops.preflight import cli as preflight
+from ops.shared import params, rules
+from ops.shared.errors import BadInput
 from tests.helpers import ROOT
 
 # The shipped files; params/*.local.json are a user's own (git ignores them).

@@ -15,11 +15,13 @@ import botocore.exceptions
 import pytest
 from botocore.stub import Stubber
 
-from ops import artifacts, compute, discovery, network, params, preflight, stack
-from ops.aws import Account
-from ops.context import Context
-from ops.errors import AwsError, NoPermission
-from ops.template import Values, load
+from ops.preflight import artifacts, compute, discovery, network
+from ops.preflight import cli as preflight
+from ops.shared import params, stack
+from ops.shared.aws import Account
+from ops.shared.context import Context
+from ops.shared.errors import AwsError, NoPermission
+from ops.shared.template import Values, load
 from tests import aws_world
 from tests.helpers import ROOT
 

@@ -9,9 +9,9 @@ import json
 
 import pytest
 
-from ops import params
-from ops.rules import evaluate as evaluate_rules
-from ops.template import Values
+from ops.shared import params
+from ops.shared.rules import evaluate as evaluate_rules
+from ops.shared.template import Values
 from templates.evaluate import Evaluator
 from tests.helpers import built, only, resources
 

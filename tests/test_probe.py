@@ -15,8 +15,8 @@ import re
 import pytest
 from botocore.stub import ANY, Stubber
 
-from ops import probe
-from ops.aws import Account
+from ops.probe import cli as probe
+from ops.shared.aws import Account
 from tests import aws_world
 from tests.helpers import ROOT, built
 

@@ -17,8 +17,8 @@ import json
 import pytest
 from botocore.stub import Stubber
 
-from ops import probe
-from ops.aws import Account
+from ops.probe import cli as probe
+from ops.shared.aws import Account
 from tests import aws_world
 from tests.helpers import ROOT
 

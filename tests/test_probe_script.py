@@ -19,7 +19,7 @@ import threading
 
 import pytest
 
-from ops import probe_script
+from ops.probe import script as probe_script
 
 NAME = "plugin.finfocus.local"
 

@@ -14,7 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from ops import changes, invocation, preflight
+from ops.deploy import changes
+from ops.preflight import cli as preflight
+from ops.shared import invocation
 from tests.helpers import ROOT
 from tools import moto_gaps, rehearse
 

@@ -199,7 +199,7 @@ def test_a_missing_server_says_how_to_install_it(monkeypatch):
 
 @pytest.fixture
 def parameter_file(tmp_path, monkeypatch):
-    """The file make params-from-stack writes for go-api (ops/params_from_stack.py), the tag to fill in."""
+    """The file make params-from-stack writes for go-api (ops/params_from_stack/cli.py), the tag to fill in."""
     path = tmp_path / "go-api.rehearsal.local.json"
     entries = [
         "ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/rehearsal-prerequisites/go-api:<fill in: image tag>",

@@ -5,7 +5,7 @@ import re
 
 import pytest
 
-from ops import params
+from ops.shared import params
 from templates.evaluate import Evaluator
 from tests.helpers import built
 

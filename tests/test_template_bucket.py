@@ -15,9 +15,12 @@ import boto3
 import botocore.client
 import pytest
 
-from ops import deploy, package, params_from_stack, stack_events, template_bucket
-from ops.aws import Account
-from ops.errors import BadInput
+from ops.deploy import cli as deploy
+from ops.deploy import package, stack_events
+from ops.params_from_stack import cli as params_from_stack
+from ops.shared import template_bucket
+from ops.shared.aws import Account
+from ops.shared.errors import BadInput
 from tests.helpers import ROOT
 from tests.test_deploy_watch import OPERATIONS, run
 

@@ -44,8 +44,12 @@ from pathlib import Path
 
 import pytest
 
-from ops import params, timeline
-from ops.errors import BadInput
+from ops.shared import params
+from ops.shared.errors import BadInput
+from ops.timeline import cli as timeline
+from ops.timeline import model, tables, traffic_shifting
+from ops.timeline import read as reader
+from ops.timeline import release as releasing
 from tests.helpers import ROOT
 
 TEMPLATES = ("finfocus-plugin", "finfocus-plugin-10-region", "go-api", "platform")
@@ -202,8 +206,8 @@ TRAFFIC_MOVED = {
 
 @pytest.mark.parametrize("strategy", sorted(TRAFFIC_MOVED))
 def test_all_traffic_is_on_the_new_revision_after_the_shifts_worked_out_by_hand(strategy):
-    given = {"DeploymentStrategy": strategy, **timeline.EXAMPLE_TRAFFIC_SHIFT_INPUTS}
-    found = timeline.timeline("go-api", None, timeline.Assumptions(), given=given)
+    given = {"DeploymentStrategy": strategy, **tables.EXAMPLE_TRAFFIC_SHIFT_INPUTS}
+    found = timeline.timeline("go-api", None, model.Assumptions(), given=given)
     seconds = json.loads(timeline.as_json(found))["services"]["Service"]["seconds"]
     assert _pair(seconds["traffic_moved"]) == TRAFFIC_MOVED[strategy]
     assert seconds["release"]["typical"] > seconds["traffic_moved"]["typical"]  # the bake comes after
@@ -216,7 +220,7 @@ def _pair(value):
 
 
 def report(name: str, params_file: str | None, **assumptions) -> dict:
-    return json.loads(timeline.as_json(timeline.timeline(name, params_file, timeline.Assumptions(**assumptions))))
+    return json.loads(timeline.as_json(timeline.timeline(name, params_file, model.Assumptions(**assumptions))))
 
 
 def test_every_parameter_file_has_figures_worked_out_by_hand():
@@ -260,8 +264,8 @@ def test_fr024_rollout_leaves_agentcore_without_a_healthy_address(tmp_path):
     assert found["min_healthy_tasks"] == 0
 
 
-def _dns_service(desired: int, minimum: int, maximum: int) -> timeline.Service:
-    return timeline.Service(
+def _dns_service(desired: int, minimum: int, maximum: int) -> model.Service:
+    return model.Service(
         name="Plugin",
         desired=desired,
         minimum_healthy_percent=minimum,
@@ -269,8 +273,8 @@ def _dns_service(desired: int, minimum: int, maximum: int) -> timeline.Service:
         strategy="ROLLING",
         circuit_breaker=True,
         stop_timeout=35,
-        container_health=timeline.ContainerHealth(interval=30, timeout=10, retries=3, start_period=60),
-        dns=timeline.Dns(record_ttl=10, negative_ttl=10, negative_ttl_set_here=True),
+        container_health=model.ContainerHealth(interval=30, timeout=10, retries=3, start_period=60),
+        dns=model.Dns(record_ttl=10, negative_ttl=10, negative_ttl_set_here=True),
     )
 
 
@@ -288,7 +292,7 @@ def _dns_service(desired: int, minimum: int, maximum: int) -> timeline.Service:
     ],
 )
 def test_dns_rollouts(desired, minimum, maximum, fewest):
-    _, answering = timeline.release(_dns_service(desired, minimum, maximum), timeline.Assumptions())
+    _, answering = releasing.release(_dns_service(desired, minimum, maximum), model.Assumptions())
     assert answering == fewest
 
 
@@ -310,7 +314,7 @@ def test_ecs_rounds_the_floor_up_and_the_ceiling_down(desired, minimum, maximum,
 
 @pytest.mark.parametrize(("desired", "threshold"), [(1, 3), (2, 3), (6, 3), (7, 4), (8, 4), (400, 200), (1000, 200)])
 def test_circuit_breaker_threshold(desired, threshold):
-    assert timeline.circuit_breaker_threshold(desired) == threshold
+    assert releasing.circuit_breaker_threshold(desired) == threshold
 
 
 def test_a_foreign_target_group_is_an_input_with_awss_defaults():
@@ -481,7 +485,7 @@ def test_platform_canary_without_bake_time(tmp_path):
     }
     assert bff["traffic_shift"]["shifts"] == 2 and bff["deployment"] == "canary 10.0 % for 3 min, bake 0 min"
     assert any(note.startswith("BakeTimeMinutes is 0") for note in bff["notes"])
-    text = timeline.as_text(timeline.timeline("platform", file, timeline.Assumptions()))
+    text = timeline.as_text(timeline.timeline("platform", file, model.Assumptions()))
     assert "BffService: 2 tasks, canary 10.0 % for 3 min, bake 0 min, found by load balancer" in text
     assert "  note: BakeTimeMinutes is 0" in text
 
@@ -516,17 +520,17 @@ def test_ecs_watches_the_slowest_deployment_alarm():
     document = _go_api_document()
     # The unhealthy-targets alarm made slower: 5 of 5 one-minute periods.
     document["Resources"]["ApiUnhealthyTargets"]["Properties"].update(EvaluationPeriods=5, DatapointsToAlarm=5)
-    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
+    found = timeline.timeline("go-api", None, model.Assumptions(), document=document)["services"]["Service"]
     assert found["alarm_watch_seconds"] == 5 * 60
-    assert found["seconds"]["release"] == timeline.Span(345 + 300, 435 + 300)
-    assert found["seconds"]["alarm_fires"] == timeline.Span(5 * 60, 6 * 60)
+    assert found["seconds"]["release"] == model.Span(345 + 300, 435 + 300)
+    assert found["seconds"]["alarm_fires"] == model.Span(5 * 60, 6 * 60)
 
 
 def test_without_deployment_alarms_only_the_circuit_breaker_rolls_back():
     document = _go_api_document()
     del document["Resources"]["Service"]["Properties"]["DeploymentConfiguration"]["Alarms"]
-    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
-    assert found["seconds"]["release"] == timeline.Span(345, 435)  # nothing watched after the rollout
+    found = timeline.timeline("go-api", None, model.Assumptions(), document=document)["services"]["Service"]
+    assert found["seconds"]["release"] == model.Span(345, 435)  # nothing watched after the rollout
     assert [found["seconds"][key] for key in ALARM_FIGURES] == [None, None, None]
     assert found["notes"] == [
         FORCED_NOTE,
@@ -545,16 +549,16 @@ def test_what_a_template_leaves_out_takes_ecss_defaults():
         if key not in ("BakeTimeInMinutes", "LinearConfiguration", "CanaryConfiguration")
     }
     properties["DeploymentConfiguration"]["Strategy"] = "LINEAR"
-    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
+    found = timeline.timeline("go-api", None, model.Assumptions(), document=document)["services"]["Service"]
     assert found["traffic_shift"]["shifts"] == 10 and found["deployment"] == "linear 10.0 % every 6 min, bake 15 min"
-    assert found["seconds"]["release"] == timeline.Span(45 + 9 * 360 + 900 + 300, 105 + 9 * 360 + 900 + 330)
+    assert found["seconds"]["release"] == model.Span(45 + 9 * 360 + 900 + 300, 105 + 9 * 360 + 900 + 330)
 
 
 def test_a_strategy_the_timeline_does_not_know_is_refused():
     document = _go_api_document()
     document["Resources"]["Service"]["Properties"]["DeploymentConfiguration"]["Strategy"] = "EXTERNAL"
     with pytest.raises(timeline.BadInput, match="the timeline knows ROLLING, BLUE_GREEN, LINEAR and CANARY"):
-        timeline.timeline("go-api", None, timeline.Assumptions(), document=document)
+        timeline.timeline("go-api", None, model.Assumptions(), document=document)
 
 
 # --- The command line: make timeline ---------------------------------------------------
@@ -621,8 +625,8 @@ def test_each_step_of_a_linear_release_counts_the_healthy_tasks_of_the_groups_wi
     """LINEAR 10 %: 10 shifts (the ECS guide: 10 % steps make 10 shifts), both revisions answering
     in between; the old revision answers nothing once all traffic moved, before it drains."""
     file = params_file(tmp_path, "params/go-api.prod.json", DeploymentStrategy="LINEAR", **TRAFFIC_SHIFT_INPUTS)
-    (service,) = timeline.read_services(*_document_and_values("go-api", file), timeline.Assumptions())
-    steps = timeline.shift_steps(service, timeline.Assumptions())
+    (service,) = reader.read_services(*_document_and_values("go-api", file), model.Assumptions())
+    steps = traffic_shifting.shift_steps(service, model.Assumptions())
     moved = [s.weights[1] for s in steps if s.what.endswith("% moved")]
     assert moved == [10.0, 20.0, 30.0, 40.0, 50.0, 60.0, 70.0, 80.0, 90.0, 100.0]
     desired = service.desired
@@ -634,8 +638,8 @@ def test_each_step_of_a_linear_release_counts_the_healthy_tasks_of_the_groups_wi
 
 
 def _document_and_values(name: str, file: str):
-    from ops import params
-    from ops.template import load
+    from ops.shared import params
+    from ops.shared.template import load
 
     document = load(name)
     return document, params.effective(document["Parameters"], params.read(file))
@@ -645,20 +649,20 @@ def test_a_service_that_forces_deployments_says_every_update_is_a_release():
     document = json.loads((ROOT / "output" / "go-api.json").read_text())
     assert (
         FORCED_NOTE
-        in timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]["notes"]
+        in timeline.timeline("go-api", None, model.Assumptions(), document=document)["services"]["Service"]["notes"]
     )
     del document["Resources"]["Service"]["Properties"]["ForceNewDeployment"]
-    found = timeline.timeline("go-api", None, timeline.Assumptions(), document=document)["services"]["Service"]
+    found = timeline.timeline("go-api", None, model.Assumptions(), document=document)["services"]["Service"]
     assert FORCED_NOTE not in found["notes"]
 
 
 def test_a_container_waiting_for_a_healthy_one_starts_after_it_and_stops_before_it():
     """The plugin templates' proxy: read from the template, not assumed."""
-    (service,) = timeline.read_services(
-        json.loads((ROOT / "output/finfocus-plugin.json").read_text()), {}, timeline.Assumptions()
+    (service,) = reader.read_services(
+        json.loads((ROOT / "output/finfocus-plugin.json").read_text()), {}, model.Assumptions()
     )
-    assert service.container_health == timeline.ContainerHealth(interval=30, timeout=10, retries=3, start_period=60)
-    assert service.after_healthy == (timeline.ContainerHealth(interval=10, timeout=10, retries=3, start_period=10),)
+    assert service.container_health == model.ContainerHealth(interval=30, timeout=10, retries=3, start_period=60)
+    assert service.after_healthy == (model.ContainerHealth(interval=10, timeout=10, retries=3, start_period=10),)
     assert service.gives_up == 120  # the plugin's startTimeout
     assert service.stop_timeout == 35 + 35 and service.failing_stop_timeout == 35
 
@@ -669,4 +673,4 @@ def test_containers_that_wait_for_each_other_are_refused():
         {"Name": "b", "DependsOn": [{"ContainerName": "a", "Condition": "HEALTHY"}]},
     ]
     with pytest.raises(BadInput, match="containers a, b wait for each other"):
-        timeline._start_order(waiting)
+        reader._start_order(waiting)

@@ -17,13 +17,18 @@ from pathlib import Path
 import pytest
 
 from guard import matrix
-from ops import cost, deploy, params, preflight, timeline
+from ops import cost
 from ops.cost import page
+from ops.deploy import cli as deploy
+from ops.preflight import cli as preflight
+from ops.shared import params
+from ops.timeline import cli as timeline
+from ops.timeline import tables
 from templates import TEMPLATES
 from tests.helpers import ROOT, offline_aws_environment
 
 GO_API_DEV = json.loads((ROOT / "params" / "go-api.dev.json").read_text())
-# As make params-from-stack writes it (ops/params_from_stack.py: the repository URI, then the marker).
+# As make params-from-stack writes it (ops/params_from_stack/cli.py: the repository URI, then the marker).
 PLACEHOLDER = [
     "ImageUri=123456789012.dkr.ecr.us-east-1.amazonaws.com/go-api:<fill in: image tag>",
     *(entry for entry in GO_API_DEV if not entry.startswith("ImageUri=")),
@@ -77,8 +82,8 @@ def test_the_docs_tables_and_the_controls_ignore_a_users_files(user_params):
     check in a copy of the checkout, below, runs the whole build)."""
     assert not [row for row in matrix.rows(["go-api"]) if "local" in row.params]
     assert [label for label, _ in page.environments("go-api")] == ["dev", "hardened", "prod", "defaults"]
-    assert None not in timeline._stack_files("platform")[1:] and all(
-        "local" not in path.name for path in timeline._stack_files("platform")[1:]
+    assert None not in tables._stack_files("platform")[1:] and all(
+        "local" not in path.name for path in tables._stack_files("platform")[1:]
     )
 
 

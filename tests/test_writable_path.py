@@ -10,7 +10,7 @@ import json
 
 import pytest
 
-from ops import params
+from ops.shared import params
 from templates.evaluate import Evaluator
 
 from . import image_filesystem

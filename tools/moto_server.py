@@ -96,7 +96,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--port", type=int, default=0, help="the port on 127.0.0.1 (default: a free one)")
     arguments = parser.parse_args(argv)
     if not 0 <= arguments.port <= 65535:
-        from ops import invocation  # the message names MOTO_PORT= when make ran it
+        from ops.shared import invocation  # the message names MOTO_PORT= when make ran it
 
         given = invocation.option("--port", str(arguments.port))
         print(f"make moto: {given} is not a port: give one from 1 to 65535", file=sys.stderr)

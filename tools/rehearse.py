@@ -27,7 +27,7 @@ from pathlib import Path
 
 import boto3
 
-from ops import invocation, params
+from ops.shared import invocation, params
 from tools import moto_server
 from tools.moto_gaps import GAP_CHECKS, GAP_DELETE_ERRORS, GAP_LEFTOVERS, MOTO_GAPS, named
 

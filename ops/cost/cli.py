@@ -13,9 +13,9 @@ from pathlib import Path
 
 from templates import facts
 
-from .. import invocation, params, template
-from ..errors import BadInput
-from ..report import counted
+from ..shared import invocation, params, template
+from ..shared.errors import BadInput
+from ..shared.report import counted
 from . import catalogue, prices
 from .model import Assumptions, Estimate, Model
 

@@ -8,8 +8,8 @@ is :data:`catalogue.HOURS_PER_MONTH` hours.
 
 from dataclasses import dataclass, field, replace
 
-from ..capacity import split
-from ..report import counted
+from ..shared.capacity import split
+from ..shared.report import counted
 from . import catalogue
 from .prices import Snapshot
 

@@ -11,7 +11,7 @@ import json
 import re
 from pathlib import Path
 
-from .. import params
+from ..shared import params
 from . import catalogue, prices
 from .cli import estimate_document
 from .model import FARGATE_GROUP, FARGATE_SPOT_GROUP, ON_DEMAND, SPOT, Assumptions
@@ -299,7 +299,7 @@ def network_choices(files) -> str:
 def shares(files, argument: str) -> str:
     """Tasks on demand and on Spot for a sentence: ``template:environment:Service:tasks``, the
     long-run shares of that service's capacity provider strategy (the bases first, the rest by weight)."""
-    from .. import capacity
+    from ..shared import capacity
     from .cli import resolved
 
     name, environment, service, tasks = argument.split(":")

@@ -8,7 +8,7 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..errors import BadInput
+from ..shared.errors import BadInput
 from . import catalogue
 
 SNAPSHOT = Path(__file__).resolve().parent / "prices.json"
