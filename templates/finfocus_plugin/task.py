@@ -28,7 +28,7 @@ def add_plugin_task(
         health_check=HEALTH_CHECK,
         stop_timeout=STOP_TIMEOUT_SECONDS,
         # The image's own user, which writes only under /tmp (facts.py): on the image's own /tmp
-        # by default, on a volume there while the root filesystem is read-only (HARDENING).
+        # by default, on a volume there while the root filesystem is read-only (inputs.HARDENING).
         user=facts.PLUGIN_USER,
         read_only_root=read_only_root,
         writable_paths={hardening.SCRATCH_VOLUME: facts.PLUGIN_WRITABLE_PATH},
