@@ -22,8 +22,6 @@ MIN_TASKS = 2
 CORS_MAX_AGE_SECONDS = 86400
 DEFAULT_MAX_BATCH_SIZE = 100  # the plugin's default (internal/plugin/recommendations.go)
 
-# --- Inputs, as the console shows them ----------------------------------------------
-
 NETWORK = Group(
     "Network",
     (

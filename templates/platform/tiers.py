@@ -62,6 +62,8 @@ TIERS = (BFF, AGENTCORE)
 # The optional customer-managed key of the knowledge-base bucket (AgentCore's task role uses it).
 KNOWLEDGE_BASE_KEY = "KnowledgeBaseKmsKeyArn"
 BFF_HEALTH_CHECK_PATH = "/api/health"
+
+# When each tier's alarms fire (parts/service_alarms.py).
 # A deployment or a Spot interruption dips the running count briefly; this long rules those out.
 TASKS_BELOW_DESIRED_MINUTES = 5
 UNHEALTHY_TARGET_MINUTES = 3
@@ -73,6 +75,7 @@ THRESHOLDS = Thresholds(
     no_healthy_target_minutes=NO_HEALTHY_TARGET_MINUTES,
 )
 
+# Every tier reaches the database and the AWS APIs (through the VPC endpoints) on these ports.
 POSTGRES = 5432
 HTTPS = network.HTTPS
 
