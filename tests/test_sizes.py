@@ -4,6 +4,7 @@ pyproject.toml's [tool.sizes]; the limits are written here as well, so loosening
 """
 
 import ast
+import os
 import tomllib
 from pathlib import Path
 
@@ -21,15 +22,16 @@ def config(root: Path = ROOT) -> dict:
 
 
 def python_files(root: Path, checked: list[str]) -> list[Path]:
-    """Every .py file of ``checked`` (files and folders under ``root``), hidden folders left out."""
+    """Every .py file of ``checked`` (files and folders under ``root``). Hidden folders are not
+    entered: bench/.work holds the peers' virtual environments."""
     found = []
     for name in checked:
         path = root / name
         if path.is_file():
             found.append(path)
-        for file in sorted(path.rglob("*.py")) if path.is_dir() else []:
-            if not any(part.startswith(".") for part in file.relative_to(root).parts):
-                found.append(file)
+        for folder, folders, files in os.walk(path):
+            folders[:] = sorted(sub for sub in folders if not sub.startswith("."))
+            found += [Path(folder, file) for file in sorted(files) if file.endswith(".py")]
     return found
 
 
@@ -161,6 +163,10 @@ def check(tmp_path: Path, files: dict[str, str], exceptions: dict[str, str] | No
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
         (tmp_path / name).write_text(text, encoding="utf-8")
     return problems(tmp_path, ["pkg", "build.py"], exceptions or {})
+
+
+def test_a_hidden_folder_is_not_checked(tmp_path):
+    assert check(tmp_path, {"pkg/.work/venv/site.py": module(601), "pkg/a.py": module(1)}) == []
 
 
 @pytest.mark.parametrize("where", ["pkg/a.py", "pkg/sub/deeper/a.py", "build.py"])
