@@ -873,7 +873,7 @@ def _cell(text: str) -> str:
 def markdown_table() -> str:
     lines = ["| Signature | Matches (any of, on the AWS text) | Cause | Fix | Source |", "|---|---|---|---|---|"]
     for s in SIGNATURES:
-        guide = s.section.removeprefix("docs/")  # the table lives in docs/
+        guide = "../" + s.section.removeprefix("docs/")  # the table lives in docs/reference/
         patterns = "<br>".join(f"`{_cell(p)}`" for p in s.patterns)
         cause = ("(a consequence) " if s.consequence else "(not a failure) " if s.informational else "") + s.cause
         lines.append(

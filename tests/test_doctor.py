@@ -40,9 +40,9 @@ PULL_TIMEOUT = corpus_text("terraform-aws-retool-ecs-fargate/issues/20")
 def test_the_troubleshooting_docs_are_generated_from_the_signatures():
     # build.py --check (test_build_cli) fails when a generated block is stale; this
     # makes sure the troubleshooting table is one of the blocks it keeps current.
-    text = (ROOT / "docs" / "ecs-deployment.md").read_text()
+    text = (ROOT / "docs" / "reference" / "doctor.md").read_text()
     block = re.search(r"<!-- generated:doctor.signatures -->\n(.*?)<!-- /generated:doctor.signatures -->", text, re.S)
-    assert block, "docs/ecs-deployment.md has no doctor.signatures block"
+    assert block, "docs/reference/doctor.md has no doctor.signatures block"
     assert block.group(1) == signatures.markdown_table()
     for signature in signatures.SIGNATURES:
         assert f"| `{signature.name}` |" in block.group(1)
