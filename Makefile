@@ -13,7 +13,7 @@ ifneq ($(MAKEFILE_DIR),$(realpath $(CURDIR)))
 $(error run this Makefile in its own directory: $(strip make -C $(MAKEFILE_DIR) $(MAKECMDGOALS) $(MAKEOVERRIDES)) (relative paths such as PARAMS= are then read from there))
 endif
 
-## The Python that creates the virtual environments: 3.11 or newer.
+## The Python that creates the virtual environments: 3.11 to 3.13 (a newer one is used with a warning).
 PYTHON ?= python3
 ## Where the tools are installed (a throwaway directory works, e.g. VENV=/tmp/venv).
 VENV ?= .venv
@@ -36,7 +36,8 @@ comma := ,
 # Before any goal that uses one, tools/venv.sh says what to do: nothing, install the
 # requirements again (they changed), or create the environment anew (missing, broken,
 # or made by another Python than a PYTHON given on the command line). A Python older
-# than 3.11 stops make here with one line, before pip can print a page of errors.
+# than 3.11 stops make here with one line, before pip can print a page of errors; one
+# newer than 3.13, the newest tested, is used after a one-line warning.
 GOALS_WITHOUT_VENV := help clean
 PYTHON_GIVEN := $(filter command line environment,$(origin PYTHON))
 venv_action = $(shell sh tools/venv.sh state '$(PYTHON)' '$(1)' '$(2)' '$(PYTHON_GIVEN)')
@@ -52,6 +53,12 @@ $(error $(subst error: ,,$(VENV_ACTION)))
 endif
 ifeq ($(firstword $(CHECKOV_ACTION)),error:)
 $(error $(subst error: ,,$(CHECKOV_ACTION)))
+endif
+# A Python newer than the newest tested is used, with one line saying what to fall back to.
+python_warning = $(if $(filter warning:,$(word 2,$(1))),$(wordlist 3,999,$(1)))
+PYTHON_WARNING := $(or $(call python_warning,$(VENV_ACTION)),$(call python_warning,$(CHECKOV_ACTION)))
+ifneq ($(PYTHON_WARNING),)
+$(info warning: $(PYTHON_WARNING))
 endif
 ifneq ($(filter create install,$(VENV_ACTION)),)
 $(INSTALLED): FORCE
@@ -120,10 +127,13 @@ test: check ## All of the above, then pytest
 	$(BIN)/python -m pytest
 
 # Property tests with fresh random examples, about thirty times as many (several minutes),
-# and the whole rehearsal on moto (about ten seconds: make rehearse, as a test).
-test-deep: $(INSTALLED) ## Property tests with about thirty times as many fresh examples, and the rehearsal (minutes)
+# the whole rehearsal on moto (about ten seconds: make rehearse, as a test), and make test
+# in a fresh copy with each supported Python the machine has (minutes each; -rs names the
+# ones it lacks).
+test-deep: $(INSTALLED) ## Property tests with about thirty times as many fresh examples, the rehearsal, make test on each supported Python (minutes)
 	HYPOTHESIS_PROFILE=deep $(BIN)/python -m pytest tests/test_properties.py
 	REHEARSAL=1 $(BIN)/python -m pytest -n 0 tests/test_rehearsal.py
+	PYTHON_VERSIONS=1 $(BIN)/python -m pytest -n 0 -rs tests/test_python_versions.py
 
 # --- Benchmark: results.md, results.png, results.json (targets are read, not asserted) ---
 # Written to bench/latest/ (git ignores it); BENCH_UPDATE=1 rewrites the committed bench/ ones.

@@ -1,9 +1,9 @@
-"""Run the Guard rules of ``rules/`` on a document, in process, with cfn-guard's Python binding.
+"""Run the Guard rules of ``rules/`` on a document, in process, with Guard's Python binding.
 
-cfn-guard-rs (PyPI) embeds Guard 3.0; it has wheels for CPython 3.8-3.12 only, so on a newer
-Python it is missing and :func:`evaluate` says so in one line. Its short report keeps only the
-last 8,192 bytes of a longer one (the start of the JSON is lost), so the verbose report, which
-arrives whole, is read instead: one tree, a child per rule.
+guardpycfn (PyPI) embeds Guard 3.1.2 (upstream's main of May 2025) through pyo3; its wheels use
+CPython's stable ABI (abi3), so one wheel serves every Python this project supports
+(docs/controls.md, "The Guard binding"). The verbose report is read: one tree, a child per
+rule, holding the path of every value a check looked at (where the failing resources are found).
 """
 
 import json
@@ -33,13 +33,24 @@ def rule_files() -> list[Path]:
 
 def _binding():
     try:
-        from cfn_guard_rs.cfn_guard_rs import run_checks_rs
+        from guardpycfn import validate_with_guard
     except ImportError:
         raise ConfigError(
-            "cfn-guard-rs is not installed (it has wheels for Python 3.8-3.12): "
-            "run make with PYTHON=python3.12, or install cfn-guard-rs"
+            "guardpycfn (Guard's Python binding) is not installed: run make template, "
+            "which installs requirements.txt into .venv"
         ) from None
-    return run_checks_rs
+    return validate_with_guard
+
+
+def report(document: dict, rules: str) -> dict:
+    """Guard's verbose report of ``rules`` on ``document``: the tree of every evaluation."""
+    answer = _binding()(json.dumps(document), rules, True)
+    if not answer.get("success"):
+        raise ConfigError(f"Guard cannot run these rules: {answer.get('error', 'no reason given')}")
+    # The binding parses Guard's JSON; text means Guard wrote none (rules text without a rule).
+    if not isinstance(answer.get("result"), dict):
+        raise ConfigError("Guard gave no report: the rules text holds no rule")
+    return answer["result"]
 
 
 _STATUS = {"PASS": PASS, "FAIL": FAIL, "SKIP": SKIP}
@@ -80,9 +91,13 @@ def evaluate(document: dict, rules: str | None = None) -> dict[str, Outcome]:
 
 
 def _evaluate(document: dict, rules: str) -> dict[str, Outcome]:
-    report = json.loads(_binding()(json.dumps(document), rules, True))
+    return outcomes_of(report(document, rules))
+
+
+def outcomes_of(tree: dict) -> dict[str, Outcome]:
+    """Rule name -> :class:`Outcome`, read from a verbose report."""
     outcomes = {}
-    for child in report["children"]:
+    for child in tree["children"]:
         rule = child["container"].get("RuleCheck")
         if rule is None:
             continue

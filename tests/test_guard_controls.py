@@ -10,6 +10,7 @@ import yaml
 from guard import engine, matrix, resolve
 from ops import params
 from templates import TEMPLATES, controls
+from templates.errors import ConfigError
 
 from .helpers import built
 
@@ -91,6 +92,21 @@ def test_every_rule_is_not_applicable_to_what_it_does_not_check():
         assert {outcome.status for outcome in engine.evaluate(document, path.read_text()).values()} == {engine.SKIP}
     outcomes = engine.evaluate(document)
     assert {rule for rule, outcome in outcomes.items() if outcome.status == engine.SKIP} == set(RULE_OF.values())
+
+
+@pytest.mark.parametrize(
+    ("rules", "said"),
+    [
+        ("rule broken {", "Guard cannot run these rules: Parser Error"),
+        ("# a comment and no rule\n", "Guard gave no report: the rules text holds no rule"),
+    ],
+    ids=["a parse error", "no rule"],
+)
+def test_rules_guard_cannot_run_give_one_line_naming_guard(rules, said):
+    document = {"Resources": {"Topic": {"Type": "AWS::SNS::Topic", "Properties": {}}}}
+    with pytest.raises(ConfigError) as raised:
+        engine.evaluate(document, rules)
+    assert str(raised.value).startswith(said)
 
 
 def test_each_file_on_the_types_it_names_gives_what_one_run_of_every_rule_gives():

@@ -114,18 +114,35 @@ def fake_python(directory: Path, version: str, prefix: str = "/opt/old") -> Path
     return path
 
 
+def default_environment(directory: Path) -> dict[str, str]:
+    """The environment of a user who names no Python, whose python3 is this test's Python.
+
+    Without it, a PYTHON given to the make that runs the tests (make test PYTHON=python3.12)
+    reaches the make below through MAKEFLAGS, and python3 is whatever the machine has."""
+    (directory / "default-bin").mkdir(exist_ok=True)
+    python3 = directory / "default-bin" / "python3"
+    if not python3.exists():
+        python3.symlink_to(sys.executable)
+    environment = {**os.environ, "PATH": f"{python3.parent}:{os.environ['PATH']}"}
+    for inherited in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL", "PYTHON"):
+        environment.pop(inherited, None)
+    return environment
+
+
 def make_venv_dry_run(venv: Path, *arguments: str) -> subprocess.CompletedProcess:
-    return run(["make", "--no-print-directory", "-n", "template", f"VENV={venv}", *arguments], ROOT)
+    command = ["make", "--no-print-directory", "-n", "template", f"VENV={venv}", *arguments]
+    return run(command, ROOT, env=default_environment(venv.parent))
 
 
-def test_an_old_python_gets_one_line_naming_the_fix(tmp_path):
-    old = fake_python(tmp_path, "3.9.18")
+@pytest.mark.parametrize("version", ["3.9.18", "3.10.13", "2.7.18"])
+def test_an_old_python_gets_one_line_naming_the_fix(tmp_path, version):
+    old = fake_python(tmp_path, version)
     venv = tmp_path / "venv"
     result = run(["make", "--no-print-directory", "template", f"VENV={venv}", f"PYTHON={old}"], ROOT)
     assert result.returncode == 2
     assert result.stdout == ""
     (line,) = result.stderr.splitlines()
-    assert f"Python 3.11 or newer is needed, found 3.9.18 at {old}: run make PYTHON=python3.12" in line
+    assert f"Python 3.11 or newer is needed, found {version} at {old}: run make PYTHON=python3.12" in line
     assert not venv.exists()
 
 
@@ -160,6 +177,29 @@ def test_a_venv_made_by_an_old_python_is_made_again(tmp_path):
     result = make_venv_dry_run(venv)
     assert result.returncode == 0, result.stderr
     assert f"python3 -m venv --clear {venv}" in result.stdout
+
+
+@pytest.mark.parametrize("version", ["3.14.0", "4.0.1"])
+def test_a_python_newer_than_tested_is_used_with_a_one_line_warning(tmp_path, version):
+    newer = fake_python(tmp_path, version, prefix=f"/opt/python{version}")
+    venv = tmp_path / "venv"
+    result = make_venv_dry_run(venv, f"PYTHON={newer}")
+    assert result.returncode == 0, result.stderr
+    (warning,) = [line for line in result.stdout.splitlines() if "warning" in line]
+    assert warning == (
+        f"warning: Python {version} at {newer} is newer than the newest tested, 3.13: "
+        "if a requirement does not install or a test fails, run make PYTHON=python3.13"
+    )
+    assert f"{newer} -m venv --clear {venv}" in result.stdout
+
+
+@pytest.mark.parametrize("version", ["3.11.0", "3.13.9"])
+def test_a_python_of_the_tested_range_gets_no_warning(tmp_path, version):
+    tested = fake_python(tmp_path, version, prefix=f"/opt/python{version}")
+    result = make_venv_dry_run(tmp_path / "venv", f"PYTHON={tested}")
+    assert result.returncode == 0, result.stderr
+    assert "warning" not in result.stdout + result.stderr
+    assert f"{tested} -m venv --clear" in result.stdout
 
 
 def test_a_good_venv_is_left_alone(tmp_path):

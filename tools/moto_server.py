@@ -56,9 +56,17 @@ def reset(endpoint: str) -> None:
     urllib.request.urlopen(urllib.request.Request(f"{endpoint}/moto-api/reset", method="POST"), timeout=30).close()
 
 
-def stop(process: subprocess.Popen) -> None:
-    os.kill(process.pid, signal.SIGTERM)  # our own server, by its own process id
-    process.wait(timeout=10)
+def stop(process: subprocess.Popen, grace: float = 10) -> None:
+    """Our own server, by its own process id: SIGTERM, and SIGKILL if it has not exited after
+    ``grace`` seconds (moto exits through sys.exit, which a starved CPU can hold up)."""
+    if process.poll() is not None:
+        return
+    os.kill(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=grace)
+    except subprocess.TimeoutExpired:
+        os.kill(process.pid, signal.SIGKILL)
+        process.wait(timeout=10)
 
 
 REGION = "us-east-1"

@@ -8,6 +8,8 @@
 #         create    missing, broken, or made by another Python than a PYTHON the user
 #                   named (GIVEN not empty): make it anew with PYTHON
 #         error: ...  one line for the user (PYTHON missing or older than 3.11)
+#       and after create, "warning: ..." when PYTHON is newer than the newest tested
+#       (3.13): it may work, so it is not refused, but the user learns what to fall back to
 #   tools/venv.sh stamp PYTHON VENV REQUIREMENTS
 #       prints the stamp recorded in VENV/.installed after a successful install
 #
@@ -15,8 +17,11 @@
 # missing Python gets one clear line instead of a page of pip errors.
 set -u
 command=$1 python=$2 venv=$3 requirements=$4 given=${5:-}
+# The supported range: README.md ("Python 3.11 to 3.13"), pyproject.toml's classifiers and
+# make test-deep (tests/test_python_versions.py) say the same.
 MINIMUM_MAJOR=3
 MINIMUM_MINOR=11
+NEWEST_TESTED_MINOR=13
 
 # "<version> <base prefix>": which installation of Python this is. A venv's own
 # python reports its base installation's prefix, so the two compare directly.
@@ -29,6 +34,24 @@ new_enough() {
     rest=${1#*.}
     minor=${rest%%.*}
     [ "$major" -gt "$MINIMUM_MAJOR" ] || { [ "$major" -eq "$MINIMUM_MAJOR" ] && [ "$minor" -ge "$MINIMUM_MINOR" ]; }
+}
+
+newer_than_tested() {
+    major=${1%%.*}
+    rest=${1#*.}
+    minor=${rest%%.*}
+    [ "$major" -gt "$MINIMUM_MAJOR" ] || { [ "$major" -eq "$MINIMUM_MAJOR" ] && [ "$minor" -gt "$NEWEST_TESTED_MINOR" ]; }
+}
+
+# "create", with a warning when the Python that will make the venv is newer than tested.
+create() {
+    version=${1%% *}
+    if newer_than_tested "$version"; then
+        where=$(command -v "$python" 2>/dev/null || echo "$python")
+        echo "create warning: Python $version at $where is newer than the newest tested, $MINIMUM_MAJOR.$NEWEST_TESTED_MINOR: if a requirement does not install or a test fails, run make PYTHON=python$MINIMUM_MAJOR.$NEWEST_TESTED_MINOR"
+    else
+        echo create
+    fi
 }
 
 requirements_sum() {
@@ -69,7 +92,7 @@ if [ -n "$current" ] && new_enough "${current%% *}" && [ -f "$stamp" ]; then
     if [ -n "$given" ]; then
         wanted=$(usable_python) || { echo "$wanted"; exit 0; }
         if [ "$wanted" != "$current" ]; then
-            echo create
+            create "$wanted"
             exit 0
         fi
     fi
@@ -84,5 +107,5 @@ if [ -n "$current" ] && new_enough "${current%% *}" && [ -f "$stamp" ]; then
     exit 0
 fi
 # Missing, half-made (pip failed) or made by a Python too old: start again.
-usable_python > /dev/null || { usable_python; exit 0; }
-echo create
+found=$(usable_python) || { echo "$found"; exit 0; }
+create "$found"
