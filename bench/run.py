@@ -289,7 +289,7 @@ def ms(seconds: float) -> str:
 
 
 def report(results: dict, series: dict, peers: dict | None) -> str:
-    floor = results["floor"]
+    """results.md: the templates, their scaling, the targets, and the peers when they ran."""
     lines = [
         "# Benchmark results",
         "",
@@ -298,6 +298,17 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         "noted), peak RSS is that process's own. Regenerate: `make bench BENCH_UPDATE=1` (ours), "
         "`make bench-peers BENCH_UPDATE=1` (with peers); without BENCH_UPDATE the results go to bench/latest/.",
         "",
+        *per_template(results),
+        *scaling_section(series),
+        *targets_section(results, peers),
+        *peers_section(results, peers),
+    ]
+    return "\n".join(lines)
+
+
+def per_template(results: dict) -> list[str]:
+    floor = results["floor"]
+    lines = [
         "## Per template",
         "",
         "| | build (median / min) | peak RSS | YAML bytes | minified JSON | resources | parameters | outputs "
@@ -321,6 +332,12 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         f"Limits: {LIMITS['bytes']:,} bytes for a template passed directly, 1 MB from S3, {LIMITS['resources']} "
         f"resources, {LIMITS['parameters']} parameters, {LIMITS['outputs']} outputs.",
         "",
+    ]
+    return lines
+
+
+def scaling_section(series: dict) -> list[str]:
+    lines = [
         "## Scaling",
         "",
         "Built in-process (minimum of 5). The plugin with N regional ports (synthetic region table, plus metrics); "
@@ -342,12 +359,15 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         lines += ["", "Where each CloudFormation limit is reached (N):", ""]
         lines += [f"- {limit}: {where}" for limit, where in limit_crossings(points).items()]
         lines.append("")
-    lines += ["![bytes, resources and build time against N](results.png)", ""]
+    return [*lines, "![bytes, resources and build time against N](results.png)", ""]
 
+
+def targets_section(results: dict, peers: dict | None) -> list[str]:
+    total, floor = results["all"], results["floor"]
     build_ratio = total["median"] / floor["median"]
     peak = max(total["rss_mib"], *(results[n]["build"]["rss_mib"] for n in templates.TEMPLATES))
     finfocus_bytes = results["finfocus-plugin"]["bytes"]
-    lines += ["## Targets", "", "| Target | Measured | Met |", "|---|---|---|"]
+    lines = ["## Targets", "", "| Target | Measured | Met |", "|---|---|---|"]
     lines.append(
         f"| all templates within {TARGETS['build_vs_floor']}x the import floor | {build_ratio:.2f}x "
         f"({ms(total['median'])} vs {ms(floor['median'])}) | {met(build_ratio <= TARGETS['build_vs_floor'])} |"
@@ -375,10 +395,13 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         "",
     ]
 
-    lines += ["## Peers: the same finfocus deployment", ""]
+    return lines
+
+
+def peers_section(results: dict, peers: dict | None) -> list[str]:
+    lines = ["## Peers: the same finfocus deployment", ""]
     if not peers:
-        lines += ["Not run in this measurement: `make bench-peers` installs and runs them.", ""]
-        return "\n".join(lines)
+        return [*lines, "Not run in this measurement: `make bench-peers` installs and runs them.", ""]
     ours_plugin = results["finfocus-plugin"]
     lines += [
         "| Tool | whole-process time (median / min) | peak RSS | template bytes (as written) | minified JSON "
@@ -422,7 +445,7 @@ def report(results: dict, series: dict, peers: dict | None) -> str:
         ]
         lines += [f"- {label}: `{error}`" for label, error in failures.items()]
     lines.append("")
-    return "\n".join(lines)
+    return lines
 
 
 def plot(series: dict, path: Path) -> None:

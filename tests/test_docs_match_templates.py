@@ -60,7 +60,7 @@ def test_the_full_guide_names_the_parameter_of_each_plugin_variable():
     assert documented == PLUGIN_VARIABLE_PARAMETERS
     text = section("docs/ecs-deployment.md", "## Environment variables")
     assert "finfocus-plugin.md#environment" in text, "point to the generated table"
-    assert "templates/finfocus_plugin.py" not in text, "every variable an operator tunes is a stack parameter"
+    assert "templates/finfocus_plugin" not in text, "every variable an operator tunes is a stack parameter"
 
 
 @pytest.mark.parametrize("name", PLUGIN_TEMPLATES)

@@ -2,7 +2,7 @@
 
 Expected values come from the specifications (seed 004's subnets, seed 003's port and
 health path), the AWS documentation cited beside them, and the other templates' own
-parameters; none is read from templates/prerequisites.py.
+parameters; none is read from templates/prerequisites/.
 """
 
 import json

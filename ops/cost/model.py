@@ -246,6 +246,10 @@ class Model:
         return lines
 
     def monitoring(self, services: list[Service], at: str) -> list[Line]:
+        lines = [*self.alarms_and_dashboards(), *self.container_insights(services), *self.logs(services, at)]
+        return [replace(line, group="CloudWatch") for line in lines]
+
+    def alarms_and_dashboards(self) -> list[Line]:
         standard = high = 0
         for body in self.of_type("AWS::CloudWatch::Alarm").values():
             metrics, high_resolution = alarm_metrics(body["Properties"])
@@ -262,13 +266,8 @@ class Model:
             1 if policy["TargetTrackingScalingPolicyConfiguration"].get("DisableScaleIn") in (True, "true") else 2
             for policy in policies
         )
-        lines = [
-            Line(
-                "CloudWatch alarms",
-                standard,
-                "alarm-month",
-                self.price("cloudwatch.alarm"),
-            ),
+        return [
+            Line("CloudWatch alarms", standard, "alarm-month", self.price("cloudwatch.alarm")),
             Line(
                 "CloudWatch alarms, high resolution",
                 high,
@@ -288,6 +287,9 @@ class Model:
                 self.price("cloudwatch.dashboard"),
             ),
         ]
+
+    def container_insights(self, services: list[Service]) -> list[Line]:
+        lines = []
         for title, body in self.of_type("AWS::ECS::Cluster").items():
             settings = {s.get("Name"): s.get("Value") for s in body["Properties"].get("ClusterSettings", [])}
             if settings.get("containerInsights") in ("enabled", "enhanced"):
@@ -302,8 +304,11 @@ class Model:
                         self.price("cloudwatch.metric"),
                     )
                 )
-        groups = self.of_type("AWS::Logs::LogGroup")
-        for title, body in groups.items():
+        return lines
+
+    def logs(self, services: list[Service], at: str) -> list[Line]:
+        lines = []
+        for title, body in self.of_type("AWS::Logs::LogGroup").items():
             tasks = sum(
                 (service.tasks_min if at == "min" else service.tasks_max)
                 for service in services
@@ -327,7 +332,7 @@ class Model:
                     self.price("logs.storage"),
                 )
             )
-        return [replace(line, group="CloudWatch") for line in lines]
+        return lines
 
     def discovery(self, services: list[Service], at: str) -> list[Line]:
         zones = len(self.of_type("AWS::ServiceDiscovery::PrivateDnsNamespace")) + len(
