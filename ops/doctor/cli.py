@@ -18,7 +18,7 @@ import botocore.exceptions
 
 from ..preflight import traffic
 from ..shared import stack
-from ..shared.aws import Account, call, error_code, one_line, one_line_failure
+from ..shared.aws import Account, call, one_line, one_line_failure
 from ..shared.errors import AwsError, BadInput, NoPermission
 from ..shared.report import Result, as_json, as_text, exit_code, failed, passed, progress, skipped
 from . import signatures
@@ -42,15 +42,6 @@ STOPPED_TASKS_READ = 10
 # or scale-in replacing it: ServiceSchedulerInitiated) or a user stopped.
 # https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_Task.html (stopCode)
 FAILED_STOP_CODES = {"TaskFailedToStart", "EssentialContainerExited", "SpotInterruption"}
-
-
-def _stack(cloudformation, name: str) -> dict:
-    try:
-        return call(cloudformation, "describe_stacks", StackName=name)["Stacks"][0]
-    except botocore.exceptions.ClientError as error:
-        if error_code(error) == "ValidationError":
-            raise BadInput(f"no stack named {name!r} in this region: aws cloudformation list-stacks") from None
-        raise
 
 
 def latest_operation_events(cloudformation, name: str) -> list[dict]:
@@ -242,7 +233,7 @@ def _stack_fix(name: str, status: str) -> str:
 def diagnose(account: Account, name: str) -> list[Result]:
     cloudformation = account.client("cloudformation")
     progress(f"reading stack {name}...")
-    found = _stack(cloudformation, name)
+    found = stack.described(cloudformation, name)
     findings = Findings()
     findings.results.append(stack_result(name, found))
     progress("reading stack events...")

@@ -30,6 +30,7 @@ from ..shared import params
 from ..shared.aws import Account, banner, call, error_code, one_line, one_line_failure
 from ..shared.errors import AwsError, BadInput, NoPermission
 from ..shared.report import progress
+from ..shared.stack import described as described_stack
 from .script import ANSWERED, Output, command, parse
 
 PERMISSIONS = "docs/finfocus-plugin.md#check-that-clients-are-answered-make-probe"
@@ -94,17 +95,8 @@ class Placement:
     notes: list[str] = field(default_factory=list)
 
 
-def _stack(cloudformation, name: str) -> dict:
-    try:
-        return call(cloudformation, "describe_stacks", StackName=name)["Stacks"][0]
-    except botocore.exceptions.ClientError as error:
-        if error_code(error) == "ValidationError":
-            raise BadInput(f"no stack named {name!r} in this region: aws cloudformation list-stacks") from None
-        raise
-
-
 def read_plugin(account: Account, name: str, overrides: dict[str, str]) -> Plugin:
-    found = _stack(account.client("cloudformation"), name)
+    found = described_stack(account.client("cloudformation"), name)
     outputs = {o["OutputKey"]: o.get("OutputValue", "") for o in found.get("Outputs", [])}
     values = {
         p["ParameterKey"]: p.get("ResolvedValue", p.get("ParameterValue", "")) for p in found.get("Parameters", [])

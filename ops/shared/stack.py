@@ -11,8 +11,11 @@ https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/view-stack-events
 
 import re
 
-from .aws import call, call_or_none
+import botocore.exceptions
+
+from .aws import call, call_or_none, error_code
 from .context import Context
+from .errors import BadInput
 from .report import Result, failed, passed, skipped
 from .template import Values
 
@@ -37,6 +40,16 @@ WAITERS = {
     "DELETE_IN_PROGRESS": "stack-delete-complete",
     "IMPORT_IN_PROGRESS": "stack-import-complete",
 }
+
+
+def described(cloudformation, name: str) -> dict:
+    """DescribeStacks' answer for stack ``name``; one line when the region has no such stack."""
+    try:
+        return call(cloudformation, "describe_stacks", StackName=name)["Stacks"][0]
+    except botocore.exceptions.ClientError as error:
+        if error_code(error) == "ValidationError":
+            raise BadInput(f"no stack named {name!r} in this region: aws cloudformation list-stacks") from None
+        raise
 
 
 def _delete(name: str) -> str:
