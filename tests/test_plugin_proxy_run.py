@@ -206,8 +206,11 @@ class Namespace:
         if container.get("readonlyRootFilesystem"):
             read_only = f'{MOUNT} -o remount,bind,ro / && exec "$@"'
             as_user = [UNSHARE, "--mount", "--propagation", "private", "/bin/sh", "-c", read_only, "sh", *as_user]
+        # From "/", not the checkout, which the image's user may not be allowed to enter (a clone
+        # in a directory only root can read): a container starts in its image's directory.
         return self.start(
             as_user + arguments,
+            cwd="/",
             env=self.container_environment(container, uri),
             preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, limits),
             **options,
