@@ -19,6 +19,7 @@ from ops.probe import cli as probe
 from ops.shared.aws import Account
 from tests import aws_world
 from tests.helpers import ROOT, built
+from tests.test_finfocus_plugin import SPEC_PORTS
 
 ACCOUNT_ID = "123456789012"
 STACK = "finfocus-dev"
@@ -38,21 +39,8 @@ LOG_GROUP = f"/ecs/{STACK}"
 TASKS = ["10.0.1.23", "10.0.2.40"]
 CREATED = datetime.datetime(2026, 12, 1, tzinfo=datetime.UTC)
 
-# The 12-region layout (docs/finfocus-plugin.md, the image's entrypoint.sh at v0.1.1-v0.1.2).
-TWELVE = {
-    8001: "us-east-1",
-    8002: "us-west-2",
-    8003: "eu-west-1",
-    8004: "ap-southeast-1",
-    8005: "ap-southeast-2",
-    8006: "ap-northeast-1",
-    8007: "ap-south-1",
-    8008: "ca-central-1",
-    8009: "sa-east-1",
-    8010: "us-gov-west-1",
-    8011: "us-gov-east-1",
-    8012: "us-west-1",
-}
+# The 12-region layout (the image's entrypoint.sh at v0.1.1-v0.1.2), without metrics (9090).
+TWELVE = {port: region for port, region in SPEC_PORTS.items() if region != "metrics"}
 
 # busybox wget's failures, as users saw them:
 # https://github.com/ronggang/transmission-web-control/issues/371

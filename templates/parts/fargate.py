@@ -180,26 +180,22 @@ def container_definition(container: Container) -> ecs.ContainerDefinition:
             ecs.ContainerDependency(ContainerName=name, Condition=condition)
             for name, condition in container.depends_on.items()
         ]
-    if container.start_timeout is not None:
-        optional["StartTimeout"] = container.start_timeout
-    if container.cpu is not None:
-        optional["Cpu"] = container.cpu
-    if container.memory_reservation is not None:
-        optional["MemoryReservation"] = container.memory_reservation
-    if container.open_files is not None:
-        optional["Ulimits"] = [
-            ecs.Ulimit(Name="nofile", SoftLimit=container.open_files, HardLimit=container.open_files)
-        ]
-    if container.health_check is not None:
-        optional["HealthCheck"] = container.health_check
-    if container.stop_timeout is not None:
-        optional["StopTimeout"] = container.stop_timeout
-    if container.user is not None:
-        optional["User"] = container.user
-    if container.read_only_root is not None:
-        optional["ReadonlyRootFilesystem"] = container.read_only_root
-    if container.memory is not None:
-        optional["Memory"] = container.memory
+    open_files = container.open_files
+    # Each property the container sets, in the order the files have always listed them.
+    as_given = {
+        "StartTimeout": container.start_timeout,
+        "Cpu": container.cpu,
+        "MemoryReservation": container.memory_reservation,
+        "Ulimits": None
+        if open_files is None
+        else [ecs.Ulimit(Name="nofile", SoftLimit=open_files, HardLimit=open_files)],
+        "HealthCheck": container.health_check,
+        "StopTimeout": container.stop_timeout,
+        "User": container.user,
+        "ReadonlyRootFilesystem": container.read_only_root,
+        "Memory": container.memory,
+    }
+    optional.update({key: value for key, value in as_given.items() if value is not None})
     if container.writable_paths:
         optional["MountPoints"] = container.only_while_read_only(
             [
