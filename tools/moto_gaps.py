@@ -1,6 +1,6 @@
 """What moto 5.2.5 does otherwise than AWS, met by `make rehearse` (tools/rehearse.py).
 
-Plain data, so the docs' table (docs/prerequisites.md) is generated from the same list
+Plain data, so the docs' table (docs/reference/moto-gaps.md) is generated from the same list
 the rehearsal checks against. Each entry was seen by running the rehearsal and read in
 moto's source (the module named in it, under moto/ in the virtual environment). One of them
 is corrected rather than worked around: tools/moto_fixes/, loaded by every moto_server the
@@ -176,7 +176,7 @@ GAP_DELETE_ERRORS = ("DependencyViolation", "RepositoryNotEmptyException")
 
 
 def table() -> str:
-    """The gaps as a Markdown table, for docs/prerequisites.md."""
+    """The gaps as a Markdown table, for docs/reference/moto-gaps.md."""
 
     def cell(text: str) -> str:
         return text.replace("|", "\\|")

@@ -54,8 +54,20 @@ def _percent(good: int, total: int) -> str:
     return f"{100 * good / total:.1f} %" if total else "-"
 
 
+def _total(score: dict[str, tuple[int, int]]) -> tuple[int, int]:
+    return sum(total for total, _ in score.values()), sum(good for _, good in score.values())
+
+
+def _summary(written: dict[str, tuple[int, int]], held: dict[str, tuple[int, int]]) -> str:
+    (w_total, w_good), (h_total, h_good) = _total(written), _total(held)
+    return (
+        f"Held out: **{h_good} of {h_total} named right ({_percent(h_good, h_total)})**; written from: "
+        f"{w_good} of {w_total} ({_percent(w_good, w_total)}).\n"
+    )
+
+
 def markdown_table() -> str:
-    """The score by family: texts written from (corpus and catalog) and held out."""
+    """The score by family: texts written from (corpus and catalog) and held out, then the summary."""
     written = by_family(texts("corpus") + texts("catalog"))
     held = by_family(texts("heldout"))
     lines = [
@@ -66,15 +78,14 @@ def markdown_table() -> str:
         w_total, w_good = written.get(family, (0, 0))
         h_total, h_good = held.get(family, (0, 0))
         lines.append(f"| `{family}` | {w_total} | {w_good} | {h_total} | {h_good} |")
-    w_total, w_good = (sum(column) for column in zip(*written.values(), strict=True))
-    h_total, h_good = (sum(column) for column in zip(*held.values(), strict=True))
+    (w_total, w_good), (h_total, h_good) = _total(written), _total(held)
     lines.append(f"| **all** | {w_total} | {w_good} | {h_total} | {h_good} |")
-    lines.append("")
-    lines.append(
-        f"Held out: **{h_good} of {h_total} named right ({_percent(h_good, h_total)})**; written from: "
-        f"{w_good} of {w_total} ({_percent(w_good, w_total)})."
-    )
-    return "\n".join(lines) + "\n"
+    return "\n".join(lines) + "\n\n" + _summary(written, held)
+
+
+def summary() -> str:
+    """The score in one line, held out first (docs/preflight-doctor.md; the table is docs/reference/doctor.md's)."""
+    return _summary(by_family(texts("corpus") + texts("catalog")), by_family(texts("heldout")))
 
 
 def report() -> tuple[str, bool]:
@@ -102,7 +113,7 @@ def main(argv: list[str] | None = None, out: Callable[[str], object] = sys.stdou
     return 0 if ok else 1
 
 
-DOC_BLOCKS = {"doctor.score": markdown_table}
+DOC_BLOCKS = {"doctor.score": markdown_table, "doctor.score-summary": summary}
 
 
 if __name__ == "__main__":
