@@ -22,8 +22,10 @@ import json
 
 import pytest
 
+from ops.shared.template import load
 from ops.timeline import cli as timeline
 from ops.timeline import model, placement, release, rolling, traffic_shifting
+from ops.timeline import read as reader
 
 # --- Placement of the tasks one deployment launches ----------------------------------
 
@@ -154,3 +156,17 @@ def test_a_stopping_on_demand_task_still_holds_the_base_and_the_new_revision_sta
     rolled = rolling.rolling(_bff(2, only_spot, strategy=model.ROLLING), ready=45, stop=30, delay=0)
     assert tuple(rolled.after) == (0, 2)
     assert rolled.serving_on_demand == 0
+
+
+def test_the_strategy_is_read_from_the_template():
+    """The platform's services: FARGATE with the base (1 by default) and OnDemandWeight (given:
+    5), FARGATE_SPOT with SpotWeight (30 by default); go-api's LaunchType FARGATE runs every
+    task on demand."""
+    document = load("platform")
+    values = {key: str(body["Default"]) for key, body in document["Parameters"].items() if "Default" in body}
+    services = {
+        s.name: s for s in reader.read_services(document, {**values, "OnDemandWeight": "5"}, model.Assumptions())
+    }
+    assert services["BffService"].capacity == model.Capacity(base=1, on_demand_weight=5, spot_weight=30)
+    (api,) = reader.read_services(load("go-api"), {}, model.Assumptions())
+    assert api.capacity == model.Capacity(base=0, on_demand_weight=1, spot_weight=0) and not api.spot_possible
