@@ -151,7 +151,10 @@ BFF = {
     "spot_replacement_answering": (45, 105),
     "spot_warning": 120,
 }
-BFF_FEWEST = {"release": 1, "task_replacement": 1, "scale_in": 2, "spot_interruption": 1}
+# Spot interruption: one on-demand base task and 70/30 place the second on Spot (30 % of one
+# task, rounded up); a release stops one of the two old tasks at once (floor 1), and if it is
+# the on-demand one, only the Spot one answers until the new ones are healthy: 0.
+BFF_FEWEST = {"release": 1, "task_replacement": 1, "scale_in": 2, "spot_interruption": 0}
 # AgentCore: two tasks found by DNS (check 30 s, 5 s, 3 retries, 60 s start period), 100/150,
 # 120 s stop timeout, on Fargate and Spot with one on-demand base task.
 AGENTCORE = {
@@ -173,7 +176,11 @@ AGENTCORE = {
     "spot_replacement_answering": (90, 135),
     "spot_warning": 120,
 }
-AGENTCORE_FEWEST = {"release": 1, "task_replacement": 1, "scale_in": 2, "spot_interruption": 1}
+# Spot interruption: the first new task is placed while the old on-demand one holds the base:
+# by 70/30, 30 % of one task rounded up, on Spot; once it is healthy and an old one stops (the
+# on-demand one, or the Spot one, and later the on-demand one while the second new task waits
+# 30 s for Cloud Map), the only task DNS answers with is on Spot: 0.
+AGENTCORE_FEWEST = {"release": 1, "task_replacement": 1, "scale_in": 2, "spot_interruption": 0}
 
 PLATFORM = {"BffService": (BFF, BFF_FEWEST), "AgentCoreService": (AGENTCORE, AGENTCORE_FEWEST)}
 EXPECTED = {

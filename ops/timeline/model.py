@@ -119,6 +119,25 @@ class TrafficShift:
 
 
 @dataclass(frozen=True)
+class Capacity:
+    """A service's capacity provider strategy on Fargate: ``base`` tasks on one provider first
+    (FARGATE, or FARGATE_SPOT when ``base_on_spot``), the rest by the two relative weights. A
+    service given a launch type instead runs every task on demand."""
+
+    base: int = 0
+    on_demand_weight: int = 1
+    spot_weight: int = 0
+    base_on_spot: bool = False
+
+    @property
+    def spot_possible(self) -> bool:
+        return self.spot_weight > 0 or (self.base_on_spot and self.base > 0)
+
+
+ON_DEMAND_ONLY = Capacity()
+
+
+@dataclass(frozen=True)
 class Service:
     """One ECS service as a release sees it."""
 
@@ -145,9 +164,12 @@ class Service:
     failing_stop_timeout: int | None = None
     dns: Dns | None = None
     scaling: Scaling | None = None
-    spot_possible: bool = False
-    on_demand_base: int = 0
+    capacity: Capacity = ON_DEMAND_ONLY
     forces_deployments: bool = False  # EnableForceNewDeployment: any update of the service is a release
+
+    @property
+    def spot_possible(self) -> bool:
+        return self.capacity.spot_possible
 
     @property
     def floor(self) -> int:

@@ -12,9 +12,11 @@ from .model import (
     BLUE_GREEN,
     CANARY,
     LINEAR,
+    ON_DEMAND_ONLY,
     ROLLING,
     AlarmWindow,
     Assumptions,
+    Capacity,
     ContainerHealth,
     Dns,
     Scaling,
@@ -223,8 +225,19 @@ def _dns(resources: dict, properties: dict) -> Dns | None:
 
 
 def _capacity(properties: dict) -> dict:
-    """Whether a task may land on Fargate Spot, and how many always run on demand."""
+    """How the service's tasks split between Fargate and Fargate Spot: its capacity provider
+    strategy, or every task on demand (a launch type)."""
     strategy = properties.get("CapacityProviderStrategy") or []
-    spot = any(i["CapacityProvider"] == "FARGATE_SPOT" and _int(i.get("Weight")) > 0 for i in strategy)
-    base = sum(_int(i.get("Base")) for i in strategy if i["CapacityProvider"] == "FARGATE")
-    return {"spot_possible": spot, "on_demand_base": base}
+    if not strategy:
+        return {"capacity": ON_DEMAND_ONLY}
+    weights = {i["CapacityProvider"]: _int(i.get("Weight")) for i in strategy}
+    # One item at most has a base (API_CapacityProviderStrategyItem).
+    based = next((i for i in strategy if _int(i.get("Base")) > 0), None)
+    return {
+        "capacity": Capacity(
+            base=_int(based.get("Base")) if based else 0,
+            on_demand_weight=weights.get("FARGATE", 0),
+            spot_weight=weights.get("FARGATE_SPOT", 0),
+            base_on_spot=bool(based) and based["CapacityProvider"] == "FARGATE_SPOT",
+        )
+    }

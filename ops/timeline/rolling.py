@@ -7,6 +7,7 @@ from templates import timings
 
 from ..shared.errors import BadInput
 from .model import Assumptions, Service, Span
+from .placement import Deployment, Placed, steady
 from .tasks import becomes_healthy, dns_delay, old_task_stops
 
 # --- A rolling release, step by step ---------------------------------------------------
@@ -17,9 +18,13 @@ class Rolled:
     seconds: float  # until the last old task is gone (and, in DNS, the last new one answers)
     serving: int  # fewest healthy tasks ECS (and a load balancer) counts at any moment
     in_dns: int | None  # fewest tasks Cloud Map answers with as healthy at any moment
+    # The same two, of the tasks on Fargate (on demand): what answers if Spot reclaims its tasks then.
+    serving_on_demand: int
+    in_dns_on_demand: int | None
+    after: Placed  # the new revision's split, which it keeps until its tasks are replaced
 
 
-def rolling(service: Service, ready: float, stop: float, delay: float) -> Rolled:
+def rolling(service: Service, ready: float, stop: float, delay: float, spot_stops_first: bool = False) -> Rolled:
     """ECS's rolling update of ``desired`` tasks, one case (typical or worst durations).
 
     At each moment ECS stops old tasks while more than the floor are healthy, and starts
@@ -27,37 +32,69 @@ def rolling(service: Service, ready: float, stop: float, delay: float) -> Rolled
     ``ready``: launch to healthy; ``stop``: decision to gone; ``delay``: healthy to in DNS.
     A task that turns healthy in Cloud Map at the very moment an old one stops is not
     counted: Cloud Map's delay is "about" 30 s.
+
+    Each task is on Fargate Spot or not (True/False): the old ones as the service placed them,
+    each new batch by the strategy while the others run (placement.py). Which old task ECS
+    stops first is not the user's choice (github.com/aws/amazon-ecs-agent/issues/3330) nor
+    documented: ``spot_stops_first`` says which.
     """
     desired, floor, ceiling = service.desired, service.floor, service.ceiling
-    old, stopping, pending, healthy_at = desired, [], [], []
-    now, serving, in_dns = 0.0, desired, desired
+    placed = steady(service.capacity, desired)
+    old = [True] * placed.spot + [False] * placed.on_demand
+    old = old if spot_stops_first else old[::-1]
+    stopping, pending, healthy = [], [], []  # (when it is gone or healthy, on Spot)
+    now, seen, deployment = 0.0, _Fewest(desired, desired - placed.spot), Deployment(service.capacity)
     while True:
-        stopping = [t for t in stopping if t > now]
-        healthy_at += [t for t in pending if t <= now]
-        pending = [t for t in pending if t > now]
-        stop_now = min(old, old + len(healthy_at) - floor)
+        stopping = [t for t in stopping if t[0] > now]
+        healthy += [t for t in pending if t[0] <= now]
+        pending = [t for t in pending if t[0] > now]
+        stop_now = min(len(old), len(old) + len(healthy) - floor)
         if stop_now > 0:
-            old -= stop_now
-            stopping += [now + stop] * stop_now
-        running = old + len(healthy_at) + len(pending) + len(stopping)
-        start_now = min(desired - len(healthy_at) - len(pending), ceiling - running)
+            stopping += [(now + stop, on_spot) for on_spot in old[:stop_now]]
+            old = old[stop_now:]
+        running = len(old) + len(healthy) + len(pending) + len(stopping)
+        start_now = min(desired - len(healthy) - len(pending), ceiling - running)
         if start_now > 0:
-            pending += [now + ready] * start_now
-        serving = min(serving, old + len(healthy_at))
-        in_dns = min(in_dns, old + sum(1 for t in healthy_at if t + delay < now))
-        if any(t <= now for t in pending + stopping):
+            spots = old + [on_spot for _, on_spot in stopping + pending + healthy]
+            new = deployment.launch(start_now, Placed(spots.count(False), spots.count(True)))
+            pending += [(now + ready, False)] * new.on_demand + [(now + ready, True)] * new.spot
+        seen.note(old + [on_spot for _, on_spot in healthy], old + [s for t, s in healthy if t + delay < now])
+        if any(t <= now for t, _ in pending + stopping):
             continue  # something finished at this very moment: act again before time moves
-        upcoming = pending + stopping
+        upcoming = [t for t, _ in pending + stopping]
         if not upcoming:
             break
         now = min(upcoming)
-    if len(healthy_at) < desired:
+    if len(healthy) < desired:
         raise BadInput(
             f"{service.name}: a rollout of {service.minimum_healthy_percent}/{service.maximum_percent} % of "
             f"{desired} tasks can neither stop nor start a task: raise the maximum or lower the minimum percent"
         )
-    last_in_dns = max(healthy_at) + delay if service.dns else 0
-    return Rolled(max(now, last_in_dns), serving, in_dns if service.dns else None)
+    last_in_dns = max(t for t, _ in healthy) + delay if service.dns else 0
+    dns = service.dns is not None
+    return Rolled(
+        max(now, last_in_dns),
+        seen.serving,
+        seen.in_dns if dns else None,
+        seen.serving_on_demand,
+        seen.in_dns_on_demand if dns else None,
+        Placed(*(sum(on_spot is spot for _, on_spot in healthy) for spot in (False, True))),
+    )
+
+
+class _Fewest:
+    """The fewest tasks answering seen so far, all of them and those on demand; each list holds
+    whether each answering task is on Spot."""
+
+    def __init__(self, desired: int, on_demand: int):
+        self.serving = self.in_dns = desired
+        self.serving_on_demand = self.in_dns_on_demand = on_demand
+
+    def note(self, serving: list[bool], in_dns: list[bool]) -> None:
+        self.serving = min(self.serving, len(serving))
+        self.in_dns = min(self.in_dns, len(in_dns))
+        self.serving_on_demand = min(self.serving_on_demand, serving.count(False))
+        self.in_dns_on_demand = min(self.in_dns_on_demand, in_dns.count(False))
 
 
 def rolled_out(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
@@ -71,6 +108,20 @@ def rolled_out(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
     if service.dns:
         answering += [typical.in_dns, worst.in_dns]
     return Span(typical.seconds, worst.seconds), min(answering)
+
+
+def rolled_out_spot_reclaimed(service: Service, assumptions: Assumptions) -> int:
+    """The fewest tasks answering if Fargate Spot reclaims its tasks at the worst moment of a
+    rolling release, or after it (the new revision keeps the split it was placed with): typical
+    and worst durations, either order of stopping the old tasks."""
+    ready = assumptions.task_start + becomes_healthy(service)
+    stop, delay = old_task_stops(service), dns_delay(service)
+    found = []
+    for spot_first in (False, True):
+        for case in (0, 1):
+            rolled = rolling(service, ready[case], stop[case], delay[case], spot_stops_first=spot_first)
+            found += [rolled.serving_on_demand] + ([rolled.in_dns_on_demand] if service.dns else [])
+    return min(found)
 
 
 def alarm_watch(service: Service) -> int:

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from templates import timings
 
 from .model import CANARY, LINEAR, Assumptions, Service, Span, TrafficShift
+from .placement import Deployment, steady
 from .tasks import becomes_healthy, old_task_stops
 
 # --- Blue/green, linear and canary -------------------------------------------------------
@@ -27,16 +28,24 @@ def traffic_moved(service: Service, assumptions: Assumptions) -> Span:
 @dataclass(frozen=True)
 class Step:
     """One moment: healthy tasks registered in each target group (the group the current
-    revision is in, the other one) and the production rule's weights on them. The load
-    balancer sends production requests only to healthy targets of a group with weight."""
+    revision is in, the other one), how many of those run on Fargate Spot, and the production
+    rule's weights on them. The load balancer sends production requests only to healthy
+    targets of a group with weight."""
 
     what: str
     healthy: tuple[int, int]
     weights: tuple[float, float]
+    spot: tuple[int, int] = (0, 0)
 
     @property
     def answering(self) -> int:
         return sum(tasks for tasks, weight in zip(self.healthy, self.weights, strict=True) if weight > 0)
+
+    @property
+    def answering_after_spot_reclaimed(self) -> int:
+        """Answering once Fargate Spot has reclaimed every task it runs."""
+        on_demand = (tasks - spot for tasks, spot in zip(self.healthy, self.spot, strict=True))
+        return sum(tasks for tasks, weight in zip(on_demand, self.weights, strict=True) if weight > 0)
 
 
 def shares(shift: TrafficShift) -> list[float]:
@@ -52,20 +61,25 @@ def shares(shift: TrafficShift) -> list[float]:
 def shift_steps(service: Service, assumptions: Assumptions) -> list[Step]:
     """A blue/green, linear or canary release as ECS runs it: the new revision started in the
     other group, healthy there, the weights moved, both kept through the bake time, the old one
-    drained. With the rule on the group ECS is about to fill, nothing answers until it is."""
+    drained. With the rule on the group ECS is about to fill, nothing answers until it is.
+
+    The new revision's tasks are placed while the old revision's run (placement.py): the old
+    one's on-demand tasks hold the base, so the new one may have fewer on demand than the old,
+    and keeps that split once the old one is gone."""
     desired = service.desired
+    old = steady(service.capacity, desired)
+    new = Deployment(service.capacity).launch(desired, running=old)
     start = (100.0, 0.0) if assumptions.rule_on_the_tasks else (0.0, 100.0)
+    both = {"healthy": (desired, desired), "spot": (old.spot, new.spot)}
     steps = [
-        Step("before", (desired, 0), start),
-        Step("new revision starting (SCALE_UP)", (desired, 0), start),
-        Step("new revision healthy", (desired, desired), start),
+        Step("before", (desired, 0), start, (old.spot, 0)),
+        Step("new revision starting (SCALE_UP)", (desired, 0), start, (old.spot, 0)),
+        Step("new revision healthy", weights=start, **both),
     ]
+    steps += [Step(f"{moved} % moved", weights=(100 - moved, moved), **both) for moved in shares(service.traffic_shift)]
     steps += [
-        Step(f"{moved} % moved", (desired, desired), (100 - moved, moved)) for moved in shares(service.traffic_shift)
-    ]
-    steps += [
-        Step("BAKE_TIME", (desired, desired), (0.0, 100.0)),
-        Step("old revision drained (CLEAN_UP)", (0, desired), (0.0, 100.0)),
+        Step("BAKE_TIME", weights=(0.0, 100.0), **both),
+        Step("old revision drained (CLEAN_UP)", (0, desired), (0.0, 100.0), (0, new.spot)),
     ]
     return steps
 
@@ -85,6 +99,11 @@ def replacement_steps(service: Service, assumptions: Assumptions) -> list[Step]:
 
 def fewest(steps: list[Step]) -> int:
     return min(step.answering for step in steps)
+
+
+def fewest_after_spot_reclaimed(steps: list[Step]) -> int:
+    """The fewest answering if Fargate Spot reclaims its tasks at the worst step."""
+    return min(step.answering_after_spot_reclaimed for step in steps)
 
 
 def shifted(service: Service, assumptions: Assumptions) -> tuple[Span, int]:

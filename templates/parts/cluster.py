@@ -87,8 +87,8 @@ def spot_mix_inputs(*, on_demand_weight: int, spot_weight: int, on_demand_base: 
                 ON_DEMAND_BASE,
                 "On-demand base tasks",
                 "Number",
-                "Tasks of each service that always run on Fargate (on demand), before the weights apply. At least 1, "
-                "so that a Spot interruption never takes every task of a service at once.",
+                "Tasks of each service placed on Fargate (on demand) before the weights apply. At least 1, so that "
+                "outside a release a Spot interruption never takes every task of a service at once.",
                 default=on_demand_base,
                 min_value=1,
                 max_value=MAX_BASE,

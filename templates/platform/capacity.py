@@ -13,8 +13,9 @@ ENVIRONMENT_SIZES = {
 SIZES_MAPPING = "EnvironmentSizes"
 
 # The specification's split: on demand 70, Spot 30 (FR-004, FR-005), as parameter defaults.
-# One task of each service always runs on demand (the base), so a Spot interruption never
-# takes both tasks of a service at its minimum; the second one is placed by the weights.
+# One task of each service is placed on demand (the base), so outside a release a Spot
+# interruption never takes both tasks of a service at its minimum; the second one is placed by
+# the weights. During a release the base may stay with the old revision (ops/timeline/placement.py).
 ON_DEMAND_WEIGHT, SPOT_WEIGHT, ON_DEMAND_BASE_TASKS = 70, 30, 1
 # Fargate Spot sends SIGTERM two minutes before it reclaims a task: containers that may run
 # there get Fargate's longest stop timeout, so they can finish within the warning.

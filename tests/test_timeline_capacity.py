@@ -1,0 +1,172 @@
+"""Which tasks run on Fargate Spot while two revisions run, and what a Spot interruption then
+leaves answering: figures worked out by hand, never imported from the code.
+
+What AWS documents (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_CapacityProviderStrategyItem.html):
+- base: "how many tasks, at a minimum, to run on the specified capacity provider for each
+  service"; "Base requirements are satisfied first before weight distribution".
+- weight: "the relative percentage of the total number of tasks launched that should use the
+  specified capacity provider"; "If capacityProviderA has weight 1 and capacityProviderB has
+  weight 4, then for every 1 task on A, 4 tasks will run on B."
+- AWS's Spot workshop (https://ec2spotworkshops.com/ecs-spot-capacity-providers/module-1/modify_default_cps.html):
+  "base=2 and weight=1 for CP-OD and weight=3 for CP-SPOT. That means, ECS first places 2 tasks
+  (since base=2) to CP-OD and then splits the remaining tasks between CP-OD and CP-SOT in 1:3 ratio".
+What it leaves open, read as docs/releases.md#spot-zones-images says (the reading that leaves
+the fewest on demand): the base counts the service's running tasks of every revision, stopping
+ones included; a split that does not come out whole rounds Spot's share up, over all the tasks a
+deployment placed by weight; either old task may be stopped first
+(https://github.com/aws/amazon-ecs-agent/issues/3330: "ECS Control Plane has no control on which
+task to terminate when update happens"). A Spot interruption reclaims every Spot task at once.
+"""
+
+import json
+
+import pytest
+
+from ops.shared.template import load
+from ops.timeline import cli as timeline
+from ops.timeline import model, placement, release, rolling, traffic_shifting
+from ops.timeline import read as reader
+
+# --- Placement of the tasks one deployment launches ----------------------------------
+
+PLATFORM_DEFAULT = model.Capacity(base=1, on_demand_weight=70, spot_weight=30)
+
+
+@pytest.mark.parametrize(
+    ("capacity", "count", "expected"),
+    [
+        # The API reference's 1:4, no base: 1 on A (on demand), 4 on B (Spot).
+        (model.Capacity(base=0, on_demand_weight=1, spot_weight=4), 5, (1, 4)),
+        # The workshop's base 2 and 1:3 over 10 tasks: 2, then 8 split 2:6.
+        (model.Capacity(base=2, on_demand_weight=1, spot_weight=3), 10, (2 + 2, 6)),
+        # The platform's defaults at its minimum of 2: the base, then 30 % of one task, rounded up.
+        (PLATFORM_DEFAULT, 2, (1, 1)),
+        # At its maximum of 10: the base, then 30 % of 9 = 2.7, rounded up to 3.
+        (PLATFORM_DEFAULT, 10, (1 + 6, 3)),
+        # OnDemandWeight 0: only the base on demand.
+        (model.Capacity(base=1, on_demand_weight=0, spot_weight=30), 4, (1, 3)),
+        # A base larger than the count: all of it on demand.
+        (model.Capacity(base=3, on_demand_weight=0, spot_weight=1), 2, (2, 0)),
+    ],
+)
+def test_a_service_created_places_the_base_then_splits_the_rest_by_weight(capacity, count, expected):
+    assert tuple(placement.steady(capacity, count)) == expected
+
+
+def test_the_old_revisions_on_demand_tasks_hold_the_base_while_they_run():
+    """Two old tasks (1 on demand, 1 Spot) still run: the new revision's two are placed by the
+    weights alone. A base per deployment would put one of them on demand."""
+    new = placement.Deployment(PLATFORM_DEFAULT).launch(2, running=placement.Placed(1, 1))
+    assert tuple(new) == (1, 1)  # 30 % of 2 = 0.6, rounded up: 1 on Spot
+    only_spot = model.Capacity(base=1, on_demand_weight=0, spot_weight=30)
+    assert tuple(placement.Deployment(only_spot).launch(2, running=placement.Placed(1, 1))) == (0, 2)
+    # With nothing on demand running, the base is placed first again.
+    assert tuple(placement.Deployment(only_spot).launch(2, running=placement.Placed(0, 2))) == (1, 1)
+
+
+def test_a_deployment_launching_one_task_at_a_time_splits_all_of_them_by_weight():
+    """100/150 starts one new task at a time: 30 % of 1 rounds up to Spot, but of 2 only 1 of
+    them is Spot, so the second goes on demand (a split per batch would put both on Spot)."""
+    deployment = placement.Deployment(PLATFORM_DEFAULT)
+    held = placement.Placed(1, 1)
+    assert tuple(deployment.launch(1, running=held)) == (0, 1)
+    assert tuple(deployment.launch(1, running=held)) == (1, 0)
+
+
+# --- The figures of a release ---------------------------------------------------------
+
+
+def platform(**given) -> dict:
+    found = timeline.timeline("platform", None, model.Assumptions(), given=given)
+    return json.loads(timeline.as_json(found))["services"]
+
+
+def test_a_blue_green_bake_on_spot_only_leaves_nothing_answering_after_a_spot_interruption():
+    """OnDemandWeight 0 (docs/releases.md: every task after the base on Spot). Steady state: the
+    base task on demand, the other on Spot; a Spot interruption leaves 1. Blue/green starts two
+    new tasks while the old on-demand one holds the base: both on Spot. Once all traffic moved
+    (the bake), the old revision takes none: a Spot interruption leaves 0, and so after the old
+    revision is drained, until the tasks are replaced. A figure from the base alone (1) or the
+    steady state's split (1) says otherwise."""
+    bff = platform(DeploymentStrategy="BLUE_GREEN", OnDemandWeight="0")["BffService"]
+    assert bff["desired_tasks"] == 2
+    assert bff["min_healthy"]["spot_interruption"] == 0
+    assert bff["min_healthy"]["release"] == 2
+    assert any(note.startswith("Spot interruption: 1 on demand in the steady state, 0 at") for note in bff["notes"])
+
+
+def test_a_blue_green_bake_at_70_30_keeps_one_on_demand():
+    """The defaults: the new revision's two tasks placed by 70/30 alone, 30 % of 2 rounded up
+    is one on Spot, one on demand: a Spot interruption in the bake leaves 1."""
+    bff = platform(DeploymentStrategy="BLUE_GREEN")["BffService"]
+    assert bff["min_healthy"]["spot_interruption"] == 1
+    assert not any(note.startswith("Spot interruption") for note in bff["notes"])
+
+
+def _bff(desired: int, capacity: model.Capacity, strategy: str = model.BLUE_GREEN) -> model.Service:
+    shift = (
+        model.TrafficShift(strategy, bake=900, shifts=1, wait=0, first_share="100.0") if strategy != "ROLLING" else None
+    )
+    return model.Service(
+        name="BffService",
+        desired=desired,
+        minimum_healthy_percent=50,
+        maximum_percent=200,
+        strategy=strategy,
+        circuit_breaker=True,
+        stop_timeout=120,
+        target_group=model.TargetGroupHealth(interval=30, timeout=5, healthy=2, unhealthy=3, deregistration=30),
+        traffic_shift=shift,
+        grace=60,
+        capacity=capacity,
+    )
+
+
+def test_four_tasks_in_a_blue_green_bake_have_fewer_on_demand_than_the_steady_state():
+    """Four tasks at base 1, 70/30. Steady state: the base, then 30 % of 3 = 0.9, one on Spot:
+    3 on demand. The new revision's four placed by weight alone: 30 % of 4 = 1.2, two on Spot:
+    2 on demand through the bake and after. Neither the base (1) nor the steady split (3) is it."""
+    service = _bff(4, PLATFORM_DEFAULT)
+    steps = {step.what: step for step in traffic_shifting.shift_steps(service, model.Assumptions())}
+    assert steps["before"].spot == (1, 0)
+    assert steps["BAKE_TIME"].spot == (1, 2) and steps["BAKE_TIME"].answering_after_spot_reclaimed == 2
+    assert steps["old revision drained (CLEAN_UP)"].answering_after_spot_reclaimed == 2
+    assert steps["new revision healthy"].answering_after_spot_reclaimed == 3  # the old revision answers
+    assert release.spot_interruption(service, model.Assumptions()) == 2
+
+
+def test_a_rolling_release_that_stops_the_on_demand_task_first_leaves_only_spot_answering():
+    """BFF, 2 tasks, 50/200 (floor 1): one old task stops at once. Stopped first, the on-demand
+    one leaves the Spot one answering until the new ones are healthy: 0 on demand. The Spot one
+    stopped first leaves the on-demand one; the new two (1 on demand, 1 Spot) then keep 1."""
+    service = _bff(2, PLATFORM_DEFAULT, strategy="ROLLING")
+    on_demand_first = rolling.rolling(service, ready=45, stop=30, delay=0, spot_stops_first=False)
+    spot_first = rolling.rolling(service, ready=45, stop=30, delay=0, spot_stops_first=True)
+    assert (on_demand_first.serving, on_demand_first.serving_on_demand) == (1, 0)
+    assert (spot_first.serving, spot_first.serving_on_demand) == (1, 1)
+    assert tuple(on_demand_first.after) == tuple(spot_first.after) == (1, 1)
+    assert release.spot_interruption(service, model.Assumptions()) == 0
+
+
+def test_a_stopping_on_demand_task_still_holds_the_base_and_the_new_revision_stays_on_spot():
+    """OnDemandWeight 0, 50/200: the old on-demand task is stopped first, and while it drains
+    both new tasks are placed: it still holds the base, so both go on Spot, and the service
+    keeps no task on demand after the release (ECS moves no running task)."""
+    only_spot = model.Capacity(base=1, on_demand_weight=0, spot_weight=30)
+    rolled = rolling.rolling(_bff(2, only_spot, strategy=model.ROLLING), ready=45, stop=30, delay=0)
+    assert tuple(rolled.after) == (0, 2)
+    assert rolled.serving_on_demand == 0
+
+
+def test_the_strategy_is_read_from_the_template():
+    """The platform's services: FARGATE with the base (1 by default) and OnDemandWeight (given:
+    5), FARGATE_SPOT with SpotWeight (30 by default); go-api's LaunchType FARGATE runs every
+    task on demand."""
+    document = load("platform")
+    values = {key: str(body["Default"]) for key, body in document["Parameters"].items() if "Default" in body}
+    services = {
+        s.name: s for s in reader.read_services(document, {**values, "OnDemandWeight": "5"}, model.Assumptions())
+    }
+    assert services["BffService"].capacity == model.Capacity(base=1, on_demand_weight=5, spot_weight=30)
+    (api,) = reader.read_services(load("go-api"), {}, model.Assumptions())
+    assert api.capacity == model.Capacity(base=0, on_demand_weight=1, spot_weight=0) and not api.spot_possible
