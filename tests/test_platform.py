@@ -67,6 +67,7 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "SpotWeight": "Number",
         "OnDemandBaseTasks": "Number",
         "AlarmTopicArn": "String",
+        "AlarmTopicKmsKeyArn": "String",
         "ContainerUser": "String",
         "ReadonlyRootFilesystem": "String",
         "WritablePath": "String",

@@ -56,6 +56,9 @@ READ_OPERATIONS = {
     "GetBucketEncryption",
     "ListServices",
     "DescribeStackResource",
+    "GetTopicAttributes",
+    "DescribeKey",
+    "GetKeyPolicy",
 }
 
 
