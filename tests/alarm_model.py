@@ -12,8 +12,9 @@
   when each field of its pattern is in the event and the event's value is one of the
   pattern's values, objects field by field.
   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html
-  An input transformer replaces each ``<name>`` outside quotes with its value as JSON.
-  https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html
+  An input transformer replaces each ``<name>`` outside quotes with its value, a string in
+  quotes (the "Simple JSON" example: ``"instance" : <instance>`` gives ``"instance" : "i-0123456789"``).
+  https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
 """
 
 import copy

@@ -108,8 +108,10 @@ def test_an_unencrypted_topic_passes(account):
     assert run(account)["alarms.topic"].status == "pass"
 
 
-def test_the_aws_managed_sns_key_fails_cloudwatch_cannot_use_it(account):
-    result = run(account, "", "alias/aws/sns", key_metadata(AWS_SNS_KEY, manager="AWS"))["alarms.topic"]
+# The topic names the aws/sns key by its alias (the console's default) or by its ARN.
+@pytest.mark.parametrize("named_by", ["alias/aws/sns", AWS_SNS_KEY])
+def test_the_aws_managed_sns_key_fails_cloudwatch_cannot_use_it(account, named_by):
+    result = run(account, "", named_by, key_metadata(AWS_SNS_KEY, manager="AWS"))["alarms.topic"]
     assert result.status == "fail" and "AWS managed key aws/sns: CloudWatch cannot publish" in result.detail
     assert "customer managed key" in result.fix and "cloudwatch.amazonaws.com" in result.fix
 
@@ -119,6 +121,12 @@ def test_a_customer_managed_key_needs_its_arn_in_the_key_parameter(account, name
     result = run(account, "", named_by, key_metadata(KEY))["alarms.topic"]
     assert result.status == "fail" and "recovery notifications cannot be published" in result.detail
     assert result.fix == f"set AlarmTopicKmsKeyArn={KEY}"
+
+
+@pytest.mark.parametrize("named_by", ["alias/on-call", KEY.rsplit("/", 1)[1], KEY])
+def test_the_key_given_by_its_arn_passes_however_the_topic_names_it(account, named_by):
+    results = run(account, KEY, named_by, key_metadata(KEY), [IAM_POLICIES, CLOUDWATCH])
+    assert results["alarms.topic"].status == "pass", results["alarms.topic"]
 
 
 def test_another_key_given_fails_naming_the_topics_key(account):

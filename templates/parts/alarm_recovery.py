@@ -66,8 +66,9 @@ def event_pattern(names: list) -> dict:
 
 def input_transformer() -> events.InputTransformer:
     """The message as JSON with CloudWatch's field names. Placeholders outside quotes: EventBridge
-    writes each value as a JSON value, so a quote in a reason cannot break the message.
-    https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_InputTransformer.html
+    writes a string value with its quotes (the "Simple JSON" example of the input transformation
+    page), as a subscriber parsing the JSON expects.
+    https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
     """
     variables = {field: field.lower() for field in MESSAGE_FIELDS}
     body = ", ".join(f"{json.dumps(field)}: <{variable}>" for field, variable in variables.items())
