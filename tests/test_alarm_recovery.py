@@ -6,6 +6,7 @@ the texts it quotes (tests/fixtures/alarms/events.json), never from the template
 
 import pytest
 
+from ops.shared.rules import evaluate
 from tests.alarm_model import FIXTURE, delivered, matches, state_change_event, transitions
 from tests.helpers import built
 from tests.iam_world import KMS_KEY, roles
@@ -151,3 +152,15 @@ def test_with_a_customer_managed_key_the_role_may_use_it_through_sns_only():
     (key,) = [s for s in statements if s["Action"][0].startswith("kms:")]
     assert sorted(key["Action"]) == ["kms:Decrypt", "kms:GenerateDataKey"] and key["Resource"] == [KMS_KEY]
     assert key["Condition"] == {"StringEquals": {"kms:ViaService": f"sns.{REGION}.amazonaws.com"}}
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_a_key_without_its_topic_is_refused_before_anything_is_created(name):
+    def result(**values):
+        (found,) = [r for r in evaluate(built(name), values) if r.check == "rule:AlarmTopicKeyNeedsItsTopic"]
+        return found
+
+    refused = result(AlarmTopicKmsKeyArn=KMS_KEY, AlarmTopicArn="")
+    assert refused.status == "fail" and "give AlarmTopicArn too" in refused.detail
+    assert result(AlarmTopicKmsKeyArn=KMS_KEY, AlarmTopicArn=TOPIC).status == "pass"
+    assert result(AlarmTopicKmsKeyArn="", AlarmTopicArn="").status == "pass"

@@ -24,7 +24,7 @@ from awacs import kms, sns, sts
 from awacs.aws import Allow, ArnLike, Condition, PolicyDocument, Principal, Statement, StringEquals
 from troposphere import GetAtt, If, Ref, Sub, Template, events, iam
 
-from . import parameters
+from . import parameters, rules
 from .alarms import Notify
 
 EVENTS = Principal("Service", "events.amazonaws.com")
@@ -131,6 +131,14 @@ def add(template: Template, notify: Notify, key) -> None:
     parameter of the topic's KMS key. Call it once every alarm is added."""
     topic, topic_condition = notify.topic, notify.condition
     key_condition = parameters.when_given(template, key)
+    rules.add(
+        template,
+        "AlarmTopicKeyNeedsItsTopic",
+        rules.given(
+            topic, f"{key.title} is the key of the alarm topic: give {topic.title} too, or leave {key.title} empty"
+        ),
+        when={"Fn::Not": [rules.equals(key, "")]},
+    )
     template.add_resource(role(ROLE, topic, key, key_condition)).Condition = topic_condition
     template.add_resource(
         events.Rule(
