@@ -27,6 +27,7 @@ from .controls import (
     logs_without_a_customer_key,
 )
 from .parts import (
+    alarm_recovery,
     cluster,
     dashboard,
     deployment_strategy,
@@ -252,6 +253,7 @@ def build(options: Options = Options()) -> Template:
     )
     ALARMS.add_no_healthy_target_alarm(template, targets, notify, service)
     ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_choice.name, notify=notify)
+    alarm_recovery.add(template, notify, inputs["AlarmTopicKmsKeyArn"])
     _add_dashboard(template, inputs, service, targets, cluster_choice.name)
     _add_scaling(template, inputs, cluster_choice.name, service)
     outputs.service(template, what="API", cluster_name=cluster_choice.name, service=service, task_definition=task)

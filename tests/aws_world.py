@@ -236,4 +236,9 @@ def build(endpoint: str, s: boto3.Session | None = None) -> dict:
     discovery.create_http_namespace(Name="http-only")
     namespaces = {n["Name"]: n["Id"] for n in discovery.list_namespaces()["Namespaces"]}
     ids["namespace"], ids["http_namespace"] = namespaces["finfocus.local"], namespaces["http-only"]
+    # An alarm topic encrypted with a customer managed key (moto's default key policy).
+    key = s.client("kms", endpoint_url=endpoint).create_key(Description="alarm topic")["KeyMetadata"]["Arn"]
+    sns = s.client("sns", endpoint_url=endpoint)
+    ids["alarm_topic"] = sns.create_topic(Name="on-call", Attributes={"KmsMasterKeyId": key})["TopicArn"]
+    ids["alarm_topic_key"] = key
     return ids

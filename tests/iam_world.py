@@ -26,9 +26,18 @@ REQUIRED = {
 }
 # A second key: the knowledge-base bucket's, so that a test sees which statement uses which.
 BUCKET_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/5678efgh-56ef-78gh-90ij-5678901234ef"
-# Every optional permission turned on: ECS Exec and the customer-managed keys of the secrets
-# and of the knowledge-base bucket.
-EVERYTHING_ON = {"EnableExecuteCommand": "true", "SecretsKmsKeyArn": KMS_KEY, "KnowledgeBaseKmsKeyArn": BUCKET_KEY}
+# The alarm topic and its customer-managed key (a third key).
+ALARM_TOPIC = f"arn:aws:sns:{REGION}:{ACCOUNT}:on-call"
+ALARM_TOPIC_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/9abcdef0-9abc-def0-1234-9abcdef01234"
+# Every optional permission turned on: ECS Exec, the customer-managed keys of the secrets
+# and of the knowledge-base bucket, and the alarm topic's recoveries with its key.
+EVERYTHING_ON = {
+    "EnableExecuteCommand": "true",
+    "SecretsKmsKeyArn": KMS_KEY,
+    "KnowledgeBaseKmsKeyArn": BUCKET_KEY,
+    "AlarmTopicArn": ALARM_TOPIC,
+    "AlarmTopicKmsKeyArn": ALARM_TOPIC_KEY,
+}
 
 
 def log_group_arn(title: str) -> str:
@@ -42,7 +51,9 @@ def roles(name: str, **values) -> dict[str, dict]:
     given.update({f"{title}.Arn": log_group_arn(title) for title in resources(document, "AWS::Logs::LogGroup")})
     evaluator = Evaluator(document, given, strict=False)
     return {
-        title: evaluator.resolve(body)["Properties"] for title, body in resources(document, "AWS::IAM::Role").items()
+        title: evaluator.resolve(body)["Properties"]
+        for title, body in resources(document, "AWS::IAM::Role").items()
+        if "Condition" not in body or evaluator.condition(body["Condition"])
     }
 
 

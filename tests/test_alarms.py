@@ -17,6 +17,7 @@ import re
 import pytest
 
 from templates.evaluate import Evaluator
+from tests.alarm_model import transitions
 from tests.helpers import built
 
 STACK, REGION, ACCOUNT = "shop", "eu-west-1", "123456789012"
@@ -155,24 +156,9 @@ def test_the_target_alarms_exist_before_the_service_starts_a_release(name, servi
 
 
 def notifications(alarm: dict, minutes: list[float | None], created: int = 0) -> list[str]:
-    """The states an alarm notifies, given the result's value each minute from the stack's create
-    (None: no data point; none before it) and the minute the alarm itself is created."""
-    props = alarm["Properties"]
-    periods, needed, missing = props["EvaluationPeriods"], props["DatapointsToAlarm"], props["TreatMissingData"]
-    assert props["ComparisonOperator"] == "LessThanThreshold"
-    history = [None] * periods + minutes
-    state, sent = "INSUFFICIENT_DATA", []
-    for now in range(periods + created + 1, len(history) + 1):
-        window = history[now - periods : now]
-        if missing == "breaching":
-            breaching = sum(1 for v in window if v is None or v < props["Threshold"])
-        else:
-            breaching = sum(1 for v in window if v is not None and v < props["Threshold"])
-        new = "ALARM" if breaching >= needed else "OK"
-        if new != state:
-            sent.append(new)
-            state = new
-    return sent
+    """The states an alarm changes to (tests/alarm_model.py), given its value each minute from the
+    stack's create (None: no data point) and the minute the alarm itself is created."""
+    return [new for _, new in transitions(alarm, minutes, created)]
 
 
 NO_HEALTHY = [("go-api", "Service", "ApiNoHealthyTargets"), ("platform", "BffService", "BffNoHealthyTargets")]
@@ -188,7 +174,7 @@ def test_a_stack_create_raises_no_no_healthy_target_alarm(name, service, title):
     assert service in alarm["DependsOn"] and title not in resources[service].get("DependsOn", [])
     # Tasks registering from minute 2, healthy from minute 3; the service's create completes after.
     create = [None, None, 0, 1, 1, 1, 1]
-    assert notifications(alarm, create, created=5) == ["OK"]  # what any alarm with OK actions sends at creation
+    assert notifications(alarm, create, created=5) == ["OK"]  # INSUFFICIENT_DATA -> OK: no notification
     assert notifications(alarm, create, created=0) == ["ALARM", "OK"]  # created with the stack: the order avoided
     # Not a deployment alarm: a release must not wait for it to exist.
     rollback = resources[service]["Properties"]["DeploymentConfiguration"]["Alarms"]["AlarmNames"]
@@ -432,8 +418,9 @@ def test_alarm_topic_parameter_is_optional_and_every_alarm_notifies_it(name):
         "Fn::Not": [{"Fn::Equals": [{"Ref": "AlarmTopicArn"}, ""]}]
     }
     notified = alarms(name, AlarmTopicArn=TOPIC)
-    # The parameter promises the recovery too: without OKActions the topic never hears the alarm clear.
-    assert all(a["AlarmActions"] == [TOPIC] and a["OKActions"] == [TOPIC] for a in notified.values())
+    # ALARM straight to the topic; no OKActions, which CloudWatch runs on a change to OK from any state,
+    # the INSUFFICIENT_DATA of every new alarm included (recoveries: tests/test_alarm_recovery.py).
+    assert all(a["AlarmActions"] == [TOPIC] and "OKActions" not in a for a in notified.values())
     silent = alarms(name)
     assert all("AlarmActions" not in a and "OKActions" not in a for a in silent.values())
 

@@ -423,6 +423,7 @@ PARAMETER_TYPES = {
     "LogRetentionDays": "Number",
     "LogKmsKeyArn": "String",
     "AlarmTopicArn": "String",
+    "AlarmTopicKmsKeyArn": "String",
     "CreateDashboard": "String",
     "ReadonlyRootFilesystem": "String",
     "EnableExecuteCommand": "String",

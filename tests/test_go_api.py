@@ -48,6 +48,7 @@ PARAMETERS = {
     "LogRetentionDays": "Number",
     "LogKmsKeyArn": "String",
     "AlarmTopicArn": "String",
+    "AlarmTopicKmsKeyArn": "String",
     "CreateDashboard": "String",
     "EnableExecuteCommand": "String",
 }

@@ -67,6 +67,7 @@ def test_parameters_are_the_inputs_of_the_other_stacks():
         "SpotWeight": "Number",
         "OnDemandBaseTasks": "Number",
         "AlarmTopicArn": "String",
+        "AlarmTopicKmsKeyArn": "String",
         "ContainerUser": "String",
         "ReadonlyRootFilesystem": "String",
         "WritablePath": "String",
@@ -615,6 +616,7 @@ def test_rules_refuse_inputs_that_cannot_work(values, refused_by):
         "rule:SubnetsInTheVpc",
         "rule:NoCatchAllPathOnASharedListener",
         "rule:SomeCapacityHasWeight",
+        "rule:AlarmTopicKeyNeedsItsTopic",  # tests/test_alarm_recovery.py
     }
     assert {check for check, r in results.items() if r.status == "fail"} == ({refused_by} if refused_by else set())
     if refused_by:

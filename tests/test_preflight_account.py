@@ -56,6 +56,9 @@ READ_OPERATIONS = {
     "GetBucketEncryption",
     "ListServices",
     "DescribeStackResource",
+    "GetTopicAttributes",
+    "DescribeKey",
+    "GetKeyPolicy",
 }
 
 
@@ -106,6 +109,8 @@ def go_api(world, **changes) -> dict:
         "SubnetIds": world.value("public"),
         "AssignPublicIp": "ENABLED",
         "MaxTasks": "4",
+        "AlarmTopicArn": world["alarm_topic"],
+        "AlarmTopicKmsKeyArn": world["alarm_topic_key"],
     }
     return {**values, **changes}
 
@@ -193,6 +198,7 @@ def test_good_go_api_account_passes_every_check(full_run):
         "target-group",
         "image:go-api:v1.0.0",
         "iam.ecs-service-linked-role",
+        "alarms.topic",
     ):
         assert results[check].status == "pass", (check, results[check])
     assert "internet gateway + public IP" in results["route:Service"].detail

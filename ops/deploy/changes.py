@@ -34,6 +34,7 @@ NAME_PROPERTIES = {
     "AWS::CloudWatch::Alarm": "AlarmName",
     "AWS::SNS::Topic": "TopicName",
     "AWS::SQS::Queue": "QueueName",
+    "AWS::Events::Rule": "Name",
 }
 # What a replacement of each kind loses: its data stays with the old resource.
 STATEFUL = {

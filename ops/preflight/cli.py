@@ -19,6 +19,7 @@ from ..shared.errors import AwsError, BadInput, NoPermission
 from ..shared.report import Result, as_json, as_text, exit_code, progress, skipped
 from ..shared.template import Values
 from . import (
+    alarm_topic,
     artifacts,
     compute,
     deployments,
@@ -60,6 +61,7 @@ ACCOUNT_CHECKS: list[tuple[str, Callable[[Context], list[Result]]]] = [
     ("cloud-map-service", discovery.service_name_free),
     ("cluster", compute.cluster),
     ("alarms.container-insights", deployments.container_insights),
+    ("alarms.topic", alarm_topic.alarm_topic),
     ("iam.ecs-service-linked-role", compute.service_linked_role),
     ("quota", compute.fargate_quota),
 ]

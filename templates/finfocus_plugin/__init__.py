@@ -38,7 +38,7 @@ from ..controls import (
     logs_without_a_customer_key,
 )
 from ..errors import ConfigError
-from ..parts import cluster, dashboard, discovery, ecs_exec, logs, outputs, parameters
+from ..parts import alarm_recovery, cluster, dashboard, discovery, ecs_exec, logs, outputs, parameters
 from ..parts.alarms import Notify
 from ..parts.fargate import PortSpec
 from ..parts.service import FOUND_BY_DNS, fargate_service
@@ -127,6 +127,7 @@ def _add_alarms(template: Template, inputs: dict, service, cluster_name) -> None
     """The service's alarms and the optional dashboard."""
     notify = Notify(inputs["AlarmTopicArn"], parameters.when_given(template, inputs["AlarmTopicArn"]))
     ALARMS.add_task_alarms(template, service=service, cluster_name=cluster_name, notify=notify)
+    alarm_recovery.add(template, notify, inputs["AlarmTopicKmsKeyArn"])
     parameters.when_true(template, inputs[dashboard.PARAMETER], dashboard.CONDITION)
     template.add_resource(
         dashboard.dashboard(

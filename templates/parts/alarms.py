@@ -32,7 +32,14 @@ def alarm_name(suffix: str) -> Sub:
 
 @dataclass(frozen=True)
 class Notify:
-    """Where ALARM and OK notifications go: an optional SNS topic parameter and its ``Has...`` condition."""
+    """Where ALARM notifications go: an optional SNS topic parameter and its ``Has...`` condition.
+
+    No ``OKActions``: CloudWatch runs them on a transition to OK "from any other state",
+    and every new alarm starts in INSUFFICIENT_DATA, so a stack create (and any alarm an
+    update replaces) would tell the topic that alarms which never fired are OK again.
+    Recoveries (ALARM -> OK only) reach the topic through :mod:`.alarm_recovery`.
+    https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html
+    """
 
     topic: object = None
     condition: str | None = None
@@ -41,7 +48,7 @@ class Notify:
         if self.topic is None:
             return {}
         topics = If(self.condition, [Ref(self.topic)], NoValue) if self.condition else [value(self.topic)]
-        return {"AlarmActions": topics, "OKActions": topics}
+        return {"AlarmActions": topics}
 
 
 @dataclass(frozen=True)

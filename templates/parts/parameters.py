@@ -222,15 +222,30 @@ def cluster_and_logging(retention_days: int) -> list[Group]:
 
 
 def alarm_topic_arn() -> Input:
-    """Where every alarm of the stack sends its ALARM and OK notifications (optional)."""
+    """Where every alarm of the stack notifies when it fires, and when it recovers (optional)."""
     return Input(
         "AlarmTopicArn",
         "SNS topic for alarms (optional)",
         "String",
-        "Alarm and OK notifications go to this topic. Leave empty for alarms without notifications.",
+        "Alarms notify this topic when they fire and when they recover (ALARM to OK; never on create). Leave "
+        "empty for alarms without notifications.",
         default="",
         allowed_pattern=facts.OPTIONAL_SNS_TOPIC_ARN_PATTERN,
         constraint="must be empty or an SNS topic ARN",
+    )
+
+
+def alarm_topic_kms_key_arn() -> Input:
+    """The customer managed key of an encrypted alarm topic (see :mod:`.alarm_recovery`)."""
+    return Input(
+        "AlarmTopicKmsKeyArn",
+        "KMS key of the alarm topic (optional)",
+        "String",
+        "Only for a topic encrypted with a customer managed key: its ARN, so the recoveries can be published. "
+        "Its key policy must let IAM policies of this account, and the CloudWatch service, use it.",
+        default="",
+        allowed_pattern=facts.OPTIONAL_KMS_KEY_ARN_PATTERN,
+        constraint="must be empty or a KMS key ARN",
     )
 
 
@@ -240,6 +255,7 @@ def alarms_group() -> Group:
         "Alarms",
         (
             alarm_topic_arn(),
+            alarm_topic_kms_key_arn(),
             switch(
                 "CreateDashboard",
                 "CloudWatch dashboard",

@@ -32,7 +32,7 @@ from ..controls import (
     logs_without_a_customer_key,
     resources_of_type,
 )
-from ..parts import dashboard, parameters
+from ..parts import alarm_recovery, dashboard, parameters
 from .backend import add_backend
 from .bff import add_bff
 from .inputs import HEALTH
@@ -84,6 +84,7 @@ def build(options: Options = Options()) -> Template:
     agentcore = add_backend(template, shared, AGENTCORE)
     bff, targets = add_bff(template, shared, [agentcore])
     _add_dashboard(template, shared, [(bff, targets), (agentcore, None)])
+    alarm_recovery.add(template, shared.notify, shared.inputs["AlarmTopicKmsKeyArn"])
     declare_departures(template, departures(template))
     return template
 
