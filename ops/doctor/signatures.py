@@ -38,6 +38,7 @@ HANDLER_ERRORS_DOC = (
     "https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract-errors.html"
 )
 DEPLOYMENT_EVENTS_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html"
+GUIDE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
 # Fargate's vCPU quotas (service code fargate), from the ECS service quotas page:
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate
 ON_DEMAND_VCPU_QUOTA, SPOT_VCPU_QUOTA = "L-3032A538", "L-36FBB829"
@@ -120,6 +121,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "HTTPS out. make preflight checks the endpoints.",
         "docs/platform.md#inputs-it-expects-from-the-other-stacks",
         "https://repost.aws/knowledge-center/ecs-fargate-pull-container-error",
+    ),
+    Signature(
+        "secret-not-found",
+        "secrets-missing",
+        (r"can't retrieve the secret with ARN", r"Secrets Manager can't find the specified secret"),
+        "A secret the task definition names does not exist in Secrets Manager: another Region, a wrong ARN, or a "
+        "deleted secret.",
+        "Check the ARN in the task definition against aws secretsmanager describe-secret --secret-id <arn> --region "
+        "<task region>; a secret of another Region must be replicated or named by its full ARN there.",
+        "docs/platform.md#inputs-it-expects-from-the-other-stacks",
+        GUIDE + "resource-not-found-error.html",
     ),
     Signature(
         "secrets-unreadable",
@@ -291,7 +303,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "logs-unreachable",
         "logs",
-        (r"failed to validate logger args",),
+        (r"failed to validate logger args", r"failed to initialize logging driver"),
         "The awslogs driver could not be set up before the container started: the log group does not exist, the "
         "task cannot reach CloudWatch Logs (no route, no logs endpoint), or the execution role may not write to it.",
         "Check the log group exists in the task definition's region (aws logs describe-log-groups "
@@ -300,11 +312,53 @@ SIGNATURES: tuple[Signature, ...] = (
         TROUBLESHOOTING,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
     ),
+    # --- Volumes -------------------------------------------------------------------------------
+    Signature(
+        "efs-mount-failed",
+        "volume",
+        (r"failed to invoke EFS utils commands",),
+        "The task could not mount its EFS volume: no mount target in the task's Availability Zone (or one whose "
+        "name does not resolve), a security group closed to NFS (2049), a file system policy or access point that "
+        "refuses the task, or a path that does not exist on the file system.",
+        "Create a mount target in every subnet's zone, allow TCP 2049 from the tasks' security group to the mount "
+        "targets', turn on the VPC's DNS hostnames and support, and check the access point and root directory. "
+        "The stderr part of the message names which.",
+        TROUBLESHOOTING,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html",
+    ),
+    Signature(
+        "volume-create-failed",
+        "volume",
+        (r"CannotCreateVolumeError",),
+        "The agent could not create a volume mount the task definition names (platform 1.4.0 or later).",
+        "Check the task definition's volumes and mount points; the rest of the message names the volume.",
+        TROUBLESHOOTING,
+        GUIDE + "cannot-create-volume.html",
+    ),
+    # --- The container runtime ------------------------------------------------------------------
+    Signature(
+        "container-runtime",
+        "container-runtime",
+        (
+            r"ContainerRuntimeTimeoutError",
+            r"DockerTimeoutError",
+            r"Could not transition to \w+; timed out after waiting",
+            r"ContainerRuntimeError",
+            r"CannotStopContainerError",
+            r"CannotInspectContainerError",
+        ),
+        "The container runtime (containerd on Fargate, Docker on EC2) failed or timed out starting, stopping or "
+        "describing a container: a fault of the host, not of the task definition.",
+        "Usually nothing: the service starts a replacement. If it repeats on EC2, read the instance's ECS agent and "
+        "Docker logs (/var/log/ecs/); on Fargate, give AWS Support the task ID.",
+        TROUBLESHOOTING,
+        GUIDE + "stopped-task-error-codes.html",
+    ),
     # --- The running container ------------------------------------------------------------
     Signature(
         "out-of-memory",
         "memory",
-        (r"OutOfMemoryError: Container killed due to memory usage", r"failed to get container status"),
+        (r"Container killed due to memory usage", r"failed to get container status"),
         "A container used more memory than the task has and was killed (exit code 137), or could not start within "
         "it (CannotStartContainerError: failed to get container status).",
         "Raise the task memory (TaskSize, or the Environment size) and check the app for leaks.",
@@ -494,11 +548,56 @@ SIGNATURES: tuple[Signature, ...] = (
         EVENTS_DOC,
     ),
     Signature(
+        "subnet-out-of-addresses",
+        "network-interface",
+        (r"Unexpected EC2 error while attempting to Create Network Interface",),
+        "Fargate could not create the task's network interface: the subnet has no free IP addresses left.",
+        "aws ec2 describe-subnets --subnet-ids <id> --query 'Subnets[].AvailableIpAddressCount'; give the service "
+        "larger or more subnets (each task takes one address, so does each deployment's extra task).",
+        "docs/preflight-doctor.md#preflight",
+        GUIDE + "failed-to-start-error.html",
+    ),
+    Signature(
+        "network-interface-timeout",
+        "network-interface",
+        (r"\bInternalError: ",),
+        "The task failed to start because its network interface (ENI) was reported attached only after ECS's "
+        "timeout: EC2 provisions it asynchronously.",
+        "Nothing to repair in the stack: the service starts a replacement. If it persists, check the subnets' free "
+        "addresses and the account's network interface quota.",
+        TROUBLESHOOTING,
+        GUIDE + "failed-to-start-error.html",
+    ),
+    Signature(
+        "compute-incompatible",
+        "placement",
+        (r"task definition is not compatible with the selected compute strategy",),
+        "The task definition's launch type (requiresCompatibilities) does not match the capacity it was sent to: "
+        "a FARGATE task definition on EC2 capacity, or the reverse.",
+        "Run the task with the launch type or capacity provider its task definition names (the templates: "
+        "FARGATE / FARGATE_SPOT).",
+        TROUBLESHOOTING,
+        GUIDE + "failed-to-start-error.html",
+    ),
+    Signature(
+        "eni-device-index",
+        "placement",
+        (r"Unable to attach network interface to unused device index",),
+        "An awsvpc task on an EC2 container instance found no free network interface slot (or CPU and memory) on "
+        "the instance.",
+        "On EC2: a larger instance type, ENI trunking, or fewer awsvpc tasks per instance. The templates run on "
+        "Fargate, where this does not occur.",
+        TROUBLESHOOTING,
+        GUIDE + "failed-to-start-error.html",
+    ),
+    Signature(
         "no-container-instance",
         "placement",
         (
             r"was unable to place a task because no container instance met all of its requirements",
             r"The closest matching container-instance",
+            # RunTask's failure reason for an instance whose agent is disconnected.
+            r"^AGENT$",
         ),
         "The service runs on EC2 capacity and no container instance has room for the task (CPU, memory, ports, "
         "network interfaces, an attribute the task needs, or a connected agent); the end of the message names "
@@ -552,7 +651,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "spot-interrupted",
         "capacity",
-        (r"Your Spot Task was interrupted",),
+        (r"Your Spot Task was interrupted", r"SpotInterruption"),
         "Fargate Spot reclaimed the capacity of the task (two minutes' notice, then SIGTERM).",
         "Nothing to repair: the service starts a replacement. Keep a FARGATE share in the capacity provider "
         "strategy so that not every task is on Spot.",
