@@ -203,7 +203,13 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-pull-denied",
         "image-pull-denied",
-        (r"CannotPullContainerError.*403 Forbidden",),
+        (
+            r"CannotPullContainerError.*403 Forbidden",
+            r"Check that the role has the permissions to pull images",
+            # The bare words of the guide's heading; Docker's full "pull access denied for <image>, repository
+            # does not exist or may require 'docker login'" stays image-missing-or-private, which comes first.
+            r"pull access denied",
+        ),
         "ECR refused the pull: the execution role (or the repository policy, for another account's registry) does "
         "not allow it, or the digest asked for no longer exists in the repository (a re-pushed tag).",
         "Allow ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to the execution role "
@@ -215,7 +221,17 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-pull-network",
         "image-pull-network",
-        (r"CannotPullContainerError.*i/o timeout", r"CannotPullContainerError.*request canceled while waiting"),
+        (
+            r"CannotPullContainerError.*i/o timeout",
+            r"CannotPullContainerError.*request canceled while waiting",
+            r"connection issue between the task and Amazon ECR",
+            r"can.t pull the image\. Check your network configuration",
+            # The registry API (/v2/) or Docker's daemon timing out: the same missing route, without the prefix.
+            r"/v2/: net/http: request canceled while waiting for connection",
+            r"Error response from daemon: Get \S+: net/http: request canceled while waiting for connection",
+            # The guide: security group rules to reach Amazon S3, or a gateway endpoint without its route.
+            r"pull command failed: panic: runtime error",
+        ),
         "The task has no network path to the image registry.",
         NETWORK_FIX + " Images outside ECR (ghcr.io, Docker Hub) need a NAT route or a public IP.",
         "docs/ecs-deployment.md#prerequisites",
@@ -246,7 +262,11 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-pull-failed",
         "image-pull-other",
-        (r"CannotPullContainerError",),
+        (
+            r"CannotPullContainerError",
+            r"ref pull has been retried \d+ time\(s\)",
+            r"error pulling image conf",
+        ),
         "The image could not be pulled; the rest of the message names the reason (network, permission, tag, "
         "registry rate limit).",
         "Pull the same image from a machine with docker pull <image>; for ECR run make preflight (it checks the "
@@ -436,6 +456,16 @@ SIGNATURES: tuple[Signature, ...] = (
         "https://github.com/cloudposse/terraform-aws-ecs-web-app/issues/226",
     ),
     Signature(
+        "target-not-found",
+        "target-group",
+        (r"due to TARGET GROUP IS NOT FOUND", r"due to TARGET IS NOT FOUND"),
+        "The target group (or the task's target in it) the service's task set uses was deleted outside ECS.",
+        "Delete and re-create the service (with CloudFormation, a change that replaces it); never delete a target "
+        "group while its ECS service exists.",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        EVENTS_DOC,
+    ),
+    Signature(
         "load-balancer-container-changed",
         "target-group",
         (r"Load balancer container name or port changed in task definition",),
@@ -598,6 +628,13 @@ SIGNATURES: tuple[Signature, ...] = (
             r"The closest matching container-instance",
             # RunTask's failure reason for an instance whose agent is disconnected.
             r"^AGENT$",
+            # The reasons the service event messages page lists for the message above.
+            r"No Container Instances were found in your cluster",
+            r"No Container Instances were found in your capacity provider",
+            r"no capacity provider associated with the cluster",
+            r"Too many ports registered",
+            r"Not enough available ENI attachment points",
+            r"Container instance missing required attribute",
         ),
         "The service runs on EC2 capacity and no container instance has room for the task (CPU, memory, ports, "
         "network interfaces, an attribute the task needs, or a connected agent); the end of the message names "
@@ -606,6 +643,26 @@ SIGNATURES: tuple[Signature, ...] = (
         "For these templates: check the service's launch type or capacity provider strategy (FARGATE / "
         "FARGATE_SPOT). On EC2: add container instances or make the task smaller.",
         TROUBLESHOOTING,
+        EVENTS_DOC,
+    ),
+    Signature(
+        "agent-not-started",
+        "container-instance",
+        (r"Timed out waiting for Amazon ECS Agent to start",),
+        "The ECS agent on the EC2 container instance chosen for the task did not start or is disconnected.",
+        "On the instance: sudo systemctl restart ecs, and read /var/log/ecs/ecs-agent.log. The templates run on "
+        "Fargate, so this means tasks sent to EC2 capacity.",
+        TROUBLESHOOTING,
+        EVENTS_DOC,
+    ),
+    Signature(
+        "tasks-provisioning-limit",
+        "quota",
+        (r"tasks provisioning capacity limit was exceeded",),
+        "The cluster has 500 tasks in PROVISIONING at once, its limit: many services or a large desired count "
+        "started together.",
+        "Wait for the tasks to reach RUNNING, and scale services up in steps.",
+        "docs/preflight-doctor.md#preflight",
         EVENTS_DOC,
     ),
     Signature(
@@ -755,6 +812,63 @@ SIGNATURES: tuple[Signature, ...] = (
         HANDLER_ERRORS_DOC,
     ),
     Signature(
+        "service-role-broken",
+        "permissions",
+        (
+            r"IAM permissions policies have been misconfigured or changed",
+            r"IAM trust relationship has been misconfigured or changed",
+        ),
+        "A role the service or its tasks use lost a permission or its trust policy (ecs-tasks.amazonaws.com for the "
+        "task and execution roles), so ECS can no longer maintain the service.",
+        "Compare the roles with the template (make plan shows the drift of a role changed by hand) and update the "
+        "stack to restore them.",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        EVENTS_DOC,
+    ),
+    Signature(
+        "resource-not-updatable",
+        "resource-update",
+        (r"Resource of type \\?'\S+\\?' with identifier .* is not updatable",),
+        "The update changes a property the resource's handler cannot change in place.",
+        "Revert that property, or let the resource be replaced (make plan shows which property and whether the "
+        "change replaces the resource).",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "resource-conflict",
+        "resource-conflict",
+        (r"Resource of type \\?'\S+\\?' with identifier .* has a conflict",),
+        "Another operation on the same resource was under way (a service still draining or being deleted, a "
+        "second stack or a hand-made change at the same time); the reason after the identifier says which.",
+        "Wait for the other operation to finish (aws cloudformation describe-stack-events, or the resource's own "
+        "console), then deploy again.",
+        "docs/deploying.md#deleting-and-creating-again",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "handler-invalid-credentials",
+        "permissions",
+        (r"Invalid credentials provided",),
+        "The credentials CloudFormation handed the resource's handler were refused: the stack's service role "
+        "(RoleARN) was deleted or no longer trusts cloudformation.amazonaws.com, or the session expired.",
+        "Check the stack's role: aws cloudformation describe-stacks --stack-name <stack> --query 'Stacks[0].RoleARN', "
+        "then aws iam get-role --role-name <name>; deploy again with a valid role or none.",
+        "docs/deploying.md#make-targets",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "aws-side-failure",
+        "aws-transient",
+        (r"Network failure occurred during operation", r"Internal error reported from downstream service"),
+        "The resource's handler could not complete a call to the AWS service behind it: a network failure or an "
+        "internal error on AWS's side, not a fault of the template.",
+        "Deploy again once the stack has rolled back; if it repeats, check the AWS Health Dashboard for the service "
+        "and Region.",
+        "docs/deploying.md#make-targets",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
         "operation-denied",
         "permissions",
         (r"Access denied for operation",),
@@ -872,6 +986,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "Find why the new deployment failed: the event before this one names it (make doctor STACK=<stack>).",
         "docs/go-api.md#when-a-release-fails",
         DEPLOYMENT_EVENTS_DOC,
+        consequence=True,
+    ),
+    Signature(
+        "deployment-launch-shortfall",
+        "rollout-consequence",
+        (r"could not launch \S+ tasks for deployment",),
+        "The deployment started some of its tasks but not all, for lack of capacity; the message (or the placement "
+        "event before it) names what was short.",
+        "Read the reason in the message or the service's placement events (make doctor STACK=<stack>).",
+        TROUBLESHOOTING,
+        EVENTS_DOC,
         consequence=True,
     ),
     Signature(
