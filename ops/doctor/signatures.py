@@ -154,6 +154,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "docs/ecs-deployment.md#prerequisites",
         "https://repost.aws/knowledge-center/ecs-fargate-pull-container-error",
     ),
+    Signature(
+        "pull-secrets-killed",
+        "registry-auth-network",
+        (r"unable to pull secrets or registry auth: pull command failed: : signal: killed",),
+        "Fargate's fetch of the task's secrets and registry credentials ran out of time and was killed: from "
+        "platform 1.4.0 it goes through the task's own network interface, and the subnets have no path to ECR, "
+        "Secrets Manager or SSM.",
+        NETWORK_FIX + " Secrets need the secretsmanager or ssm interface endpoint as well.",
+        "docs/ecs-deployment.md#prerequisites",
+        "https://repost.aws/knowledge-center/ecs-unable-to-pull-secrets",
+    ),
     # --- Pulling the image ------------------------------------------------------------------
     Signature(
         "image-platform-mismatch",
