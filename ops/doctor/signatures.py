@@ -114,6 +114,8 @@ SIGNATURES: tuple[Signature, ...] = (
             r"unable to retrieve secrets? from ssm: service call has been retried \d+ time\(s\): RequestCanceled",
             r"unable to retrieve secrets? from asm: service call has been retried \d+ time\(s\): failed to fetch "
             r"secret .* RequestCanceled",
+            # The newer wording, which names the network instead of the retries.
+            r"connection issue between the task and AWS Secrets Manager",
         ),
         "The task cannot reach SSM Parameter Store or Secrets Manager to read its secrets: the call timed out.",
         "Private subnets need a NAT gateway route or the ssm (Parameter Store) / secretsmanager interface endpoint "
