@@ -23,6 +23,7 @@ docs/ecs-deployment.md shows the table, generated from here.
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 EXEC = (
     "redeploy with EnableExecuteCommand=true, then (AWS CLI v2 + Session Manager plugin) "
@@ -74,7 +75,12 @@ class Signature:
     informational: bool = False
 
     def matches(self, text: str) -> bool:
-        return any(re.search(pattern, text, re.IGNORECASE) for pattern in self.patterns)
+        return any(_compiled(pattern).search(text) for pattern in self.patterns)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 SIGNATURES: tuple[Signature, ...] = (
