@@ -35,11 +35,25 @@ CATALOG_PAGES = {
     GUIDE + "CannotCreateContainerError.html",
     GUIDE + "ecs_service_deployment_events.html",
     "https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract-errors.html",
+    # The stopped-task error codes: the table with its examples, then one page per category.
+    "https://docs.aws.amazon.com/AmazonECS/latest/userguide/stopped-task-error-codes.html",
+    GUIDE + "failed-to-start-error.html",
+    GUIDE + "resource-not-found-error.html",
+    GUIDE + "spot-interruption-errors.html",
+    GUIDE + "out-of-memory.html",
+    GUIDE + "container-runtime-error.html",
+    GUIDE + "container-runtime-timeout-error.html",
+    GUIDE + "cannot-inspect-container.html",
+    GUIDE + "cannot-create-volume.html",
 }
 # Where AWS's own text is read: its documentation, or the documentation's and CloudFormation's sources.
 AWS_SOURCES = ("https://docs.aws.amazon.com/", "https://github.com/awsdocs/", "https://github.com/aws-cloudformation/")
-# The service event messages page lists fourteen messages (one per heading of its last published source).
-SERVICE_EVENT_MESSAGES = 14
+# The service event messages page: 24 messages (one per heading of its current version; its 2023 source had
+# 14 of them), one of them also in its earlier wording (the unhealthy ELB message before it named the task),
+# and the reasons it lists for the placement message (the port one quoted as the event ends).
+SERVICE_EVENT_MESSAGES = 24
+EARLIER_WORDINGS = 1
+PLACEMENT_REASONS = 9
 
 
 def named(entry: dict) -> signatures.Signature | None:
@@ -61,8 +75,8 @@ def test_the_catalog_quotes_aws_on_every_page_it_is_written_from():
         assert entry["kind"] in KINDS and entry["text"].strip() == entry["text"], entry
     assert {entry["page"] for entry in CATALOG} >= CATALOG_PAGES
     events = [e for e in CATALOG if e["page"] == GUIDE + "service-event-messages.html"]
-    # The page's fourteen messages, plus the one reason it quotes on its own ("already using a port").
-    assert len(events) == SERVICE_EVENT_MESSAGES + 1
+    reasons = [e for e in events if e.get("note", "").startswith(("a reason", "the page quotes the end"))]
+    assert (len(events) - len(reasons), len(reasons)) == (SERVICE_EVENT_MESSAGES + EARLIER_WORDINGS, PLACEMENT_REASONS)
     assert len({e["text"] for e in CATALOG}) == len(CATALOG)
 
 
@@ -123,6 +137,28 @@ VARIANTS = [
     ),
     ("(service api) (deployment ecs-svc/1234567890123456789) deployment failed: alarm detected.", "deployment-alarm"),
     ("(service api) rolling back to deployment ecs-svc/1234567890123456789.", "rollout-consequence"),
+    # The memory kill with and without the OutOfMemoryError prefix the stopped reason carries.
+    ("OutOfMemoryError: Container killed due to memory usage", "memory"),
+    # The stopped-task error codes index names the Spot category with an Error suffix.
+    ("SpotInterruptionError", "capacity"),
+    # The agent's timeout for any transition, as https://github.com/aws/amazon-ecs-agent/issues/278 shows it.
+    ("Could not transition to inspecting; timed out after waiting 10s", "container-runtime"),
+    # A missing secret inside the asm retrieval failure: the cause, not the generic secrets failure.
+    (
+        "ResourceInitializationError: unable to pull secrets or registry auth: execution resource retrieval failed: "
+        "unable to retrieve secret from asm: service call has been retried 1 time(s): failed to fetch secret "
+        "arn:aws:secretsmanager:us-east-1:123456789012:secret:api-AbCdEf from secrets manager: "
+        "ResourceNotFoundException: Secrets Manager can't find the specified secret.",
+        "secrets-missing",
+    ),
+    # ECS's own "Internal error." of a placement stays the Availability Zone cause, not an ENI timeout.
+    ("service api was unable to place a task. Reason: Internal error.", "availability-zone"),
+    # RunTask's reason AGENT is the whole text; the failed-to-start page's own sentence about an agent is not it.
+    ("AGENT", "placement"),
+    (
+        "The container instance that you attempted to launch a task onto has an agent that's currently disconnected.",
+        "unknown",
+    ),
 ]
 
 

@@ -78,6 +78,12 @@ FIX_MUST_SAY = {
     "listener-priority-in-use": "aws elbv2 describe-rules --listener-arn",
     "out-of-memory": "memory",
     "dns-resolution": "--enable-dns-support",
+    # The stopped-task error pages' own remedies: the subnet's free addresses (failed-to-start-error),
+    # the secret's Region (resource-not-found-error), NFS on 2049 to the mount targets (efs-volumes).
+    "subnet-out-of-addresses": "AvailableIpAddressCount",
+    "secret-not-found": "aws secretsmanager describe-secret",
+    "efs-mount-failed": "TCP 2049",
+    "agent-not-started": "systemctl restart ecs",
 }
 
 

@@ -23,6 +23,7 @@ docs/ecs-deployment.md shows the table, generated from here.
 
 import re
 from dataclasses import dataclass
+from functools import cache
 
 EXEC = (
     "redeploy with EnableExecuteCommand=true, then (AWS CLI v2 + Session Manager plugin) "
@@ -38,6 +39,7 @@ HANDLER_ERRORS_DOC = (
     "https://docs.aws.amazon.com/cloudformation-cli/latest/userguide/resource-type-test-contract-errors.html"
 )
 DEPLOYMENT_EVENTS_DOC = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/ecs_service_deployment_events.html"
+GUIDE = "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/"
 # Fargate's vCPU quotas (service code fargate), from the ECS service quotas page:
 # https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html#service-quotas-fargate
 ON_DEMAND_VCPU_QUOTA, SPOT_VCPU_QUOTA = "L-3032A538", "L-36FBB829"
@@ -73,7 +75,12 @@ class Signature:
     informational: bool = False
 
     def matches(self, text: str) -> bool:
-        return any(re.search(pattern, text, re.IGNORECASE) for pattern in self.patterns)
+        return any(_compiled(pattern).search(text) for pattern in self.patterns)
+
+
+@cache
+def _compiled(pattern: str) -> re.Pattern[str]:
+    return re.compile(pattern, re.IGNORECASE)
 
 
 SIGNATURES: tuple[Signature, ...] = (
@@ -113,6 +120,8 @@ SIGNATURES: tuple[Signature, ...] = (
             r"unable to retrieve secrets? from ssm: service call has been retried \d+ time\(s\): RequestCanceled",
             r"unable to retrieve secrets? from asm: service call has been retried \d+ time\(s\): failed to fetch "
             r"secret .* RequestCanceled",
+            # The newer wording, which names the network instead of the retries.
+            r"connection issue between the task and AWS Secrets Manager",
         ),
         "The task cannot reach SSM Parameter Store or Secrets Manager to read its secrets: the call timed out.",
         "Private subnets need a NAT gateway route or the ssm (Parameter Store) / secretsmanager interface endpoint "
@@ -120,6 +129,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "HTTPS out. make preflight checks the endpoints.",
         "docs/platform.md#inputs-it-expects-from-the-other-stacks",
         "https://repost.aws/knowledge-center/ecs-fargate-pull-container-error",
+    ),
+    Signature(
+        "secret-not-found",
+        "secrets-missing",
+        (r"can't retrieve the secret with ARN", r"Secrets Manager can't find the specified secret"),
+        "A secret the task definition names does not exist in Secrets Manager: another Region, a wrong ARN, or a "
+        "deleted secret.",
+        "Check the ARN in the task definition against aws secretsmanager describe-secret --secret-id <arn> --region "
+        "<task region>; a secret of another Region must be replicated or named by its full ARN there.",
+        "docs/platform.md#inputs-it-expects-from-the-other-stacks",
+        GUIDE + "resource-not-found-error.html",
     ),
     Signature(
         "secrets-unreadable",
@@ -141,6 +161,17 @@ SIGNATURES: tuple[Signature, ...] = (
         NETWORK_FIX,
         "docs/ecs-deployment.md#prerequisites",
         "https://repost.aws/knowledge-center/ecs-fargate-pull-container-error",
+    ),
+    Signature(
+        "pull-secrets-killed",
+        "registry-auth-network",
+        (r"unable to pull secrets or registry auth: pull command failed: : signal: killed",),
+        "Fargate's fetch of the task's secrets and registry credentials ran out of time and was killed: from "
+        "platform 1.4.0 it goes through the task's own network interface, and the subnets have no path to ECR, "
+        "Secrets Manager or SSM.",
+        NETWORK_FIX + " Secrets need the secretsmanager or ssm interface endpoint as well.",
+        "docs/ecs-deployment.md#prerequisites",
+        "https://repost.aws/knowledge-center/ecs-unable-to-pull-secrets",
     ),
     # --- Pulling the image ------------------------------------------------------------------
     Signature(
@@ -191,7 +222,13 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-pull-denied",
         "image-pull-denied",
-        (r"CannotPullContainerError.*403 Forbidden",),
+        (
+            r"CannotPullContainerError.*403 Forbidden",
+            r"Check that the role has the permissions to pull images",
+            # The bare words of the guide's heading; Docker's full "pull access denied for <image>, repository
+            # does not exist or may require 'docker login'" stays image-missing-or-private, which comes first.
+            r"pull access denied",
+        ),
         "ECR refused the pull: the execution role (or the repository policy, for another account's registry) does "
         "not allow it, or the digest asked for no longer exists in the repository (a re-pushed tag).",
         "Allow ecr:GetAuthorizationToken, ecr:BatchGetImage and ecr:GetDownloadUrlForLayer to the execution role "
@@ -203,7 +240,17 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-pull-network",
         "image-pull-network",
-        (r"CannotPullContainerError.*i/o timeout", r"CannotPullContainerError.*request canceled while waiting"),
+        (
+            r"CannotPullContainerError.*i/o timeout",
+            r"CannotPullContainerError.*request canceled while waiting",
+            r"connection issue between the task and Amazon ECR",
+            r"can.t pull the image\. Check your network configuration",
+            # The registry API (/v2/) or Docker's daemon timing out: the same missing route, without the prefix.
+            r"/v2/: net/http: request canceled while waiting for connection",
+            r"Error response from daemon: Get \S+: net/http: request canceled while waiting for connection",
+            # The guide: security group rules to reach Amazon S3, or a gateway endpoint without its route.
+            r"pull command failed: panic: runtime error",
+        ),
         "The task has no network path to the image registry.",
         NETWORK_FIX + " Images outside ECR (ghcr.io, Docker Hub) need a NAT route or a public IP.",
         "docs/ecs-deployment.md#prerequisites",
@@ -234,7 +281,11 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-pull-failed",
         "image-pull-other",
-        (r"CannotPullContainerError",),
+        (
+            r"CannotPullContainerError",
+            r"ref pull has been retried \d+ time\(s\)",
+            r"error pulling image conf",
+        ),
         "The image could not be pulled; the rest of the message names the reason (network, permission, tag, "
         "registry rate limit).",
         "Pull the same image from a machine with docker pull <image>; for ECR run make preflight (it checks the "
@@ -291,7 +342,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "logs-unreachable",
         "logs",
-        (r"failed to validate logger args",),
+        (r"failed to validate logger args", r"failed to initialize logging driver"),
         "The awslogs driver could not be set up before the container started: the log group does not exist, the "
         "task cannot reach CloudWatch Logs (no route, no logs endpoint), or the execution role may not write to it.",
         "Check the log group exists in the task definition's region (aws logs describe-log-groups "
@@ -300,11 +351,53 @@ SIGNATURES: tuple[Signature, ...] = (
         TROUBLESHOOTING,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
     ),
+    # --- Volumes -------------------------------------------------------------------------------
+    Signature(
+        "efs-mount-failed",
+        "volume",
+        (r"failed to invoke EFS utils commands",),
+        "The task could not mount its EFS volume: no mount target in the task's Availability Zone (or one whose "
+        "name does not resolve), a security group closed to NFS (2049), a file system policy or access point that "
+        "refuses the task, or a path that does not exist on the file system.",
+        "Create a mount target in every subnet's zone, allow TCP 2049 from the tasks' security group to the mount "
+        "targets', turn on the VPC's DNS hostnames and support, and check the access point and root directory. "
+        "The stderr part of the message names which.",
+        TROUBLESHOOTING,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/efs-volumes.html",
+    ),
+    Signature(
+        "volume-create-failed",
+        "volume",
+        (r"CannotCreateVolumeError",),
+        "The agent could not create a volume mount the task definition names (platform 1.4.0 or later).",
+        "Check the task definition's volumes and mount points; the rest of the message names the volume.",
+        TROUBLESHOOTING,
+        GUIDE + "cannot-create-volume.html",
+    ),
+    # --- The container runtime ------------------------------------------------------------------
+    Signature(
+        "container-runtime",
+        "container-runtime",
+        (
+            r"ContainerRuntimeTimeoutError",
+            r"DockerTimeoutError",
+            r"Could not transition to \w+; timed out after waiting",
+            r"ContainerRuntimeError",
+            r"CannotStopContainerError",
+            r"CannotInspectContainerError",
+        ),
+        "The container runtime (containerd on Fargate, Docker on EC2) failed or timed out starting, stopping or "
+        "describing a container: a fault of the host, not of the task definition.",
+        "Usually nothing: the service starts a replacement. If it repeats on EC2, read the instance's ECS agent and "
+        "Docker logs (/var/log/ecs/); on Fargate, give AWS Support the task ID.",
+        TROUBLESHOOTING,
+        GUIDE + "stopped-task-error-codes.html",
+    ),
     # --- The running container ------------------------------------------------------------
     Signature(
         "out-of-memory",
         "memory",
-        (r"OutOfMemoryError: Container killed due to memory usage", r"failed to get container status"),
+        (r"Container killed due to memory usage", r"failed to get container status"),
         "A container used more memory than the task has and was killed (exit code 137), or could not start within "
         "it (CannotStartContainerError: failed to get container status).",
         "Raise the task memory (TaskSize, or the Environment size) and check the app for leaks.",
@@ -380,6 +473,16 @@ SIGNATURES: tuple[Signature, ...] = (
         "Attach the target group to a listener first (go-api), or keep the service's DependsOn on the rule.",
         "docs/platform.md#troubleshooting",
         "https://github.com/cloudposse/terraform-aws-ecs-web-app/issues/226",
+    ),
+    Signature(
+        "target-not-found",
+        "target-group",
+        (r"due to TARGET GROUP IS NOT FOUND", r"due to TARGET IS NOT FOUND"),
+        "The target group (or the task's target in it) the service's task set uses was deleted outside ECS.",
+        "Delete and re-create the service (with CloudFormation, a change that replaces it); never delete a target "
+        "group while its ECS service exists.",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        EVENTS_DOC,
     ),
     Signature(
         "load-balancer-container-changed",
@@ -494,11 +597,63 @@ SIGNATURES: tuple[Signature, ...] = (
         EVENTS_DOC,
     ),
     Signature(
+        "subnet-out-of-addresses",
+        "network-interface",
+        (r"Unexpected EC2 error while attempting to Create Network Interface",),
+        "Fargate could not create the task's network interface: the subnet has no free IP addresses left.",
+        "aws ec2 describe-subnets --subnet-ids <id> --query 'Subnets[].AvailableIpAddressCount'; give the service "
+        "larger or more subnets (each task takes one address, so does each deployment's extra task).",
+        "docs/preflight-doctor.md#preflight",
+        GUIDE + "failed-to-start-error.html",
+    ),
+    Signature(
+        "network-interface-timeout",
+        "network-interface",
+        (r"\bInternalError: ",),
+        "The task failed to start because its network interface (ENI) was reported attached only after ECS's "
+        "timeout: EC2 provisions it asynchronously.",
+        "Nothing to repair in the stack: the service starts a replacement. If it persists, check the subnets' free "
+        "addresses and the account's network interface quota.",
+        TROUBLESHOOTING,
+        GUIDE + "failed-to-start-error.html",
+    ),
+    Signature(
+        "compute-incompatible",
+        "placement",
+        (r"task definition is not compatible with the selected compute strategy",),
+        "The task definition's launch type (requiresCompatibilities) does not match the capacity it was sent to: "
+        "a FARGATE task definition on EC2 capacity, or the reverse.",
+        "Run the task with the launch type or capacity provider its task definition names (the templates: "
+        "FARGATE / FARGATE_SPOT).",
+        TROUBLESHOOTING,
+        GUIDE + "failed-to-start-error.html",
+    ),
+    Signature(
+        "eni-device-index",
+        "placement",
+        (r"Unable to attach network interface to unused device index",),
+        "An awsvpc task on an EC2 container instance found no free network interface slot (or CPU and memory) on "
+        "the instance.",
+        "On EC2: a larger instance type, ENI trunking, or fewer awsvpc tasks per instance. The templates run on "
+        "Fargate, where this does not occur.",
+        TROUBLESHOOTING,
+        GUIDE + "failed-to-start-error.html",
+    ),
+    Signature(
         "no-container-instance",
         "placement",
         (
             r"was unable to place a task because no container instance met all of its requirements",
             r"The closest matching container-instance",
+            # RunTask's failure reason for an instance whose agent is disconnected.
+            r"^AGENT$",
+            # The reasons the service event messages page lists for the message above.
+            r"No Container Instances were found in your cluster",
+            r"No Container Instances were found in your capacity provider",
+            r"no capacity provider associated with the cluster",
+            r"Too many ports registered",
+            r"Not enough available ENI attachment points",
+            r"Container instance missing required attribute",
         ),
         "The service runs on EC2 capacity and no container instance has room for the task (CPU, memory, ports, "
         "network interfaces, an attribute the task needs, or a connected agent); the end of the message names "
@@ -507,6 +662,26 @@ SIGNATURES: tuple[Signature, ...] = (
         "For these templates: check the service's launch type or capacity provider strategy (FARGATE / "
         "FARGATE_SPOT). On EC2: add container instances or make the task smaller.",
         TROUBLESHOOTING,
+        EVENTS_DOC,
+    ),
+    Signature(
+        "agent-not-started",
+        "container-instance",
+        (r"Timed out waiting for Amazon ECS Agent to start",),
+        "The ECS agent on the EC2 container instance chosen for the task did not start or is disconnected.",
+        "On the instance: sudo systemctl restart ecs, and read /var/log/ecs/ecs-agent.log. The templates run on "
+        "Fargate, so this means tasks sent to EC2 capacity.",
+        TROUBLESHOOTING,
+        EVENTS_DOC,
+    ),
+    Signature(
+        "tasks-provisioning-limit",
+        "quota",
+        (r"tasks provisioning capacity limit was exceeded",),
+        "The cluster has 500 tasks in PROVISIONING at once, its limit: many services or a large desired count "
+        "started together.",
+        "Wait for the tasks to reach RUNNING, and scale services up in steps.",
+        "docs/preflight-doctor.md#preflight",
         EVENTS_DOC,
     ),
     Signature(
@@ -552,7 +727,7 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "spot-interrupted",
         "capacity",
-        (r"Your Spot Task was interrupted",),
+        (r"Your Spot Task was interrupted", r"SpotInterruption"),
         "Fargate Spot reclaimed the capacity of the task (two minutes' notice, then SIGTERM).",
         "Nothing to repair: the service starts a replacement. Keep a FARGATE share in the capacity provider "
         "strategy so that not every task is on Spot.",
@@ -653,6 +828,63 @@ SIGNATURES: tuple[Signature, ...] = (
         "On delete: aws cloudformation delete-stack --stack-name <stack> --retain-resources <logical id>; on "
         "update: re-create the resource with the same identifier, or delete and create the stack anew.",
         "docs/deploying.md#deleting-and-creating-again",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "service-role-broken",
+        "permissions",
+        (
+            r"IAM permissions policies have been misconfigured or changed",
+            r"IAM trust relationship has been misconfigured or changed",
+        ),
+        "A role the service or its tasks use lost a permission or its trust policy (ecs-tasks.amazonaws.com for the "
+        "task and execution roles), so ECS can no longer maintain the service.",
+        "Compare the roles with the template (make plan shows the drift of a role changed by hand) and update the "
+        "stack to restore them.",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        EVENTS_DOC,
+    ),
+    Signature(
+        "resource-not-updatable",
+        "resource-update",
+        (r"Resource of type \\?'\S+\\?' with identifier .* is not updatable",),
+        "The update changes a property the resource's handler cannot change in place.",
+        "Revert that property, or let the resource be replaced (make plan shows which property and whether the "
+        "change replaces the resource).",
+        "docs/deploying.md#see-what-an-update-changes-make-plan",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "resource-conflict",
+        "resource-conflict",
+        (r"Resource of type \\?'\S+\\?' with identifier .* has a conflict",),
+        "Another operation on the same resource was under way (a service still draining or being deleted, a "
+        "second stack or a hand-made change at the same time); the reason after the identifier says which.",
+        "Wait for the other operation to finish (aws cloudformation describe-stack-events, or the resource's own "
+        "console), then deploy again.",
+        "docs/deploying.md#deleting-and-creating-again",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "handler-invalid-credentials",
+        "permissions",
+        (r"Invalid credentials provided",),
+        "The credentials CloudFormation handed the resource's handler were refused: the stack's service role "
+        "(RoleARN) was deleted or no longer trusts cloudformation.amazonaws.com, or the session expired.",
+        "Check the stack's role: aws cloudformation describe-stacks --stack-name <stack> --query 'Stacks[0].RoleARN', "
+        "then aws iam get-role --role-name <name>; deploy again with a valid role or none.",
+        "docs/deploying.md#make-targets",
+        HANDLER_ERRORS_DOC,
+    ),
+    Signature(
+        "aws-side-failure",
+        "aws-transient",
+        (r"Network failure occurred during operation", r"Internal error reported from downstream service"),
+        "The resource's handler could not complete a call to the AWS service behind it: a network failure or an "
+        "internal error on AWS's side, not a fault of the template.",
+        "Deploy again once the stack has rolled back; if it repeats, check the AWS Health Dashboard for the service "
+        "and Region.",
+        "docs/deploying.md#make-targets",
         HANDLER_ERRORS_DOC,
     ),
     Signature(
@@ -773,6 +1005,17 @@ SIGNATURES: tuple[Signature, ...] = (
         "Find why the new deployment failed: the event before this one names it (make doctor STACK=<stack>).",
         "docs/go-api.md#when-a-release-fails",
         DEPLOYMENT_EVENTS_DOC,
+        consequence=True,
+    ),
+    Signature(
+        "deployment-launch-shortfall",
+        "rollout-consequence",
+        (r"could not launch \S+ tasks for deployment",),
+        "The deployment started some of its tasks but not all, for lack of capacity; the message (or the placement "
+        "event before it) names what was short.",
+        "Read the reason in the message or the service's placement events (make doctor STACK=<stack>).",
+        TROUBLESHOOTING,
+        EVENTS_DOC,
         consequence=True,
     ),
     Signature(
