@@ -24,7 +24,7 @@ import pytest
 
 from ops.shared.template import load
 from ops.timeline import cli as timeline
-from ops.timeline import model, placement, release, rolling, traffic_shifting
+from ops.timeline import model, placement, rolling, spot, traffic_shifting
 from ops.timeline import read as reader
 
 # --- Placement of the tasks one deployment launches ----------------------------------
@@ -132,7 +132,7 @@ def test_four_tasks_in_a_blue_green_bake_have_fewer_on_demand_than_the_steady_st
     assert steps["BAKE_TIME"].spot == (1, 2) and steps["BAKE_TIME"].answering_after_spot_reclaimed == 2
     assert steps["old revision drained (CLEAN_UP)"].answering_after_spot_reclaimed == 2
     assert steps["new revision healthy"].answering_after_spot_reclaimed == 3  # the old revision answers
-    assert release.spot_interruption(service, model.Assumptions()) == 2
+    assert spot.spot_interruption(service, model.Assumptions()) == 2
 
 
 def test_a_rolling_release_that_stops_the_on_demand_task_first_leaves_only_spot_answering():
@@ -145,7 +145,7 @@ def test_a_rolling_release_that_stops_the_on_demand_task_first_leaves_only_spot_
     assert (on_demand_first.serving, on_demand_first.serving_on_demand) == (1, 0)
     assert (spot_first.serving, spot_first.serving_on_demand) == (1, 1)
     assert tuple(on_demand_first.after) == tuple(spot_first.after) == (1, 1)
-    assert release.spot_interruption(service, model.Assumptions()) == 0
+    assert spot.spot_interruption(service, model.Assumptions()) == 0
 
 
 def test_a_stopping_on_demand_task_still_holds_the_base_and_the_new_revision_stays_on_spot():
