@@ -10,12 +10,13 @@ What AWS documents (https://docs.aws.amazon.com/AmazonECS/latest/APIReference/AP
 - AWS's Spot workshop (https://ec2spotworkshops.com/ecs-spot-capacity-providers/module-1/modify_default_cps.html):
   "base=2 and weight=1 for CP-OD and weight=3 for CP-SPOT. That means, ECS first places 2 tasks
   (since base=2) to CP-OD and then splits the remaining tasks between CP-OD and CP-SOT in 1:3 ratio".
-What it leaves open, read as docs/releases.md#spot-zones-images says (the reading that leaves
-the fewest on demand): the base counts the service's running tasks of every revision, stopping
-ones included; a split that does not come out whole rounds Spot's share up, over all the tasks a
-deployment placed by weight; either old task may be stopped first
-(https://github.com/aws/amazon-ecs-agent/issues/3330: "ECS Control Plane has no control on which
-task to terminate when update happens"). A Spot interruption reclaims every Spot task at once.
+What it leaves open, read as docs/releases.md#spot-zones-images says: the base counts either the
+service's running tasks of every revision, stopping ones included ("service"), or each
+deployment's own ("deployment"), and the figure is the fewest of the two; a split that does not
+come out whole rounds Spot's share up, over all the tasks a deployment placed by weight;
+either old task may be stopped first (https://github.com/aws/amazon-ecs-agent/issues/3330: "ECS
+Control Plane has no control on which task to terminate when update happens").
+A Spot interruption reclaims every Spot task at once.
 """
 
 import json
@@ -24,7 +25,7 @@ import pytest
 
 from ops.shared.template import load
 from ops.timeline import cli as timeline
-from ops.timeline import model, placement, release, rolling, traffic_shifting
+from ops.timeline import model, placement, rolling, spot, traffic_shifting
 from ops.timeline import read as reader
 
 # --- Placement of the tasks one deployment launches ----------------------------------
@@ -132,7 +133,7 @@ def test_four_tasks_in_a_blue_green_bake_have_fewer_on_demand_than_the_steady_st
     assert steps["BAKE_TIME"].spot == (1, 2) and steps["BAKE_TIME"].answering_after_spot_reclaimed == 2
     assert steps["old revision drained (CLEAN_UP)"].answering_after_spot_reclaimed == 2
     assert steps["new revision healthy"].answering_after_spot_reclaimed == 3  # the old revision answers
-    assert release.spot_interruption(service, model.Assumptions()) == 2
+    assert spot.spot_interruption(service, model.Assumptions()) == 2
 
 
 def test_a_rolling_release_that_stops_the_on_demand_task_first_leaves_only_spot_answering():
@@ -145,7 +146,7 @@ def test_a_rolling_release_that_stops_the_on_demand_task_first_leaves_only_spot_
     assert (on_demand_first.serving, on_demand_first.serving_on_demand) == (1, 0)
     assert (spot_first.serving, spot_first.serving_on_demand) == (1, 1)
     assert tuple(on_demand_first.after) == tuple(spot_first.after) == (1, 1)
-    assert release.spot_interruption(service, model.Assumptions()) == 0
+    assert spot.spot_interruption(service, model.Assumptions()) == 0
 
 
 def test_a_stopping_on_demand_task_still_holds_the_base_and_the_new_revision_stays_on_spot():
@@ -170,3 +171,78 @@ def test_the_strategy_is_read_from_the_template():
     assert services["BffService"].capacity == model.Capacity(base=1, on_demand_weight=5, spot_weight=30)
     (api,) = reader.read_services(load("go-api"), {}, model.Assumptions())
     assert api.capacity == model.Capacity(base=0, on_demand_weight=1, spot_weight=0) and not api.spot_possible
+
+
+# --- Both readings of the base, and the cause a note names -------------------------------
+
+
+def test_a_deployment_that_places_its_own_base_does_so_whatever_the_old_revision_holds():
+    """Read per deployment, the new revision puts its first task on demand though the old one's
+    on-demand task still runs (the service-wide reading puts both on Spot), and only its first:
+    one at a time at 70/30, the second goes by weight, 30 % of 1 rounded up: Spot."""
+    only_spot = model.Capacity(base=1, on_demand_weight=0, spot_weight=30)
+    old = placement.Placed(1, 1)
+    assert tuple(placement.Deployment(only_spot, placement.EACH_DEPLOYMENT).launch(2, running=old)) == (1, 1)
+    assert tuple(placement.Deployment(only_spot, placement.SERVICE_WIDE).launch(2, running=old)) == (0, 2)
+    one_at_a_time = placement.Deployment(PLATFORM_DEFAULT, placement.EACH_DEPLOYMENT)
+    assert tuple(one_at_a_time.launch(1, running=old)) == (1, 0)
+    assert tuple(one_at_a_time.launch(1, running=old)) == (0, 1)
+
+
+def test_where_the_base_is_held_decides_a_blue_green_bake_on_spot_only():
+    """OnDemandWeight 0, 2 tasks: steady state the base on demand, the other on Spot (1 on
+    demand). The new revision's two, started beside the old ones: with the old on-demand task
+    holding the base, both by weight, both on Spot: 0 in the bake. Placing its own base: 1 on
+    demand, 1 on Spot: 1, as in the steady state. The note names the reading with both figures."""
+    bff = platform(DeploymentStrategy="BLUE_GREEN", OnDemandWeight="0")["BffService"]
+    assert bff["spot_interruption_by_base_reading"] == {"service": 0, "deployment": 1}
+    (note,) = [n for n in bff["notes"] if n.startswith("Spot interruption")]
+    assert "hold the base while the new one's start (1 if each revision places its own base)" in note
+    assert "either reading" not in note
+
+
+def test_a_rolling_agentcore_release_with_a_base_of_two_depends_on_where_the_base_is_held():
+    """OnDemandBaseTasks 2, 2 tasks, 100/150 (one new task at a time), in DNS 30 s after ECS
+    counts a task healthy. Steady state: both on demand. Placing its own base, the new revision's
+    tasks go on demand; the first healthy, ECS stops an old one, and DNS still answers with the
+    other: never fewer than 1. With the old tasks holding the base, the first new task goes by
+    weight (30 % of 1, rounded up: Spot), the second on demand (30 % of 2 is 1, placed); when the
+    second is healthy the last old one stops, and DNS answers only with the first, on Spot: 0."""
+    agent = platform(OnDemandBaseTasks="2")["AgentCoreService"]
+    assert agent["spot_interruption_by_base_reading"] == {"service": 0, "deployment": 1}
+    assert agent["min_healthy"]["spot_interruption"] == 0
+
+
+def _spot_note(found: dict) -> str:
+    (note,) = [n for n in found["notes"] if n.startswith("Spot interruption")]
+    return note
+
+
+def test_the_platform_defaults_bff_figure_comes_from_its_rollout_not_the_base():
+    """BFF, 2 tasks (1 on demand, 1 Spot), 50/200: the floor of 1 lets ECS stop an old task at
+    once; if it is the on-demand one, the Spot one answers alone until new ones are healthy: 0,
+    wherever the new tasks go. With a 100 % minimum both old ones answer until the new two
+    (1 on demand, 1 Spot under either reading) are: 1. Stopping the Spot one first leaves 1."""
+    bff = platform()["BffService"]
+    assert bff["spot_interruption_by_base_reading"] == {"service": 0, "deployment": 0}
+    note = _spot_note(bff)
+    assert "1 on demand in the steady state, 0 at the worst moment" in note
+    assert "under either reading" in note
+    assert "the minimum healthy 50 % lets ECS stop an old task before a new one is healthy" in note
+    assert "if the old task it stops first is the on-demand one" in note
+    assert "Cloud Map" not in note and "weights alone" not in note
+
+
+def test_the_platform_defaults_agentcore_figure_comes_from_cloud_maps_delay_not_the_base():
+    """AgentCore, 2 tasks (1 on demand, 1 Spot), 100/150: ECS stops an old task as soon as the
+    first new one is healthy, 30 s before Cloud Map answers with it; if the stopped one is the
+    on-demand one, DNS answers only with the Spot one: 0 under either reading. Were the new
+    task in DNS at once, its own base puts it on demand: 1; stopping the Spot one first leaves
+    the on-demand one answering, and the first new one (its base) on demand after: 1."""
+    agent = platform()["AgentCoreService"]
+    assert agent["spot_interruption_by_base_reading"] == {"service": 0, "deployment": 0}
+    note = _spot_note(agent)
+    assert "under either reading" in note
+    assert "about 30 s before Cloud Map answers with the new one" in note
+    assert "if the old task it stops first is the on-demand one" in note
+    assert "minimum healthy" not in note and "weights alone" not in note

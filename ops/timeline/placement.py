@@ -7,18 +7,19 @@ service", satisfied "first before weight distribution"; the weights are "the rel
 percentage of the total number of tasks launched". Every deployment and service revision
 carries the strategy it uses (API_Deployment.html, API_ServiceRevision.html).
 
-What it does not document, and the reading taken here, each the one that leaves the fewest
-tasks on demand (the fewest answering when Spot reclaims its tasks):
+What it does not document, and the readings taken here:
 - Whether the base counts the service's tasks of every deployment or each deployment's own.
-  Read as the service's: while the old revision's on-demand tasks run, they hold the base, and
-  the new revision's tasks are placed by the weights alone. (A base per deployment would put
-  ``base`` more of the new revision on demand, never fewer.)
+  Both are modelled (``SERVICE_WIDE``, ``EACH_DEPLOYMENT``) and `make timeline` reports the
+  fewest on demand of the two, saying whether the reading changes the figure (spot.py).
 - How a split that does not come out whole is rounded: Spot's share is rounded up.
 - Whether a task that is stopping (draining) still holds the base: it does, until it is gone.
-ECS does not move a running task to another provider (a strategy change "doesn't trigger a new
-service deployment", API_UpdateService.html; the scheduler does not rebalance running tasks,
-github.com/aws/amazon-ecs-agent/issues/225): a revision keeps the split it was placed with until
-its tasks are replaced.
+A capacity provider strategy change "doesn't trigger a new service deployment"
+(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service_definition_parameters.html),
+and the only running tasks ECS replaces on its own, outside a deployment or a failure, are those
+Availability Zone rebalancing moves between zones
+(https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-rebalancing.html). Neither
+page says a task is moved to the other provider, so a revision is taken to keep the split it was
+placed with until its tasks are replaced.
 """
 
 import math
@@ -35,20 +36,31 @@ class Placed(NamedTuple):
 NOTHING = Placed(0, 0)
 
 
+# Who holds the base while two revisions run: every running task of the service (the old
+# revision's on-demand tasks keep it, the new one's are placed by the weights alone), or each
+# deployment's own tasks (the new revision places its own base first).
+SERVICE_WIDE, EACH_DEPLOYMENT = "service", "deployment"
+READINGS = (SERVICE_WIDE, EACH_DEPLOYMENT)
+
+
 class Deployment:
     """The tasks one deployment (one revision) launches, a batch at a time: the weights split
     all the tasks it has placed by weight so far, not each batch on its own."""
 
-    def __init__(self, capacity: Capacity):
+    def __init__(self, capacity: Capacity, reading: str = SERVICE_WIDE):
         self.capacity = capacity
+        self.reading = reading
         self.by_weight = Placed(0, 0)
+        self.based = 0  # its own tasks placed to meet the base
 
     def launch(self, count: int, running: Placed = NOTHING) -> Placed:
         """``count`` tasks launched at once while the service's ``running`` tasks (of every
         revision, stopping ones included) hold what they hold."""
         capacity = self.capacity
-        held = running.spot if capacity.base_on_spot else running.on_demand
+        on_base = (lambda placed: placed.spot) if capacity.base_on_spot else (lambda placed: placed.on_demand)
+        held = self.based + on_base(self.by_weight) if self.reading == EACH_DEPLOYMENT else on_base(running)
         based = min(count, max(0, capacity.base - held))
+        self.based += based
         rest = count - based
         weights = capacity.on_demand_weight + capacity.spot_weight
         total = sum(self.by_weight) + rest

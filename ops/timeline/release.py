@@ -7,15 +7,13 @@ from dataclasses import asdict
 from templates import timings
 
 from .model import NONE, Assumptions, Service, Span, as_seconds
-from .placement import steady
-from .rolling import alarm_watch, rolled_out, rolled_out_spot_reclaimed
+from .rolling import alarm_watch, rolled_out
+from .spot import by_reading, spot_note
 from .tasks import alarm_fires, becomes_healthy, dns_delay, failing_task_stops, notices_failure, old_task_stops
 from .traffic_shifting import (
     fewest,
-    fewest_after_spot_reclaimed,
     green_ready,
     replacement_steps,
-    shift_steps,
     shifted,
     traffic_moved,
 )
@@ -33,33 +31,6 @@ def release(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
     rolled, answering = rolled_out(service, assumptions)
     watch = alarm_watch(service)
     return rolled + Span(watch, watch), answering
-
-
-def spot_interruption(service: Service, assumptions: Assumptions) -> int:
-    """The fewest tasks answering when Fargate Spot reclaims every task it runs: in the steady
-    state, or at the worst moment of a release, where the new revision's tasks are placed
-    while the old one's hold the on-demand base, and after it, when the new revision keeps
-    that split (placement.py). A service with no task on Spot keeps its desired count."""
-    if not service.spot_possible:
-        return service.desired
-    before = steady(service.capacity, service.desired).on_demand
-    if service.traffic_shift:
-        return min(before, fewest_after_spot_reclaimed(shift_steps(service, assumptions)))
-    return min(before, rolled_out_spot_reclaimed(service, assumptions))
-
-
-def spot_note(service: Service, fewest: int) -> list[str]:
-    """Why the Spot interruption figure is below what the steady state's split suggests."""
-    if not service.spot_possible:
-        return []
-    before = steady(service.capacity, service.desired).on_demand
-    if fewest >= before:
-        return []
-    return [
-        f"Spot interruption: {before} on demand in the steady state, {fewest} at the worst moment of a release or "
-        "after it (until tasks are replaced): which old task ECS stops first, and where it places the on-demand "
-        "base while two revisions run, are not documented (docs/releases.md#spot-zones-images)"
-    ]
 
 
 # --- Every figure of one service -------------------------------------------------------
@@ -190,7 +161,8 @@ def figures(service: Service, assumptions: Assumptions) -> dict:
     scaled = scale_out(service, assumptions)
     in_rollout, in_bake = alarm_rollbacks(service, assumptions)
     shift = service.traffic_shift
-    spot = spot_interruption(service, assumptions)
+    readings = by_reading(service, assumptions) if service.spot_possible else None
+    spot = min(readings.values()) if readings else service.desired
     return {
         "desired_tasks": service.desired,
         "rollout": [service.minimum_healthy_percent, service.maximum_percent],
@@ -224,5 +196,7 @@ def figures(service: Service, assumptions: Assumptions) -> dict:
             "scale_in": service.scaling.minimum if service.scaling else service.desired,
             "spot_interruption": spot,
         },
-        "notes": notes(service) + spot_note(service, spot),
+        # The Spot interruption figure if the service's tasks hold the base, or each deployment's own.
+        "spot_interruption_by_base_reading": readings,
+        "notes": notes(service) + spot_note(service, assumptions, readings),
     }

@@ -6,8 +6,8 @@ from dataclasses import dataclass
 from templates import timings
 
 from ..shared.errors import BadInput
-from .model import Assumptions, Service, Span
-from .placement import Deployment, Placed, steady
+from .model import NONE, Assumptions, Service, Span
+from .placement import SERVICE_WIDE, Deployment, Placed, steady
 from .tasks import becomes_healthy, dns_delay, old_task_stops
 
 # --- A rolling release, step by step ---------------------------------------------------
@@ -24,7 +24,14 @@ class Rolled:
     after: Placed  # the new revision's split, which it keeps until its tasks are replaced
 
 
-def rolling(service: Service, ready: float, stop: float, delay: float, spot_stops_first: bool = False) -> Rolled:
+def rolling(
+    service: Service,
+    ready: float,
+    stop: float,
+    delay: float,
+    spot_stops_first: bool = False,
+    reading: str = SERVICE_WIDE,
+) -> Rolled:
     """ECS's rolling update of ``desired`` tasks, one case (typical or worst durations).
 
     At each moment ECS stops old tasks while more than the floor are healthy, and starts
@@ -36,14 +43,14 @@ def rolling(service: Service, ready: float, stop: float, delay: float, spot_stop
     Each task is on Fargate Spot or not (True/False): the old ones as the service placed them,
     each new batch by the strategy while the others run (placement.py). Which old task ECS
     stops first is not the user's choice (github.com/aws/amazon-ecs-agent/issues/3330) nor
-    documented: ``spot_stops_first`` says which.
+    documented: ``spot_stops_first`` says which; ``reading``, who holds the base (placement.py).
     """
     desired, floor, ceiling = service.desired, service.floor, service.ceiling
     placed = steady(service.capacity, desired)
     old = [True] * placed.spot + [False] * placed.on_demand
     old = old if spot_stops_first else old[::-1]
     stopping, pending, healthy = [], [], []  # (when it is gone or healthy, on Spot)
-    now, seen, deployment = 0.0, _Fewest(desired, desired - placed.spot), Deployment(service.capacity)
+    now, seen, deployment = 0.0, _Fewest(desired, desired - placed.spot), Deployment(service.capacity, reading)
     while True:
         stopping = [t for t in stopping if t[0] > now]
         healthy += [t for t in pending if t[0] <= now]
@@ -110,17 +117,26 @@ def rolled_out(service: Service, assumptions: Assumptions) -> tuple[Span, int]:
     return Span(typical.seconds, worst.seconds), min(answering)
 
 
-def rolled_out_spot_reclaimed(service: Service, assumptions: Assumptions) -> int:
+def rolled_out_spot_reclaimed(
+    service: Service,
+    assumptions: Assumptions,
+    reading: str = SERVICE_WIDE,
+    spot_first: tuple[bool, ...] = (False, True),
+    in_dns: bool = True,
+) -> int:
     """The fewest tasks answering if Fargate Spot reclaims its tasks at the worst moment of a
     rolling release, or after it (the new revision keeps the split it was placed with): typical
-    and worst durations, either order of stopping the old tasks."""
+    and worst durations, each order of stopping the old tasks in ``spot_first``. Without
+    ``in_dns``, only what ECS and the load balancer count: Cloud Map's delay left out."""
     ready = assumptions.task_start + becomes_healthy(service)
-    stop, delay = old_task_stops(service), dns_delay(service)
+    stop = old_task_stops(service)
+    delay = dns_delay(service) if in_dns else NONE
     found = []
-    for spot_first in (False, True):
+    for first in spot_first:
         for case in (0, 1):
-            rolled = rolling(service, ready[case], stop[case], delay[case], spot_stops_first=spot_first)
-            found += [rolled.serving_on_demand] + ([rolled.in_dns_on_demand] if service.dns else [])
+            rolled = rolling(service, ready[case], stop[case], delay[case], first, reading)
+            found += [rolled.serving_on_demand]
+            found += [rolled.in_dns_on_demand] if service.dns and in_dns else []
     return min(found)
 
 

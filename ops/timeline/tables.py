@@ -145,13 +145,16 @@ def _given_in(name: str, environment: str, parameters: dict) -> tuple[str | None
 def figure(files, argument: str) -> str:
     """One figure for a sentence: ``template:parameters:service:key``, as `make timeline` gives it.
 
-    ``key`` is a seconds figure (``release``) or ``min_healthy.<event>``, a task count."""
+    ``key`` is a seconds figure (``release``), ``min_healthy.<event>``, a task count, or
+    ``spot_interruption_by_base_reading.<service|deployment>``, a task count."""
     name, environment, service, key = argument.split(":")
     document = json.loads(files(f"{name}.json"))
     path, given = _given_in(name, environment, document.get("Parameters", {}))
     found = timeline(name, path, Assumptions(), document=document, given=given)["services"][service]
     if key.startswith("min_healthy."):
         return str(found["min_healthy"][key.removeprefix("min_healthy.")])
+    if key.startswith("spot_interruption_by_base_reading."):
+        return str(found["spot_interruption_by_base_reading"][key.split(".", 1)[1]])
     return cell(found["seconds"][key])
 
 

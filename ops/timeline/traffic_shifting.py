@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from templates import timings
 
 from .model import CANARY, LINEAR, Assumptions, Service, Span, TrafficShift
-from .placement import Deployment, steady
+from .placement import SERVICE_WIDE, Deployment, steady
 from .tasks import becomes_healthy, old_task_stops
 
 # --- Blue/green, linear and canary -------------------------------------------------------
@@ -58,17 +58,17 @@ def shares(shift: TrafficShift) -> list[float]:
     return [100.0]
 
 
-def shift_steps(service: Service, assumptions: Assumptions) -> list[Step]:
+def shift_steps(service: Service, assumptions: Assumptions, reading: str = SERVICE_WIDE) -> list[Step]:
     """A blue/green, linear or canary release as ECS runs it: the new revision started in the
     other group, healthy there, the weights moved, both kept through the bake time, the old one
     drained. With the rule on the group ECS is about to fill, nothing answers until it is.
 
-    The new revision's tasks are placed while the old revision's run (placement.py): the old
-    one's on-demand tasks hold the base, so the new one may have fewer on demand than the old,
-    and keeps that split once the old one is gone."""
+    The new revision's tasks are placed while the old revision's run (placement.py): read
+    ``SERVICE_WIDE``, the old one's on-demand tasks hold the base, so the new one may have fewer
+    on demand than the old, and keeps that split once the old one is gone."""
     desired = service.desired
     old = steady(service.capacity, desired)
-    new = Deployment(service.capacity).launch(desired, running=old)
+    new = Deployment(service.capacity, reading).launch(desired, running=old)
     start = (100.0, 0.0) if assumptions.rule_on_the_tasks else (0.0, 100.0)
     both = {"healthy": (desired, desired), "spot": (old.spot, new.spot)}
     steps = [
