@@ -88,11 +88,12 @@ RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{STACK}-AlarmRecoveryRule-1A
 @pytest.mark.parametrize("name", TEMPLATES)
 def test_a_failed_recovery_delivery_raises_an_alarm_straight_to_the_topic(name):
     resources = stack(name, AlarmTopicArn=TOPIC, **{"AlarmRecoveryRule.Arn": RULE_ARN})
-    (failures,) = [
-        r["Properties"]
-        for r in resources.values()
+    (title,) = [
+        t
+        for t, r in resources.items()
         if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("Namespace") == "AWS/Events"
     ]
+    failures = resources[title]["Properties"]
     assert failures["MetricName"] == "FailedInvocations"
     assert failures["Dimensions"] == [{"Name": "RuleName", "Value": f"{STACK}-AlarmRecoveryRule-1A2B3C4D5E6F"}]
     assert (failures["Statistic"], failures["ComparisonOperator"], failures["Threshold"]) == (
@@ -100,6 +101,8 @@ def test_a_failed_recovery_delivery_raises_an_alarm_straight_to_the_topic(name):
         "GreaterThanThreshold",
         0,
     )
+    # The first failure, within the minute it happens.
+    assert (failures["Period"], failures["EvaluationPeriods"], failures["DatapointsToAlarm"]) == (60, 1, 1)
     # No data is no failure (the metric is sent only when it is not zero).
     assert failures["TreatMissingData"] == "notBreaching"
     assert failures["AlarmActions"] == [TOPIC] and "OKActions" not in failures
@@ -109,9 +112,7 @@ def test_a_failed_recovery_delivery_raises_an_alarm_straight_to_the_topic(name):
     assert failures["AlarmName"] not in names
     changes = transitions(failures, [0, 1, None, None])
     assert changes == [("INSUFFICIENT_DATA", "OK"), ("OK", "ALARM"), ("ALARM", "OK")]
-    assert kinds(sent(resources, next(t for t, r in resources.items() if r["Properties"] is failures), changes)) == [
-        "ALARM"
-    ]
+    assert kinds(sent(resources, title, changes)) == ["ALARM"]
     assert not [r for r in stack(name).values() if r["Properties"].get("Namespace") == "AWS/Events"]
 
 
