@@ -80,6 +80,8 @@ def failed_invocations(title: str, rule: str, notify: Notify) -> cloudwatch.Alar
     topic by CloudWatch's own action. EventBridge sends the metric only when it is not zero,
     so no data is no failure. No recovery of its own: the rule does not watch this alarm,
     whose recovery a failing rule could not deliver, and whose failure would raise it again.
+    No dead-letter queue: a queue (and its policy) that someone would have to watch, to keep
+    recoveries that arrive late anyway; the alarm says that one was lost.
     https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-monitoring.html"""
     return cloudwatch.Alarm(
         title,
