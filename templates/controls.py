@@ -221,11 +221,13 @@ def resources_of_type(template, resource_type: str) -> tuple[str, ...]:
 
 
 def alarms_without_action(template) -> "Departure":
-    """CT.CLOUDWATCH.PR.1 for every alarm of the template: AlarmTopicArn is optional, so by default
-    the alarms change state without notifying anyone (call it once every alarm has been added)."""
+    """CT.CLOUDWATCH.PR.1 for every alarm of the template whose actions hang on AlarmTopicArn: it is
+    optional, so by default they change state without notifying anyone (call it once every alarm
+    has been added). An alarm given its actions outright, one that exists only with a topic, meets it."""
+    alarms = resources_of_type(template, "AWS::CloudWatch::Alarm")
     return Departure(
         "CT.CLOUDWATCH.PR.1",
-        resources_of_type(template, "AWS::CloudWatch::Alarm"),
+        tuple(t for t in alarms if not isinstance(template.resources[t].properties.get("AlarmActions"), list)),
         "Alarms notify nobody until you name an SNS topic.",
         "AlarmTopicArn=<topic ARN>",
     )

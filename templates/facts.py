@@ -263,7 +263,12 @@ OPTIONAL_CERTIFICATE_ARN_PATTERN = (
     rf"^(arn:{PARTITION_PART}:acm:{REGION_PART}:{ACCOUNT_PART}:certificate/[a-f0-9-]{{36}})?$"
 )
 OPTIONAL_SNS_TOPIC_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:sns:{REGION_PART}:{ACCOUNT_PART}:[A-Za-z0-9_-]{{1,256}})?$"
-OPTIONAL_KMS_KEY_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:kms:{REGION_PART}:{ACCOUNT_PART}:key/[a-f0-9-]+)?$"
+# A key's ID: a UUID, or for a multi-Region key "mrk-" and 32 hex digits (the key ARN
+# arn:aws:kms:us-east-2:111122223333:key/mrk-1234abcd12ab34cd56ef1234567890ab of
+# https://docs.aws.amazon.com/kms/latest/APIReference/API_ReplicateKey.html; the prefix:
+# https://docs.aws.amazon.com/kms/latest/developerguide/mrk-how-it-works.html).
+KMS_KEY_ID_PART = r"([a-f0-9]{8}(-[a-f0-9]{4}){3}-[a-f0-9]{12}|mrk-[a-f0-9]{32})"
+OPTIONAL_KMS_KEY_ARN_PATTERN = rf"^(arn:{PARTITION_PART}:kms:{REGION_PART}:{ACCOUNT_PART}:key/{KMS_KEY_ID_PART})?$"
 OPTIONAL_SECURITY_GROUP_ID_PATTERN = r"^(sg-[0-9a-f]{8,17})?$"
 OPTIONAL_NAMESPACE_ID_PATTERN = r"^(ns-[a-z0-9]{16})?$"
 PREFIX_LIST_ID_PATTERN = r"^pl-[a-f0-9]{8,17}$"

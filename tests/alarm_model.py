@@ -12,8 +12,11 @@
   when each field of its pattern is in the event and the event's value is one of the
   pattern's values, objects field by field.
   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-event-patterns.html
-  An input transformer replaces each ``<name>`` outside quotes with its value, a string in
-  quotes (the "Simple JSON" example: ``"instance" : <instance>`` gives ``"instance" : "i-0123456789"``).
+- A target: "If none of the following arguments [Input, InputPath, InputTransformer] are
+  specified for a target, then the entire event is passed to the target in JSON format";
+  with Input, "the matched event is overridden with this constant" (PutTargets, quoted in
+  the fixture). An input transformer replaces each ``<name>`` outside quotes with its value,
+  a string in quotes (the "Simple JSON" example).
   https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-transform-target-input.html
 """
 
@@ -102,9 +105,20 @@ def transformed(transformer: dict, event: dict) -> dict:
     return json.loads(text)
 
 
+def target_input(target: dict, event: dict):
+    """What a rule's target receives for ``event``."""
+    if "Input" in target:
+        return json.loads(target["Input"])
+    if "InputPath" in target:
+        return _path(event, target["InputPath"])
+    if "InputTransformer" in target:
+        return transformed(target["InputTransformer"], event)
+    return event
+
+
 def delivered(resources: dict, title: str, changes: list[tuple[str, str]], topic: str, account: str, region: str):
     """What reaches ``topic`` for the changes of alarm ``title`` in a stack's evaluated resources:
-    "ALARM" / "OK" from the alarm's own actions, the transformed message from an EventBridge rule."""
+    "ALARM" / "OK" from the alarm's own actions, what the target receives from an EventBridge rule."""
     alarm = resources[title]["Properties"]
     rules = [r["Properties"] for r in resources.values() if r["Type"] == "AWS::Events::Rule"]
     sent = []
@@ -117,5 +131,5 @@ def delivered(resources: dict, title: str, changes: list[tuple[str, str]], topic
             if rule.get("State", "ENABLED") == "ENABLED" and matches(rule["EventPattern"], event):
                 for target in rule["Targets"]:
                     if target["Arn"] == topic:
-                        sent.append(transformed(target["InputTransformer"], event))
+                        sent.append(target_input(target, event))
     return sent

@@ -4,6 +4,8 @@ Expected values come from AWS's documentation through the model of tests/alarm_m
 the texts it quotes (tests/fixtures/alarms/events.json), never from the templates' code.
 """
 
+from pathlib import Path
+
 import pytest
 
 from ops.shared.rules import evaluate
@@ -12,17 +14,7 @@ from tests.helpers import built
 from tests.iam_world import KMS_KEY, roles
 from tests.test_alarms import ACCOUNT, ALARM_NAMES, REGION, STACK, TEMPLATES, TOPIC, stack
 
-RECOVERY_FIELDS = {
-    "AlarmName",
-    "AlarmDescription",
-    "AWSAccountId",
-    "NewStateValue",
-    "NewStateReason",
-    "StateChangeTime",
-    "Region",
-    "AlarmArn",
-    "OldStateValue",
-}
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def sent(resources: dict, title: str, changes: list[tuple[str, str]]) -> list:
@@ -35,7 +27,7 @@ def kinds(messages: list) -> list[str]:
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
-def test_a_create_notifies_no_one_and_each_alarm_firing_then_clearing_sends_one_of_each(name):
+def test_a_create_sends_no_ok_and_each_alarm_firing_then_clearing_sends_one_of_each(name):
     resources = stack(name, AlarmTopicArn=TOPIC)
     for title in ALARM_NAMES[name]:
         # Every new alarm starts in INSUFFICIENT_DATA; a healthy service then reads OK.
@@ -50,14 +42,18 @@ def test_a_create_notifies_no_one_and_each_alarm_firing_then_clearing_sends_one_
 
 def test_the_documented_events_the_rule_matches_and_the_ones_it_does_not():
     pattern = stack("go-api", AlarmTopicArn=TOPIC)["AlarmRecoveryRule"]["Properties"]["EventPattern"]
-    # The page's example, as published: another account's alarm, INSUFFICIENT_DATA -> ALARM.
+    # The page's example, as published: another region's alarm, INSUFFICIENT_DATA -> ALARM.
     assert not matches(pattern, FIXTURE["metric_math_alarm_event"]["event"])
     name = f"{STACK}-api-target-5xx"
-    assert matches(pattern, state_change_event(name, "ALARM", "OK", ACCOUNT, REGION))
+    recovery = state_change_event(name, "ALARM", "OK", ACCOUNT, REGION)
+    assert matches(pattern, recovery)
     for old, new in [("INSUFFICIENT_DATA", "OK"), ("OK", "ALARM"), ("ALARM", "INSUFFICIENT_DATA")]:
         assert not matches(pattern, state_change_event(name, old, new, ACCOUNT, REGION)), (old, new)
     # A stack whose name starts with this one's ("shop-eu" after "shop") has alarms of its own.
     assert not matches(pattern, state_change_event(f"{STACK}-eu-api-target-5xx", "ALARM", "OK", ACCOUNT, REGION))
+    # The same alarm name in another account, or another region, whose events reach this bus.
+    assert not matches(pattern, {**recovery, "account": "210987654321"})
+    assert not matches(pattern, {**recovery, "region": "eu-central-1"})
 
 
 @pytest.mark.parametrize("name", TEMPLATES)
@@ -72,23 +68,62 @@ def test_the_rule_watches_every_alarm_of_the_stack_and_nothing_without_a_topic(n
     assert "Name" not in rule and "RoleName" not in built(name)["Resources"]["AlarmRecoveryRole"]["Properties"]
 
 
-def test_the_recovery_carries_the_fields_of_cloudwatchs_alarm_message():
+def test_the_recovery_is_the_event_cloudwatch_sent_as_it_is():
+    """The entire event, untransformed (FIXTURE["put_targets"]): Amazon Q Developer in chat
+    applications delivers no event whose content was modified (FIXTURE["chatbot"])."""
     resources = stack("platform", AlarmTopicArn=TOPIC)
     (message,) = sent(resources, "BffTarget5xx", [("ALARM", "OK")])
-    ok = FIXTURE["single_metric_previous_state"]["state"]
-    assert message == {
-        "AlarmName": f"{STACK}-bff-target-5xx",
-        # The example event's description: the model keeps the example's configuration.
-        "AlarmDescription": "Goes into alarm if total network traffic exceeds 10Kb",
-        "AWSAccountId": ACCOUNT,
-        "NewStateValue": "OK",
-        "NewStateReason": ok["reason"],
-        "StateChangeTime": ok["timestamp"],
-        "Region": REGION,
-        "AlarmArn": f"arn:aws:cloudwatch:{REGION}:{ACCOUNT}:alarm:{STACK}-bff-target-5xx",
-        "OldStateValue": "ALARM",
-    }
-    assert set(message) == RECOVERY_FIELDS
+    assert message == state_change_event(f"{STACK}-bff-target-5xx", "ALARM", "OK", ACCOUNT, REGION)
+    assert message["detail-type"] == "CloudWatch Alarm State Change" and message["source"] == "aws.cloudwatch"
+    (target,) = resources["AlarmRecoveryRule"]["Properties"]["Targets"]
+    assert not {"Input", "InputPath", "InputTransformer"} & set(target)
+
+
+# --- A delivery that fails is an alarm of its own, sent by CloudWatch ---------------------
+# FailedInvocations in AWS/Events, "invocations that failed permanently", by RuleName for a rule
+# of the default bus, and sent "only ... if it isn't zero" (FIXTURE["failed_invocations"]).
+RULE_ARN = f"arn:aws:events:{REGION}:{ACCOUNT}:rule/{STACK}-AlarmRecoveryRule-1A2B3C4D5E6F"
+
+
+@pytest.mark.parametrize("name", TEMPLATES)
+def test_a_failed_recovery_delivery_raises_an_alarm_straight_to_the_topic(name):
+    resources = stack(name, AlarmTopicArn=TOPIC, **{"AlarmRecoveryRule.Arn": RULE_ARN})
+    (title,) = [
+        t
+        for t, r in resources.items()
+        if r["Type"] == "AWS::CloudWatch::Alarm" and r["Properties"].get("Namespace") == "AWS/Events"
+    ]
+    failures = resources[title]["Properties"]
+    assert failures["MetricName"] == "FailedInvocations"
+    assert failures["Dimensions"] == [{"Name": "RuleName", "Value": f"{STACK}-AlarmRecoveryRule-1A2B3C4D5E6F"}]
+    assert (failures["Statistic"], failures["ComparisonOperator"], failures["Threshold"]) == (
+        "Sum",
+        "GreaterThanThreshold",
+        0,
+    )
+    # The first failure, within the minute it happens.
+    assert (failures["Period"], failures["EvaluationPeriods"], failures["DatapointsToAlarm"]) == (60, 1, 1)
+    # No data is no failure (the metric is sent only when it is not zero).
+    assert failures["TreatMissingData"] == "notBreaching"
+    assert failures["AlarmActions"] == [TOPIC] and "OKActions" not in failures
+    assert failures["AlarmName"].startswith(f"{STACK}-")
+    # The rule does not carry its recovery: a failing rule would fail on it and raise it again.
+    names = resources["AlarmRecoveryRule"]["Properties"]["EventPattern"]["detail"]["alarmName"]
+    assert failures["AlarmName"] not in names
+    changes = transitions(failures, [0, 1, None, None])
+    assert changes == [("INSUFFICIENT_DATA", "OK"), ("OK", "ALARM"), ("ALARM", "OK")]
+    assert kinds(sent(resources, title, changes)) == ["ALARM"]
+    assert not [r for r in stack(name).values() if r["Properties"].get("Namespace") == "AWS/Events"]
+
+
+def test_the_deploying_guide_names_what_creating_updating_and_deleting_the_rule_takes():
+    """Every permission CloudFormation's handlers of AWS::Events::Rule declare (their schema)."""
+    handlers = FIXTURE["rule_handler_permissions"]
+    needed = {p for k in ("create", "update", "delete") for p in handlers[k]}
+    section = (ROOT / "docs" / "deploying.md").read_text().split("### Alarm notifications", 1)[1]
+    section = section.split("\n### ", 1)[0]
+    assert {p for p in needed if f"`{p}`" not in section} == set()
+    assert "events.amazonaws.com" in section  # whom the role is passed to
 
 
 # --- A real outage still alarms, and its end is one recovery -----------------------------

@@ -74,7 +74,8 @@ def run(account, given: str = "", encrypted_with: str | None = None, described: 
             kms.add_response("describe_key", described, {"KeyId": encrypted_with})
         if isinstance(policy, list):
             document = json.dumps({"Version": "2012-10-17", "Statement": policy})
-            kms.add_response("get_key_policy", {"Policy": document}, {"KeyId": KEY, "PolicyName": "default"})
+            arn = described["KeyMetadata"]["Arn"]
+            kms.add_response("get_key_policy", {"Policy": document}, {"KeyId": arn, "PolicyName": "default"})
         elif policy == "denied":
             kms.add_client_error("get_key_policy", "AccessDeniedException", "not allowed", 400)
         results = {r.check: r for r in alarm_topic.alarm_topic(ctx)}
@@ -127,6 +128,25 @@ def test_a_customer_managed_key_needs_its_arn_in_the_key_parameter(account, name
 def test_the_key_given_by_its_arn_passes_however_the_topic_names_it(account, named_by):
     results = run(account, KEY, named_by, key_metadata(KEY), [IAM_POLICIES, CLOUDWATCH])
     assert results["alarms.topic"].status == "pass", results["alarms.topic"]
+
+
+# A multi-Region key's ID is "mrk-" and 32 hex digits (tests/fixtures/kms/key_arns.json).
+MULTI_REGION_KEY = f"arn:aws:kms:{REGION}:{ACCOUNT}:key/mrk-1234abcd12ab34cd56ef1234567890ab"
+
+
+@pytest.mark.parametrize("named_by", ["mrk-1234abcd12ab34cd56ef1234567890ab", MULTI_REGION_KEY])
+def test_a_multi_region_key_given_by_its_arn_passes(account, named_by):
+    results = run(account, MULTI_REGION_KEY, named_by, key_metadata(MULTI_REGION_KEY), [IAM_POLICIES, CLOUDWATCH])
+    assert results["alarms.topic"].status == "pass", results["alarms.topic"]
+    assert (
+        params.value_problems(
+            "AlarmTopicKmsKeyArn", load("finfocus-plugin")["Parameters"]["AlarmTopicKmsKeyArn"], MULTI_REGION_KEY
+        )
+        == []
+    )
+    # Its replica in another region is another key for the topic's region.
+    replica = MULTI_REGION_KEY.replace(REGION, "eu-west-1" if REGION != "eu-west-1" else "us-east-1")
+    assert run(account, replica, named_by, key_metadata(MULTI_REGION_KEY))["alarms.topic"].status == "fail"
 
 
 def test_another_key_given_fails_naming_the_topics_key(account):

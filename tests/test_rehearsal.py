@@ -180,8 +180,15 @@ def test_make_rehearse_in_a_fresh_clone(tmp_path):
     )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr
     steps = [line for line in done.stdout.splitlines() if line.startswith("== ")]
-    assert len(steps) == len(rehearse.STEPS) == 13, steps
+    assert len(steps) == len(rehearse.STEPS) == 14, steps
     out = done.stdout
+    # With AlarmTopicArn, the recovery rule and its role made by CloudFormation, and deleted with the stack.
+    assert re.search(
+        r"^  \(rehearsal-go-api-AlarmRecoveryRule-\S+ sends recoveries to "
+        r"arn:aws:sns:us-east-1:\d{12}:rehearsal-on-call through rehearsal-go-api-AlarmRecoveryRole-\S+\)$",
+        out,
+        re.MULTILINE,
+    )
     # The platform, over 51,200 bytes, planned without S3_BUCKET: through the prerequisites' template bucket.
     assert "$ make plan TEMPLATE=platform STACK=rehearsal-platform PARAMS=params/platform.dev.json" in out
     assert re.search(

@@ -227,8 +227,8 @@ def alarm_topic_arn() -> Input:
         "AlarmTopicArn",
         "SNS topic for alarms (optional)",
         "String",
-        "Alarms notify this topic when they fire and when they recover (ALARM to OK; never on create). Leave "
-        "empty for alarms without notifications.",
+        "Alarms notify this topic when they fire and when they recover (ALARM to OK, as an EventBridge event; "
+        "no OK on create). Leave empty for alarms without notifications.",
         default="",
         allowed_pattern=facts.OPTIONAL_SNS_TOPIC_ARN_PATTERN,
         constraint="must be empty or an SNS topic ARN",
