@@ -23,7 +23,9 @@ def moto_session():
     try:
         yield endpoint
     finally:
-        moto_server.stop(process)
+        # It holds nothing worth keeping: killed at once (grace 0), rather than waiting out the
+        # half second to a second moto takes to exit on SIGTERM (measured).
+        moto_server.stop(process, grace=0)
 
 
 @pytest.fixture(scope="module")
