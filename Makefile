@@ -121,9 +121,10 @@ imports: $(INSTALLED) ## import-linter: each package imports only the layers bel
 security: $(CHECKOV)/.installed ## checkov on the built templates (its own venv: .venv-checkov)
 	$(CHECKOV)/bin/checkov --framework cloudformation --skip-download --quiet --compact $(addprefix -f ,$(TEMPLATE_FILES))
 
-# lint and security are one process each: run side by side on the 2 cores, then pytest on both.
-test: check ## All of the above, then pytest
-	$(MAKE) --no-print-directory -j2 --output-sync=target lint security style imports
+# check, lint and security are one process each: side by side on the 2 cores, then pytest on both.
+# (pytest beside them was slower: its workers lost more to the shared cores than the overlap saved.)
+test: ## All of the above, then pytest
+	$(MAKE) --no-print-directory -j3 --output-sync=target check lint security style imports
 	$(BIN)/python -m pytest
 
 # Property tests with fresh random examples, about thirty times as many (several minutes),
