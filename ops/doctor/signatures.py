@@ -122,6 +122,8 @@ SIGNATURES: tuple[Signature, ...] = (
             r"secret .* RequestCanceled",
             # The newer wording, which names the network instead of the retries.
             r"connection issue between the task and AWS Secrets Manager",
+            # Parameter Store's heading on the ResourceInitializationError page, and its message.
+            r"between the task and AWS Systems Manager",
         ),
         "The task cannot reach SSM Parameter Store or Secrets Manager to read its secrets: the call timed out.",
         "Private subnets need a NAT gateway route or the ssm (Parameter Store) / secretsmanager interface endpoint "
@@ -342,7 +344,13 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "logs-unreachable",
         "logs",
-        (r"failed to validate logger args", r"failed to initialize logging driver"),
+        (
+            r"failed to validate logger args",
+            r"failed to initialize logging driver",
+            # The ResourceInitializationError page's heading: ECS prints it for a missing group and
+            # for an unreachable CloudWatch alike (civiform/civiform#7648 has both in one message).
+            r"cannot find the Amazon CloudWatch log group",
+        ),
         "The awslogs driver could not be set up before the container started: the log group does not exist, the "
         "task cannot reach CloudWatch Logs (no route, no logs endpoint), or the execution role may not write to it.",
         "Check the log group exists in the task definition's region (aws logs describe-log-groups "
