@@ -153,6 +153,11 @@ VARIANTS = [
     ),
     # ECS's own "Internal error." of a placement stays the Availability Zone cause, not an ENI timeout.
     ("service api was unable to place a task. Reason: Internal error.", "availability-zone"),
+    # Another service's InternalError, as an SDK prints it, is not a task that failed to start: S3's
+    # (https://github.com/common-voice/common-voice/issues/317) and EC2's
+    # (https://github.com/hashicorp/terraform/issues/2055), without the words the pages print before them.
+    ("InternalError: We encountered an internal error. Please try again.", "unknown"),
+    ("InternalError: An internal error has occurred", "unknown"),
     # RunTask's reason AGENT is the whole text; the failed-to-start page's own sentence about an agent is not it.
     ("AGENT", "placement"),
     (

@@ -84,6 +84,8 @@ FIX_MUST_SAY = {
     "secret-not-found": "aws secretsmanager describe-secret",
     "efs-mount-failed": "TCP 2049",
     "agent-not-started": "systemctl restart ecs",
+    # A log driver other than awslogs: FireLens' router container starts first (using_firelens.html).
+    "log-driver-failed": "log router container",
 }
 
 

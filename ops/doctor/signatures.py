@@ -195,7 +195,12 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "image-missing-or-private",
         "image-not-found",
-        (r"pull access denied for \S+ repository does not exist or may require 'docker login'",),
+        (
+            r"pull access denied for \S+ repository does not exist or may require 'docker login'",
+            # containerd's wording: a registry answers the same for a name it does not hold and for one it
+            # will not show (an ECR image named without its registry resolves to Docker Hub and fails so).
+            r"pull access denied, repository does not exist or may require authorization",
+        ),
         "The image name does not exist in that registry, or the registry needs credentials the task does not have.",
         "Check the image URI (registry, repository and tag) with docker pull <image>; a private registry other "
         "than ECR needs repositoryCredentials; an ECR image must be named <account>.dkr.ecr.<region>.amazonaws.com/"
@@ -227,9 +232,9 @@ SIGNATURES: tuple[Signature, ...] = (
         (
             r"CannotPullContainerError.*403 Forbidden",
             r"Check that the role has the permissions to pull images",
-            # The bare words of the guide's heading; Docker's full "pull access denied for <image>, repository
-            # does not exist or may require 'docker login'" stays image-missing-or-private, which comes first.
-            r"pull access denied",
+            # The guide's heading as its whole text; "pull access denied" inside Docker's or containerd's
+            # "repository does not exist or may require ..." is image-missing-or-private, a name as often as a right.
+            r"^pull access denied$",
         ),
         "ECR refused the pull: the execution role (or the repository policy, for another account's registry) does "
         "not allow it, or the digest asked for no longer exists in the repository (a re-pushed tag).",
@@ -346,7 +351,10 @@ SIGNATURES: tuple[Signature, ...] = (
         "logs",
         (
             r"failed to validate logger args",
-            r"failed to initialize logging driver",
+            # The logging driver's failure names CloudWatch (its log group or stream) or the CloudWatch Logs
+            # endpoint; without those words it may be any driver (log-driver-failed).
+            r"failed to initialize logging driver: .*CloudWatch",
+            r"failed to initialize logging driver: .*https://logs\.[a-z0-9-]+\.amazonaws\.com",
             # The ResourceInitializationError page's heading: ECS prints it for a missing group and
             # for an unreachable CloudWatch alike (civiform/civiform#7648 has both in one message).
             r"cannot find the Amazon CloudWatch log group",
@@ -358,6 +366,23 @@ SIGNATURES: tuple[Signature, ...] = (
         "execution role needs logs:CreateLogStream and logs:PutLogEvents (make preflight checks the endpoints).",
         TROUBLESHOOTING,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_awslogs.html",
+    ),
+    # FireLens: the router listens on 24224 and should be essential (firelens-taskdef.html); ECS starts it before
+    # the containers that use it unless the task definition sets another order (using_firelens.html).
+    Signature(
+        "log-driver-failed",
+        "logs",
+        (r"failed to initialize logging driver",),
+        "The container's log driver could not start, so neither could the container; the reason names the driver's "
+        "endpoint: a Fluentd or Fluent Bit socket or port (24224 is FireLens'), a Splunk URL, the credentials "
+        "endpoint.",
+        "Make the endpoint in the reason reachable before the container starts. With FireLens (awsfirelens) the log "
+        "router container must be running first: ECS starts it before the containers that use it unless the task "
+        "definition overrides that order, so keep it essential and read its own log for why it stopped. A fluentd "
+        "or syslog driver pointed at a daemon on the host needs that daemon listening. For awslogs, see "
+        "logs-unreachable.",
+        TROUBLESHOOTING,
+        "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/using_firelens.html",
     ),
     # --- Volumes -------------------------------------------------------------------------------
     Signature(
@@ -405,9 +430,10 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "out-of-memory",
         "memory",
-        (r"Container killed due to memory usage", r"failed to get container status"),
-        "A container used more memory than the task has and was killed (exit code 137), or could not start within "
-        "it (CannotStartContainerError: failed to get container status).",
+        # Not "failed to get container status": AWS prints it for any container that cannot start, and only its
+        # reason says whether memory is why.
+        (r"Container killed due to memory usage",),
+        "A container used more memory than the task has and was killed (exit code 137).",
         "Raise the task memory (TaskSize, or the Environment size) and check the app for leaks.",
         TROUBLESHOOTING,
         "https://docs.aws.amazon.com/AmazonECS/latest/developerguide/cannot-start-container.html",
@@ -617,7 +643,12 @@ SIGNATURES: tuple[Signature, ...] = (
     Signature(
         "network-interface-timeout",
         "network-interface",
-        (r"\bInternalError: ",),
+        (
+            # The stopped reason of a task that failed to start begins with it (the page's "InternalError:
+            # <reason>"); EC2's and S3's own InternalError ("An internal error has occurred", "We encountered an
+            # internal error") inside another tool's message, or on its own, is not this.
+            r"^InternalError: (?!An internal error has occurred)(?!We encountered an internal error)",
+        ),
         "The task failed to start because its network interface (ENI) was reported attached only after ECS's "
         "timeout: EC2 provisions it asynchronously.",
         "Nothing to repair in the stack: the service starts a replacement. If it persists, check the subnets' free "
