@@ -48,6 +48,11 @@ PLATFORM_DEFAULT = model.Capacity(base=1, on_demand_weight=70, spot_weight=30)
         (model.Capacity(base=1, on_demand_weight=0, spot_weight=30), 4, (1, 3)),
         # A base larger than the count: all of it on demand.
         (model.Capacity(base=3, on_demand_weight=0, spot_weight=1), 2, (2, 0)),
+        # A user's own strategy may put the base on FARGATE_SPOT (the base is for "the specified
+        # capacity provider"): 1 on Spot, then 4 split 3:1, 3 on demand and 1 more on Spot.
+        (model.Capacity(base=1, on_demand_weight=3, spot_weight=1, base_on_spot=True), 5, (3, 1 + 1)),
+        # A Spot base larger than the count: all of it on Spot.
+        (model.Capacity(base=3, on_demand_weight=1, spot_weight=0, base_on_spot=True), 2, (0, 2)),
     ],
 )
 def test_a_service_created_places_the_base_then_splits_the_rest_by_weight(capacity, count, expected):
@@ -63,6 +68,32 @@ def test_the_old_revisions_on_demand_tasks_hold_the_base_while_they_run():
     assert tuple(placement.Deployment(only_spot).launch(2, running=placement.Placed(1, 1))) == (0, 2)
     # With nothing on demand running, the base is placed first again.
     assert tuple(placement.Deployment(only_spot).launch(2, running=placement.Placed(0, 2))) == (1, 1)
+
+
+def test_the_old_revisions_spot_tasks_hold_a_base_on_spot():
+    """Base 1 on FARGATE_SPOT, then FARGATE 3 : FARGATE_SPOT 1. Read service-wide, an old Spot
+    task still running holds the base: both new tasks by weight, 1/4 of 2 rounded up, 1 on Spot
+    and 1 on demand. After a strategy change to this one (which starts no deployment) the old
+    revision's tasks all run on demand and hold no Spot base: the first new task is the base, on
+    Spot, the second by weight, 1/4 of 1 rounded up, on Spot too."""
+    spot_base = model.Capacity(base=1, on_demand_weight=3, spot_weight=1, base_on_spot=True)
+    assert tuple(placement.Deployment(spot_base).launch(2, running=placement.Placed(1, 1))) == (1, 1)
+    assert tuple(placement.Deployment(spot_base).launch(2, running=placement.Placed(2, 0))) == (0, 2)
+
+
+def test_a_base_on_fargate_spot_is_read_from_the_services_strategy():
+    """A user's template may give the base to FARGATE_SPOT: "Only one capacity provider in a
+    capacity provider strategy can have a base defined", whichever it is (the API reference above)."""
+    document = load("platform")
+    values = {key: str(body["Default"]) for key, body in document["Parameters"].items() if "Default" in body}
+    document["Resources"]["BffService"]["Properties"]["CapacityProviderStrategy"] = [
+        {"CapacityProvider": "FARGATE", "Weight": 3},
+        {"CapacityProvider": "FARGATE_SPOT", "Base": 1, "Weight": 1},
+    ]
+    services = {s.name: s for s in reader.read_services(document, values, model.Assumptions())}
+    assert services["BffService"].capacity == model.Capacity(
+        base=1, on_demand_weight=3, spot_weight=1, base_on_spot=True
+    )
 
 
 def test_a_deployment_launching_one_task_at_a_time_splits_all_of_them_by_weight():
@@ -246,3 +277,35 @@ def test_the_platform_defaults_agentcore_figure_comes_from_cloud_maps_delay_not_
     assert "about 30 s before Cloud Map answers with the new one" in note
     assert "if the old task it stops first is the on-demand one" in note
     assert "minimum healthy" not in note and "weights alone" not in note
+
+
+def test_worst_case_durations_alone_can_leave_only_spot_answering_in_a_rolling_release():
+    """A worker: 2 tasks, no load balancer, no container check (ECS counts such a task healthy
+    40 s after it is RUNNING, API_DeploymentConfiguration), stop timeout 30 s, 50/150 (floor 1,
+    ceiling 3), base 2 on demand and OnDemandWeight 0: both on demand in the steady state. Task
+    start 30 s typical, 45 s worst: ready at 70 s or 85 s. With no target to drain, a stopped
+    task is gone at once (its application exits on SIGTERM) or after the 30 s stop timeout.
+    At 0 s ECS stops one old task and starts one new one while it still runs and holds the base:
+    by weight, on Spot. Typical: the stopped task is gone at 0 s, so the second new task starts
+    at once, on demand (the base); both are healthy at 70 s, when the last old one stops: 1 on
+    demand throughout. Worst: the second new task waits for the stopped one (the ceiling) and
+    starts at 30 s, on demand, healthy at 115 s; the Spot one is healthy at 85 s and ECS stops
+    the last old task: from 85 s to 115 s only the Spot one answers: 0. Were each revision to
+    place its own base, both new tasks would go on demand: 1."""
+    worker = model.Service(
+        name="Worker",
+        desired=2,
+        minimum_healthy_percent=50,
+        maximum_percent=150,
+        strategy=model.ROLLING,
+        circuit_breaker=True,
+        stop_timeout=30,
+        capacity=model.Capacity(base=2, on_demand_weight=0, spot_weight=1),
+    )
+    typical = rolling.rolling(worker, ready=70, stop=0, delay=0)
+    worst = rolling.rolling(worker, ready=85, stop=30, delay=0)
+    assert (typical.serving_on_demand, worst.serving_on_demand) == (1, 0)
+    assert (typical.seconds, worst.seconds) == (70, 115)
+    assumptions = model.Assumptions(task_start=model.Span(30, 45))
+    assert rolling.rolled_out_spot_reclaimed(worker, assumptions) == 0
+    assert spot.by_reading(worker, assumptions) == {"service": 0, "deployment": 1}

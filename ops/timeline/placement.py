@@ -58,7 +58,9 @@ class Deployment:
         revision, stopping ones included) hold what they hold."""
         capacity = self.capacity
         on_base = (lambda placed: placed.spot) if capacity.base_on_spot else (lambda placed: placed.on_demand)
-        held = self.based + on_base(self.by_weight) if self.reading == EACH_DEPLOYMENT else on_base(running)
+        # A deployment places tasks by weight only once its own base is met, and its base never
+        # shrinks: its own base tasks are all it holds until then, and enough after.
+        held = self.based if self.reading == EACH_DEPLOYMENT else on_base(running)
         based = min(count, max(0, capacity.base - held))
         self.based += based
         rest = count - based

@@ -19,15 +19,11 @@ READING_SAID = {
 
 def by_reading(service: Service, assumptions: Assumptions) -> dict[str, int]:
     """The fewest tasks answering when Fargate Spot reclaims every task it runs, in the steady
-    state or at the worst moment of a release or after it, under each reading."""
-    before = steady(service.capacity, service.desired).on_demand
-    found = {}
-    for reading in READINGS:
-        if service.traffic_shift:
-            found[reading] = fewest_after_spot_reclaimed(shift_steps(service, assumptions, reading))
-        else:
-            found[reading] = rolled_out_spot_reclaimed(service, assumptions, reading)
-    return {reading: min(before, fewest) for reading, fewest in found.items()}
+    state or at the worst moment of a release or after it, under each reading. Both releases
+    count the steady state as their first moment, so neither figure exceeds it."""
+    if service.traffic_shift:
+        return {r: fewest_after_spot_reclaimed(shift_steps(service, assumptions, r)) for r in READINGS}
+    return {r: rolled_out_spot_reclaimed(service, assumptions, r) for r in READINGS}
 
 
 def spot_interruption(service: Service, assumptions: Assumptions) -> int:
