@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 
 @functools.cache
 def built(name: str, **settings) -> dict:
-    """The template as a plain dict, built in memory with build options."""
+    """The template as a plain dict, built in memory with build options. Cached and shared by
+    every test of a worker: a test that changes it must change a copy (copy.deepcopy)."""
     return templates.build(name, {k: str(v) for k, v in settings.items()}).to_dict()
 
 
