@@ -133,6 +133,22 @@ def _existing_log_groups(ctx: Context, names: list[str]) -> list[str]:
     return found
 
 
+def _leftovers(check: str, ctx: Context, names: list[str], kept: list[str], removal: str, what: str) -> list[Result]:
+    """Fail when an earlier stack of this name kept some of ``names`` (``removal`` formats the
+    command that deletes one, ``what`` says what they hold); pass when none exists yet."""
+    if not kept:
+        return [passed(check, f"none of {', '.join(names)} exists yet")]
+    removals = "; ".join(removal.format(name=name) for name in kept)
+    return [
+        failed(
+            check,
+            f"{', '.join(kept)} already exist (kept from an earlier stack {ctx.stack}): the create would fail "
+            "with 'already exists'",
+            f"once their {what} are no longer needed: {removals}; or deploy under another stack name",
+        )
+    ]
+
+
 def leftover_log_groups(ctx: Context) -> list[Result]:
     if not ctx.stack:
         return []
@@ -142,17 +158,8 @@ def leftover_log_groups(ctx: Context) -> list[Result]:
     if not names:
         return []
     kept = _existing_log_groups(ctx, names)
-    if kept:
-        removals = "; ".join(f"aws logs delete-log-group --log-group-name {name}" for name in kept)
-        return [
-            failed(
-                "leftover-log-groups",
-                f"{', '.join(kept)} already exist (kept from an earlier stack {ctx.stack}): the create would fail "
-                "with 'already exists'",
-                f"once their logs are no longer needed: {removals}; or deploy under another stack name",
-            )
-        ]
-    return [passed("leftover-log-groups", f"none of {', '.join(names)} exists yet")]
+    removal = "aws logs delete-log-group --log-group-name {name}"
+    return _leftovers("leftover-log-groups", ctx, names, kept, removal, "logs")
 
 
 # ECR repository names, as ECR's CreateRepository takes them: 2-256 characters, lower-case
@@ -199,14 +206,5 @@ def leftover_repositories(ctx: Context) -> list[Result]:
     if ctx.deployed is not None and ctx.deployed["StackStatus"] != NOT_CREATED_YET:
         return [skipped("leftover-repositories", f"{ctx.stack} exists: its repositories are its own")]
     kept = [name for name in names if call_or_none(ctx.client("ecr"), "describe_repositories", repositoryNames=[name])]
-    if kept:
-        removals = "; ".join(f"aws ecr delete-repository --repository-name {name} --force" for name in kept)
-        return [
-            failed(
-                "leftover-repositories",
-                f"{', '.join(kept)} already exist (kept from an earlier stack {ctx.stack}): the create would fail "
-                "with 'already exists'",
-                f"once their images are no longer needed: {removals}; or deploy under another stack name",
-            )
-        ]
-    return [passed("leftover-repositories", f"none of {', '.join(names)} exists yet")]
+    removal = "aws ecr delete-repository --repository-name {name} --force"
+    return _leftovers("leftover-repositories", ctx, names, kept, removal, "images")
